@@ -1,0 +1,132 @@
+//! The contract between the HTTP front end (`server`) and the endpoint handlers.
+//!
+//! The front end turns an HTTP request into a [`Request`], authenticates and authorises it
+//! (`auth`), and hands it to the handler that owns the path. Handlers answer with a [`Reply`]
+//! or an [`ApiError`]; the front end renders both exactly as Vault does (vault-api.md §0).
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+/// HTTP method as Vault's router sees it. `LIST` and `GET ?list=true` both arrive as `List`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Head,
+    Put,
+    Post,
+    Delete,
+    List,
+}
+
+impl Method {
+    /// PUT and POST are the same "update" operation in Vault.
+    pub fn is_write(self) -> bool {
+        matches!(self, Method::Put | Method::Post)
+    }
+}
+
+/// The operation an ACL rule is checked against (vault-api.md §3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Operation {
+    Create,
+    Read,
+    Update,
+    Delete,
+    List,
+}
+
+/// A logical request: path without the `/v1/` prefix and without leading/trailing slashes
+/// (a trailing slash is remembered in `trailing_slash`, LIST paths care).
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub method: Method,
+    pub path: String,
+    pub trailing_slash: bool,
+    pub query: BTreeMap<String, String>,
+    /// `X-Vault-Token`, else `Authorization: Bearer`.
+    pub token: Option<String>,
+    pub namespace: Option<String>,
+    /// The JSON object body; empty when the request had no body.
+    pub body: Map<String, Value>,
+}
+
+impl Request {
+    pub fn str_field(&self, key: &str) -> Option<&str> {
+        self.body.get(key).and_then(Value::as_str)
+    }
+}
+
+/// What a handler answers on success.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reply {
+    /// 204 with an empty body.
+    NoContent,
+    /// 200 with the logical envelope. When `data`, `auth` and `warnings` are all empty the front
+    /// end still answers 200 with the envelope (use `NoContent` for 204).
+    Logical(Logical),
+    /// A raw (non-envelope) JSON body with a status, as the `sys/init`, `sys/seal-status`,
+    /// `sys/health` handlers answer.
+    Raw { status: u16, body: Value },
+    /// A status with no body at all (HEAD sys/health).
+    Empty { status: u16 },
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Logical {
+    pub data: Option<Value>,
+    pub auth: Option<Value>,
+    pub warnings: Vec<String>,
+    /// `sys/policy*` and `sys/capabilities*` copy every key of `data` to the top level.
+    pub data_at_top_level: bool,
+    pub renewable: bool,
+    pub lease_duration: u64,
+}
+
+impl Logical {
+    pub fn data(data: Value) -> Self {
+        Logical { data: Some(data), ..Default::default() }
+    }
+}
+
+/// An error answer: `{"errors":[...]}` with a status.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiError {
+    pub status: u16,
+    pub errors: Vec<String>,
+}
+
+impl ApiError {
+    pub fn new(status: u16, message: impl Into<String>) -> Self {
+        ApiError { status, errors: vec![message.into()] }
+    }
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(400, message)
+    }
+    /// A missing item: 404 with an empty `errors` list.
+    pub fn not_found() -> Self {
+        ApiError { status: 404, errors: vec![] }
+    }
+    pub fn no_handler(path: &str) -> Self {
+        Self::new(404, format!("no handler for route \"{path}\". route entry not found."))
+    }
+    pub fn unsupported_path() -> Self {
+        Self::new(404, "unsupported path")
+    }
+    /// Missing or invalid token.
+    pub fn permission_denied() -> Self {
+        Self::new(403, "permission denied")
+    }
+    /// A valid token whose policies deny the request (multierror formatting).
+    pub fn acl_denied() -> Self {
+        Self::new(403, "1 error occurred:\n\t* permission denied\n\n")
+    }
+    pub fn sealed() -> Self {
+        Self::new(503, "Vault is sealed")
+    }
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::new(500, message)
+    }
+}
+
+pub type HandlerResult = Result<Reply, ApiError>;

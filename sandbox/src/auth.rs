@@ -1,0 +1,1 @@
+//! Authentication (token → caller) and authorisation of every logical request.

@@ -1,0 +1,1 @@
+//! `sys/capabilities` and `sys/capabilities-self` (vault-api.md §7).

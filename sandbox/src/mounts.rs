@@ -1,0 +1,3 @@
+//! Secret and auth mounts, KV v2 data, JWT auth config and roles (vault-api.md §8).
+#[derive(Debug, Default)]
+pub struct MountTable {}

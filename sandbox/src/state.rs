@@ -1,0 +1,21 @@
+//! Everything one sandbox node knows, behind one lock. Each field belongs to one module.
+
+use crate::clock::Clock;
+use crate::flavor::Flavor;
+use crate::mounts::MountTable;
+use crate::policy::PolicyStore;
+use crate::seal::SealState;
+use crate::token::TokenStore;
+
+pub struct State {
+    pub flavor: Flavor,
+    pub clock: Clock,
+    /// owned by `seal`: init/unseal/seal, the barrier keys, HA role
+    pub seal: SealState,
+    /// owned by `policy` (and read by `auth` for ACL checks)
+    pub policies: PolicyStore,
+    /// owned by `token`: tokens, accessors, roles
+    pub tokens: TokenStore,
+    /// owned by `mounts`: secret and auth mounts, KV v2 data, JWT config and roles
+    pub mounts: MountTable,
+}

@@ -1,0 +1,1 @@
+//! Nomad's rules as data and pure functions: no network here.

@@ -1,0 +1,1 @@
+//! Types that hold secrets: redacted when formatted, zeroized on drop.
