@@ -1,0 +1,33 @@
+//! `nvctl completions SHELL`: the same scripts that are checked in under completions/.
+
+use anyhow::Result;
+use clap::CommandFactory;
+
+use crate::cli::{Cli, CompletionsArgs};
+use crate::exit::Exit;
+
+pub fn run(args: &CompletionsArgs) -> Result<Exit> {
+    let mut out = Vec::new();
+    render(args.shell, &mut out);
+    crate::output::stdout(String::from_utf8_lossy(&out).trim_end())?;
+    Ok(Exit::Success)
+}
+
+/// Writes the completion script for `shell`; the completions test compares these with the
+/// checked-in files.
+pub fn render(shell: clap_complete::Shell, out: &mut Vec<u8>) {
+    clap_complete::generate(shell, &mut Cli::command(), "nvctl", out);
+}
+
+/// The file name each shell's script is checked in under.
+pub fn file_name(shell: clap_complete::Shell) -> String {
+    use clap_complete::Shell;
+    match shell {
+        Shell::Bash => "nvctl.bash".into(),
+        Shell::Zsh => "_nvctl".into(),
+        Shell::Fish => "nvctl.fish".into(),
+        Shell::PowerShell => "_nvctl.ps1".into(),
+        Shell::Elvish => "nvctl.elv".into(),
+        _ => format!("nvctl.{shell}"),
+    }
+}

@@ -1,0 +1,38 @@
+//! One module per command: glue from the parsed command line to steps, checks and output.
+
+mod completions;
+
+use anyhow::Result;
+
+use crate::cli::{Cli, Command};
+use crate::exit::Exit;
+use crate::output::Ui;
+use crate::settings::Settings;
+
+/// Runs one parsed command with settled settings.
+pub fn dispatch(cli: Cli, settings: &Settings) -> Result<Exit> {
+    let ui = Ui::new(settings);
+    match cli.command {
+        Command::Completions(args) => completions::run(&args),
+        Command::Bootstrap(_) => not_implemented("bootstrap"),
+        Command::Status => not_implemented("status"),
+        Command::Init(_) => not_implemented("init"),
+        Command::Unseal(_) => not_implemented("unseal"),
+        Command::Policy(_) => not_implemented("policy"),
+        Command::Role(_) => not_implemented("role"),
+        Command::CheckRole(_) => not_implemented("check-role"),
+        Command::Token(_) => not_implemented("token"),
+        Command::Stanza(_) => not_implemented("stanza"),
+        Command::Doctor(_) => not_implemented("doctor"),
+        Command::CheckJob(_) => not_implemented("check-job"),
+        Command::Dev(_) => {
+            let _ = ui;
+            not_implemented("dev")
+        }
+    }
+}
+
+/// Commands later work implements answer this, with exit 1: none pretends to succeed.
+fn not_implemented(command: &str) -> Result<Exit> {
+    anyhow::bail!("`nvctl {command}` is not implemented yet")
+}

@@ -1,0 +1,341 @@
+//! Global flags and the `VAULT_*` environment, resolved once into one [`Settings`] value.
+//!
+//! Like the Vault CLI, flags override the environment. Nothing downstream reads the
+//! environment again: commands get everything from here, which is what makes them testable.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+
+use crate::cli::{Format, GlobalArgs};
+use crate::secret::SecretString;
+use crate::vault::{ClientConfig, TlsConfig};
+
+pub const DEFAULT_ADDRESS: &str = "https://127.0.0.1:8200";
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+pub const DEFAULT_MAX_RETRIES: u32 = 2;
+
+/// Where the process reads its environment from; tests substitute a map.
+pub trait Environment {
+    fn var(&self, key: &str) -> Option<String>;
+    fn home_dir(&self) -> Option<PathBuf>;
+    fn stdin_is_terminal(&self) -> bool;
+    fn stdout_is_terminal(&self) -> bool;
+    fn stderr_is_terminal(&self) -> bool;
+}
+
+/// The real process environment.
+pub struct ProcessEnvironment;
+
+impl Environment for ProcessEnvironment {
+    fn var(&self, key: &str) -> Option<String> {
+        std::env::var(key).ok()
+    }
+    fn home_dir(&self) -> Option<PathBuf> {
+        std::env::var_os("HOME").map(PathBuf::from)
+    }
+    fn stdin_is_terminal(&self) -> bool {
+        std::io::stdin().is_terminal()
+    }
+    fn stdout_is_terminal(&self) -> bool {
+        std::io::stdout().is_terminal()
+    }
+    fn stderr_is_terminal(&self) -> bool {
+        std::io::stderr().is_terminal()
+    }
+}
+
+/// Where the token came from, so messages can say which one was used (never its value).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenSource {
+    Flag(PathBuf),
+    Env,
+    HomeFile(PathBuf),
+    None,
+}
+
+impl std::fmt::Display for TokenSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TokenSource::Flag(p) => write!(f, "--token-file {}", p.display()),
+            TokenSource::Env => f.write_str("VAULT_TOKEN"),
+            TokenSource::HomeFile(p) => write!(f, "{}", p.display()),
+            TokenSource::None => f.write_str("no token"),
+        }
+    }
+}
+
+/// Everything a command needs to know about how it was invoked.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// One or more Vault nodes; the first is the one single-node commands talk to.
+    pub addresses: Vec<String>,
+    pub token: Option<SecretString>,
+    pub token_source: TokenSource,
+    pub namespace: Option<String>,
+    pub tls: TlsConfig,
+    pub timeout: Duration,
+    pub max_retries: u32,
+    /// The format asked for with --format or NVCTL_FORMAT; `None` means the command's default.
+    pub format: Option<Format>,
+    /// Prompts may be shown: stdin is a terminal and `CI` is not set.
+    pub interactive: bool,
+    /// Animated progress may be drawn on stderr.
+    pub progress: bool,
+    pub color: bool,
+    pub yes: bool,
+    pub verbose: u8,
+    pub quiet: bool,
+    pub show_secrets: bool,
+}
+
+impl Settings {
+    /// Resolves flags and environment. Every invalid value is an error naming the flag or
+    /// variable it came from (exit 1).
+    pub fn resolve(args: &GlobalArgs, env: &dyn Environment) -> Result<Settings> {
+        let addresses = resolve_addresses(args, env)?;
+        let (token, token_source) = resolve_token(args, env)?;
+
+        let namespace = args
+            .namespace
+            .clone()
+            .or_else(|| non_empty(env.var("VAULT_NAMESPACE")))
+            .map(|ns| ns.trim_matches('/').to_string())
+            .filter(|ns| !ns.is_empty());
+
+        let tls = resolve_tls(args, env)?;
+
+        let timeout = match (&args.timeout, non_empty(env.var("VAULT_CLIENT_TIMEOUT"))) {
+            (Some(flag), _) => parse_timeout(flag).context("invalid --timeout")?,
+            (None, Some(var)) => parse_timeout(&var).context("invalid VAULT_CLIENT_TIMEOUT")?,
+            (None, None) => DEFAULT_TIMEOUT,
+        };
+
+        let max_retries = match (&args.max_retries, non_empty(env.var("VAULT_MAX_RETRIES"))) {
+            (Some(flag), _) => parse_retries(flag).context("invalid --max-retries")?,
+            (None, Some(var)) => parse_retries(&var).context("invalid VAULT_MAX_RETRIES")?,
+            (None, None) => DEFAULT_MAX_RETRIES,
+        };
+
+        let format = match (args.format, non_empty(env.var("NVCTL_FORMAT"))) {
+            (Some(f), _) => Some(f),
+            (None, Some(var)) => Some(match var.to_ascii_lowercase().as_str() {
+                "table" => Format::Table,
+                "json" => Format::Json,
+                _ => bail!("invalid NVCTL_FORMAT {var:?}: expected \"table\" or \"json\""),
+            }),
+            (None, None) => None,
+        };
+
+        let ci = non_empty(env.var("CI")).is_some_and(|v| v != "false" && v != "0");
+        let interactive = env.stdin_is_terminal() && !ci;
+        let color = env.var("NO_COLOR").is_none_or(|v| v.is_empty()) && env.stderr_is_terminal();
+
+        Ok(Settings {
+            addresses,
+            token,
+            token_source,
+            namespace,
+            tls,
+            timeout,
+            max_retries,
+            format,
+            interactive,
+            progress: env.stderr_is_terminal() && !ci && !args.quiet,
+            color,
+            yes: args.yes,
+            verbose: args.verbose,
+            quiet: args.quiet,
+            show_secrets: args.show_secrets,
+        })
+    }
+
+    /// The first (or only) address.
+    pub fn address(&self) -> &str {
+        &self.addresses[0]
+    }
+
+    /// The output format for a command that supports `supported` (the first is its default).
+    pub fn format_for(&self, command: &str, supported: &[Format]) -> Result<Format> {
+        match self.format {
+            None => Ok(supported[0]),
+            Some(f) if supported.contains(&f) => Ok(f),
+            Some(f) => {
+                let names: Vec<String> = supported.iter().map(|s| format_name(*s)).collect();
+                bail!(
+                    "`nvctl {command}` cannot print --format {}: use {}",
+                    format_name(f),
+                    names.join(" or ")
+                )
+            }
+        }
+    }
+
+    /// The client configuration for one node, with the resolved token.
+    pub fn client_config(&self, address: &str) -> ClientConfig {
+        ClientConfig {
+            address: address.to_string(),
+            token: self.token.clone(),
+            namespace: self.namespace.clone(),
+            tls: self.tls.clone(),
+            timeout: self.timeout,
+            max_retries: self.max_retries,
+        }
+    }
+
+    /// The token, or an error telling the operator how to give one.
+    pub fn require_token(&self) -> Result<&SecretString> {
+        self.token.as_ref().ok_or_else(|| {
+            anyhow::anyhow!(
+                "no Vault token: set VAULT_TOKEN, write it to ~/.vault-token, or pass --token-file PATH"
+            )
+        })
+    }
+}
+
+fn format_name(f: Format) -> String {
+    match f {
+        Format::Table => "table",
+        Format::Json => "json",
+        Format::Env => "env",
+        Format::Raw => "raw",
+        Format::Hcl => "hcl",
+    }
+    .to_string()
+}
+
+fn non_empty(v: Option<String>) -> Option<String> {
+    v.filter(|s| !s.trim().is_empty())
+}
+
+fn resolve_addresses(args: &GlobalArgs, env: &dyn Environment) -> Result<Vec<String>> {
+    let (raw, origin): (Vec<String>, &str) = if !args.addresses.is_empty() {
+        (args.addresses.clone(), "--address")
+    } else if let Some(var) = non_empty(env.var("VAULT_ADDR")) {
+        (vec![var], "VAULT_ADDR")
+    } else {
+        (vec![DEFAULT_ADDRESS.to_string()], "the default address")
+    };
+    raw.iter()
+        .map(|a| validate_address(a).with_context(|| format!("invalid {origin}")))
+        .collect()
+}
+
+/// Checks an address is an http(s) URL with a host, and drops a trailing slash.
+pub fn validate_address(address: &str) -> Result<String> {
+    let trimmed = address.trim().trim_end_matches('/');
+    let url = reqwest::Url::parse(trimmed).map_err(|e| {
+        anyhow::anyhow!(
+            "{address:?} is not a URL ({e}); expected e.g. https://vault.example.com:8200"
+        )
+    })?;
+    if url.scheme() != "http" && url.scheme() != "https" {
+        bail!("{address:?} must start with http:// or https://");
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        bail!("{address:?} has no host");
+    }
+    Ok(trimmed.to_string())
+}
+
+fn resolve_token(
+    args: &GlobalArgs,
+    env: &dyn Environment,
+) -> Result<(Option<SecretString>, TokenSource)> {
+    if let Some(path) = &args.token_file {
+        let token = read_token_file(path)
+            .with_context(|| format!("cannot read --token-file {}", path.display()))?;
+        return Ok((Some(token), TokenSource::Flag(path.clone())));
+    }
+    if let Some(var) = env.var("VAULT_TOKEN").map(|t| t.trim().to_string()) {
+        if !var.is_empty() {
+            return Ok((Some(SecretString::new(var)), TokenSource::Env));
+        }
+    }
+    if let Some(home) = env.home_dir() {
+        let path = home.join(".vault-token");
+        if path.is_file() {
+            let token = read_token_file(&path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            return Ok((Some(token), TokenSource::HomeFile(path)));
+        }
+    }
+    Ok((None, TokenSource::None))
+}
+
+/// Reads a token file: the first line, trimmed; an empty file is an error.
+pub fn read_token_file(path: &Path) -> Result<SecretString> {
+    let text = std::fs::read_to_string(path)?;
+    let token = text.lines().next().unwrap_or("").trim().to_string();
+    if token.is_empty() {
+        bail!("the file is empty");
+    }
+    Ok(SecretString::new(token))
+}
+
+fn resolve_tls(args: &GlobalArgs, env: &dyn Environment) -> Result<TlsConfig> {
+    let path_var = |flag: &Option<PathBuf>, var: &str| -> Option<PathBuf> {
+        flag.clone()
+            .or_else(|| non_empty(env.var(var)).map(PathBuf::from))
+    };
+    let ca_cert = path_var(&args.ca_cert, "VAULT_CACERT");
+    // As in the Vault CLI, a CA file wins over a CA directory when both are given.
+    let ca_path = if ca_cert.is_some() {
+        None
+    } else {
+        path_var(&args.ca_path, "VAULT_CAPATH")
+    };
+    let client_cert = path_var(&args.client_cert, "VAULT_CLIENT_CERT");
+    let client_key = path_var(&args.client_key, "VAULT_CLIENT_KEY");
+    if client_cert.is_some() != client_key.is_some() {
+        bail!(
+            "a client certificate needs both --client-cert (VAULT_CLIENT_CERT) and --client-key \
+             (VAULT_CLIENT_KEY); only one was given"
+        );
+    }
+    let server_name = args
+        .tls_server_name
+        .clone()
+        .or_else(|| non_empty(env.var("VAULT_TLS_SERVER_NAME")));
+    let skip_verify = match (&args.tls_skip_verify, env.var("VAULT_SKIP_VERIFY")) {
+        (Some(flag), _) => parse_bool(flag).context("invalid --tls-skip-verify")?,
+        (None, Some(var)) if !var.is_empty() => parse_bool(&var).with_context(|| {
+            format!("could not parse VAULT_SKIP_VERIFY={var:?}: expected true or false")
+        })?,
+        _ => false,
+    };
+    Ok(TlsConfig {
+        ca_cert,
+        ca_path,
+        client_cert,
+        client_key,
+        server_name,
+        skip_verify,
+    })
+}
+
+/// Go's `strconv.ParseBool`, which the Vault CLI uses for `VAULT_SKIP_VERIFY`.
+pub fn parse_bool(value: &str) -> Result<bool> {
+    match value {
+        "1" | "t" | "T" | "TRUE" | "true" | "True" => Ok(true),
+        "0" | "f" | "F" | "FALSE" | "false" | "False" => Ok(false),
+        other => bail!("{other:?} is not a boolean (use true or false)"),
+    }
+}
+
+fn parse_timeout(value: &str) -> Result<Duration> {
+    let secs = crate::duration::parse_flag_seconds(value)?;
+    if secs == 0 {
+        bail!("the timeout must be positive");
+    }
+    Ok(Duration::from_secs(secs))
+}
+
+fn parse_retries(value: &str) -> Result<u32> {
+    value
+        .trim()
+        .parse::<u32>()
+        .map_err(|_| anyhow::anyhow!("{value:?} is not a whole number of retries (0 or more)"))
+}

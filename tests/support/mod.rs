@@ -1,0 +1,388 @@
+//! The end-to-end harness: the real `nvctl` binary, run against a Vault over real HTTP.
+//!
+//! Each test reads like a specification:
+//! `Nvctl::new().vault(&vault).args(["status"]).run().exit(0).stdout_has("Sealed")`.
+//!
+//! Which Vault: tests that only need an unsealed Vault with a root token call [`vault()`], which
+//! gives a real Vault when one is configured (`NVCTL_TEST_VAULT_ADDR` + `NVCTL_TEST_VAULT_TOKEN`,
+//! or a `vault`/`bao` binary on PATH started with `server -dev`) and the sandbox otherwise. Tests
+//! that need a fresh, sealed or fault-injecting Vault use the sandbox directly; they cannot run
+//! against a live server, and say so.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use vault_sandbox::{Sandbox, SandboxHandle};
+
+pub const ROOT_TOKEN: &str = "root-token-for-tests";
+
+/// A Vault to test against: the sandbox, or a real server.
+pub enum TestVault {
+    Sandbox(SandboxHandle),
+    Live { addr: String, token: String },
+}
+
+impl TestVault {
+    pub fn addr(&self) -> String {
+        match self {
+            TestVault::Sandbox(h) => h.addr(),
+            TestVault::Live { addr, .. } => addr.clone(),
+        }
+    }
+    pub fn root_token(&self) -> String {
+        match self {
+            TestVault::Sandbox(h) => h.root_token().unwrap_or_default(),
+            TestVault::Live { token, .. } => token.clone(),
+        }
+    }
+    pub fn sandbox(&self) -> Option<&SandboxHandle> {
+        match self {
+            TestVault::Sandbox(h) => Some(h),
+            TestVault::Live { .. } => None,
+        }
+    }
+    pub fn is_live(&self) -> bool {
+        matches!(self, TestVault::Live { .. })
+    }
+}
+
+/// An unsealed Vault with a root token: live when configured, else a fresh dev-mode sandbox.
+pub fn vault() -> TestVault {
+    if let Some((addr, token)) = live_vault() {
+        return TestVault::Live { addr, token };
+    }
+    TestVault::Sandbox(dev_sandbox())
+}
+
+/// A fresh unsealed dev-mode sandbox with [`ROOT_TOKEN`].
+pub fn dev_sandbox() -> SandboxHandle {
+    Sandbox::builder().dev(ROOT_TOKEN).start().expect("start sandbox")
+}
+
+/// A real Vault, when this machine has one configured for the tests.
+fn live_vault() -> Option<(String, String)> {
+    static LIVE: OnceLock<Option<(String, String)>> = OnceLock::new();
+    LIVE.get_or_init(|| {
+        if let (Ok(addr), Ok(token)) = (
+            std::env::var("NVCTL_TEST_VAULT_ADDR"),
+            std::env::var("NVCTL_TEST_VAULT_TOKEN"),
+        ) {
+            return Some((addr, token));
+        }
+        start_dev_binary()
+    })
+    .clone()
+}
+
+/// Starts `vault server -dev` (or `bao server -dev`) when the binary is on PATH. The process is
+/// left to die with the test binary's process group.
+fn start_dev_binary() -> Option<(String, String)> {
+    let binary = ["vault", "bao"].into_iter().find(|b| {
+        Command::new(b)
+            .arg("version")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    })?;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .ok()?
+        .local_addr()
+        .ok()?
+        .port();
+    let addr = format!("http://127.0.0.1:{port}");
+    let child: Child = Command::new(binary)
+        .args([
+            "server",
+            "-dev",
+            &format!("-dev-root-token-id={ROOT_TOKEN}"),
+            &format!("-dev-listen-address=127.0.0.1:{port}"),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    std::mem::forget(child);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Some((addr, ROOT_TOKEN.to_string()));
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    None
+}
+
+/// Says why a sandbox-only test does not run against the configured live Vault.
+pub fn sandbox_only(reason: &str) {
+    if live_vault().is_some() {
+        eprintln!("note: this test runs against the sandbox only ({reason})");
+    }
+}
+
+/// One run of the real binary.
+pub struct Nvctl {
+    command: Command,
+    stdin: Option<Vec<u8>>,
+    home: tempfile::TempDir,
+}
+
+impl Default for Nvctl {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Nvctl {
+    /// The binary with a clean environment: no `VAULT_*` from the developer's shell, a fresh
+    /// empty HOME (so no ~/.vault-token), no colour.
+    pub fn new() -> Nvctl {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_nvctl"));
+        for (key, _) in std::env::vars() {
+            if key.starts_with("VAULT_") || key.starts_with("NVCTL_") || key == "NO_COLOR" {
+                command.env_remove(&key);
+            }
+        }
+        let home = tempfile::tempdir().expect("temp HOME");
+        command.env("HOME", home.path());
+        command.stdin(Stdio::null());
+        Nvctl {
+            command,
+            stdin: None,
+            home,
+        }
+    }
+
+    /// Points VAULT_ADDR and VAULT_TOKEN at a test Vault.
+    pub fn vault(self, vault: &TestVault) -> Nvctl {
+        self.env("VAULT_ADDR", &vault.addr())
+            .env("VAULT_TOKEN", &vault.root_token())
+    }
+
+    /// Points VAULT_ADDR at a sandbox, and VAULT_TOKEN at its root token when it has one.
+    pub fn sandbox(mut self, sandbox: &SandboxHandle) -> Nvctl {
+        self.command.env("VAULT_ADDR", sandbox.addr());
+        if let Some(token) = sandbox.root_token() {
+            self.command.env("VAULT_TOKEN", token);
+        }
+        self
+    }
+
+    pub fn arg(mut self, arg: impl AsRef<std::ffi::OsStr>) -> Nvctl {
+        self.command.arg(arg);
+        self
+    }
+
+    pub fn args<I, S>(mut self, args: I) -> Nvctl
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        self.command.args(args);
+        self
+    }
+
+    pub fn env(mut self, key: &str, value: &str) -> Nvctl {
+        self.command.env(key, value);
+        self
+    }
+
+    pub fn env_remove(mut self, key: &str) -> Nvctl {
+        self.command.env_remove(key);
+        self
+    }
+
+    pub fn current_dir(mut self, dir: &Path) -> Nvctl {
+        self.command.current_dir(dir);
+        self
+    }
+
+    pub fn stdin(mut self, input: impl Into<Vec<u8>>) -> Nvctl {
+        self.stdin = Some(input.into());
+        self.command.stdin(Stdio::piped());
+        self
+    }
+
+    pub fn home(&self) -> PathBuf {
+        self.home.path().to_path_buf()
+    }
+
+    pub fn run(mut self) -> Run {
+        self.command.stdout(Stdio::piped()).stderr(Stdio::piped());
+        let mut child = self.command.spawn().expect("spawn nvctl");
+        if let Some(input) = self.stdin.take() {
+            let mut pipe = child.stdin.take().expect("stdin pipe");
+            // A command may exit before reading all of stdin: that is not the test's failure.
+            let _ = pipe.write_all(&input);
+        }
+        let output = child.wait_with_output().expect("wait for nvctl");
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+            command: format!("{:?}", self.command),
+        }
+    }
+}
+
+/// What one run printed and how it ended; the assertions print everything on failure.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+    command: String,
+}
+
+impl Run {
+    fn context(&self) -> String {
+        format!(
+            "command: {}\nexit: {}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+            self.command, self.code, self.stdout, self.stderr
+        )
+    }
+
+    #[track_caller]
+    pub fn exit(self, code: i32) -> Run {
+        assert_eq!(self.code, code, "unexpected exit code\n{}", self.context());
+        self
+    }
+
+    #[track_caller]
+    pub fn stdout_has(self, needle: &str) -> Run {
+        assert!(
+            self.stdout.contains(needle),
+            "stdout lacks {needle:?}\n{}",
+            self.context()
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn stderr_has(self, needle: &str) -> Run {
+        assert!(
+            self.stderr.contains(needle),
+            "stderr lacks {needle:?}\n{}",
+            self.context()
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn stdout_lacks(self, needle: &str) -> Run {
+        assert!(
+            !self.stdout.contains(needle),
+            "stdout has {needle:?}\n{}",
+            self.context()
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn stderr_lacks(self, needle: &str) -> Run {
+        assert!(
+            !self.stderr.contains(needle),
+            "stderr has {needle:?}\n{}",
+            self.context()
+        );
+        self
+    }
+
+    /// Neither stream carries `secret`.
+    #[track_caller]
+    pub fn hides(self, secret: &str) -> Run {
+        assert!(
+            !secret.is_empty() && !self.stdout.contains(secret) && !self.stderr.contains(secret),
+            "a secret was printed\n{}",
+            self.context()
+        );
+        self
+    }
+
+    /// stdout parsed as exactly one JSON document.
+    #[track_caller]
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not one JSON document: {e}\n{}", self.context()))
+    }
+}
+
+/// A plain HTTP client for looking at Vault's state from the test's side (never nvctl's code).
+pub struct Http {
+    client: reqwest::blocking::Client,
+    addr: String,
+    token: String,
+}
+
+impl Http {
+    pub fn new(addr: &str, token: &str) -> Http {
+        Http {
+            client: reqwest::blocking::Client::new(),
+            addr: addr.trim_end_matches('/').to_string(),
+            token: token.to_string(),
+        }
+    }
+
+    pub fn of(vault: &TestVault) -> Http {
+        Http::new(&vault.addr(), &vault.root_token())
+    }
+
+    fn send(&self, method: reqwest::Method, path: &str, body: Option<&Value>) -> (u16, Value) {
+        let mut req = self
+            .client
+            .request(method, format!("{}/v1/{}", self.addr, path))
+            .header("X-Vault-Token", &self.token);
+        if let Some(body) = body {
+            req = req.json(body);
+        }
+        let resp = req.send().expect("http request");
+        let status = resp.status().as_u16();
+        let text = resp.text().unwrap_or_default();
+        let value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        (status, value)
+    }
+
+    pub fn get(&self, path: &str) -> (u16, Value) {
+        self.send(reqwest::Method::GET, path, None)
+    }
+
+    pub fn put(&self, path: &str, body: &Value) -> (u16, Value) {
+        self.send(reqwest::Method::PUT, path, Some(body))
+    }
+
+    pub fn delete(&self, path: &str) -> (u16, Value) {
+        self.send(reqwest::Method::DELETE, path, None)
+    }
+}
+
+/// Requests a sandbox received that change state (everything but GET/HEAD/LIST and the
+/// read-style POSTs nvctl uses: lookups and capabilities).
+pub fn writes(sandbox: &SandboxHandle) -> Vec<String> {
+    sandbox
+        .requests()
+        .into_iter()
+        .filter(|r| !matches!(r.method.as_str(), "GET" | "HEAD" | "LIST"))
+        .filter(|r| {
+            !["lookup", "capabilities"]
+                .iter()
+                .any(|read| r.path.contains(read))
+        })
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect()
+}
+
+/// A temporary directory for files a test writes.
+pub fn workdir() -> tempfile::TempDir {
+    tempfile::tempdir().expect("temp dir")
+}
+
+pub fn read_json(path: &Path) -> BTreeMap<String, Value> {
+    let text = std::fs::read_to_string(path).expect("read json file");
+    serde_json::from_str(&text).expect("parse json file")
+}
