@@ -1,6 +1,8 @@
 //! One module per command: glue from the parsed command line to steps, checks and output.
 
 mod completions;
+mod dev;
+mod status;
 
 use anyhow::Result;
 
@@ -15,7 +17,7 @@ pub fn dispatch(cli: Cli, settings: &Settings) -> Result<Exit> {
     match cli.command {
         Command::Completions(args) => completions::run(&args),
         Command::Bootstrap(_) => not_implemented("bootstrap"),
-        Command::Status => not_implemented("status"),
+        Command::Status => status::run(settings, &ui),
         Command::Init(_) => not_implemented("init"),
         Command::Unseal(_) => not_implemented("unseal"),
         Command::Policy(_) => not_implemented("policy"),
@@ -25,10 +27,7 @@ pub fn dispatch(cli: Cli, settings: &Settings) -> Result<Exit> {
         Command::Stanza(_) => not_implemented("stanza"),
         Command::Doctor(_) => not_implemented("doctor"),
         Command::CheckJob(_) => not_implemented("check-job"),
-        Command::Dev(_) => {
-            let _ = ui;
-            not_implemented("dev")
-        }
+        Command::Dev(args) => dev::run(&args, settings, &ui),
     }
 }
 

@@ -1,0 +1,394 @@
+//! Finds the Vault paths a Consul Template text reads through `secret` (and lists through
+//! `secrets`), so check-job can evaluate them against the task's policies.
+//!
+//! This is a tokenizer for Go template actions, not a Go template parser: it only needs to
+//! see `secret` and what follows it. A path that is not a string literal (built with
+//! `printf`, `env`, a variable …) is reported as not checkable rather than guessed.
+
+use std::ops::Range;
+
+use super::source::Checkable;
+
+/// Which Consul Template function names the path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SecretFunction {
+    /// `secret "path"`: a read (`read` capability), or a write when data arguments follow.
+    Secret,
+    /// `secrets "path"`: a list (`list` capability).
+    Secrets,
+}
+
+/// One use of `secret`/`secrets` in a template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretRef {
+    pub function: SecretFunction,
+    pub path: Checkable<String>,
+    /// 1-based line within the template text.
+    pub line: usize,
+    /// 1-based line in the jobspec file, when the template's lines map onto the file's
+    /// (heredocs do; quoted strings with `\n` escapes do not).
+    pub file_line: Option<usize>,
+    /// `{{ secret "pki/issue/x" "common_name=foo" }}`: data arguments turn the call into a
+    /// Vault write, which needs `update` rather than `read`.
+    pub writes: bool,
+}
+
+/// A reference before it is placed in a file: `path_span` lets the caller tell whether an
+/// HCL interpolation falls inside the path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct RawSecretRef {
+    pub(crate) function: SecretFunction,
+    pub(crate) path: Checkable<String>,
+    pub(crate) path_span: Option<Range<usize>>,
+    pub(crate) line: usize,
+    pub(crate) writes: bool,
+}
+
+/// Every `secret`/`secrets` use in `text`, with Consul Template's default `{{ }}` delimiters.
+pub fn secret_refs(text: &str) -> Vec<SecretRef> {
+    scan(text, "{{", "}}")
+        .into_iter()
+        .map(|raw| SecretRef {
+            function: raw.function,
+            path: raw.path,
+            line: raw.line,
+            file_line: None,
+            writes: raw.writes,
+        })
+        .collect()
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum TokenKind {
+    /// A quoted or raw string literal, unescaped.
+    Str(String),
+    Word(String),
+    Pipe,
+    Open,
+    Close,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Token {
+    kind: TokenKind,
+    span: Range<usize>,
+}
+
+pub(crate) fn scan(text: &str, left: &str, right: &str) -> Vec<RawSecretRef> {
+    let mut refs = Vec::new();
+    if left.is_empty() || right.is_empty() {
+        return refs;
+    }
+    let mut pos = 0;
+    while let Some(found) = text.get(pos..).and_then(|rest| rest.find(left)) {
+        let start = pos + found + left.len();
+        let Some((tokens, end)) = tokenize_action(text, start, right) else {
+            break;
+        };
+        collect_refs(text, &tokens, start..end, &mut refs);
+        pos = end + right.len();
+    }
+    refs
+}
+
+/// Tokens of the action starting at `start`, and the offset of its closing delimiter.
+/// `None` when the action is never closed (Consul Template would fail to parse it).
+fn tokenize_action(text: &str, start: usize, right: &str) -> Option<(Vec<Token>, usize)> {
+    let bytes = text.as_bytes();
+    let mut tokens = Vec::new();
+    let mut i = start;
+    // Comments are `{{/* … */}}`, optionally with trim markers; skip them whole so a
+    // commented-out `secret` is not reported.
+    let body_start = skip_trim_marker(text, start);
+    if text[body_start..].starts_with("/*") {
+        let close = text[body_start + 2..].find("*/")? + body_start + 4;
+        let end = text[close..].find(right)? + close;
+        return Some((tokens, end));
+    }
+    while i < bytes.len() {
+        if text[i..].starts_with(right) {
+            return Some((tokens, i));
+        }
+        let c = bytes[i];
+        match c {
+            b' ' | b'\t' | b'\r' | b'\n' => i += 1,
+            b'"' => {
+                let (value, end) = go_string(text, i)?;
+                tokens.push(Token {
+                    kind: TokenKind::Str(value),
+                    span: i..end,
+                });
+                i = end;
+            }
+            b'`' => {
+                let close = text[i + 1..].find('`')? + i + 1;
+                tokens.push(Token {
+                    kind: TokenKind::Str(text[i + 1..close].to_owned()),
+                    span: i..close + 1,
+                });
+                i = close + 1;
+            }
+            b'|' => {
+                tokens.push(Token {
+                    kind: TokenKind::Pipe,
+                    span: i..i + 1,
+                });
+                i += 1;
+            }
+            b'(' => {
+                tokens.push(Token {
+                    kind: TokenKind::Open,
+                    span: i..i + 1,
+                });
+                i += 1;
+            }
+            b')' => {
+                tokens.push(Token {
+                    kind: TokenKind::Close,
+                    span: i..i + 1,
+                });
+                i += 1;
+            }
+            _ => {
+                let word_start = i;
+                while i < bytes.len()
+                    && !matches!(
+                        bytes[i],
+                        b' ' | b'\t' | b'\r' | b'\n' | b'"' | b'`' | b'|' | b'(' | b')'
+                    )
+                    && !text[i..].starts_with(right)
+                {
+                    i += 1;
+                }
+                // Step over a whole UTF-8 character if the loop stopped inside one.
+                while !text.is_char_boundary(i) {
+                    i += 1;
+                }
+                tokens.push(Token {
+                    kind: TokenKind::Word(text[word_start..i].to_owned()),
+                    span: word_start..i,
+                });
+            }
+        }
+    }
+    None
+}
+
+fn skip_trim_marker(text: &str, start: usize) -> usize {
+    let rest = &text[start..];
+    if rest.starts_with("- ") || rest.starts_with("-\t") || rest.starts_with("-\n") {
+        start + 1 + (rest[1..].len() - rest[1..].trim_start().len())
+    } else {
+        start
+    }
+}
+
+/// Reads a Go interpreted string starting at the opening quote; returns the unescaped value
+/// and the offset after the closing quote.
+fn go_string(text: &str, open: usize) -> Option<(String, usize)> {
+    let mut value = String::new();
+    let mut chars = text[open + 1..].char_indices();
+    while let Some((offset, c)) = chars.next() {
+        match c {
+            '"' => return Some((value, open + 1 + offset + 1)),
+            '\n' => return None,
+            '\\' => match chars.next()?.1 {
+                'n' => value.push('\n'),
+                't' => value.push('\t'),
+                'r' => value.push('\r'),
+                other => value.push(other),
+            },
+            c => value.push(c),
+        }
+    }
+    None
+}
+
+fn collect_refs(text: &str, tokens: &[Token], action: Range<usize>, refs: &mut Vec<RawSecretRef>) {
+    for (k, token) in tokens.iter().enumerate() {
+        let function = match &token.kind {
+            TokenKind::Word(w) if w == "secret" => SecretFunction::Secret,
+            TokenKind::Word(w) if w == "secrets" => SecretFunction::Secrets,
+            _ => continue,
+        };
+        let line = 1 + text[..token.span.start].matches('\n').count();
+        let not_checkable = || Checkable::NotCheckable {
+            expression: text[action.clone()].trim().to_owned(),
+        };
+        let (path, path_span, args_from) = match tokens.get(k + 1).map(|t| &t.kind) {
+            Some(TokenKind::Str(path)) => (
+                Checkable::Literal(path.clone()),
+                Some(tokens[k + 1].span.clone()),
+                k + 2,
+            ),
+            // `{{ "path" | secret }}`: the piped value is the path.
+            None | Some(TokenKind::Pipe) | Some(TokenKind::Close) => {
+                match piped_literal(tokens, k) {
+                    Some(i) => match &tokens[i].kind {
+                        TokenKind::Str(path) => (
+                            Checkable::Literal(path.clone()),
+                            Some(tokens[i].span.clone()),
+                            k + 1,
+                        ),
+                        _ => (not_checkable(), None, k + 1),
+                    },
+                    None => (not_checkable(), None, k + 1),
+                }
+            }
+            Some(_) => (not_checkable(), None, k + 1),
+        };
+        let writes = function == SecretFunction::Secret
+            && tokens[args_from.min(tokens.len())..]
+                .iter()
+                .take_while(|t| !matches!(t.kind, TokenKind::Pipe | TokenKind::Close))
+                .any(|t| matches!(t.kind, TokenKind::Str(_) | TokenKind::Word(_)));
+        refs.push(RawSecretRef {
+            function,
+            path,
+            path_span,
+            line,
+            writes,
+        });
+    }
+}
+
+/// Index of a lone string literal piped into the function at `k`: `"p" | secret`, at the
+/// start of the action or of a parenthesised pipeline.
+fn piped_literal(tokens: &[Token], k: usize) -> Option<usize> {
+    if k < 2 || tokens[k - 1].kind != TokenKind::Pipe {
+        return None;
+    }
+    let candidate = k - 2;
+    let starts_command = candidate == 0
+        || matches!(
+            tokens[candidate - 1].kind,
+            TokenKind::Open | TokenKind::Pipe
+        )
+        || matches!(&tokens[candidate - 1].kind, TokenKind::Word(w) if is_pipeline_keyword(w));
+    (matches!(tokens[candidate].kind, TokenKind::Str(_)) && starts_command).then_some(candidate)
+}
+
+fn is_pipeline_keyword(word: &str) -> bool {
+    matches!(word, "with" | "range" | "if" | "-" | ":=" | "=") || word.starts_with('$')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn literal_paths(text: &str) -> Vec<(String, usize)> {
+        secret_refs(text)
+            .into_iter()
+            .map(|r| (r.path.literal().cloned().unwrap_or_default(), r.line))
+            .collect()
+    }
+
+    #[test]
+    fn with_secret_block_yields_the_path_and_its_line() {
+        let text =
+            "x\n{{ with secret \"database/creds/accessdb\" }}\n{{ .Data.username }}\n{{ end }}\n";
+        assert_eq!(
+            literal_paths(text),
+            vec![("database/creds/accessdb".to_owned(), 2)]
+        );
+    }
+
+    #[test]
+    fn inline_secret_calls_and_trim_markers_are_found() {
+        let text = concat!(
+            "A={{with secret \"secret/data/a\"}}{{.Data.data.x}}{{end}}\n",
+            "B={{- with secret \"secret/data/b\" -}}{{ .Data.data.y }}{{- end -}}\n",
+            "C={{ secret \"kv/c\" }}\n",
+        );
+        assert_eq!(
+            literal_paths(text),
+            vec![
+                ("secret/data/a".to_owned(), 1),
+                ("secret/data/b".to_owned(), 2),
+                ("kv/c".to_owned(), 3),
+            ]
+        );
+    }
+
+    #[test]
+    fn secret_with_data_arguments_is_a_write() {
+        let refs =
+            secret_refs(r#"{{ with secret "pki/issue/x" "common_name=foo" "ttl=1h" }}{{ end }}"#);
+        assert_eq!(refs.len(), 1);
+        assert_eq!(refs[0].path, Checkable::Literal("pki/issue/x".to_owned()));
+        assert!(refs[0].writes);
+        let plain = secret_refs(r#"{{ with secret "kv/a" }}{{ end }}"#);
+        assert!(!plain[0].writes);
+    }
+
+    #[test]
+    fn computed_paths_are_not_checkable() {
+        let text = concat!(
+            "{{ with secret (printf \"secret/data/%s\" (env \"NOMAD_JOB_NAME\")) }}{{ end }}\n",
+            "{{ $p := \"kv/x\" }}{{ with secret $p }}{{ end }}\n",
+        );
+        let refs = secret_refs(text);
+        assert_eq!(refs.len(), 2);
+        assert!(refs.iter().all(|r| !r.path.is_checkable()));
+        assert_eq!(refs[1].line, 2);
+        match &refs[0].path {
+            Checkable::NotCheckable { expression } => assert!(expression.contains("printf")),
+            other => panic!("expected not checkable, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn range_over_secrets_lists_and_nested_secret_reads_are_both_reported() {
+        let text = "{{ range secrets \"secret/metadata/app/\" }}\n{{ with secret (printf \"secret/data/app/%s\" .) }}{{ end }}{{ end }}";
+        let refs = secret_refs(text);
+        assert_eq!(refs.len(), 2);
+        assert_eq!(refs[0].function, SecretFunction::Secrets);
+        assert_eq!(
+            refs[0].path,
+            Checkable::Literal("secret/metadata/app/".to_owned())
+        );
+        assert_eq!(refs[1].function, SecretFunction::Secret);
+        assert!(!refs[1].path.is_checkable());
+    }
+
+    #[test]
+    fn piped_literal_path_is_read() {
+        let refs = secret_refs(r#"{{ with "kv/piped" | secret }}{{ end }}"#);
+        assert_eq!(refs[0].path, Checkable::Literal("kv/piped".to_owned()));
+    }
+
+    #[test]
+    fn comments_strings_and_lookalike_words_are_not_secret_calls() {
+        let text = concat!(
+            "{{/* {{ with secret \"kv/commented\" }} */}}\n",
+            "{{ .Data.secret }} {{ $secret }} secret \"kv/plain-text\"\n",
+            "{{ \"with secret \\\"kv/in-string\\\"\" }}\n",
+        );
+        assert!(secret_refs(text).is_empty());
+    }
+
+    #[test]
+    fn raw_string_paths_and_escapes_are_unquoted() {
+        let refs = secret_refs("{{ secret `kv/raw` }}{{ secret \"kv/a\\\"b\" }}");
+        assert_eq!(refs[0].path, Checkable::Literal("kv/raw".to_owned()));
+        assert_eq!(refs[1].path, Checkable::Literal("kv/a\"b".to_owned()));
+    }
+
+    #[test]
+    fn custom_delimiters_are_honoured() {
+        let refs = scan(
+            "[[ with secret \"kv/x\" ]]{{ secret \"kv/not\" }}",
+            "[[",
+            "]]",
+        );
+        assert_eq!(refs.len(), 1);
+        assert_eq!(refs[0].path, Checkable::Literal("kv/x".to_owned()));
+    }
+
+    #[test]
+    fn unterminated_action_stops_the_scan_without_panicking() {
+        assert!(secret_refs("{{ with secret \"kv/x").is_empty());
+        assert!(secret_refs("{{ secret \"unterminated }}").is_empty());
+        assert!(secret_refs("{{/* never closed").is_empty());
+    }
+}
