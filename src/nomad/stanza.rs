@@ -1,0 +1,1127 @@
+//! The agent `vault` block (nomad-rules.md §4, §5): a model, rendering to HCL and to Nomad's
+//! JSON config form, parsing it back, and Nomad's agent rules over it — the fatal start
+//! errors in Nomad's words, plus nvctl's findings (unknown keys Nomad silently ignores, a
+//! client carrying a token, a missing role, legacy keys on 1.10+).
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use hcl::edit::parser::parse_body;
+use hcl::edit::structure::{Block, Structure};
+use serde_json::{Map, Value};
+
+use crate::checks::{check, Finding, Severity};
+use crate::duration::{format_go, parse_go, GoDuration};
+use crate::nomad::gofmt::go_quote;
+use crate::nomad::versions::Flow;
+use crate::secret::SecretString;
+
+/// Keys Nomad knows inside `vault` (nomad-rules.md §4).
+pub const KNOWN_KEYS: &[&str] = &[
+    "name",
+    "enabled",
+    "create_from_role",
+    "namespace",
+    "address",
+    "jwt_auth_backend_path",
+    "ca_file",
+    "ca_path",
+    "cert_file",
+    "key_file",
+    "tls_server_name",
+    "tls_skip_verify",
+    "default_identity",
+    "token",
+    "allow_unauthenticated",
+    "task_token_ttl",
+];
+
+/// Keys inside `default_identity`.
+pub const IDENTITY_KEYS: &[&str] = &["aud", "ttl", "env", "file", "filepath", "extra_claims"];
+
+/// Nomad's default `address`.
+pub const DEFAULT_ADDRESS: &str = "https://vault.service.consul:8200";
+
+/// Nomad's minimum `task_token_ttl`.
+pub const MIN_TASK_TOKEN_TTL: GoDuration = GoDuration::from_secs(300);
+
+/// What the server block says instead of embedding the token (HCL comment; JSON cannot carry
+/// it, so print it beside JSON output).
+pub const TOKEN_ENV_NOTE: &str = "The Nomad servers' Vault token is not written here: set VAULT_TOKEN in the Nomad service environment (for systemd, a drop-in with Environment=VAULT_TOKEN=... in a 0600 file).";
+
+/// Server (`server { enabled = true }`) or client agent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AgentKind {
+    Server,
+    Client,
+}
+
+/// `default_identity { … }` (servers, workload identity).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DefaultIdentity {
+    pub aud: Vec<String>,
+    pub ttl: Option<String>,
+    pub env: Option<bool>,
+    pub file: Option<bool>,
+    pub filepath: Option<String>,
+    pub extra_claims: BTreeMap<String, String>,
+}
+
+/// One agent `vault` block. `None` means the key is absent.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct VaultStanza {
+    pub name: Option<String>,
+    pub enabled: Option<bool>,
+    pub address: Option<String>,
+    pub create_from_role: Option<String>,
+    pub namespace: Option<String>,
+    pub task_token_ttl: Option<String>,
+    pub allow_unauthenticated: Option<bool>,
+    pub ca_file: Option<String>,
+    pub ca_path: Option<String>,
+    pub cert_file: Option<String>,
+    pub key_file: Option<String>,
+    pub tls_server_name: Option<String>,
+    pub tls_skip_verify: Option<bool>,
+    pub jwt_auth_backend_path: Option<String>,
+    pub default_identity: Option<DefaultIdentity>,
+    /// The servers' token; only rendered when embedding was asked for.
+    pub token: Option<SecretString>,
+    /// Keys found when parsing that Nomad does not know, with their line (0 if unknown).
+    pub unknown_keys: Vec<(String, usize)>,
+}
+
+impl fmt::Debug for VaultStanza {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The derived form would be fine too (SecretString redacts), but keep it short.
+        f.debug_struct("VaultStanza")
+            .field("enabled", &self.enabled)
+            .field("address", &self.address)
+            .field("create_from_role", &self.create_from_role)
+            .field("task_token_ttl", &self.task_token_ttl)
+            .field(
+                "token",
+                &self.token.as_ref().map(|_| crate::secret::REDACTED),
+            )
+            .field("unknown_keys", &self.unknown_keys)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What `nvctl stanza` was asked for.
+#[derive(Debug, Clone, Default)]
+pub struct StanzaOptions {
+    pub vault_address: String,
+    pub role: Option<String>,
+    pub task_token_ttl: Option<String>,
+    pub namespace: Option<String>,
+    pub ca_file: Option<String>,
+    pub cert_file: Option<String>,
+    pub key_file: Option<String>,
+    pub tls_server_name: Option<String>,
+    /// `--embed-token`: the token to write into the server block.
+    pub embed_token: Option<SecretString>,
+}
+
+fn non_empty(s: &Option<String>) -> Option<String> {
+    s.clone().filter(|v| !v.is_empty())
+}
+
+impl VaultStanza {
+    /// The legacy-flow server block (nomad-rules.md §4), token only when embedding.
+    pub fn server(opts: &StanzaOptions) -> VaultStanza {
+        VaultStanza {
+            enabled: Some(true),
+            address: Some(opts.vault_address.clone()),
+            task_token_ttl: non_empty(&opts.task_token_ttl),
+            create_from_role: non_empty(&opts.role),
+            namespace: non_empty(&opts.namespace),
+            ca_file: non_empty(&opts.ca_file),
+            cert_file: non_empty(&opts.cert_file),
+            key_file: non_empty(&opts.key_file),
+            tls_server_name: non_empty(&opts.tls_server_name),
+            token: opts.embed_token.clone(),
+            ..VaultStanza::default()
+        }
+    }
+
+    /// The client block: never a token, no role or TTL (servers create task tokens).
+    pub fn client(opts: &StanzaOptions) -> VaultStanza {
+        VaultStanza {
+            enabled: Some(true),
+            address: Some(opts.vault_address.clone()),
+            namespace: non_empty(&opts.namespace),
+            ca_file: non_empty(&opts.ca_file),
+            cert_file: non_empty(&opts.cert_file),
+            key_file: non_empty(&opts.key_file),
+            tls_server_name: non_empty(&opts.tls_server_name),
+            ..VaultStanza::default()
+        }
+    }
+
+    /// Workload identity, server: `default_identity { aud ttl }` (nomad-rules.md §5).
+    pub fn workload_identity_server(aud: &[String], ttl: &str) -> VaultStanza {
+        VaultStanza {
+            enabled: Some(true),
+            default_identity: Some(DefaultIdentity {
+                aud: aud.to_vec(),
+                ttl: Some(ttl.to_string()),
+                ..DefaultIdentity::default()
+            }),
+            ..VaultStanza::default()
+        }
+    }
+
+    /// Workload identity, client: address and `jwt_auth_backend_path`.
+    pub fn workload_identity_client(address: &str, jwt_auth_backend_path: &str) -> VaultStanza {
+        VaultStanza {
+            enabled: Some(true),
+            address: Some(address.to_string()),
+            jwt_auth_backend_path: Some(jwt_auth_backend_path.to_string()),
+            ..VaultStanza::default()
+        }
+    }
+
+    /// Keys of the legacy token flow (gone in Nomad 1.10).
+    pub fn legacy_keys(&self) -> Vec<&'static str> {
+        let mut keys = Vec::new();
+        if self.token.is_some() {
+            keys.push("token");
+        }
+        if self.allow_unauthenticated.is_some() {
+            keys.push("allow_unauthenticated");
+        }
+        if self.task_token_ttl.is_some() {
+            keys.push("task_token_ttl");
+        }
+        keys
+    }
+
+    /// `allow_unauthenticated` as Nomad reads it (default **true**).
+    pub fn allows_unauthenticated(&self) -> bool {
+        self.allow_unauthenticated.unwrap_or(true)
+    }
+
+    /// Attributes in rendering order (the token last, and only its presence: callers expose).
+    fn attributes(&self) -> Vec<(&'static str, Scalar<'_>)> {
+        let mut out = Vec::new();
+        let mut s = |k: &'static str, v: &'_ Option<String>| {
+            if let Some(v) = v {
+                out.push((k, Scalar::Str(v.clone())));
+            }
+        };
+        s("name", &self.name);
+        s("address", &self.address);
+        s("create_from_role", &self.create_from_role);
+        s("task_token_ttl", &self.task_token_ttl);
+        s("namespace", &self.namespace);
+        s("jwt_auth_backend_path", &self.jwt_auth_backend_path);
+        s("ca_file", &self.ca_file);
+        s("ca_path", &self.ca_path);
+        s("cert_file", &self.cert_file);
+        s("key_file", &self.key_file);
+        s("tls_server_name", &self.tls_server_name);
+        let mut attrs = Vec::new();
+        if let Some(e) = self.enabled {
+            attrs.push(("enabled", Scalar::Bool(e)));
+        }
+        attrs.extend(out);
+        if let Some(b) = self.allow_unauthenticated {
+            attrs.push(("allow_unauthenticated", Scalar::Bool(b)));
+        }
+        if let Some(b) = self.tls_skip_verify {
+            attrs.push(("tls_skip_verify", Scalar::Bool(b)));
+        }
+        if let Some(t) = &self.token {
+            attrs.push(("token", Scalar::Secret(t)));
+        }
+        attrs
+    }
+}
+
+enum Scalar<'a> {
+    Str(String),
+    Bool(bool),
+    Secret(&'a SecretString),
+}
+
+/// An HCL string literal: `"`/`\` escaped, control characters escaped, and `${`/`%{`
+/// doubled so Nomad does not read them as interpolation.
+pub fn hcl_quote(s: &str) -> String {
+    let mut out = String::from("\"");
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '$' | '%' if chars.peek() == Some(&'{') => {
+                out.push(c);
+                out.push(c);
+            }
+            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Render as an HCL `vault { … }` block, aligned like `nomad fmt`. A server block without a
+/// token carries the VAULT_TOKEN note as a comment; an embedded token carries a warning.
+pub fn render_hcl(stanza: &VaultStanza, kind: AgentKind) -> String {
+    let attrs = stanza.attributes();
+    let width = attrs.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+    let mut out = String::from("vault {\n");
+    for (key, value) in &attrs {
+        let rendered = match value {
+            Scalar::Str(s) => hcl_quote(s),
+            Scalar::Bool(b) => b.to_string(),
+            Scalar::Secret(t) => {
+                out.push_str("  # Warning: this file holds a Vault token; keep it 0600 and out of version control.\n");
+                hcl_quote(t.expose())
+            }
+        };
+        out.push_str(&format!("  {key:<width$} = {rendered}\n"));
+    }
+    if let Some(id) = &stanza.default_identity {
+        if !attrs.is_empty() {
+            out.push('\n');
+        }
+        out.push_str("  default_identity {\n");
+        let mut inner: Vec<(&str, String)> = Vec::new();
+        let aud: Vec<String> = id.aud.iter().map(|a| hcl_quote(a)).collect();
+        inner.push(("aud", format!("[{}]", aud.join(", "))));
+        if let Some(t) = &id.ttl {
+            inner.push(("ttl", hcl_quote(t)));
+        }
+        if let Some(b) = id.env {
+            inner.push(("env", b.to_string()));
+        }
+        if let Some(b) = id.file {
+            inner.push(("file", b.to_string()));
+        }
+        if let Some(p) = &id.filepath {
+            inner.push(("filepath", hcl_quote(p)));
+        }
+        let w = inner.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+        for (k, v) in inner {
+            out.push_str(&format!("    {k:<w$} = {v}\n"));
+        }
+        if !id.extra_claims.is_empty() {
+            out.push_str("\n    extra_claims {\n");
+            let w = id.extra_claims.keys().map(String::len).max().unwrap_or(0);
+            for (k, v) in &id.extra_claims {
+                out.push_str(&format!("      {k:<w$} = {}\n", hcl_quote(v)));
+            }
+            out.push_str("    }\n");
+        }
+        out.push_str("  }\n");
+    }
+    let legacy_server = kind == AgentKind::Server && stanza.default_identity.is_none();
+    if legacy_server && stanza.token.is_none() {
+        out.push_str(
+            "\n  # The Nomad servers' Vault token is not written here: set VAULT_TOKEN in the\n",
+        );
+        out.push_str("  # Nomad service environment (for systemd, a drop-in with\n");
+        out.push_str("  # Environment=VAULT_TOKEN=... in a 0600 file).\n");
+    }
+    out.push_str("}\n");
+    out
+}
+
+/// Render as Nomad's JSON config form: `{"vault": {…}}`, keys sorted, two-space indent.
+pub fn render_json(stanza: &VaultStanza) -> String {
+    let mut block = Map::new();
+    for (key, value) in stanza.attributes() {
+        let v = match value {
+            Scalar::Str(s) => Value::String(s),
+            Scalar::Bool(b) => Value::Bool(b),
+            Scalar::Secret(t) => Value::String(t.expose().to_string()),
+        };
+        block.insert(key.to_string(), v);
+    }
+    if let Some(id) = &stanza.default_identity {
+        let mut m = Map::new();
+        m.insert("aud".into(), id.aud.clone().into());
+        if let Some(t) = &id.ttl {
+            m.insert("ttl".into(), t.clone().into());
+        }
+        if let Some(b) = id.env {
+            m.insert("env".into(), b.into());
+        }
+        if let Some(b) = id.file {
+            m.insert("file".into(), b.into());
+        }
+        if let Some(p) = &id.filepath {
+            m.insert("filepath".into(), p.clone().into());
+        }
+        if !id.extra_claims.is_empty() {
+            let claims: Map<String, Value> = id
+                .extra_claims
+                .iter()
+                .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+                .collect();
+            m.insert("extra_claims".into(), Value::Object(claims));
+        }
+        block.insert("default_identity".into(), Value::Object(m));
+    }
+    let mut top = Map::new();
+    top.insert("vault".into(), Value::Object(block));
+    serde_json::to_string_pretty(&Value::Object(top)).unwrap_or_default() + "\n"
+}
+
+/// A `vault` block could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StanzaError {
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl fmt::Display for StanzaError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(l) => write!(f, "line {l}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+impl std::error::Error for StanzaError {}
+
+fn line_of(text: &str, span: Option<std::ops::Range<usize>>) -> usize {
+    span.map_or(0, |s| {
+        text.get(..s.start.min(text.len()))
+            .map_or(0, |b| b.matches('\n').count() + 1)
+    })
+}
+
+/// A value as HCL1/mapstructure would weakly decode it into a bool.
+fn as_bool(v: &hcl::Value) -> Option<bool> {
+    match v {
+        hcl::Value::Bool(b) => Some(*b),
+        hcl::Value::String(s) => match s.as_str() {
+            "true" | "1" => Some(true),
+            "false" | "0" => Some(false),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn as_string(v: &hcl::Value) -> Option<String> {
+    match v {
+        hcl::Value::String(s) => Some(s.clone()),
+        hcl::Value::Number(n) => Some(n.to_string()),
+        hcl::Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// Fill a stanza from key/value pairs (shared by the HCL and JSON readers).
+fn apply(
+    stanza: &mut VaultStanza,
+    key: &str,
+    value: &hcl::Value,
+    line: usize,
+) -> Result<(), StanzaError> {
+    let bad = |what: &str| StanzaError {
+        line: (line > 0).then_some(line),
+        message: format!("vault.{key}: expected {what}"),
+    };
+    let string = || as_string(value).ok_or_else(|| bad("a string"));
+    let boolean = || as_bool(value).ok_or_else(|| bad("true or false"));
+    match key {
+        "name" => stanza.name = Some(string()?),
+        "enabled" => stanza.enabled = Some(boolean()?),
+        "address" => stanza.address = Some(string()?),
+        "create_from_role" => stanza.create_from_role = Some(string()?),
+        "namespace" => stanza.namespace = Some(string()?),
+        "task_token_ttl" => stanza.task_token_ttl = Some(string()?),
+        "allow_unauthenticated" => stanza.allow_unauthenticated = Some(boolean()?),
+        "ca_file" => stanza.ca_file = Some(string()?),
+        "ca_path" => stanza.ca_path = Some(string()?),
+        "cert_file" => stanza.cert_file = Some(string()?),
+        "key_file" => stanza.key_file = Some(string()?),
+        "tls_server_name" => stanza.tls_server_name = Some(string()?),
+        "tls_skip_verify" => stanza.tls_skip_verify = Some(boolean()?),
+        "jwt_auth_backend_path" => stanza.jwt_auth_backend_path = Some(string()?),
+        "token" => stanza.token = Some(SecretString::new(string()?)),
+        "default_identity" => {
+            let obj = match value {
+                hcl::Value::Object(o) => o.clone(),
+                hcl::Value::Array(list) if list.len() == 1 => match &list[0] {
+                    hcl::Value::Object(o) => o.clone(),
+                    _ => return Err(bad("a block")),
+                },
+                _ => return Err(bad("a block")),
+            };
+            let mut id = DefaultIdentity::default();
+            for (k, v) in &obj {
+                match k.as_str() {
+                    "aud" => {
+                        id.aud = match v {
+                            hcl::Value::Array(list) => list.iter().filter_map(as_string).collect(),
+                            other => as_string(other).into_iter().collect(),
+                        }
+                    }
+                    "ttl" => id.ttl = as_string(v),
+                    "env" => id.env = as_bool(v),
+                    "file" => id.file = as_bool(v),
+                    "filepath" => id.filepath = as_string(v),
+                    "extra_claims" => {
+                        if let hcl::Value::Object(claims) = v {
+                            id.extra_claims = claims
+                                .iter()
+                                .filter_map(|(k, v)| as_string(v).map(|s| (k.clone(), s)))
+                                .collect();
+                        }
+                    }
+                    other => stanza
+                        .unknown_keys
+                        .push((format!("default_identity.{other}"), line)),
+                }
+            }
+            stanza.default_identity = Some(id);
+        }
+        other => stanza.unknown_keys.push((other.to_string(), line)),
+    }
+    Ok(())
+}
+
+fn block_to_stanza(text: &str, block: &Block) -> Result<VaultStanza, StanzaError> {
+    use hcl::edit::repr::Span;
+    let mut stanza = VaultStanza::default();
+    for structure in block.body.iter() {
+        match structure {
+            Structure::Attribute(attr) => {
+                let line = line_of(text, attr.span());
+                let expr: hcl::Expression = attr.value.clone().into();
+                apply(
+                    &mut stanza,
+                    attr.key.as_str(),
+                    &hcl::Value::from(expr),
+                    line,
+                )?;
+            }
+            Structure::Block(inner) => {
+                let line = line_of(text, inner.span());
+                let body: hcl::Body = inner.body.clone().into();
+                let value: hcl::Value = hcl::from_body(body).map_err(|e| StanzaError {
+                    line: Some(line),
+                    message: format!("vault.{}: {e}", inner.ident.as_str()),
+                })?;
+                apply(&mut stanza, inner.ident.as_str(), &value, line)?;
+            }
+        }
+    }
+    Ok(stanza)
+}
+
+/// Every top-level `vault` block of an HCL agent config, in order.
+pub fn parse_hcl_blocks(text: &str) -> Result<Vec<VaultStanza>, StanzaError> {
+    let body = parse_body(text).map_err(|e| StanzaError {
+        line: Some(e.location().line()),
+        message: format!("HCL syntax: {}", e.message()),
+    })?;
+    body.iter()
+        .filter_map(Structure::as_block)
+        .filter(|b| b.ident.as_str() == "vault")
+        .map(|b| block_to_stanza(text, b))
+        .collect()
+}
+
+/// Every `vault` block of a JSON agent config (`{"vault": {…}}` or `{"vault": [{…}]}`).
+pub fn parse_json_blocks(text: &str) -> Result<Vec<VaultStanza>, StanzaError> {
+    let value: Value = serde_json::from_str(text).map_err(|e| StanzaError {
+        line: Some(e.line()),
+        message: format!("JSON syntax: {e}"),
+    })?;
+    let blocks = match value.get("vault") {
+        None => return Ok(Vec::new()),
+        Some(Value::Array(list)) => list.clone(),
+        Some(obj @ Value::Object(_)) => vec![obj.clone()],
+        Some(_) => {
+            return Err(StanzaError {
+                line: None,
+                message: "\"vault\" must be an object".into(),
+            })
+        }
+    };
+    blocks
+        .iter()
+        .map(|b| {
+            let Some(obj) = b.as_object() else {
+                return Err(StanzaError {
+                    line: None,
+                    message: "\"vault\" must be an object".into(),
+                });
+            };
+            let mut stanza = VaultStanza::default();
+            for (k, v) in obj {
+                let hv = hcl::to_value(v).map_err(|e| StanzaError {
+                    line: None,
+                    message: format!("vault.{k}: {e}"),
+                })?;
+                apply(&mut stanza, k, &hv, 0)?;
+            }
+            Ok(stanza)
+        })
+        .collect()
+}
+
+/// Parse rendered output back (HCL when `json` is false): exactly one `vault` block expected.
+pub fn parse_back(text: &str, json: bool) -> Result<VaultStanza, StanzaError> {
+    let mut blocks = if json {
+        parse_json_blocks(text)?
+    } else {
+        parse_hcl_blocks(text)?
+    };
+    match blocks.len() {
+        1 => Ok(blocks.remove(0)),
+        n => Err(StanzaError {
+            line: None,
+            message: format!("expected one vault block, found {n}"),
+        }),
+    }
+}
+
+/// Levenshtein distance, for "did you mean".
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// The known key closest to a typo, if close enough.
+pub fn suggest_key(unknown: &str) -> Option<&'static str> {
+    KNOWN_KEYS
+        .iter()
+        .map(|k| (distance(unknown, k), *k))
+        .filter(|(d, _)| *d <= 3)
+        .min()
+        .map(|(_, k)| k)
+}
+
+/// What nvctl knows about the agent besides its block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AgentContext {
+    pub kind: AgentKind,
+    /// Whether `VAULT_TOKEN` is set in the Nomad servers' environment: `None` when unknown
+    /// (as for a stanza nvctl just rendered, whose note tells the operator to set it).
+    pub token_in_env: Option<bool>,
+}
+
+/// Nomad's agent rules over one block, server or client, with VAULT_TOKEN unknown.
+pub fn check_agent_block(stanza: &VaultStanza, is_server: bool) -> Vec<Finding> {
+    let kind = if is_server {
+        AgentKind::Server
+    } else {
+        AgentKind::Client
+    };
+    check_agent_block_with(
+        stanza,
+        &AgentContext {
+            kind,
+            token_in_env: None,
+        },
+    )
+}
+
+/// Nomad's agent rules over one block. Nomad's fatal start errors (`Failed to setup Vault
+/// client: …`) come as Nomad errors; the rest are nvctl's.
+pub fn check_agent_block_with(stanza: &VaultStanza, ctx: &AgentContext) -> Vec<Finding> {
+    let subject = match ctx.kind {
+        AgentKind::Server => "vault (server)",
+        AgentKind::Client => "vault (client)",
+    };
+    let mut out = Vec::new();
+    for (key, line) in &stanza.unknown_keys {
+        let at = if *line > 0 {
+            format!(" (line {line})")
+        } else {
+            String::new()
+        };
+        let mut f = Finding::nvctl(
+            Severity::Warning,
+            check::STANZA,
+            subject,
+            format!(
+                "unknown key {}{at} in the vault block: Nomad ignores it without a word",
+                go_quote(key)
+            ),
+        );
+        f = match suggest_key(key) {
+            Some(s) => {
+                if s == "create_from_role" && stanza.create_from_role.is_none() {
+                    f.severity = Severity::Error;
+                }
+                f.with_remedy(format!("did you mean {s:?}?"))
+            }
+            None => f.with_remedy(format!("remove it; known keys: {}", KNOWN_KEYS.join(", "))),
+        };
+        out.push(f);
+    }
+    if stanza.enabled != Some(true) {
+        out.push(
+            Finding::nvctl(
+                Severity::Warning,
+                check::STANZA,
+                subject,
+                "the vault block is not enabled: Nomad ignores the rest of it",
+            )
+            .with_remedy("add enabled = true"),
+        );
+        return out;
+    }
+    let wi = stanza.default_identity.is_some() || stanza.jwt_auth_backend_path.is_some();
+    match ctx.kind {
+        AgentKind::Client => {
+            if stanza.token.is_some() {
+                out.push(
+                    Finding::nvctl(Severity::Warning, check::STANZA, subject, "a client's vault block carries a token: clients never need one, and the file now holds a secret")
+                        .with_remedy("remove token from the client configuration and revoke it if it was the servers' token"),
+                );
+            }
+            for key in [
+                "create_from_role",
+                "task_token_ttl",
+                "allow_unauthenticated",
+            ] {
+                let present = match key {
+                    "create_from_role" => stanza.create_from_role.is_some(),
+                    "task_token_ttl" => stanza.task_token_ttl.is_some(),
+                    _ => stanza.allow_unauthenticated.is_some(),
+                };
+                if present {
+                    out.push(
+                        Finding::nvctl(
+                            Severity::Info,
+                            check::STANZA,
+                            subject,
+                            format!("{key} has no effect on a client"),
+                        )
+                        .with_remedy("set it on the servers"),
+                    );
+                }
+            }
+            if stanza.address.as_deref() == Some("") {
+                out.push(Finding::nomad_error(
+                    check::STANZA,
+                    subject,
+                    "Vault address must be set",
+                ));
+            }
+        }
+        AgentKind::Server if wi && stanza.legacy_keys().is_empty() => {
+            if let Some(id) = &stanza.default_identity {
+                if id.aud.is_empty() {
+                    out.push(
+                        Finding::nvctl(Severity::Warning, check::STANZA, subject, "default_identity has no aud: Vault's JWT role checks bound_audiences against it")
+                            .with_remedy("set aud = [\"vault.io\"] to match the role's bound_audiences"),
+                    );
+                }
+                if let Some(ttl) = &id.ttl {
+                    if let Err(e) = parse_go(ttl) {
+                        out.push(Finding::nvctl(
+                            Severity::Error,
+                            check::STANZA,
+                            subject,
+                            format!("default_identity.ttl {}: {e}", go_quote(ttl)),
+                        ));
+                    }
+                }
+            }
+        }
+        AgentKind::Server => {
+            // Nomad's buildClient, in its order.
+            match (&stanza.token, ctx.token_in_env) {
+                (Some(t), _) if !t.is_empty() => {}
+                (_, Some(true)) => {}
+                (_, Some(false)) => out.push(
+                    Finding::nomad_error(check::STANZA, subject, "Vault token must be set")
+                        .with_remedy("set VAULT_TOKEN in the Nomad servers' environment (nvctl token create --format env)"),
+                ),
+                (_, None) => out.push(
+                    Finding::nvctl(Severity::Info, check::STANZA, subject, "no token in the block: Nomad reads VAULT_TOKEN from the servers' environment, and refuses to start with \"Vault token must be set\" without it")
+                        .with_remedy("set VAULT_TOKEN in the Nomad service environment"),
+                ),
+            }
+            if stanza.address.as_deref() == Some("") {
+                out.push(
+                    Finding::nomad_error(check::STANZA, subject, "Vault address must be set")
+                        .with_remedy("set address = \"https://vault.example.com:8200\""),
+                );
+            } else if stanza.address.is_none() {
+                out.push(
+                    Finding::nvctl(
+                        Severity::Info,
+                        check::STANZA,
+                        subject,
+                        format!("no address: Nomad uses {DEFAULT_ADDRESS}"),
+                    )
+                    .with_remedy("set address explicitly"),
+                );
+            }
+            if let Some(ttl) = stanza.task_token_ttl.as_deref().filter(|t| !t.is_empty()) {
+                match parse_go(ttl) {
+                    Err(e) => out.push(
+                        Finding::nomad_error(
+                            check::STANZA,
+                            subject,
+                            format!("failed to parse TaskTokenTTL {}: {e}", go_quote(ttl)),
+                        )
+                        .with_remedy("use a Go duration such as \"1h\" (no \"d\" unit)"),
+                    ),
+                    Ok(d) if d < MIN_TASK_TOKEN_TTL => out.push(
+                        Finding::nomad_error(
+                            check::STANZA,
+                            subject,
+                            format!(
+                                "ChildTokenTTL is less than minimum allowed of {}",
+                                format_go(MIN_TASK_TOKEN_TTL)
+                            ),
+                        )
+                        .with_remedy("set task_token_ttl to 5m or more, e.g. \"1h\""),
+                    ),
+                    Ok(_) => {}
+                }
+            }
+            if stanza.create_from_role.as_deref().unwrap_or("").is_empty() {
+                out.push(
+                    Finding::nvctl(Severity::Warning, check::STANZA, subject, "no create_from_role: Nomad falls back to the token's own role, and a non-root token without one fails with \"token role name must be set when not using a root token\"")
+                        .with_remedy("set create_from_role = \"nomad-cluster\""),
+                );
+            }
+            if stanza.token.is_some() {
+                out.push(
+                    Finding::nvctl(Severity::Info, check::STANZA, subject, "the server block embeds the Vault token: keep the file 0600 and out of version control")
+                        .with_remedy("prefer VAULT_TOKEN in the Nomad service environment"),
+                );
+            }
+        }
+    }
+    out
+}
+
+/// The block against the Nomad version's flow (nomad-rules.md §1): legacy keys on ≥ 1.10 are
+/// an error; the legacy flow on 1.7–1.9 is deprecated.
+pub fn check_flow(stanza: &VaultStanza, flow: Flow, token_in_env: bool) -> Vec<Finding> {
+    let legacy = stanza.legacy_keys();
+    let mut out = Vec::new();
+    match flow {
+        Flow::WorkloadIdentityOnly if !legacy.is_empty() => out.push(
+            Finding::nvctl(
+                Severity::Error,
+                check::FLOW,
+                "vault",
+                format!("Nomad 1.10 removed the legacy token flow; this block still sets {}", legacy.join(", ")),
+            )
+            .with_remedy("migrate to workload identity (nomad setup vault, or nvctl bootstrap with the workload-identity flow) and remove these keys"),
+        ),
+        Flow::LegacyOrWorkloadIdentity if !legacy.is_empty() || (token_in_env && stanza.default_identity.is_none()) => out.push(
+            Finding::nvctl(
+                Severity::Warning,
+                check::FLOW,
+                "vault",
+                if legacy.is_empty() {
+                    "VAULT_TOKEN in the servers' environment switches them to the deprecated legacy token flow".to_string()
+                } else {
+                    "the legacy token flow is deprecated since Nomad 1.7 and removed in 1.10".to_string()
+                },
+            )
+            .with_remedy("plan the move to workload identity before upgrading to 1.10"),
+        ),
+        _ => {}
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::Source;
+
+    fn opts() -> StanzaOptions {
+        StanzaOptions {
+            vault_address: "https://vault.example.com:8200".into(),
+            role: Some("nomad-cluster".into()),
+            task_token_ttl: Some("1h".into()),
+            ..StanzaOptions::default()
+        }
+    }
+
+    fn golden(name: &str, actual: &str) {
+        // Relative to this source file, so it holds however the crate is built.
+        let path = std::path::Path::new(file!())
+            .parent()
+            .unwrap()
+            .join("../../tests/golden/stanza")
+            .join(name);
+        let path = path.display().to_string();
+        if std::env::var_os("NVCTL_BLESS").is_some() {
+            std::fs::write(&path, actual).unwrap();
+        }
+        let want = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        assert_eq!(
+            actual, want,
+            "golden {name} differs (NVCTL_BLESS=1 rewrites)"
+        );
+    }
+
+    #[test]
+    fn server_hcl_matches_golden_and_omits_the_token() {
+        let text = render_hcl(&VaultStanza::server(&opts()), AgentKind::Server);
+        golden("server.hcl", &text);
+        assert!(!text.contains("token   "));
+        assert!(text.contains("VAULT_TOKEN"));
+    }
+
+    #[test]
+    fn server_json_matches_golden() {
+        golden("server.json", &render_json(&VaultStanza::server(&opts())));
+    }
+
+    #[test]
+    fn client_blocks_match_golden_and_never_carry_a_token() {
+        let with_token = StanzaOptions {
+            embed_token: Some(SecretString::new("hvs.secret")),
+            ..opts()
+        };
+        let client = VaultStanza::client(&with_token);
+        assert!(client.token.is_none());
+        golden("client.hcl", &render_hcl(&client, AgentKind::Client));
+        golden("client.json", &render_json(&client));
+    }
+
+    #[test]
+    fn embedded_token_is_rendered_with_a_warning() {
+        let o = StanzaOptions {
+            embed_token: Some(SecretString::new("hvs.TEST-TOKEN")),
+            ..opts()
+        };
+        let s = VaultStanza::server(&o);
+        golden("server-embedded.hcl", &render_hcl(&s, AgentKind::Server));
+        let back = parse_back(&render_json(&s), true).unwrap();
+        assert_eq!(
+            back.token.as_ref().map(SecretString::expose),
+            Some("hvs.TEST-TOKEN")
+        );
+        assert!(!format!("{s:?}").contains("TEST-TOKEN"));
+    }
+
+    #[test]
+    fn workload_identity_blocks_match_golden() {
+        let server = VaultStanza::workload_identity_server(&["vault.io".to_string()], "1h");
+        golden("wi-server.hcl", &render_hcl(&server, AgentKind::Server));
+        golden("wi-server.json", &render_json(&server));
+        let client =
+            VaultStanza::workload_identity_client("https://vault.example.com:8200", "jwt-nomad/");
+        golden("wi-client.hcl", &render_hcl(&client, AgentKind::Client));
+        for (s, kind) in [(server, AgentKind::Server), (client, AgentKind::Client)] {
+            assert_eq!(parse_back(&render_hcl(&s, kind), false).unwrap(), s);
+            assert_eq!(parse_back(&render_json(&s), true).unwrap(), s);
+            assert!(check_agent_block(&s, kind == AgentKind::Server)
+                .iter()
+                .all(|f| !f.is_error()));
+        }
+    }
+
+    #[test]
+    fn rendered_blocks_parse_back_to_the_same_stanza() {
+        let full = StanzaOptions {
+            namespace: Some("ns1".into()),
+            ca_file: Some("/etc/vault/ca.pem".into()),
+            cert_file: Some("/etc/vault/cert.pem".into()),
+            key_file: Some("/etc/vault/key.pem".into()),
+            tls_server_name: Some("vault.internal".into()),
+            ..opts()
+        };
+        for s in [VaultStanza::server(&full), VaultStanza::client(&full)] {
+            assert_eq!(
+                parse_back(&render_hcl(&s, AgentKind::Server), false).unwrap(),
+                s
+            );
+            assert_eq!(parse_back(&render_json(&s), true).unwrap(), s);
+        }
+    }
+
+    #[test]
+    fn rendered_server_block_passes_nomads_agent_rules() {
+        let s = parse_back(
+            &render_hcl(&VaultStanza::server(&opts()), AgentKind::Server),
+            false,
+        )
+        .unwrap();
+        let fs = check_agent_block(&s, true);
+        assert!(fs.iter().all(|f| !f.is_error()), "{fs:?}");
+        // With VAULT_TOKEN known to be set, nothing at all.
+        let ctx = AgentContext {
+            kind: AgentKind::Server,
+            token_in_env: Some(true),
+        };
+        assert!(check_agent_block_with(&s, &ctx).is_empty());
+    }
+
+    #[test]
+    fn fatal_start_errors_use_nomads_words() {
+        let ctx = AgentContext {
+            kind: AgentKind::Server,
+            token_in_env: Some(false),
+        };
+        let s = VaultStanza {
+            address: Some(String::new()),
+            task_token_ttl: Some("72hours".into()),
+            ..VaultStanza::server(&opts())
+        };
+        let fs = check_agent_block_with(&s, &ctx);
+        let msgs: Vec<&str> = fs
+            .iter()
+            .filter(|f| f.source == Source::Nomad)
+            .map(|f| f.message.as_str())
+            .collect();
+        assert_eq!(
+            msgs,
+            vec![
+                "Vault token must be set",
+                "Vault address must be set",
+                r#"failed to parse TaskTokenTTL "72hours": time: unknown unit "hours" in duration "72hours""#,
+            ]
+        );
+        let d = VaultStanza {
+            task_token_ttl: Some("3d".into()),
+            ..VaultStanza::server(&opts())
+        };
+        assert!(check_agent_block(&d, true).iter().any(|f| f.message
+            == r#"failed to parse TaskTokenTTL "3d": time: unknown unit "d" in duration "3d""#));
+    }
+
+    #[test]
+    fn task_token_ttl_under_five_minutes_is_refused_exactly_five_is_fine() {
+        let short = VaultStanza {
+            task_token_ttl: Some("4m59s".into()),
+            ..VaultStanza::server(&opts())
+        };
+        let fs = check_agent_block(&short, true);
+        assert!(fs
+            .iter()
+            .any(|f| f.is_error()
+                && f.message == "ChildTokenTTL is less than minimum allowed of 5m0s"));
+        let five = VaultStanza {
+            task_token_ttl: Some("5m".into()),
+            ..VaultStanza::server(&opts())
+        };
+        assert!(check_agent_block(&five, true).iter().all(|f| !f.is_error()));
+        let negative = VaultStanza {
+            task_token_ttl: Some("-1h".into()),
+            ..VaultStanza::server(&opts())
+        };
+        assert!(check_agent_block(&negative, true)
+            .iter()
+            .any(|f| f.message.starts_with("ChildTokenTTL")));
+    }
+
+    #[test]
+    fn typo_of_create_from_role_is_an_error_with_a_suggestion() {
+        let text = "vault {\n  enabled = true\n  address = \"https://v:8200\"\n  create_from_roles = \"nomad-cluster\"\n}\n";
+        let s = parse_back(text, false).unwrap();
+        assert_eq!(s.unknown_keys, vec![("create_from_roles".to_string(), 4)]);
+        let fs = check_agent_block(&s, true);
+        let typo = fs
+            .iter()
+            .find(|f| f.message.contains("create_from_roles"))
+            .unwrap();
+        assert_eq!(typo.severity, Severity::Error);
+        assert_eq!(
+            typo.remedy.as_deref(),
+            Some("did you mean \"create_from_role\"?")
+        );
+        assert!(typo.message.contains("(line 4)"));
+    }
+
+    #[test]
+    fn client_with_token_is_a_warning() {
+        let s = VaultStanza {
+            token: Some(SecretString::new("t")),
+            ..VaultStanza::client(&opts())
+        };
+        let fs = check_agent_block(&s, false);
+        assert!(fs
+            .iter()
+            .any(|f| f.severity == Severity::Warning && f.message.contains("carries a token")));
+    }
+
+    #[test]
+    fn disabled_block_is_reported_and_not_checked_further() {
+        let s = VaultStanza {
+            enabled: Some(false),
+            ..VaultStanza::server(&opts())
+        };
+        let fs = check_agent_block(&s, true);
+        assert_eq!(fs.len(), 1);
+        assert!(fs[0].message.contains("not enabled"));
+    }
+
+    #[test]
+    fn strings_are_weakly_decoded_and_bad_types_refused() {
+        let s = parse_back("vault {\n enabled = \"true\"\n address = \"a\"\n}", false).unwrap();
+        assert_eq!(s.enabled, Some(true));
+        let err = parse_back("vault {\n enabled = [1]\n}", false).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "line 2: vault.enabled: expected true or false"
+        );
+        assert!(parse_back("vault {", false)
+            .unwrap_err()
+            .message
+            .starts_with("HCL syntax"));
+        assert!(parse_back("{}", true)
+            .unwrap_err()
+            .message
+            .contains("found 0"));
+    }
+
+    #[test]
+    fn legacy_keys_on_nomad_1_10_are_an_error() {
+        let legacy = VaultStanza::server(&opts());
+        let fs = check_flow(&legacy, Flow::WorkloadIdentityOnly, false);
+        assert_eq!(fs.len(), 1);
+        assert!(fs[0].is_error());
+        assert!(fs[0].message.contains("task_token_ttl"));
+        assert!(check_flow(&legacy, Flow::Legacy, false).is_empty());
+        let no_keys = VaultStanza {
+            task_token_ttl: None,
+            ..legacy
+        };
+        let fs = check_flow(&no_keys, Flow::LegacyOrWorkloadIdentity, true);
+        assert!(fs[0].message.contains("VAULT_TOKEN"));
+    }
+
+    #[test]
+    fn hcl_quote_escapes_interpolation() {
+        assert_eq!(hcl_quote("a\"b"), r#""a\"b""#);
+        assert_eq!(hcl_quote("${x}"), r#""$${x}""#);
+        assert_eq!(hcl_quote("%{x}"), r#""%%{x}""#);
+        assert_eq!(hcl_quote("$5"), r#""$5""#);
+        let s = VaultStanza {
+            address: Some("https://${host}:8200".into()),
+            ..VaultStanza::client(&opts())
+        };
+        assert_eq!(
+            parse_back(&render_hcl(&s, AgentKind::Client), false)
+                .unwrap()
+                .address,
+            s.address
+        );
+    }
+}

@@ -1,0 +1,4 @@
+vault {
+  enabled = true
+  address = "https://vault.example.com:8200"
+}
