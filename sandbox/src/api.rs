@@ -85,7 +85,10 @@ pub struct Logical {
 
 impl Logical {
     pub fn data(data: Value) -> Self {
-        Logical { data: Some(data), ..Default::default() }
+        Logical {
+            data: Some(data),
+            ..Default::default()
+        }
     }
 }
 
@@ -98,17 +101,26 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(status: u16, message: impl Into<String>) -> Self {
-        ApiError { status, errors: vec![message.into()] }
+        ApiError {
+            status,
+            errors: vec![message.into()],
+        }
     }
     pub fn bad_request(message: impl Into<String>) -> Self {
         Self::new(400, message)
     }
     /// A missing item: 404 with an empty `errors` list.
     pub fn not_found() -> Self {
-        ApiError { status: 404, errors: vec![] }
+        ApiError {
+            status: 404,
+            errors: vec![],
+        }
     }
     pub fn no_handler(path: &str) -> Self {
-        Self::new(404, format!("no handler for route \"{path}\". route entry not found."))
+        Self::new(
+            404,
+            format!("no handler for route \"{path}\". route entry not found."),
+        )
     }
     pub fn unsupported_path() -> Self {
         Self::new(404, "unsupported path")
@@ -130,3 +142,40 @@ impl ApiError {
 }
 
 pub type HandlerResult = Result<Reply, ApiError>;
+
+impl Request {
+    /// The warning Vault attaches when the body carries fields the endpoint does not know
+    /// (vault-api.md §0): `Endpoint ignored these unrecognized parameters: [a b]`.
+    pub fn unrecognized_warning(&self, known: &[&str]) -> Option<String> {
+        let mut unknown: Vec<&str> = self
+            .body
+            .keys()
+            .map(String::as_str)
+            .filter(|k| !known.contains(k))
+            .collect();
+        if unknown.is_empty() {
+            return None;
+        }
+        unknown.sort_unstable();
+        Some(format!(
+            "Endpoint ignored these unrecognized parameters: [{}]",
+            unknown.join(" ")
+        ))
+    }
+}
+
+impl Reply {
+    /// Adds the unrecognized-parameters warning when this reply carries an envelope; a 204
+    /// stays a 204, as in Vault, where the warning only rides on a body that exists anyway.
+    pub fn warn_unrecognized(self, req: &Request, known: &[&str]) -> Reply {
+        match self {
+            Reply::Logical(mut logical) => {
+                if let Some(warning) = req.unrecognized_warning(known) {
+                    logical.warnings.push(warning);
+                }
+                Reply::Logical(logical)
+            }
+            other => other,
+        }
+    }
+}

@@ -1,1 +1,89 @@
 //! Authentication (token → caller) and authorisation of every logical request.
+//!
+//! The front end calls [`authenticate`] once per request, then [`authorize`] with the operation
+//! the request maps to; handlers that need `sudo` on their own path ask [`has_sudo`].
+
+use std::fmt;
+
+use crate::api::{ApiError, Operation, Request};
+use crate::state::State;
+use crate::token::{TokenEntry, TokenType};
+
+/// Who is making a request: a snapshot of the token as it was when the request arrived.
+#[derive(Clone)]
+pub struct Caller {
+    /// The token itself (a secret: never printed).
+    pub token_id: String,
+    pub accessor: String,
+    pub policies: Vec<String>,
+    pub is_root: bool,
+    pub entity_id: String,
+    pub token_type: TokenType,
+}
+
+impl fmt::Debug for Caller {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Caller")
+            .field("token_id", &"<redacted>")
+            .field("accessor", &self.accessor)
+            .field("policies", &self.policies)
+            .field("is_root", &self.is_root)
+            .finish()
+    }
+}
+
+impl Caller {
+    pub fn from_entry(entry: &TokenEntry) -> Caller {
+        Caller {
+            token_id: entry.id.clone(),
+            accessor: entry.accessor.clone(),
+            is_root: entry.policies.iter().any(|p| p == "root"),
+            policies: entry.policies.clone(),
+            entity_id: entry.entity_id.clone(),
+            token_type: entry.token_type,
+        }
+    }
+}
+
+/// Resolves the request's token: missing, unknown or expired (by the sandbox clock) → 403
+/// `permission denied`. A use-limited token has one use counted here.
+pub fn authenticate(state: &mut State, req: &Request) -> Result<Caller, ApiError> {
+    let Some(id) = req.token.as_deref().filter(|t| !t.is_empty()) else {
+        return Err(ApiError::permission_denied());
+    };
+    let now = state.clock.now();
+    state
+        .tokens
+        .use_token(id, now)
+        .map(|entry| Caller::from_entry(&entry))
+        .ok_or_else(ApiError::permission_denied)
+}
+
+/// Checks `op` on `path` against the caller's policies; root passes everything.
+pub fn authorize(
+    state: &State,
+    caller: &Caller,
+    op: Operation,
+    path: &str,
+) -> Result<(), ApiError> {
+    if caller.is_root {
+        return Ok(());
+    }
+    let acl = state.policies.acl(&caller.policies);
+    // Vault's HTTP layer gives every LIST path a trailing slash before the ACL sees it.
+    let allowed = if op == Operation::List && !path.ends_with('/') {
+        acl.allows(op, &format!("{path}/"))
+    } else {
+        acl.allows(op, path)
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(ApiError::acl_denied())
+    }
+}
+
+/// Whether the caller holds `sudo` on `path` (root always does).
+pub fn has_sudo(state: &State, caller: &Caller, path: &str) -> bool {
+    caller.is_root || state.policies.acl(&caller.policies).has_sudo(path)
+}

@@ -19,3 +19,17 @@ pub struct State {
     /// owned by `mounts`: secret and auth mounts, KV v2 data, JWT config and roles
     pub mounts: MountTable,
 }
+
+impl State {
+    /// A fresh node: uninitialised and sealed, with the built-in mounts.
+    pub fn new(flavor: Flavor, seal: SealState) -> Self {
+        State {
+            flavor,
+            clock: Clock::default(),
+            seal,
+            policies: PolicyStore::default(),
+            tokens: TokenStore::default(),
+            mounts: MountTable::with_builtins(),
+        }
+    }
+}

@@ -1,0 +1,184 @@
+//! Fault injection for reliability tests: latency, canned answers, dropped connections and
+//! rate limiting, triggered by the index of the request (counted from 1 over every request the
+//! node received, whatever its path).
+
+use std::time::Duration;
+
+/// Which requests a fault applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trigger {
+    /// Only the N-th request (1-based).
+    Nth(u64),
+    /// Every K-th request: K, 2K, 3K, …
+    EveryKth(u64),
+    /// Every request.
+    Always,
+}
+
+impl Trigger {
+    pub fn matches(self, index: u64) -> bool {
+        match self {
+            Trigger::Nth(n) => index == n,
+            Trigger::EveryKth(k) => k != 0 && index.is_multiple_of(k),
+            Trigger::Always => true,
+        }
+    }
+}
+
+/// One injected misbehaviour.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fault {
+    /// Every request waits this long before it is handled (adds to the node's base latency).
+    Latency(Duration),
+    /// Matching requests get `status` and `body` (sent as is, `Content-Type: application/json`)
+    /// and are **not** applied.
+    Respond {
+        on: Trigger,
+        status: u16,
+        body: String,
+    },
+    /// Matching requests never get an answer: the connection is closed. With `after_apply` the
+    /// request is handled first (its effect is kept), otherwise it is not applied.
+    DropConnection { on: Trigger, after_apply: bool },
+    /// Matching requests get 429 `request path "<p>": rate limit quota exceeded` with
+    /// `Retry-After: <seconds>`, and are not applied.
+    RateLimit { on: Trigger, retry_after_secs: u64 },
+}
+
+impl Fault {
+    /// The N-th request answers `status` with `body` without being applied.
+    pub fn respond_on_nth(n: u64, status: u16, body: impl Into<String>) -> Self {
+        Fault::Respond {
+            on: Trigger::Nth(n),
+            status,
+            body: body.into(),
+        }
+    }
+
+    /// Every K-th request answers `status` with `body` without being applied.
+    pub fn respond_every(k: u64, status: u16, body: impl Into<String>) -> Self {
+        Fault::Respond {
+            on: Trigger::EveryKth(k),
+            status,
+            body: body.into(),
+        }
+    }
+
+    /// The N-th request's connection is dropped before the request is applied.
+    pub fn drop_before_apply(n: u64) -> Self {
+        Fault::DropConnection {
+            on: Trigger::Nth(n),
+            after_apply: false,
+        }
+    }
+
+    /// The N-th request is applied, then its connection is dropped without an answer.
+    pub fn drop_after_apply(n: u64) -> Self {
+        Fault::DropConnection {
+            on: Trigger::Nth(n),
+            after_apply: true,
+        }
+    }
+
+    /// The N-th request is refused with 429 and `Retry-After`.
+    pub fn rate_limit_nth(n: u64, retry_after_secs: u64) -> Self {
+        Fault::RateLimit {
+            on: Trigger::Nth(n),
+            retry_after_secs,
+        }
+    }
+}
+
+/// What the front end must do with one request, decided before it is handled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FaultAction {
+    Proceed,
+    Respond { status: u16, body: String },
+    RateLimit { retry_after_secs: u64 },
+    DropBeforeApply,
+    DropAfterApply,
+}
+
+/// The faults set on one node.
+#[derive(Debug, Clone, Default)]
+pub struct FaultPlan {
+    faults: Vec<Fault>,
+}
+
+impl FaultPlan {
+    pub fn add(&mut self, fault: Fault) {
+        self.faults.push(fault);
+    }
+
+    pub fn clear(&mut self) {
+        self.faults.clear();
+    }
+
+    /// The latency the faults add to every request.
+    pub fn latency(&self) -> Duration {
+        self.faults
+            .iter()
+            .map(|f| match f {
+                Fault::Latency(d) => *d,
+                _ => Duration::ZERO,
+            })
+            .sum()
+    }
+
+    /// The first fault matching request `index` decides; none → proceed.
+    pub fn action(&self, index: u64) -> FaultAction {
+        for fault in &self.faults {
+            match fault {
+                Fault::Latency(_) => {}
+                Fault::Respond { on, status, body } if on.matches(index) => {
+                    return FaultAction::Respond {
+                        status: *status,
+                        body: body.clone(),
+                    }
+                }
+                Fault::DropConnection { on, after_apply } if on.matches(index) => {
+                    return if *after_apply {
+                        FaultAction::DropAfterApply
+                    } else {
+                        FaultAction::DropBeforeApply
+                    };
+                }
+                Fault::RateLimit {
+                    on,
+                    retry_after_secs,
+                } if on.matches(index) => {
+                    return FaultAction::RateLimit {
+                        retry_after_secs: *retry_after_secs,
+                    }
+                }
+                _ => {}
+            }
+        }
+        FaultAction::Proceed
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kth_trigger_fires_on_multiples_only() {
+        let t = Trigger::EveryKth(3);
+        let fired: Vec<u64> = (1..=10).filter(|&i| t.matches(i)).collect();
+        assert_eq!(fired, vec![3, 6, 9]);
+        assert!(!Trigger::EveryKth(0).matches(0));
+    }
+
+    #[test]
+    fn the_first_matching_fault_decides_and_latencies_add_up() {
+        let mut plan = FaultPlan::default();
+        plan.add(Fault::Latency(Duration::from_millis(5)));
+        plan.add(Fault::drop_after_apply(2));
+        plan.add(Fault::respond_on_nth(2, 500, "{}"));
+        plan.add(Fault::Latency(Duration::from_millis(7)));
+        assert_eq!(plan.action(1), FaultAction::Proceed);
+        assert_eq!(plan.action(2), FaultAction::DropAfterApply);
+        assert_eq!(plan.latency(), Duration::from_millis(12));
+    }
+}
