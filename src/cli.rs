@@ -529,8 +529,8 @@ pub struct TokenLookupArgs {
 
 #[derive(Debug, Args)]
 pub struct TokenCheckArgs {
-    /// create_from_role of the Nomad agent [default: the token's role]
-    #[arg(long, value_name = "ROLE")]
+    /// create_from_role of the Nomad servers; pass an empty value to use the token's own role
+    #[arg(long, value_name = "ROLE", default_value = "nomad-cluster")]
     pub role: Option<String>,
 
     /// Nomad agent `allow_unauthenticated`

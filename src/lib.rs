@@ -12,7 +12,10 @@ pub mod exit;
 pub mod nomad;
 pub mod output;
 pub mod secret;
+pub mod secret_file;
 pub mod settings;
+pub mod steps;
+pub mod validation;
 pub mod vault;
 
 use std::process::ExitCode;

@@ -18,16 +18,3 @@ pub fn run(args: &CompletionsArgs) -> Result<Exit> {
 pub fn render(shell: clap_complete::Shell, out: &mut Vec<u8>) {
     clap_complete::generate(shell, &mut Cli::command(), "nvctl", out);
 }
-
-/// The file name each shell's script is checked in under.
-pub fn file_name(shell: clap_complete::Shell) -> String {
-    use clap_complete::Shell;
-    match shell {
-        Shell::Bash => "nvctl.bash".into(),
-        Shell::Zsh => "_nvctl".into(),
-        Shell::Fish => "nvctl.fish".into(),
-        Shell::PowerShell => "_nvctl.ps1".into(),
-        Shell::Elvish => "nvctl.elv".into(),
-        _ => format!("nvctl.{shell}"),
-    }
-}

@@ -1,8 +1,11 @@
 //! One module per command: glue from the parsed command line to steps, checks and output.
 
+mod check_role;
 mod completions;
 mod dev;
+mod stanza;
 mod status;
+mod token;
 
 use anyhow::Result;
 
@@ -22,9 +25,9 @@ pub fn dispatch(cli: Cli, settings: &Settings) -> Result<Exit> {
         Command::Unseal(_) => not_implemented("unseal"),
         Command::Policy(_) => not_implemented("policy"),
         Command::Role(_) => not_implemented("role"),
-        Command::CheckRole(_) => not_implemented("check-role"),
-        Command::Token(_) => not_implemented("token"),
-        Command::Stanza(_) => not_implemented("stanza"),
+        Command::CheckRole(args) => check_role::run(&args, settings, &ui),
+        Command::Token(command) => token::run(&command, settings, &ui),
+        Command::Stanza(command) => stanza::run(&command, settings, &ui),
         Command::Doctor(_) => not_implemented("doctor"),
         Command::CheckJob(_) => not_implemented("check-job"),
         Command::Dev(args) => dev::run(&args, settings, &ui),

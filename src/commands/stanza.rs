@@ -1,0 +1,123 @@
+//! `nvctl stanza server|client`: print (or write) the agent `vault` block, checked by parsing it
+//! back and running Nomad's agent rules over it.
+
+use anyhow::{bail, Context, Result};
+
+use crate::cli::{Flow, Format, StanzaArgs, StanzaCommand};
+use crate::exit::Exit;
+use crate::nomad::stanza::{AgentKind, StanzaOptions, VaultStanza, TOKEN_ENV_NOTE};
+use crate::output::{self, Ui};
+use crate::settings::Settings;
+use crate::steps::stanza::{StanzaFormat, StanzaStep};
+use crate::steps::Step;
+use crate::vault::VaultClient;
+
+pub fn run(command: &StanzaCommand, settings: &Settings, ui: &Ui) -> Result<Exit> {
+    let (kind, args) = match command {
+        StanzaCommand::Server(args) => (AgentKind::Server, args),
+        StanzaCommand::Client(args) => (AgentKind::Client, args),
+    };
+    let format = match settings.format_for("stanza", &[Format::Hcl, Format::Json])? {
+        Format::Json => StanzaFormat::Json,
+        _ => StanzaFormat::Hcl,
+    };
+    let stanza = build(kind, args, settings)?;
+    let mut step = StanzaStep::new(kind, stanza, format, args.output.clone());
+
+    // Nomad's fatal start errors in a block nvctl would print are the operator's input errors.
+    let findings = step.check();
+    if findings.nomad_would_refuse_to_start() {
+        eprint!("{}", output::render_findings(ui, &findings));
+        bail!("refusing to print a vault block Nomad would not start with");
+    }
+
+    match &args.output {
+        None => output::stdout(step.render().trim_end())?,
+        Some(path) => {
+            // The stanza step never talks to Vault; a client is only needed for the trait.
+            let client = VaultClient::new(settings.client_config(settings.address()))?;
+            step.observe(&client)?;
+            let plan = step.plan();
+            if plan.change == crate::steps::Change::Update
+                && !ui.confirm(&format!(
+                    "{} exists and differs. Replace it?",
+                    path.display()
+                ))?
+            {
+                bail!("{} was not changed", path.display());
+            }
+            step.apply(&client, ui)?;
+            ui.done(format!("wrote {}", path.display()));
+        }
+    }
+    // The HCL carries this note as a comment; JSON cannot.
+    if kind == AgentKind::Server
+        && args.flow == Flow::Legacy
+        && !args.embed_token
+        && format == StanzaFormat::Json
+    {
+        ui.info(TOKEN_ENV_NOTE);
+    }
+    if findings.worst() > Some(crate::checks::Severity::Info) || ui.verbose > 0 {
+        eprint!("{}", output::render_findings(ui, &findings));
+    }
+    Ok(if findings.has_errors() {
+        Exit::Problems
+    } else {
+        Exit::Success
+    })
+}
+
+/// The block the flags describe.
+pub fn build(kind: AgentKind, args: &StanzaArgs, settings: &Settings) -> Result<VaultStanza> {
+    let address = match &args.vault_address {
+        Some(a) => crate::settings::validate_address(a).context("invalid --vault-address")?,
+        None => settings.address().to_string(),
+    };
+    if args.flow == Flow::WorkloadIdentity {
+        return Ok(match kind {
+            AgentKind::Server => {
+                let mut s = VaultStanza::workload_identity_server(&["vault.io".to_string()], "1h");
+                s.address = Some(address);
+                s
+            }
+            AgentKind::Client => VaultStanza::workload_identity_client(&address, "jwt-nomad/"),
+        });
+    }
+    let embed_token = if args.embed_token {
+        if kind == AgentKind::Client {
+            bail!("a client vault block never carries a token (Nomad clients do not use one)");
+        }
+        let token = settings.require_token()?.clone();
+        ui_warning_embedded(args);
+        Some(token)
+    } else {
+        None
+    };
+    let opts = StanzaOptions {
+        vault_address: address,
+        role: Some(args.role.clone()),
+        task_token_ttl: Some(args.task_token_ttl.clone()),
+        namespace: settings.namespace.clone(),
+        ca_file: args.ca_file.clone(),
+        cert_file: args.cert_file.clone(),
+        key_file: args.key_file.clone(),
+        tls_server_name: settings.tls.server_name.clone(),
+        embed_token,
+    };
+    Ok(match kind {
+        AgentKind::Server => VaultStanza::server(&opts),
+        AgentKind::Client => VaultStanza::client(&opts),
+    })
+}
+
+fn ui_warning_embedded(args: &StanzaArgs) {
+    let place = args
+        .output
+        .as_ref()
+        .map(|p| format!("{} (created 0600)", p.display()))
+        .unwrap_or_else(|| "stdout".to_string());
+    eprintln!(
+        "warning: the block embeds the Nomad servers' Vault token in {place}; prefer VAULT_TOKEN in the Nomad service environment"
+    );
+}

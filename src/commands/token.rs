@@ -1,0 +1,237 @@
+//! `nvctl token create|lookup|check`: mint, inspect and validate the Nomad servers' token.
+
+use anyhow::{Context, Result};
+use serde_json::json;
+
+use crate::cli::{Format, TokenCheckArgs, TokenCommand, TokenCreateArgs, TokenLookupArgs};
+use crate::exit::Exit;
+use crate::output::{self, Table, Ui};
+use crate::settings::Settings;
+use crate::steps::token::{ServerTokenSpec, TokenStep};
+use crate::steps::{drive, Consent};
+use crate::validation::{validate_server_token, AgentSettings, StartupReport};
+use crate::vault::{TokenLookup, VaultClient};
+
+pub fn run(command: &TokenCommand, settings: &Settings, ui: &Ui) -> Result<Exit> {
+    match command {
+        TokenCommand::Create(args) => create(args, settings, ui),
+        TokenCommand::Lookup(args) => lookup(args, settings, ui),
+        TokenCommand::Check(args) => check(args, settings, ui),
+    }
+}
+
+fn client(settings: &Settings) -> Result<VaultClient> {
+    settings.require_token()?;
+    Ok(VaultClient::new(
+        settings.client_config(settings.address()),
+    )?)
+}
+
+fn create(args: &TokenCreateArgs, settings: &Settings, ui: &Ui) -> Result<Exit> {
+    let format = settings.format_for(
+        "token create",
+        &[Format::Table, Format::Json, Format::Env, Format::Raw],
+    )?;
+    let period = crate::duration::parse_flag_seconds(&args.period).context("invalid --period")?;
+    if period == 0 {
+        anyhow::bail!("invalid --period: a Nomad server token must be periodic (e.g. 72h)");
+    }
+    if let Some(path) = &args.output {
+        if path.exists() {
+            anyhow::bail!(
+                "{} already exists: nvctl never overwrites a file holding a token",
+                path.display()
+            );
+        }
+    }
+    let client = client(settings)?;
+    let spec = ServerTokenSpec {
+        policies: args.policies.clone(),
+        period,
+        from_role: args.role.clone(),
+        orphan: args.orphan,
+        display_name: args.display_name.clone(),
+    };
+    let agent = AgentSettings::new(Some(args.nomad_role.as_str()), true);
+    let mut step = TokenStep::new(spec, agent, args.output.clone(), false);
+    // `token create` always mints: the command itself is the consent.
+    let report = drive(&mut step, &client, ui, Consent::AskOnUpdate)?;
+    let minted = step
+        .minted()
+        .context("no token was minted (internal error)")?;
+    let auth = &minted.created.auth;
+    let token = minted.token.expose();
+    let rejected = report.findings.has_errors();
+
+    match format {
+        Format::Raw => output::stdout(token)?,
+        Format::Env => output::stdout(&format!("VAULT_TOKEN={token}"))?,
+        Format::Json => {
+            let mut doc = json!({
+                "accessor": auth.accessor,
+                "policies": auth.policies,
+                "lease_duration": auth.lease_duration,
+                "renewable": auth.renewable,
+                "orphan": auth.orphan,
+                "output": args.output,
+                "findings": report.findings,
+                "nomad_would_accept": !rejected,
+            });
+            if settings.show_secrets {
+                doc["token"] = json!(token);
+            }
+            output::json(&doc)?;
+        }
+        _ => {
+            let mut table = Table::key_value();
+            table
+                .row(["token", &ui.secret(token)])
+                .row(["token_accessor", &auth.accessor])
+                .row([
+                    "token_duration",
+                    &crate::duration::format_friendly(auth.lease_duration),
+                ])
+                .row(["token_renewable", &auth.renewable.to_string()])
+                .row(["token_orphan", &auth.orphan.to_string()])
+                .row(["token_policies", &format!("{:?}", auth.policies)]);
+            if let Some(path) = &args.output {
+                table.row(["written_to", &path.display().to_string()]);
+            }
+            output::stdout(&table.render())?;
+        }
+    }
+    print_findings(ui, &report.findings);
+    if rejected {
+        ui.failed(format!(
+            "Nomad would reject this token. Revoke it with: vault token revoke -accessor {}",
+            auth.accessor
+        ));
+        return Ok(Exit::Problems);
+    }
+    ui.done("Nomad's start-up checks pass on this token.");
+    if args.output.is_none() && format == Format::Table && !settings.show_secrets {
+        ui.info(
+            "The token is masked: use --output FILE, --format raw or --show-secrets to get it.",
+        );
+    }
+    Ok(Exit::Success)
+}
+
+fn lookup(args: &TokenLookupArgs, settings: &Settings, ui: &Ui) -> Result<Exit> {
+    let format = settings.format_for("token lookup", &[Format::Table, Format::Json])?;
+    let client = client(settings)?;
+    let found: TokenLookup = match &args.accessor {
+        Some(accessor) => client.lookup_accessor(accessor)?,
+        None => client.lookup_self()?,
+    };
+    let id = found
+        .id
+        .as_ref()
+        .map(|t| ui.secret(t.expose()))
+        .unwrap_or_default();
+    match format {
+        Format::Json => {
+            let mut doc = json!({
+                "accessor": found.accessor,
+                "policies": found.policies,
+                "path": found.path,
+                "display_name": found.display_name,
+                "orphan": found.orphan,
+                "renewable": found.renewable,
+                "creation_ttl": found.creation_ttl,
+                "ttl": found.ttl,
+                "explicit_max_ttl": found.explicit_max_ttl,
+                "period": found.period,
+                "role": found.role,
+                "expire_time": found.expire_time,
+                "type": found.token_type,
+            });
+            if settings.show_secrets {
+                doc["id"] = json!(found.id.as_ref().map(|t| t.expose().to_string()));
+            }
+            output::json(&doc)?;
+        }
+        _ => {
+            let mut table = Table::key_value();
+            let period = found
+                .period
+                .map(crate::duration::format_friendly)
+                .unwrap_or_else(|| "-".into());
+            table
+                .row(["id", id.as_str()])
+                .row(["accessor", &found.accessor])
+                .row(["policies", &format!("{:?}", found.policies)])
+                .row(["path", &found.path])
+                .row(["display_name", &found.display_name])
+                .row(["orphan", &found.orphan.to_string()])
+                .row(["renewable", &found.renewable.to_string()])
+                .row(["period", &period])
+                .row([
+                    "creation_ttl",
+                    &crate::duration::format_friendly(found.creation_ttl),
+                ])
+                .row(["ttl", &crate::duration::format_friendly(found.ttl)])
+                .row(["role", found.role.as_deref().unwrap_or("-")])
+                .row([
+                    "expire_time",
+                    found.expire_time.as_deref().unwrap_or("never"),
+                ])
+                .row(["type", &found.token_type]);
+            output::stdout(&table.render())?;
+        }
+    }
+    Ok(Exit::Success)
+}
+
+fn check(args: &TokenCheckArgs, settings: &Settings, ui: &Ui) -> Result<Exit> {
+    let format = settings.format_for("token check", &[Format::Table, Format::Json])?;
+    let token = settings.require_token()?.clone();
+    let client = VaultClient::new(settings.client_config(settings.address()))?;
+    let agent = AgentSettings::new(args.role.as_deref(), args.allow_unauthenticated);
+    ui.detail(format!(
+        "validating the token from {}",
+        settings.token_source
+    ));
+    let report = validate_server_token(&client, &token, &agent)?;
+    report_startup(format, ui, &report)
+}
+
+/// Prints a start-up validation report and picks the exit code (3 when Nomad would refuse).
+pub fn report_startup(format: Format, ui: &Ui, report: &StartupReport) -> Result<Exit> {
+    if format == Format::Json {
+        output::json(&json!({
+            "accessor": report.accessor,
+            "policies": report.policies,
+            "role": report.role,
+            "nomad_would_accept": !report.findings.has_errors(),
+            "findings": report.findings,
+        }))?;
+    } else {
+        let mut table = Table::key_value();
+        table
+            .row(["accessor", report.accessor.as_deref().unwrap_or("-")])
+            .row(["policies", &format!("{:?}", report.policies)])
+            .row(["role", report.role.as_deref().unwrap_or("-")]);
+        output::stdout(&table.render())?;
+    }
+    print_findings(ui, &report.findings);
+    if report.findings.has_errors() {
+        ui.failed(format!(
+            "Nomad would disable its Vault integration: {}",
+            output::findings_summary(&report.findings)
+        ));
+        Ok(Exit::Problems)
+    } else {
+        ui.done(format!(
+            "Nomad's start-up checks pass ({})",
+            output::findings_summary(&report.findings)
+        ));
+        Ok(Exit::Success)
+    }
+}
+
+fn print_findings(ui: &Ui, findings: &crate::checks::Findings) {
+    if !findings.is_empty() {
+        eprint!("{}", output::render_findings(ui, findings));
+    }
+}

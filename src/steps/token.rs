@@ -1,0 +1,255 @@
+//! Step 5: the Nomad servers' token — orphan, periodic, renewable, policy `nomad-server` —
+//! minted with `create-orphan` (or `create/<role>`), kept in a 0600 file, and verified as a
+//! Nomad server verifies it at start-up.
+//!
+//! When the token file already holds a token that passes Nomad's checks, it is kept (a re-run
+//! mints nothing); `rotate` mints a new one, writes it, and only then revokes the old one, so
+//! the servers are never left without a valid token on disk.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+
+use crate::checks::Findings;
+use crate::output::Ui;
+use crate::secret::SecretString;
+use crate::secret_file::PendingSecretFile;
+use crate::settings::read_token_file;
+use crate::validation::{validate_server_token, AgentSettings, StartupReport};
+use crate::vault::{TokenCreateRequest, TokenCreated, VaultClient};
+
+use super::{Plan, Step};
+
+/// What kind of token to mint.
+#[derive(Debug, Clone)]
+pub struct ServerTokenSpec {
+    pub policies: Vec<String>,
+    /// Seconds.
+    pub period: u64,
+    /// Mint from this token role (`auth/token/create/<role>`) instead of `create-orphan`.
+    pub from_role: Option<String>,
+    pub orphan: bool,
+    pub display_name: String,
+}
+
+impl ServerTokenSpec {
+    /// The documented server token: `vault token create -policy nomad-server -period 72h -orphan`.
+    pub fn documented() -> ServerTokenSpec {
+        ServerTokenSpec {
+            policies: vec!["nomad-server".to_string()],
+            period: 72 * 3600,
+            from_role: None,
+            orphan: true,
+            display_name: "nomad-server".to_string(),
+        }
+    }
+
+    fn request(&self) -> TokenCreateRequest {
+        TokenCreateRequest {
+            policies: self.policies.clone(),
+            period: Some(self.period),
+            renewable: Some(true),
+            display_name: Some(self.display_name.clone()),
+            // Plain `create` needs sudo for an orphan; `create-orphan` does not (vault-api.md §5).
+            no_parent: None,
+            ..TokenCreateRequest::default()
+        }
+    }
+
+    /// The endpoint the token is minted at.
+    pub fn endpoint(&self) -> String {
+        match (&self.from_role, self.orphan) {
+            (Some(role), _) => format!("auth/token/create/{role}"),
+            (None, true) => "auth/token/create-orphan".to_string(),
+            (None, false) => "auth/token/create".to_string(),
+        }
+    }
+}
+
+/// A freshly minted token; the secret is only handed out to whoever asks for it explicitly.
+pub struct MintedToken {
+    pub token: SecretString,
+    pub created: TokenCreated,
+}
+
+pub struct TokenStep {
+    spec: ServerTokenSpec,
+    agent: AgentSettings,
+    output: Option<PathBuf>,
+    rotate: bool,
+    /// Observed: the token already in the output file and what Nomad's checks said of it.
+    existing: Option<(SecretString, StartupReport)>,
+    minted: Option<MintedToken>,
+    revoked_accessor: Option<String>,
+    written: Vec<String>,
+}
+
+impl TokenStep {
+    /// `output`: the token file (kept when valid, written when minting). `agent`: the Nomad
+    /// agent settings the verification uses (`create_from_role`, `allow_unauthenticated`).
+    pub fn new(
+        spec: ServerTokenSpec,
+        agent: AgentSettings,
+        output: Option<PathBuf>,
+        rotate: bool,
+    ) -> TokenStep {
+        TokenStep {
+            spec,
+            agent,
+            output,
+            rotate,
+            existing: None,
+            minted: None,
+            revoked_accessor: None,
+            written: Vec::new(),
+        }
+    }
+
+    /// The token now in force: the one minted by `apply`, else the valid one found on disk.
+    pub fn token(&self) -> Option<&SecretString> {
+        self.minted
+            .as_ref()
+            .map(|m| &m.token)
+            .or_else(|| self.existing.as_ref().map(|(t, _)| t))
+    }
+
+    pub fn minted(&self) -> Option<&MintedToken> {
+        self.minted.as_ref()
+    }
+
+    /// The accessor of the token revoked by a rotation.
+    pub fn revoked_accessor(&self) -> Option<&str> {
+        self.revoked_accessor.as_deref()
+    }
+
+    fn existing_is_usable(&self) -> bool {
+        self.existing
+            .as_ref()
+            .is_some_and(|(_, report)| !report.findings.has_errors())
+    }
+}
+
+impl Step for TokenStep {
+    fn name(&self) -> &'static str {
+        "token"
+    }
+
+    fn observe(&mut self, client: &VaultClient) -> Result<()> {
+        self.existing = None;
+        let Some(path) = &self.output else {
+            return Ok(());
+        };
+        if !path.exists() {
+            return Ok(());
+        }
+        let token = read_token_file(path)
+            .with_context(|| format!("cannot read the token file {}", path.display()))?;
+        let report = validate_server_token(client, &token, &self.agent)?;
+        self.existing = Some((token, report));
+        Ok(())
+    }
+
+    fn plan(&self) -> Plan {
+        let subject = self.spec.endpoint();
+        let body = format!(
+            "policies = {:?}\nperiod   = {}\norphan   = {}\nrenewable = true{}",
+            self.spec.policies,
+            crate::duration::format_friendly(self.spec.period),
+            self.spec.orphan || self.spec.from_role.is_some(),
+            self.output
+                .as_ref()
+                .map(|p| format!("\nwritten to {} (0600)", p.display()))
+                .unwrap_or_default()
+        );
+        match (&self.existing, self.rotate) {
+            (Some(_), false) if self.existing_is_usable() => Plan::nothing(
+                subject,
+                format!(
+                    "Nomad server token in {}",
+                    self.output
+                        .as_ref()
+                        .map(|p| p.display().to_string())
+                        .unwrap_or_default()
+                ),
+            ),
+            (Some(_), true) => Plan::create(
+                subject,
+                "rotate the Nomad server token (mint, write, then revoke the old one)",
+                body,
+            ),
+            (Some(_), false) => Plan::create(
+                subject,
+                "replace the Nomad server token: the one on file fails Nomad's checks",
+                body,
+            ),
+            (None, _) => Plan::create(subject, "mint the Nomad server token", body),
+        }
+    }
+
+    fn apply(&mut self, client: &VaultClient, ui: &Ui) -> Result<()> {
+        // Prepare the file first: a place we cannot write fails before a token exists.
+        let pending = match &self.output {
+            Some(path) if self.existing.is_some() || path.exists() => {
+                Some(PendingSecretFile::replace(path)?)
+            }
+            Some(path) => Some(PendingSecretFile::create_new(path)?),
+            None => None,
+        };
+        let request = self.spec.request();
+        let created = match &self.spec.from_role {
+            Some(role) => client.create_token_for_role(role, &request),
+            None if self.spec.orphan => client.create_orphan_token(&request),
+            None => client.create_token(&request),
+        }
+        .map_err(|e| {
+            if e.may_have_been_applied() {
+                anyhow::Error::new(e).context(
+                    "the connection broke after the token request was sent: a token may have been \
+                     created that nobody holds; it expires after its period unless renewed",
+                )
+            } else {
+                e.into()
+            }
+        })?;
+        for warning in &created.warnings {
+            ui.warn(format!("Vault: {warning}"));
+        }
+        let token = created.auth.client_token.clone();
+        if let Some(pending) = pending {
+            let path = pending.target().display().to_string();
+            if let Err(e) = pending.commit(format!("{}\n", token.expose()).as_bytes()) {
+                // The token exists only in memory now: say how to revoke it rather than lose track.
+                return Err(e.context(format!(
+                    "the new token (accessor {}) could not be saved; revoke it with \
+                     `vault token revoke -accessor {}`",
+                    created.auth.accessor, created.auth.accessor
+                )));
+            }
+            self.written.push(path);
+        }
+        // Rotation: the new token is on disk; only now revoke the old one.
+        if let Some((_, old)) = &self.existing {
+            if let Some(accessor) = &old.accessor {
+                match client.revoke_accessor(accessor) {
+                    Ok(_) => self.revoked_accessor = Some(accessor.clone()),
+                    Err(e) => ui.warn(format!(
+                        "the old token (accessor {accessor}) could not be revoked: {e}"
+                    )),
+                }
+            }
+        }
+        self.minted = Some(MintedToken { token, created });
+        Ok(())
+    }
+
+    fn verify(&mut self, client: &VaultClient) -> Result<Findings> {
+        let Some(token) = self.token().cloned() else {
+            return Ok(Findings::new());
+        };
+        Ok(validate_server_token(client, &token, &self.agent)?.findings)
+    }
+
+    fn written(&self) -> Vec<String> {
+        self.written.clone()
+    }
+}

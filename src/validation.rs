@@ -1,0 +1,218 @@
+//! Nomad's start-up validation of its Vault token, run against the live Vault.
+//!
+//! A Nomad server (≤ 1.9) looks its token up, applies the token rules, asks
+//! `sys/capabilities-self` about the paths it needs and reads its token role (nomad-rules.md
+//! §2). This module does the same requests — with the capabilities in one request and the role
+//! read alongside it — and hands the answers to the pure rules in `nomad/`. `token create`,
+//! `token check`, `check-role`, `bootstrap` and `doctor` all call it, so they agree.
+
+use anyhow::Result;
+use serde::Serialize;
+
+use crate::checks::Findings;
+use crate::nomad::role_rules::{RoleContext, RoleFacts};
+use crate::nomad::token_rules::TokenFacts;
+use crate::nomad::{capabilities, role_rules, token_rules};
+use crate::secret::SecretString;
+use crate::vault::{TokenLookup, TokenRole, VaultClient, VaultError};
+
+/// How the Nomad agent is configured, as far as the start-up checks care.
+#[derive(Debug, Clone, Default)]
+pub struct AgentSettings {
+    /// `create_from_role`; when unset Nomad uses the token's own `role`.
+    pub create_from_role: Option<String>,
+    /// `allow_unauthenticated` (Nomad's default: true).
+    pub allow_unauthenticated: bool,
+}
+
+impl AgentSettings {
+    pub fn new(create_from_role: Option<&str>, allow_unauthenticated: bool) -> AgentSettings {
+        AgentSettings {
+            create_from_role: create_from_role
+                .filter(|r| !r.is_empty())
+                .map(str::to_string),
+            allow_unauthenticated,
+        }
+    }
+}
+
+/// What the validation saw, and what it found.
+#[derive(Debug, Clone, Serialize)]
+pub struct StartupReport {
+    /// The token's accessor (never the token), when the lookup worked.
+    pub accessor: Option<String>,
+    pub policies: Vec<String>,
+    /// The role Nomad would create task tokens from.
+    pub role: Option<String>,
+    pub findings: Findings,
+    #[serde(skip)]
+    pub token: Option<TokenFacts>,
+    #[serde(skip)]
+    pub role_facts: Option<RoleFacts>,
+}
+
+impl StartupReport {
+    /// Whether Nomad would run with its Vault integration disabled (or refuse to start).
+    pub fn nomad_would_disable(&self) -> bool {
+        self.findings.nomad_would_disable()
+    }
+}
+
+/// Runs Nomad's start-up validation of `token` (the Nomad servers' token) through `client`.
+/// Only transport failures are errors; everything Vault answers becomes a finding.
+pub fn validate_server_token(
+    client: &VaultClient,
+    token: &SecretString,
+    agent: &AgentSettings,
+) -> Result<StartupReport> {
+    let client = &client.with_token(token.clone());
+    let mut findings = Findings::new();
+    let lookup = match lookup_own_token(client, token) {
+        Ok(lookup) => lookup,
+        Err(e) if e.status().is_some() => {
+            findings.push(token_rules::lookup_failed(&nomad_error_text(&e)));
+            return Ok(StartupReport {
+                accessor: None,
+                policies: Vec::new(),
+                role: agent.create_from_role.clone(),
+                findings,
+                token: None,
+                role_facts: None,
+            });
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let token = token_facts(&lookup);
+    findings.extend(token_rules::check(
+        &token,
+        agent.create_from_role.as_deref(),
+    ));
+    let role_name = token_rules::resolve_role(agent.create_from_role.as_deref(), &token);
+
+    // The capability check and the role read do not depend on each other: send them together.
+    let paths = capabilities::request_paths(role_name.as_deref(), agent.allow_unauthenticated);
+    let (caps, role) = std::thread::scope(|scope| {
+        let caps = scope.spawn(|| client.capabilities_self(&paths));
+        let role = role_name
+            .as_deref()
+            .map(|name| scope.spawn(move || client.read_token_role(name)));
+        (join(caps), role.map(join))
+    });
+
+    match caps {
+        Ok(caps) => findings.extend(capabilities::check(
+            &caps,
+            role_name.as_deref(),
+            agent.allow_unauthenticated,
+        )),
+        Err(e) if e.status().is_some() => findings.extend(capabilities::lookup_failed(
+            e.status(),
+            &nomad_error_text(&e),
+        )),
+        Err(e) => return Err(e.into()),
+    }
+
+    let mut role_facts_seen = None;
+    if let (Some(name), Some(role)) = (&role_name, role) {
+        match role {
+            Ok(role) => {
+                let facts = role_facts(name, role.as_ref());
+                findings.extend(role_rules::check(&facts));
+                findings.extend(role_rules::nvctl_findings(
+                    &facts,
+                    &RoleContext {
+                        server_policies: &token.policies,
+                        existing_policies: None,
+                    },
+                ));
+                role_facts_seen = Some(facts);
+            }
+            Err(e) if e.status().is_some() => {
+                findings.push(role_rules::lookup_failed(name, &nomad_error_text(&e)))
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    findings.extend(token_rules::nvctl_findings(
+        &token,
+        role_facts_seen.as_ref(),
+    ));
+
+    Ok(StartupReport {
+        accessor: Some(lookup.accessor.clone()).filter(|a| !a.is_empty()),
+        policies: token.policies.clone(),
+        role: role_name,
+        findings,
+        token: Some(token),
+        role_facts: role_facts_seen,
+    })
+}
+
+/// Nomad's lookup: `lookup-self`, falling back to `lookup` with its own token.
+fn lookup_own_token(client: &VaultClient, token: &SecretString) -> Result<TokenLookup, VaultError> {
+    match client.lookup_self() {
+        Ok(lookup) => Ok(lookup),
+        Err(first) if first.is_permission_denied() => client.lookup_token(token).map_err(|_| first),
+        Err(e) => Err(e),
+    }
+}
+
+fn join<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    match handle.join() {
+        Ok(value) => value,
+        Err(panic) => std::panic::resume_unwind(panic),
+    }
+}
+
+/// The error text as Nomad would embed it: Vault's own messages, joined.
+fn nomad_error_text(e: &VaultError) -> String {
+    let errors = e.errors();
+    if errors.is_empty() {
+        format!("Code: {}", e.status().unwrap_or_default())
+    } else {
+        format!(
+            "Code: {}. Errors:\n\n* {}",
+            e.status().unwrap_or_default(),
+            errors.join("\n* ")
+        )
+    }
+}
+
+/// The fields of a lookup that Nomad's rules read.
+pub fn token_facts(lookup: &TokenLookup) -> TokenFacts {
+    TokenFacts {
+        accessor: Some(lookup.accessor.clone()).filter(|a| !a.is_empty()),
+        policies: lookup.policies.clone(),
+        creation_ttl: lookup.creation_ttl,
+        ttl: lookup.ttl,
+        renewable: lookup.renewable,
+        role: lookup.role.clone().filter(|r| !r.is_empty()),
+        orphan: lookup.orphan,
+        period: lookup.period,
+        explicit_max_ttl: lookup.explicit_max_ttl,
+        expire_time: lookup.expire_time.clone(),
+    }
+}
+
+/// The role as Nomad's rules read it; `None` means the read answered 404.
+pub fn role_facts(name: &str, role: Option<&TokenRole>) -> RoleFacts {
+    match role {
+        None => RoleFacts::missing(name),
+        Some(r) => RoleFacts {
+            name: name.to_string(),
+            exists: true,
+            renewable: r.renewable,
+            period: r.period,
+            token_period: r.token_period,
+            explicit_max_ttl: r.explicit_max_ttl,
+            token_explicit_max_ttl: r.token_explicit_max_ttl,
+            orphan: r.orphan,
+            allowed_policies: r.allowed_policies.clone(),
+            disallowed_policies: r.disallowed_policies.clone(),
+            allowed_policies_glob: r.allowed_policies_glob.clone(),
+            disallowed_policies_glob: r.disallowed_policies_glob.clone(),
+            token_type: r.token_type.clone(),
+            token_no_default_policy: r.token_no_default_policy,
+        },
+    }
+}

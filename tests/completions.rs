@@ -1,0 +1,48 @@
+//! The completion scripts checked in under completions/ are what `nvctl completions` prints.
+//! When this fails, regenerate them: `NVCTL_BLESS=1 cargo test --test completions`.
+
+mod support;
+
+use support::Nvctl;
+
+const SHELLS: [(&str, &str); 5] = [
+    ("bash", "nvctl.bash"),
+    ("zsh", "_nvctl"),
+    ("fish", "nvctl.fish"),
+    ("powershell", "_nvctl.ps1"),
+    ("elvish", "nvctl.elv"),
+];
+
+#[test]
+fn checked_in_completions_are_current() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("completions");
+    let bless = std::env::var_os("NVCTL_BLESS").is_some();
+    let mut stale = Vec::new();
+    for (shell, file) in SHELLS {
+        let run = Nvctl::new().args(["completions", shell]).run().exit(0);
+        let generated = format!("{}\n", run.stdout.trim_end());
+        let path = dir.join(file);
+        if bless {
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(&path, &generated).unwrap();
+            continue;
+        }
+        let checked_in = std::fs::read_to_string(&path).unwrap_or_default();
+        if checked_in != generated {
+            stale.push(file);
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "completions/{stale:?} are stale: run `NVCTL_BLESS=1 cargo test --test completions` and commit"
+    );
+}
+
+#[test]
+fn unknown_shell_is_a_usage_error() {
+    Nvctl::new()
+        .args(["completions", "tcsh"])
+        .run()
+        .exit(1)
+        .stderr_has("invalid value 'tcsh'");
+}
