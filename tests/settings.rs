@@ -1,0 +1,248 @@
+//! Global options and the `VAULT_*` environment, end to end: precedence, invalid values
+//! (clear message, exit 1, nothing sent), and how `status` reports on nodes.
+
+mod support;
+
+use std::time::Duration;
+
+use serde_json::json;
+use support::{Http, Nvctl};
+use vault_sandbox::Sandbox;
+
+#[test]
+fn unparsable_skip_verify_names_the_variable() {
+    Nvctl::new()
+        .env("VAULT_SKIP_VERIFY", "maybe")
+        .args(["status"])
+        .run()
+        .exit(1)
+        .stderr_has("VAULT_SKIP_VERIFY");
+}
+
+#[test]
+fn unparsable_skip_verify_flag_is_a_usage_error() {
+    Nvctl::new()
+        .args(["status", "--tls-skip-verify=perhaps"])
+        .run()
+        .exit(1)
+        .stderr_has("--tls-skip-verify");
+}
+
+#[test]
+fn invalid_numbers_and_durations_name_their_source() {
+    for (var, value) in [
+        ("VAULT_CLIENT_TIMEOUT", "soon"),
+        ("VAULT_MAX_RETRIES", "many"),
+        ("NVCTL_FORMAT", "yaml"),
+        ("VAULT_ADDR", "ftp://vault:8200"),
+    ] {
+        Nvctl::new()
+            .env(var, value)
+            .args(["status"])
+            .run()
+            .exit(1)
+            .stderr_has(var);
+    }
+    Nvctl::new()
+        .args(["status", "--timeout=-5s"])
+        .run()
+        .exit(1)
+        .stderr_has("--timeout");
+    Nvctl::new()
+        .args(["status", "--max-retries=-1"])
+        .run()
+        .exit(1);
+}
+
+#[test]
+fn clap_usage_errors_exit_1_not_2() {
+    Nvctl::new()
+        .args(["status", "--no-such-flag"])
+        .run()
+        .exit(1);
+    Nvctl::new().run().exit(1);
+}
+
+#[test]
+fn help_shows_the_whole_command_tree() {
+    let run = Nvctl::new().arg("--help").run().exit(0);
+    for command in [
+        "bootstrap",
+        "status",
+        "init",
+        "unseal",
+        "policy",
+        "role",
+        "check-role",
+        "token",
+        "stanza",
+        "doctor",
+        "check-job",
+        "dev",
+        "completions",
+    ] {
+        assert!(run.stdout.contains(command), "help lacks {command}");
+    }
+}
+
+#[test]
+fn client_certificate_needs_both_halves() {
+    Nvctl::new()
+        .env("VAULT_CLIENT_CERT", "/tmp/cert.pem")
+        .args(["status"])
+        .run()
+        .exit(1)
+        .stderr_has("--client-key");
+}
+
+#[test]
+fn a_missing_token_file_is_a_usage_error() {
+    Nvctl::new()
+        .args(["status", "--token-file", "/nonexistent/token"])
+        .run()
+        .exit(1)
+        .stderr_has("--token-file");
+}
+
+#[test]
+fn status_of_an_unreachable_address_exits_2_with_a_clear_message() {
+    Nvctl::new()
+        .args(["status", "--address", "http://127.0.0.1:1", "--max-retries", "0"])
+        .run()
+        .exit(2)
+        .stderr_has("is Vault running at http://127.0.0.1:1");
+}
+
+#[test]
+fn address_flag_overrides_vault_addr() {
+    let sandbox = support::dev_sandbox();
+    Nvctl::new()
+        .env("VAULT_ADDR", "http://127.0.0.1:1")
+        .args(["status", "--address", &sandbox.addr()])
+        .run()
+        .exit(0)
+        .stdout_has(&sandbox.addr());
+}
+
+#[test]
+fn status_of_a_sealed_node_exits_3_and_shows_progress() {
+    let sandbox = Sandbox::builder().sealed(5, 3).start().unwrap();
+    let run = Nvctl::new()
+        .sandbox(&sandbox)
+        .args(["status", "--format", "json"])
+        .run()
+        .exit(3);
+    let node = &run.json()["nodes"][0];
+    assert_eq!(node["sealed"], json!(true));
+    assert_eq!(node["threshold"], json!(3));
+    assert_eq!(node["shares"], json!(5));
+}
+
+#[test]
+fn status_of_active_and_standby_nodes() {
+    let active = support::dev_sandbox();
+    let standby = Sandbox::builder().standby_of(&active).start().unwrap();
+    for key in active.unseal_keys() {
+        Http::new(&standby.addr(), "").put("sys/unseal", &json!({ "key": key }));
+    }
+    let run = Nvctl::new()
+        .args(["status", "--format", "json", "--address", &active.addr(), "--address"])
+        .arg(standby.addr())
+        .run()
+        .exit(0);
+    let doc = run.json();
+    assert_eq!(doc["nodes"][0]["ha_mode"], json!("active"));
+    assert_eq!(doc["nodes"][1]["ha_mode"], json!("standby"));
+}
+
+#[test]
+fn a_slow_vault_times_out_with_a_message_naming_the_limit() {
+    let sandbox = Sandbox::builder()
+        .dev(support::ROOT_TOKEN)
+        .latency(Duration::from_secs(5))
+        .start()
+        .unwrap();
+    let started = std::time::Instant::now();
+    Nvctl::new()
+        .sandbox(&sandbox)
+        .args(["status", "--timeout", "1s"])
+        .run()
+        .exit(2)
+        .stderr_has("within 1s")
+        .stderr_has("--timeout");
+    // Generous: the point is that nvctl gave up at its limit, not after Vault answered.
+    assert!(started.elapsed() < Duration::from_secs(5));
+}
+
+/// Token precedence: --token-file, then VAULT_TOKEN, then ~/.vault-token.
+#[test]
+fn token_sources_in_order_of_precedence() {
+    let sandbox = support::dev_sandbox();
+    let http = Http::new(&sandbox.addr(), support::ROOT_TOKEN);
+    let mint = |name: &str| -> String {
+        let (_, body) = http.put(
+            "auth/token/create",
+            &json!({ "display_name": name, "policies": ["default"] }),
+        );
+        body["auth"]["client_token"].as_str().unwrap().to_string()
+    };
+    let (from_file, from_env, from_home) = (mint("file"), mint("env"), mint("home"));
+    let dir = support::workdir();
+    let file = dir.path().join("token");
+    std::fs::write(&file, format!("{from_file}\n")).unwrap();
+
+    let lookup = |nvctl: Nvctl| -> String {
+        let run = nvctl
+            .env("VAULT_ADDR", &sandbox.addr())
+            .args(["token", "lookup", "--format", "json"])
+            .run()
+            .exit(0);
+        run.json()["display_name"].as_str().unwrap().to_string()
+    };
+
+    let with_home = || {
+        let nvctl = Nvctl::new();
+        std::fs::write(nvctl.home().join(".vault-token"), &from_home).unwrap();
+        nvctl
+    };
+    assert_eq!(lookup(with_home()), "token-home");
+    assert_eq!(lookup(with_home().env("VAULT_TOKEN", &from_env)), "token-env");
+    assert_eq!(
+        lookup(
+            with_home()
+                .env("VAULT_TOKEN", &from_env)
+                .arg("--token-file")
+                .arg(&file)
+        ),
+        "token-file"
+    );
+}
+
+#[test]
+fn namespace_is_sent_on_logical_paths_but_never_on_sys_unseal_paths() {
+    let sandbox = support::dev_sandbox();
+    sandbox.clear_requests();
+    Nvctl::new()
+        .sandbox(&sandbox)
+        .env("VAULT_NAMESPACE", "team-a")
+        .args(["token", "lookup"])
+        .run();
+    Nvctl::new()
+        .sandbox(&sandbox)
+        .env("VAULT_NAMESPACE", "team-a")
+        .args(["status"])
+        .run()
+        .exit(0);
+    let requests = sandbox.requests();
+    let ns_of = |path: &str| {
+        requests
+            .iter()
+            .find(|r| r.path.starts_with(path))
+            .map(|r| r.header("x-vault-namespace").map(str::to_string))
+    };
+    assert_eq!(
+        ns_of("/v1/auth/token/lookup-self"),
+        Some(Some("team-a".to_string()))
+    );
+    assert_eq!(ns_of("/v1/sys/health"), Some(None));
+}

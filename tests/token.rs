@@ -1,0 +1,368 @@
+//! `nvctl token create|lookup|check` and `nvctl check-role`, end to end: the real binary against
+//! a Vault over HTTP. The Vault state is set up from the test's side with plain HTTP, the way the
+//! seed tutorial does it with `vault policy write` and `vault write`.
+
+mod support;
+
+use serde_json::json;
+use support::{Http, Nvctl, TestVault};
+
+const ROLE: &str = "nomad-cluster";
+
+/// The seed tutorial's policy and role, written as `vault policy write` / `vault write` would.
+fn seed_policy_and_role(vault: &TestVault) {
+    let http = Http::of(vault);
+    let policy = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/policies/nomad-server.hcl"
+    ))
+    .unwrap()
+    .replace("{{role}}", ROLE);
+    assert_eq!(
+        http.put("sys/policies/acl/nomad-server", &json!({ "policy": policy })).0,
+        204
+    );
+    let role: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/roles/nomad-cluster.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let (status, _) = http.put(&format!("auth/token/roles/{ROLE}"), &role);
+    assert!(status == 204 || status == 200, "role write: {status}");
+}
+
+#[test]
+fn token_create_mints_the_documented_server_token_and_nomad_accepts_it() {
+    let vault = support::vault();
+    seed_policy_and_role(&vault);
+    let dir = support::workdir();
+    let out = dir.path().join("nomad-server.token");
+
+    let run = Nvctl::new()
+        .vault(&vault)
+        .args(["token", "create", "--output"])
+        .arg(&out)
+        .run()
+        .exit(0)
+        .stdout_has("hvs.********")
+        .stderr_has("Nomad's start-up checks pass");
+
+    let token = std::fs::read_to_string(&out).unwrap().trim().to_string();
+    run.hides(&token);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&out).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+
+    // The token is what the tutorial's `vault token create -policy nomad-server -period 72h -orphan` gives.
+    let (status, lookup) = Http::new(&vault.addr(), &token).get("auth/token/lookup-self");
+    assert_eq!(status, 200);
+    let data = &lookup["data"];
+    assert_eq!(data["policies"], json!(["default", "nomad-server"]));
+    assert_eq!(data["orphan"], json!(true));
+    assert_eq!(data["renewable"], json!(true));
+    assert_eq!(data["creation_ttl"], json!(259200));
+
+    Nvctl::new()
+        .vault(&vault)
+        .args(["token", "check", "--token-file"])
+        .arg(&out)
+        .run()
+        .exit(0)
+        .hides(&token);
+}
+
+#[test]
+fn token_create_refuses_to_overwrite_an_existing_file() {
+    let vault = support::vault();
+    seed_policy_and_role(&vault);
+    let dir = support::workdir();
+    let out = dir.path().join("token");
+    std::fs::write(&out, "keep me").unwrap();
+    Nvctl::new()
+        .vault(&vault)
+        .args(["token", "create", "--output"])
+        .arg(&out)
+        .run()
+        .exit(1)
+        .stderr_has("never overwrites");
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "keep me");
+}
+
+#[test]
+fn token_create_raw_and_env_formats_print_only_the_token() {
+    let vault = support::vault();
+    seed_policy_and_role(&vault);
+    let raw = Nvctl::new()
+        .vault(&vault)
+        .args(["token", "create", "--format", "raw"])
+        .run()
+        .exit(0);
+    let token = raw.stdout.trim();
+    assert!(token.starts_with("hvs.") || token.starts_with("s."), "{token}");
+    assert_eq!(raw.stdout.lines().count(), 1);
+
+    let env = Nvctl::new()
+        .vault(&vault)
+        .args(["token", "create", "--format", "env"])
+        .run()
+        .exit(0);
+    assert!(env.stdout.starts_with("VAULT_TOKEN="), "{}", env.stdout);
+}
+
+#[test]
+fn token_create_json_hides_the_token_unless_asked() {
+    let vault = support::vault();
+    seed_policy_and_role(&vault);
+    let run = Nvctl::new()
+        .vault(&vault)
+        .args(["token", "create", "--format", "json"])
+        .run()
+        .exit(0);
+    let doc = run.json();
+    assert!(doc.get("token").is_none());
+    assert_eq!(doc["nomad_would_accept"], json!(true));
+    assert!(doc["accessor"].as_str().is_some_and(|a| !a.is_empty()));
+
+    let shown = Nvctl::new()
+        .vault(&vault)
+        .args(["token", "create", "--format", "json", "--show-secrets"])
+        .run()
+        .exit(0)
+        .json();
+    assert!(shown["token"].as_str().is_some_and(|t| !t.is_empty()));
+}
+
+#[test]
+fn a_token_nomad_would_reject_exits_3_and_names_its_accessor() {
+    let vault = support::vault();
+    seed_policy_and_role(&vault);
+    // A policy without revoke-accessor: Nomad's capability check fails.
+    let http = Http::of(&vault);
+    let weak = r#"
+path "auth/token/create/nomad-cluster" { capabilities = ["update"] }
+path "auth/token/roles/nomad-cluster" { capabilities = ["read"] }
+"#;
+    assert_eq!(
+        http.put("sys/policies/acl/weak", &json!({ "policy": weak })).0,
+        204
+    );
+    let run = Nvctl::new()
+        .vault(&vault)
+        .args(["token", "create", "--policy", "weak"])
+        .run()
+        .exit(3)
+        .stderr_has(
+            r#"token must have one of the following capabilities ["update" "root"] on "auth/token/revoke-accessor"; has [deny]"#,
+        )
+        .stderr_has("vault token revoke -accessor");
+    assert!(run.stderr.contains("Nomad would reject this token"));
+}
+
+#[test]
+fn token_check_reports_a_ttl_only_token_in_nomads_words() {
+    let vault = support::vault();
+    seed_policy_and_role(&vault);
+    // `-ttl` instead of `-period`, and not renewable: the failure the issue tracker is full of.
+    let (status, created) = Http::of(&vault).put(
+        "auth/token/create-orphan",
+        &json!({ "policies": ["nomad-server"], "ttl": "1h", "renewable": false }),
+    );
+    assert_eq!(status, 200);
+    let token = created["auth"]["client_token"].as_str().unwrap().to_string();
+    let dir = support::workdir();
+    let file = dir.path().join("t");
+    std::fs::write(&file, &token).unwrap();
+
+    Nvctl::new()
+        .vault(&vault)
+        .args(["token", "check", "--token-file"])
+        .arg(&file)
+        .run()
+        .exit(3)
+        .stderr_has("Vault token is not renewable or root")
+        .hides(&token);
+}
+
+#[test]
+fn token_check_without_any_token_is_a_usage_error() {
+    let vault = support::vault();
+    Nvctl::new()
+        .env("VAULT_ADDR", &vault.addr())
+        .args(["token", "check"])
+        .run()
+        .exit(1)
+        .stderr_has("no Vault token");
+}
+
+#[test]
+fn token_lookup_masks_the_token() {
+    let vault = support::vault();
+    let run = Nvctl::new()
+        .vault(&vault)
+        .args(["token", "lookup"])
+        .run()
+        .exit(0)
+        .stdout_has("accessor");
+    run.hides(&vault.root_token());
+}
+
+#[test]
+fn token_lookup_by_unknown_accessor_is_a_vault_error() {
+    let vault = support::vault();
+    Nvctl::new()
+        .vault(&vault)
+        .args(["token", "lookup", "--accessor", "nope"])
+        .run()
+        .exit(2)
+        .stderr_has("invalid accessor");
+}
+
+#[test]
+fn check_role_passes_on_the_documented_role() {
+    let vault = support::vault();
+    seed_policy_and_role(&vault);
+    let dir = support::workdir();
+    let out = dir.path().join("token");
+    Nvctl::new()
+        .vault(&vault)
+        .args(["token", "create", "--output"])
+        .arg(&out)
+        .run()
+        .exit(0);
+    Nvctl::new()
+        .vault(&vault)
+        .args(["check-role", ROLE, "--token-file"])
+        .arg(&out)
+        .run()
+        .exit(0);
+}
+
+#[test]
+fn check_role_reports_a_non_periodic_non_renewable_role_in_nomads_words() {
+    let vault = support::vault();
+    let http = Http::of(&vault);
+    let (status, _) = http.put(
+        "auth/token/roles/broken",
+        &json!({ "disallowed_policies": "nomad-server", "renewable": false, "token_explicit_max_ttl": "1h" }),
+    );
+    assert!(status == 204 || status == 200);
+    Nvctl::new()
+        .vault(&vault)
+        .args(["check-role", "broken"])
+        .run()
+        .exit(3)
+        .stdout_has("Role must allow tokens to be renewed")
+        .stdout_has("Role can not use an explicit max ttl. Token must be periodic.")
+        .stdout_has("Role must have a non-zero period to make tokens periodic.");
+}
+
+#[test]
+fn check_role_of_a_missing_role_says_it_does_not_exist() {
+    let vault = support::vault();
+    let run = Nvctl::new()
+        .vault(&vault)
+        .args(["check-role", "ghost", "--format", "json"])
+        .run()
+        .exit(3);
+    assert!(run.stdout.contains(r#"Role \"ghost\" does not exist"#), "{}", run.stdout);
+}
+
+#[test]
+fn check_role_all_checks_every_role() {
+    let vault = support::vault();
+    seed_policy_and_role(&vault);
+    let http = Http::of(&vault);
+    http.put("auth/token/roles/second", &json!({ "allowed_policies": "x", "token_period": "72h" }));
+    let doc = Nvctl::new()
+        .vault(&vault)
+        .args(["check-role", "--all", "--format", "json"])
+        .run()
+        .json();
+    let names: Vec<&str> = doc["roles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["role"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&ROLE) && names.contains(&"second"), "{names:?}");
+}
+
+#[test]
+fn stanza_server_parses_back_and_carries_no_token_by_default() {
+    let vault = support::vault();
+    let run = Nvctl::new()
+        .vault(&vault)
+        .args([
+            "stanza",
+            "server",
+            "--vault-address",
+            "https://vault.example.com:8200",
+        ])
+        .run()
+        .exit(0)
+        .stdout_has(r#"create_from_role = "nomad-cluster""#)
+        .stdout_has(r#"task_token_ttl   = "1h""#)
+        .stdout_has("VAULT_TOKEN")
+        .hides(&vault.root_token());
+    let body: hcl::Body = hcl::from_str(&run.stdout).expect("stanza parses as HCL");
+    assert_eq!(body.blocks().count(), 1);
+}
+
+#[test]
+fn stanza_refuses_a_task_token_ttl_under_five_minutes() {
+    Nvctl::new()
+        .args(["stanza", "server", "--task-token-ttl", "1m"])
+        .run()
+        .exit(1)
+        .stderr_has("ChildTokenTTL is less than minimum allowed of 5m0s");
+}
+
+#[test]
+fn stanza_client_never_embeds_a_token() {
+    Nvctl::new()
+        .env("VAULT_TOKEN", "hvs.secret-never-printed")
+        .args(["stanza", "client", "--embed-token"])
+        .run()
+        .exit(1)
+        .stderr_has("never carries a token")
+        .hides("hvs.secret-never-printed");
+}
+
+#[test]
+fn stanza_embedded_token_is_written_0600() {
+    let dir = support::workdir();
+    let out = dir.path().join("vault.hcl");
+    Nvctl::new()
+        .env("VAULT_TOKEN", "hvs.embedded-token")
+        .args(["stanza", "server", "--embed-token", "--output"])
+        .arg(&out)
+        .run()
+        .exit(0)
+        .stderr_has("embeds the Nomad servers' Vault token")
+        .hides("hvs.embedded-token");
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(text.contains("hvs.embedded-token"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&out).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+}
+
+#[test]
+fn stanza_json_is_valid_json() {
+    let run = Nvctl::new()
+        .args(["stanza", "server", "--format", "json"])
+        .run()
+        .exit(0);
+    let doc = run.json();
+    assert_eq!(doc["vault"]["enabled"], json!(true));
+    assert_eq!(doc["vault"]["create_from_role"], json!("nomad-cluster"));
+}
