@@ -1,0 +1,13 @@
+//! The non-CLI side of `nvctl doctor` and `nvctl check-job`: gather facts from the operator's
+//! real files and the live Vault, and turn them into [`crate::checks::Findings`].
+//!
+//! - [`agent`]: a Nomad agent's merged configuration, checked the way the agent will meet it
+//!   at start — against the Vault address, TLS files and namespace in that configuration;
+//! - [`job`]: jobspecs' `vault` blocks and templates against the policies and token role;
+//! - [`task_policies`]: Vault's policy resolution for a token created from a role (pure).
+//!
+//! Rendering and exit codes belong to `commands/doctor.rs` and `commands/check_job.rs`.
+
+pub mod agent;
+pub mod job;
+pub mod task_policies;

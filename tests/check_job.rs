@@ -1,0 +1,254 @@
+//! `nvctl check-job`, end to end: the seed guide's jobs and broken variants, checked by the
+//! real binary against the policies and token role in a live Vault (set up from the test's
+//! side with plain HTTP, as the guide does with `vault policy write` / `vault write`).
+
+mod support;
+
+use std::path::PathBuf;
+
+use serde_json::{json, Value};
+use support::{Http, Nvctl, TestVault};
+
+const ROLE: &str = "nomad-cluster";
+/// The guide's `access-tables` policy (seeds/001, step 11).
+const ACCESS_TABLES: &str = "path \"database/creds/accessdb\" {\n  capabilities = [\"read\"]\n}\n";
+/// The blog post's `hashicups-api` policy (seeds/000).
+const HASHICUPS_API: &str =
+    "path \"secret/data/hashicups-api\" {\n  capabilities = [\"read\"]\n}\n";
+
+fn job(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/jobs")
+        .join(name)
+}
+
+fn write_policy(http: &Http, name: &str, text: &str) {
+    assert_eq!(
+        http.put(
+            &format!("sys/policies/acl/{name}"),
+            &json!({ "policy": text })
+        )
+        .0,
+        204
+    );
+}
+
+fn write_role(http: &Http, body: &Value) {
+    let (status, _) = http.put(&format!("auth/token/roles/{ROLE}"), body);
+    assert!(status == 204 || status == 200, "role write: {status}");
+}
+
+/// The seed role (`disallowed_policies = "nomad-server"`) and the guide's policies.
+fn seed(vault: &TestVault) -> Http {
+    let http = Http::of(vault);
+    let role: Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/roles/nomad-cluster.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    write_role(&http, &role);
+    write_policy(&http, "access-tables", ACCESS_TABLES);
+    write_policy(&http, "hashicups-api", HASHICUPS_API);
+    write_policy(
+        &http,
+        "nomad-server",
+        "path \"auth/token/lookup-self\" {\n  capabilities = [\"read\"]\n}\n",
+    );
+    http
+}
+
+fn check_job(vault: &TestVault) -> Nvctl {
+    Nvctl::new().vault(vault).arg("check-job")
+}
+
+#[test]
+fn seed_web_job_with_seed_role_and_policy_passes() {
+    // vault-api.md §5: the seed role only disallows nomad-server, so access-tables + default.
+    let vault = support::vault();
+    seed(&vault);
+    check_job(&vault)
+        .arg(job("nomad-vault-demo.nomad.hcl"))
+        .arg(job("postgres-nomad-demo.nomad.hcl"))
+        .run()
+        .exit(0)
+        .stderr_has("all checks passed");
+}
+
+#[test]
+fn json_lists_the_task_token_policies() {
+    let vault = support::vault();
+    seed(&vault);
+    let run = check_job(&vault)
+        .args(["--format", "json"])
+        .arg(job("nomad-vault-demo.nomad.hcl"))
+        .run()
+        .exit(0);
+    let doc = run.json();
+    assert_eq!(doc["ok"], json!(true));
+    assert_eq!(doc["role"], json!(ROLE));
+    let task = &doc["files"][0]["tasks"][0];
+    assert_eq!(task["job"], json!("nomad-vault-demo"));
+    assert_eq!(task["task"], json!("server"));
+    assert_eq!(task["policies"], json!(["access-tables"]));
+    assert_eq!(task["token_policies"], json!(["access-tables", "default"]));
+}
+
+#[test]
+fn template_path_the_policy_does_not_grant_is_denied() {
+    let vault = support::vault();
+    seed(&vault);
+    check_job(&vault)
+        .arg(job("hashicups-wrong-policy.nomad.hcl"))
+        .run()
+        .exit(3)
+        .stdout_has("template secret \"secret/data/hashicups-api\" will be denied")
+        .stdout_has("[access-tables default]")
+        .stdout_has("hashicups-wrong-policy.nomad.hcl:18");
+}
+
+#[test]
+fn write_style_secret_needs_update_not_read() {
+    let vault = support::vault();
+    let http = seed(&vault);
+    write_policy(
+        &http,
+        "pki-read-only",
+        "path \"pki/issue/web\" {\n  capabilities = [\"read\"]\n}\n",
+    );
+    check_job(&vault)
+        .arg(job("write-style-secret.nomad.hcl"))
+        .run()
+        .exit(3)
+        .stdout_has("template secret (write) \"pki/issue/web\" will be denied")
+        .stdout_has("not \"update\"");
+    write_policy(
+        &http,
+        "pki-read-only",
+        "path \"pki/issue/*\" {\n  capabilities = [\"update\"]\n}\n",
+    );
+    check_job(&vault)
+        .arg(job("write-style-secret.nomad.hcl"))
+        .run()
+        .exit(0);
+}
+
+#[test]
+fn job_asking_for_a_disallowed_policy_fails_at_runtime_in_vaults_words() {
+    let vault = support::vault();
+    seed(&vault);
+    check_job(&vault)
+        .arg(job("asks-for-nomad-server.nomad.hcl"))
+        .run()
+        .exit(3)
+        .stdout_has("Vault: token policy \"nomad-server\" is disallowed by this role")
+        .stdout_has("the allocation will fail at run time");
+}
+
+#[test]
+fn policy_outside_the_roles_allowed_list_is_refused() {
+    let vault = support::vault();
+    let http = seed(&vault);
+    write_role(
+        &http,
+        &json!({ "allowed_policies": "hashicups-api", "orphan": true, "token_period": "72h", "renewable": true }),
+    );
+    check_job(&vault)
+        .arg(job("nomad-vault-demo.nomad.hcl"))
+        .run()
+        .exit(3)
+        .stdout_has("token policies ([\"access-tables\" \"default\"]) must be subset of the role's allowed policies ([\"default\" \"hashicups-api\"]) or glob policies ([])");
+}
+
+#[test]
+fn missing_policy_is_reported() {
+    let vault = support::vault();
+    let http = seed(&vault);
+    assert_eq!(http.delete("sys/policies/acl/access-tables").0, 204);
+    check_job(&vault)
+        .arg(job("nomad-vault-demo.nomad.hcl"))
+        .run()
+        .exit(3)
+        .stdout_has("Policy \"access-tables\" does not exist")
+        // With the policy gone, the template's read is denied too.
+        .stdout_has("template secret \"database/creds/accessdb\" will be denied");
+}
+
+#[test]
+fn unknown_role_is_reported_in_vaults_words() {
+    let vault = support::vault();
+    seed(&vault);
+    check_job(&vault)
+        .args(["--role", "no-such-role"])
+        .arg(job("nomad-vault-demo.nomad.hcl"))
+        .run()
+        .exit(3)
+        .stdout_has("unknown role no-such-role");
+}
+
+#[test]
+fn root_policy_is_refused_in_nomads_words() {
+    let vault = support::vault();
+    seed(&vault);
+    check_job(&vault)
+        .arg(job("root-policy.nomad.hcl"))
+        .run()
+        .exit(3)
+        .stdout_has("Nomad: Can not specify \"root\" policy");
+}
+
+#[test]
+fn change_mode_signal_without_signal_is_nomads_error() {
+    let vault = support::vault();
+    seed(&vault);
+    check_job(&vault)
+        .arg(job("signal-without-signal.nomad.hcl"))
+        .run()
+        .exit(3)
+        .stdout_has("Signal must be specified when using change mode \"signal\"");
+}
+
+#[test]
+fn seed_hashicups_job_without_vault_block_gets_no_token() {
+    let vault = support::vault();
+    seed(&vault);
+    check_job(&vault)
+        .arg(job("hashicups-example.nomad.hcl"))
+        .run()
+        .exit(3)
+        .stdout_has("has no vault block at task, group or job level");
+}
+
+#[test]
+fn interpolated_policies_are_not_checkable_never_guessed() {
+    let vault = support::vault();
+    seed(&vault);
+    check_job(&vault)
+        .arg(job("interpolated-policy.nomad.hcl"))
+        .run()
+        .exit(0)
+        .stdout_has("not checkable")
+        .stdout_lacks("access-tables");
+}
+
+#[test]
+fn unreachable_vault_is_exit_2() {
+    Nvctl::new()
+        .env("VAULT_ADDR", "http://127.0.0.1:9")
+        .env("VAULT_TOKEN", "t")
+        .args(["--max-retries", "0", "check-job"])
+        .arg(job("nomad-vault-demo.nomad.hcl"))
+        .run()
+        .exit(2);
+}
+
+#[test]
+fn unreadable_job_file_is_exit_1() {
+    let vault = support::vault();
+    check_job(&vault)
+        .arg(job("no-such-job.nomad.hcl"))
+        .run()
+        .exit(1);
+}
