@@ -72,7 +72,7 @@ pub struct GlobalArgs {
     pub tls_skip_verify: Option<String>,
 
     /// Per-request timeout, e.g. 60s or 2m [env: VAULT_CLIENT_TIMEOUT] [default: 60s]
-    #[arg(long, global = true, value_name = "DURATION")]
+    #[arg(long, global = true, value_name = "DURATION", allow_hyphen_values = true)]
     pub timeout: Option<String>,
 
     /// Retries on connection errors, 5xx and 429 [env: VAULT_MAX_RETRIES] [default: 2]
@@ -127,7 +127,7 @@ pub enum Command {
     ///   nvctl bootstrap --address https://vault:8200 --token-output nomad-token
     ///   nvctl bootstrap --config bootstrap.hcl --plan   # CI drift check: exit 3 when changes are pending
     #[command(verbatim_doc_comment)]
-    Bootstrap(BootstrapArgs),
+    Bootstrap(Box<BootstrapArgs>),
 
     /// Show init, seal and HA state of each --address
     ///
@@ -393,9 +393,10 @@ pub struct PolicyArgs {
 pub enum PolicyCommand {
     /// Write the policy: created when absent, nothing when equal, a diff and consent when different
     Write(PolicyArgs),
-    /// Print the live policy text
+    /// Print the live policy text (exit 2 when it does not exist)
     Show(PolicyArgs),
-    /// Show the difference between the live and the desired policy; exit 3 when they differ
+    /// Show the difference between the live and the desired policy; exit 3 when they differ or
+    /// the policy is missing (drift detection in CI)
     Diff(PolicyArgs),
 }
 
@@ -418,7 +419,7 @@ pub struct RoleArgs {
     pub disallowed_policies: Option<Vec<String>>,
 
     /// Token period, e.g. 72h
-    #[arg(long, value_name = "DURATION")]
+    #[arg(long, value_name = "DURATION", allow_hyphen_values = true)]
     pub period: Option<String>,
 
     /// Whether tokens from the role are orphans
@@ -430,7 +431,7 @@ pub struct RoleArgs {
     pub renewable: Option<bool>,
 
     /// Explicit max TTL (Nomad requires 0)
-    #[arg(long, value_name = "DURATION")]
+    #[arg(long, value_name = "DURATION", allow_hyphen_values = true)]
     pub explicit_max_ttl: Option<String>,
 
     /// Write a role Nomad would reject anyway
@@ -442,9 +443,10 @@ pub struct RoleArgs {
 pub enum RoleCommand {
     /// Create or update the role; refuses a role Nomad would reject unless --force
     Create(RoleArgs),
-    /// Print the live role
+    /// Print the live role (exit 2 when it does not exist)
     Show(RoleArgs),
-    /// Show the difference between the live and the desired role; exit 3 when they differ
+    /// Show the difference between the live and the desired role; exit 3 when they differ or
+    /// the role is missing (drift detection in CI)
     Diff(RoleArgs),
 }
 

@@ -1,8 +1,12 @@
 //! One module per command: glue from the parsed command line to steps, checks and output.
 
+mod check_job;
 mod check_role;
 mod completions;
 mod dev;
+mod doctor;
+mod policy;
+mod role;
 mod stanza;
 mod status;
 mod token;
@@ -23,13 +27,13 @@ pub fn dispatch(cli: Cli, settings: &Settings) -> Result<Exit> {
         Command::Status => status::run(settings, &ui),
         Command::Init(_) => not_implemented("init"),
         Command::Unseal(_) => not_implemented("unseal"),
-        Command::Policy(_) => not_implemented("policy"),
-        Command::Role(_) => not_implemented("role"),
+        Command::Policy(command) => policy::run(&command, settings, &ui),
+        Command::Role(command) => role::run(&command, settings, &ui),
         Command::CheckRole(args) => check_role::run(&args, settings, &ui),
         Command::Token(command) => token::run(&command, settings, &ui),
         Command::Stanza(command) => stanza::run(&command, settings, &ui),
-        Command::Doctor(_) => not_implemented("doctor"),
-        Command::CheckJob(_) => not_implemented("check-job"),
+        Command::Doctor(args) => doctor::run(&args, settings, &ui),
+        Command::CheckJob(args) => check_job::run(&args, settings, &ui),
         Command::Dev(args) => dev::run(&args, settings, &ui),
     }
 }

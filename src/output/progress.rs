@@ -44,9 +44,8 @@ impl Progress {
 
     /// Ends the line with its final text (printed plainly when not animated).
     pub fn finish(self, line: &str) {
-        match self.bar {
-            Some(bar) => bar.finish_and_clear(),
-            None => {}
+        if let Some(bar) = self.bar {
+            bar.finish_and_clear();
         }
         if !self.quiet {
             eprintln!("{line}");
