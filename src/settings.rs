@@ -339,3 +339,178 @@ fn parse_retries(value: &str) -> Result<u32> {
         .parse::<u32>()
         .map_err(|_| anyhow::anyhow!("{value:?} is not a whole number of retries (0 or more)"))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    /// An environment made of a map, with terminals on.
+    struct FakeEnv(HashMap<&'static str, &'static str>);
+
+    impl Environment for FakeEnv {
+        fn var(&self, key: &str) -> Option<String> {
+            self.0.get(key).map(|v| v.to_string())
+        }
+        fn home_dir(&self) -> Option<PathBuf> {
+            None
+        }
+        fn stdin_is_terminal(&self) -> bool {
+            true
+        }
+        fn stdout_is_terminal(&self) -> bool {
+            true
+        }
+        fn stderr_is_terminal(&self) -> bool {
+            true
+        }
+    }
+
+    fn env(pairs: &[(&'static str, &'static str)]) -> FakeEnv {
+        FakeEnv(pairs.iter().copied().collect())
+    }
+
+    fn resolve(args: &GlobalArgs, pairs: &[(&'static str, &'static str)]) -> Result<Settings> {
+        Settings::resolve(args, &env(pairs))
+    }
+
+    #[test]
+    fn defaults_without_flags_or_environment() {
+        let s = resolve(&GlobalArgs::default(), &[]).unwrap();
+        assert_eq!(s.addresses, vec![DEFAULT_ADDRESS]);
+        assert_eq!(s.timeout, DEFAULT_TIMEOUT);
+        assert_eq!(s.max_retries, DEFAULT_MAX_RETRIES);
+        assert!(s.token.is_none());
+        assert_eq!(s.token_source, TokenSource::None);
+        assert!(s.interactive && s.color && !s.tls.skip_verify);
+        assert_eq!(s.format, None);
+    }
+
+    #[test]
+    fn every_variable_is_read() {
+        let s = resolve(
+            &GlobalArgs::default(),
+            &[
+                ("VAULT_ADDR", "http://vault:8200/"),
+                ("VAULT_TOKEN", "hvs.x"),
+                ("VAULT_NAMESPACE", "/team-a/"),
+                ("VAULT_CAPATH", "/etc/ca.d"),
+                ("VAULT_CLIENT_CERT", "/c.pem"),
+                ("VAULT_CLIENT_KEY", "/k.pem"),
+                ("VAULT_TLS_SERVER_NAME", "vault.internal"),
+                ("VAULT_SKIP_VERIFY", "true"),
+                ("VAULT_CLIENT_TIMEOUT", "90s"),
+                ("VAULT_MAX_RETRIES", "5"),
+                ("NVCTL_FORMAT", "json"),
+                ("NO_COLOR", "1"),
+                ("CI", "true"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(s.addresses, vec!["http://vault:8200"]);
+        assert_eq!(s.token.as_ref().map(|t| t.expose()), Some("hvs.x"));
+        assert_eq!(s.token_source, TokenSource::Env);
+        assert_eq!(s.namespace.as_deref(), Some("team-a"));
+        assert_eq!(s.tls.ca_path, Some(PathBuf::from("/etc/ca.d")));
+        assert_eq!(s.tls.client_cert, Some(PathBuf::from("/c.pem")));
+        assert_eq!(s.tls.client_key, Some(PathBuf::from("/k.pem")));
+        assert_eq!(s.tls.server_name.as_deref(), Some("vault.internal"));
+        assert!(s.tls.skip_verify);
+        assert_eq!(s.timeout, Duration::from_secs(90));
+        assert_eq!(s.max_retries, 5);
+        assert_eq!(s.format, Some(Format::Json));
+        assert!(!s.color, "NO_COLOR turns colour off");
+        assert!(!s.interactive && !s.progress, "CI is non-interactive");
+    }
+
+    #[test]
+    fn flags_override_the_environment() {
+        let args = GlobalArgs {
+            addresses: vec!["https://a:8200".into(), "https://b:8200".into()],
+            namespace: Some("flag-ns".into()),
+            tls_server_name: Some("flag-name".into()),
+            tls_skip_verify: Some("false".into()),
+            timeout: Some("5s".into()),
+            max_retries: Some("0".into()),
+            format: Some(Format::Table),
+            ..GlobalArgs::default()
+        };
+        let s = resolve(
+            &args,
+            &[
+                ("VAULT_ADDR", "http://env:8200"),
+                ("VAULT_NAMESPACE", "env-ns"),
+                ("VAULT_TLS_SERVER_NAME", "env-name"),
+                ("VAULT_SKIP_VERIFY", "true"),
+                ("VAULT_CLIENT_TIMEOUT", "90s"),
+                ("VAULT_MAX_RETRIES", "5"),
+                ("NVCTL_FORMAT", "json"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(s.addresses, vec!["https://a:8200", "https://b:8200"]);
+        assert_eq!(s.namespace.as_deref(), Some("flag-ns"));
+        assert_eq!(s.tls.server_name.as_deref(), Some("flag-name"));
+        assert!(!s.tls.skip_verify);
+        assert_eq!(s.timeout, Duration::from_secs(5));
+        assert_eq!(s.max_retries, 0);
+        assert_eq!(s.format, Some(Format::Table));
+    }
+
+    #[test]
+    fn ca_cert_wins_over_ca_path() {
+        let s = resolve(
+            &GlobalArgs::default(),
+            &[("VAULT_CACERT", "/ca.pem"), ("VAULT_CAPATH", "/ca.d")],
+        )
+        .unwrap();
+        assert_eq!(s.tls.ca_cert, Some(PathBuf::from("/ca.pem")));
+        assert_eq!(s.tls.ca_path, None);
+    }
+
+    #[test]
+    fn invalid_values_name_where_they_came_from() {
+        let cases: &[(&[(&'static str, &'static str)], &str)] = &[
+            (&[("VAULT_SKIP_VERIFY", "maybe")], "VAULT_SKIP_VERIFY"),
+            (&[("VAULT_CLIENT_TIMEOUT", "soon")], "VAULT_CLIENT_TIMEOUT"),
+            (&[("VAULT_CLIENT_TIMEOUT", "0")], "VAULT_CLIENT_TIMEOUT"),
+            (&[("VAULT_MAX_RETRIES", "-1")], "VAULT_MAX_RETRIES"),
+            (&[("NVCTL_FORMAT", "yaml")], "NVCTL_FORMAT"),
+            (&[("VAULT_ADDR", "vault:8200")], "VAULT_ADDR"),
+            (&[("VAULT_ADDR", "ftp://vault")], "VAULT_ADDR"),
+            (&[("VAULT_CLIENT_CERT", "/c.pem")], "VAULT_CLIENT_KEY"),
+        ];
+        for (pairs, needle) in cases {
+            let err = resolve(&GlobalArgs::default(), pairs).unwrap_err();
+            assert!(
+                format!("{err:#}").contains(needle),
+                "{pairs:?}: {err:#} lacks {needle}"
+            );
+        }
+    }
+
+    #[test]
+    fn go_booleans_are_accepted() {
+        for t in ["1", "t", "T", "TRUE", "true", "True"] {
+            assert!(parse_bool(t).unwrap());
+        }
+        for f in ["0", "f", "F", "FALSE", "false", "False"] {
+            assert!(!parse_bool(f).unwrap());
+        }
+        assert!(parse_bool("yes").is_err());
+    }
+
+    #[test]
+    fn a_format_a_command_cannot_print_is_refused() {
+        let args = GlobalArgs {
+            format: Some(Format::Hcl),
+            ..GlobalArgs::default()
+        };
+        let s = resolve(&args, &[]).unwrap();
+        let err = s
+            .format_for("status", &[Format::Table, Format::Json])
+            .unwrap_err();
+        assert!(err.to_string().contains("table or json"), "{err}");
+    }
+}
