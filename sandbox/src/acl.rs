@@ -6,6 +6,11 @@
 //! outright; otherwise the longest `foo*` prefix rule competes with every matching `+` rule and
 //! the single highest-priority one is used. Rules of different patterns are never merged; the
 //! same pattern in several policies is unioned, and `deny` wins.
+//!
+//! Paths with identity templates (`{{identity.entity.aliases.<accessor>.metadata.<key>}}`)
+//! are rendered per caller from its entity when the ACL is built ([`TemplateContext`]),
+//! following hashicorp/vault `sdk/helper/identitytpl`; a rule whose template cannot be
+//! rendered (no entity, no such alias or key, a `*`/`+` in the value) is dropped.
 
 use std::collections::BTreeMap;
 
@@ -15,6 +20,8 @@ use hcl::edit::Span;
 
 use crate::api::Operation;
 use crate::flavor::Flavor;
+use crate::jwt::identity::{Entity, EntityAlias};
+use crate::mounts::parse_duration;
 
 /// A set of capabilities as a bitmap (the order of bits is irrelevant on the wire).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -121,8 +128,8 @@ pub struct PathRule {
     pub pattern: String,
     pub kind: PatternKind,
     pub capabilities: Capabilities,
-    /// Uses identity templating (`{{identity.entity.id}}`); such rules only apply to tokens
-    /// with an entity, which the sandbox never issues, so they are skipped when building ACLs.
+    /// Uses identity templating (`{{identity.entity.id}}`): the pattern is rendered for each
+    /// caller (see [`TemplateContext`]) and the rule is dropped when it cannot be.
     pub templated: bool,
 }
 
@@ -457,15 +464,42 @@ impl Acl {
         acl
     }
 
-    /// Adds a policy's rules: the same pattern is unioned (deny wins).
+    /// The ACL of a caller: its policies with identity templates rendered for it.
+    pub fn from_policies_for<'a>(
+        policies: impl IntoIterator<Item = &'a ParsedPolicy>,
+        context: &TemplateContext<'_>,
+    ) -> Acl {
+        let mut acl = Acl::default();
+        for policy in policies {
+            acl.add_rules(policy, Some(context));
+        }
+        acl
+    }
+
+    /// Adds a policy's rules: the same pattern is unioned (deny wins). Templated rules are
+    /// skipped: without a caller there is nothing to render them from.
     pub fn add(&mut self, policy: &ParsedPolicy) {
-        for rule in policy.rules.iter().filter(|r| !r.templated) {
+        self.add_rules(policy, None);
+    }
+
+    fn add_rules(&mut self, policy: &ParsedPolicy, context: Option<&TemplateContext<'_>>) {
+        for rule in &policy.rules {
+            let pattern = if rule.templated {
+                // A template value never holds `*` or `+`, so the rendered pattern keeps the
+                // kind the raw one was parsed as.
+                match context.and_then(|c| render_template(&rule.pattern, c)) {
+                    Some(rendered) => rendered,
+                    None => continue,
+                }
+            } else {
+                rule.pattern.clone()
+            };
             let tree = match rule.kind {
                 PatternKind::Exact => &mut self.exact,
                 PatternKind::Prefix => &mut self.prefix,
                 PatternKind::Segments => &mut self.segments,
             };
-            let entry = tree.entry(rule.pattern.clone()).or_default();
+            let entry = tree.entry(pattern).or_default();
             *entry = entry.merge(rule.capabilities);
         }
     }
@@ -557,6 +591,106 @@ impl Acl {
             .unwrap_or(Capabilities::NONE)
             .names()
     }
+}
+
+/// What identity templates in policy paths are rendered from: the caller's entity (none for
+/// tokens without one, such as those of the token store) and the time for `{{time.now}}`.
+#[derive(Debug, Clone, Copy)]
+pub struct TemplateContext<'a> {
+    pub entity: Option<&'a Entity>,
+    /// Unix seconds.
+    pub now: i64,
+}
+
+/// Renders every `{{…}}` directive of `text` (`identitytpl.PopulateString` in ACL mode);
+/// `None` when a directive has no value, is unknown, is unbalanced, or yields `*`/`+`.
+pub fn render_template(text: &str, context: &TemplateContext<'_>) -> Option<String> {
+    let mut pieces = text.split("{{");
+    let first = pieces.next().unwrap_or_default();
+    if first.contains("}}") {
+        return None;
+    }
+    let mut out = first.to_string();
+    for piece in pieces {
+        let (directive, after) = piece.split_once("}}")?;
+        if after.contains("}}") {
+            return None;
+        }
+        let value = template_value(directive.trim(), context)?;
+        if value.contains(['*', '+']) {
+            return None;
+        }
+        out.push_str(&value);
+        out.push_str(after);
+    }
+    Some(out)
+}
+
+/// A plain string value: empty counts as not found.
+fn non_empty(s: &str) -> Option<String> {
+    (!s.is_empty()).then(|| s.to_string())
+}
+
+fn template_value(directive: &str, context: &TemplateContext<'_>) -> Option<String> {
+    if let Some(rest) = directive.strip_prefix("identity.entity.") {
+        return entity_value(rest, context.entity?);
+    }
+    if let Some(rest) = directive.strip_prefix("time.") {
+        return time_value(rest, context.now);
+    }
+    // `identity.groups.*`: the sandbox has no groups, so no token is a member of any.
+    None
+}
+
+fn entity_value(selector: &str, entity: &Entity) -> Option<String> {
+    match selector {
+        "id" => non_empty(&entity.id),
+        "name" => non_empty(&entity.name),
+        _ => {
+            if let Some(key) = selector.strip_prefix("metadata.") {
+                // A map value is taken as it is, even when empty (Vault's handler does so).
+                return entity.metadata.get(key).cloned();
+            }
+            let (accessor, rest) = selector.strip_prefix("aliases.")?.split_once('.')?;
+            alias_value(rest, entity.alias_on(accessor)?)
+        }
+    }
+}
+
+fn alias_value(selector: &str, alias: &EntityAlias) -> Option<String> {
+    match selector {
+        "id" => non_empty(&alias.id),
+        "name" => non_empty(&alias.name),
+        // The sandbox's aliases have no custom metadata, and a whole map is no path segment.
+        _ => alias
+            .metadata
+            .get(selector.strip_prefix("metadata.")?)
+            .cloned(),
+    }
+}
+
+/// `time.now`, `time.now.plus.<duration>`, `time.now.minus.<duration>` as Unix seconds.
+fn time_value(selector: &str, now: i64) -> Option<String> {
+    let mut ops = selector.splitn(3, '.');
+    if ops.next()? != "now" {
+        return None;
+    }
+    let result = match (ops.next(), ops.next()) {
+        (None, _) => now,
+        (Some(_), None) => return None,
+        (Some(op), Some(duration)) => {
+            let secs = i64::try_from(parse_duration(&serde_json::Value::String(
+                duration.to_string(),
+            ))?)
+            .ok()?;
+            match op {
+                "plus" => now.checked_add(secs)?,
+                "minus" => now.checked_sub(secs)?,
+                _ => return None,
+            }
+        }
+    };
+    Some(result.to_string())
 }
 
 struct Candidate<'a> {
@@ -816,6 +950,118 @@ path "foo/+/bar/ba*" { capabilities = ["update"] }
     fn json_policies_parse() {
         let a = acl(&[r#"{"path": {"secret/*": {"capabilities": ["read"]}}}"#]);
         assert_eq!(caps(&a, "secret/x"), vec!["read"]);
+    }
+
+    fn nomad_entity() -> Entity {
+        use std::collections::BTreeMap;
+        let now = std::time::SystemTime::now();
+        Entity {
+            id: "0b9e6c1e-2f0a-4a57-9b55-000000000001".into(),
+            name: "entity_1234abcd".into(),
+            metadata: BTreeMap::new(),
+            aliases: vec![EntityAlias {
+                id: "alias-1".into(),
+                name: "web".into(),
+                mount_accessor: "auth_jwt_0123abcd".into(),
+                mount_type: "jwt".into(),
+                mount_path: "auth/jwt-nomad/".into(),
+                metadata: BTreeMap::from([
+                    ("nomad_namespace".to_string(), "default".to_string()),
+                    ("nomad_job_id".to_string(), "web".to_string()),
+                    ("empty".to_string(), String::new()),
+                    ("glob".to_string(), "a*".to_string()),
+                ]),
+                creation_time: now,
+                last_update_time: now,
+            }],
+            creation_time: now,
+            last_update_time: now,
+        }
+    }
+
+    // nomad-rules.md §5: the nomad-workloads policy renders per job from the alias metadata.
+    #[test]
+    fn alias_metadata_templates_render_per_entity() {
+        let entity = nomad_entity();
+        let ctx = TemplateContext {
+            entity: Some(&entity),
+            now: 1000,
+        };
+        let acc = "auth_jwt_0123abcd";
+        let policy = parse_policy(
+            &format!(
+                r#"
+path "secret/data/{{{{identity.entity.aliases.{acc}.metadata.nomad_namespace}}}}/{{{{identity.entity.aliases.{acc}.metadata.nomad_job_id}}}}/*" {{
+  capabilities = ["read"]
+}}
+path "secret/metadata/{{{{identity.entity.aliases.{acc}.metadata.nomad_namespace}}}}/*" {{
+  capabilities = ["list"]
+}}
+path "secret/data/{{{{identity.entity.aliases.auth_jwt_ffffffff.metadata.nomad_job_id}}}}/*" {{
+  capabilities = ["update"]
+}}
+"#
+            ),
+            Flavor::Vault,
+        )
+        .unwrap();
+        let a = Acl::from_policies_for([&policy], &ctx);
+        assert!(a.allows(Operation::Read, "secret/data/default/web/config"));
+        assert!(!a.allows(Operation::Read, "secret/data/default/api/config"));
+        assert!(a.allows(Operation::List, "secret/metadata/default/"));
+        // The rule templated on another mount's accessor is dropped, not kept literally.
+        assert_eq!(caps(&a, "secret/data/web/x"), vec!["deny"]);
+        let none = Acl::from_policies_for(
+            [&policy],
+            &TemplateContext {
+                entity: None,
+                now: 1000,
+            },
+        );
+        assert!(!none.allows(Operation::Read, "secret/data/default/web/config"));
+    }
+
+    #[test]
+    fn template_rendering_follows_identitytpl() {
+        let entity = nomad_entity();
+        let ctx = TemplateContext {
+            entity: Some(&entity),
+            now: 1000,
+        };
+        let r = |t: &str| render_template(t, &ctx);
+        assert_eq!(
+            r("identity/entity/id/{{identity.entity.id}}").as_deref(),
+            Some("identity/entity/id/0b9e6c1e-2f0a-4a57-9b55-000000000001")
+        );
+        assert_eq!(
+            r("x/{{ identity.entity.name }}").as_deref(),
+            Some("x/entity_1234abcd")
+        );
+        assert_eq!(
+            r("x/{{identity.entity.aliases.auth_jwt_0123abcd.name}}").as_deref(),
+            Some("x/web")
+        );
+        assert_eq!(
+            r("x/{{identity.entity.aliases.auth_jwt_0123abcd.metadata.empty}}/y").as_deref(),
+            Some("x//y")
+        );
+        assert_eq!(
+            r("x/{{identity.entity.aliases.auth_jwt_0123abcd.metadata.glob}}"),
+            None
+        );
+        assert_eq!(
+            r("x/{{identity.entity.aliases.auth_jwt_0123abcd.metadata.nope}}"),
+            None
+        );
+        assert_eq!(r("x/{{identity.entity.metadata.nope}}"), None);
+        assert_eq!(r("x/{{identity.groups.names.g.id}}"), None);
+        assert_eq!(r("x/{{identity.entity.id}"), None);
+        assert_eq!(r("x/}}{{identity.entity.id}}"), None);
+        assert_eq!(r("t/{{time.now}}").as_deref(), Some("t/1000"));
+        assert_eq!(r("t/{{time.now.plus.1h}}").as_deref(), Some("t/4600"));
+        assert_eq!(r("t/{{time.now.minus.10}}").as_deref(), Some("t/990"));
+        assert_eq!(r("t/{{time.now.plus}}"), None);
+        assert_eq!(r("plain").as_deref(), Some("plain"));
     }
 
     #[test]

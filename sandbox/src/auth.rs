@@ -2,9 +2,12 @@
 //!
 //! The front end calls [`authenticate`] once per request, then [`authorize`] with the operation
 //! the request maps to; handlers that need `sudo` on their own path ask [`has_sudo`].
+//! Both check against [`acl_for`]: the caller's policies with identity templates rendered
+//! from the caller's entity (JWT-login tokens have one), as Vault's policy store does.
 
 use std::fmt;
 
+use crate::acl::{Acl, TemplateContext};
 use crate::api::{ApiError, Operation, Request};
 use crate::state::State;
 use crate::token::{TokenEntry, TokenType};
@@ -59,6 +62,25 @@ pub fn authenticate(state: &mut State, req: &Request) -> Result<Caller, ApiError
         .ok_or_else(ApiError::permission_denied)
 }
 
+/// The caller's ACL: its policies, templated paths rendered for its entity.
+pub fn acl_for(state: &State, caller: &Caller) -> Acl {
+    if caller.is_root {
+        return Acl::root();
+    }
+    let context = TemplateContext {
+        entity: state.mounts.identity().entity(&caller.entity_id),
+        now: i64::try_from(state.clock.unix_seconds()).unwrap_or(i64::MAX),
+    };
+    Acl::from_policies_for(
+        caller
+            .policies
+            .iter()
+            .filter_map(|name| state.policies.get(name))
+            .map(|p| &p.parsed),
+        &context,
+    )
+}
+
 /// Checks `op` on `path` against the caller's policies; root passes everything.
 pub fn authorize(
     state: &State,
@@ -69,7 +91,7 @@ pub fn authorize(
     if caller.is_root {
         return Ok(());
     }
-    let acl = state.policies.acl(&caller.policies);
+    let acl = acl_for(state, caller);
     // Vault's HTTP layer gives every LIST path a trailing slash before the ACL sees it.
     let allowed = if op == Operation::List && !path.ends_with('/') {
         acl.allows(op, &format!("{path}/"))
@@ -85,5 +107,5 @@ pub fn authorize(
 
 /// Whether the caller holds `sudo` on `path` (root always does).
 pub fn has_sudo(state: &State, caller: &Caller, path: &str) -> bool {
-    caller.is_root || state.policies.acl(&caller.policies).has_sudo(path)
+    caller.is_root || acl_for(state, caller).has_sudo(path)
 }

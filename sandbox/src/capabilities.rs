@@ -44,8 +44,10 @@ pub fn handle(state: &mut State, caller: &Caller, req: &Request) -> HandlerResul
         ));
     }
     let now = state.clock.now();
-    let policies: Vec<String> = match req.path.as_str() {
-        "sys/capabilities-self" => caller.policies.clone(),
+    // The token whose capabilities are asked for, as a caller: its entity matters too, since
+    // templated rules (workload identity) are rendered from it.
+    let subject: Caller = match req.path.as_str() {
+        "sys/capabilities-self" => caller.clone(),
         "sys/capabilities" => {
             let token = req
                 .str_field("token")
@@ -53,7 +55,7 @@ pub fn handle(state: &mut State, caller: &Caller, req: &Request) -> HandlerResul
                 .unwrap_or(&caller.token_id)
                 .to_string();
             match state.tokens.lookup(&token, now) {
-                Some(entry) => entry.policies.clone(),
+                Some(entry) => Caller::from_entry(entry),
                 None => return Err(ApiError::bad_request("invalid token")),
             }
         }
@@ -65,9 +67,9 @@ pub fn handle(state: &mut State, caller: &Caller, req: &Request) -> HandlerResul
             let entry = state
                 .tokens
                 .id_for_accessor(accessor)
-                .and_then(|id| state.tokens.lookup(&id, now).map(|e| e.policies.clone()));
+                .and_then(|id| state.tokens.lookup(&id, now).map(Caller::from_entry));
             match entry {
-                Some(p) => p,
+                Some(c) => c,
                 None => return Err(ApiError::bad_request("invalid accessor")),
             }
         }
@@ -77,7 +79,7 @@ pub fn handle(state: &mut State, caller: &Caller, req: &Request) -> HandlerResul
     if paths.is_empty() {
         return Err(ApiError::bad_request("paths must be supplied"));
     }
-    let acl = state.policies.acl(&policies);
+    let acl = crate::auth::acl_for(state, &subject);
     let mut data = Map::new();
     for path in &paths {
         let names: Vec<Value> = acl

@@ -31,6 +31,10 @@ pub mod capabilities;
 pub mod policy;
 pub mod token;
 
+// Workload identity (issue 7): JWT login, identity store, and a JWKS server for tests.
+pub mod jwt;
+pub mod testing;
+
 pub use faults::{Fault, Trigger};
 pub use flavor::Flavor;
 pub use sandbox::{ConnectionInfo, Sandbox, SandboxBuilder, SandboxHandle};

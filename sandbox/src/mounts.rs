@@ -3,7 +3,8 @@
 //! Only what the seeds enable is modelled: kv (v1 and v2), database and nomad secrets engines
 //! (mounted, their own paths answer `unsupported path`), and the jwt/oidc auth method's config
 //! and roles. The table lives in `State::mounts`; the router hands requests here after
-//! authorisation.
+//! authorisation. The identity store lives here too, as Vault's `identity/` mount: JWT logins
+//! (`jwt::login`) write entities into it, `identity/entity/{id,name}/:x` read them.
 
 use std::collections::BTreeMap;
 use std::time::SystemTime;
@@ -13,6 +14,8 @@ use serde_json::{json, Map, Value};
 
 use crate::api::{ApiError, HandlerResult, Logical, Method, Reply, Request};
 use crate::clock::rfc3339;
+use crate::jwt::identity::IdentityStore;
+use crate::jwt::keyset::KeySet;
 
 /// Secrets engines a `POST sys/mounts/:path` may enable.
 const SECRET_TYPES: &[&str] = &[
@@ -48,6 +51,9 @@ pub struct Mount {
     jwt_config: Option<Map<String, Value>>,
     /// JWT auth roles by name.
     jwt_roles: BTreeMap<String, Map<String, Value>>,
+    /// The key set logins verify with, fetched on first use and again on a key miss; a
+    /// config write empties it (Vault resets the backend's cached key set).
+    jwt_keys: Option<KeySet>,
 }
 
 #[derive(Debug, Clone)]
@@ -88,6 +94,7 @@ impl Mount {
             kv: BTreeMap::new(),
             jwt_config: None,
             jwt_roles: BTreeMap::new(),
+            jwt_keys: None,
         }
     }
 
@@ -120,11 +127,23 @@ impl Mount {
     }
 }
 
-/// Every secret and auth mount of one node.
+/// Every secret and auth mount of one node, and the identity store.
 #[derive(Debug, Default)]
 pub struct MountTable {
     secret: BTreeMap<String, Mount>,
     auth: BTreeMap<String, Mount>,
+    identity: IdentityStore,
+}
+
+/// What a JWT login reads and writes of its auth mount.
+pub struct JwtLoginParts<'a> {
+    /// The mount path with its trailing slash, without `auth/`: `jwt-nomad/`.
+    pub path: &'a str,
+    pub accessor: &'a str,
+    pub kind: &'a str,
+    pub config: Option<&'a Map<String, Value>>,
+    pub roles: &'a BTreeMap<String, Map<String, Value>>,
+    pub keys: &'a mut Option<KeySet>,
 }
 
 /// Normalises a mount path given in a URL: no leading slash, exactly one trailing slash.
@@ -199,6 +218,28 @@ impl MountTable {
             .values()
             .filter(|m| with_slash.starts_with(&m.path))
             .max_by_key(|m| m.path.len())
+    }
+
+    /// The JWT mount that owns `path`, split into what a login needs.
+    pub fn jwt_login_parts(&mut self, path: &str) -> Option<JwtLoginParts<'_>> {
+        let key = self.auth_mount_of(path)?.path.clone();
+        let mount = self.auth.get_mut(&key)?;
+        Some(JwtLoginParts {
+            path: &mount.path,
+            accessor: &mount.accessor,
+            kind: &mount.kind,
+            config: mount.jwt_config.as_ref(),
+            roles: &mount.jwt_roles,
+            keys: &mut mount.jwt_keys,
+        })
+    }
+
+    pub fn identity(&self) -> &IdentityStore {
+        &self.identity
+    }
+
+    pub fn identity_mut(&mut self) -> &mut IdentityStore {
+        &mut self.identity
     }
 
     /// The accessor of an auth mount (`jwt-nomad` or `jwt-nomad/`).
@@ -393,7 +434,9 @@ impl MountTable {
             .get(mount_key.len()..)
             .unwrap_or_default()
             .to_string();
-        if mount.is_kv_v2() {
+        if mount.kind == "identity" {
+            identity_read(&self.identity, &rest, req)
+        } else if mount.is_kv_v2() {
             kv_v2(mount, &rest, req, now)
         } else if mount.kind == "kv" || mount.kind == "generic" {
             kv_v1(mount, &rest, req)
@@ -419,6 +462,24 @@ impl MountTable {
             .unwrap_or_default()
             .to_string();
         jwt(mount, &rest, req)
+    }
+}
+
+/// `GET identity/entity/id/:id` and `identity/entity/name/:name`, the reads the `default`
+/// policy grants a token on its own entity (through identity templating).
+fn identity_read(identity: &IdentityStore, rest: &str, req: &Request) -> HandlerResult {
+    let entity = if let Some(id) = rest.strip_prefix("entity/id/") {
+        identity.entity(id)
+    } else if let Some(name) = rest.strip_prefix("entity/name/") {
+        identity.entity_by_name(name)
+    } else {
+        return Err(ApiError::unsupported_path());
+    };
+    match req.method {
+        Method::Get => entity
+            .map(|e| Reply::Logical(Logical::data(e.read_json())))
+            .ok_or_else(ApiError::not_found),
+        _ => Err(ApiError::unsupported_path()),
     }
 }
 
@@ -776,20 +837,7 @@ fn jwt_config_write(req: &Request) -> Result<Map<String, Value>, ApiError> {
             "exactly one of 'jwt_validation_pubkeys', 'jwks_url', 'jwks_pairs' or 'oidc_discovery_url' must be set",
         ));
     }
-    if set("jwks_url")
-        && !(config["jwks_url"]
-            .as_str()
-            .unwrap_or_default()
-            .starts_with("http://")
-            || config["jwks_url"]
-                .as_str()
-                .unwrap_or_default()
-                .starts_with("https://"))
-    {
-        return Err(ApiError::bad_request(
-            "error checking jwks URL: unsupported protocol scheme",
-        ));
-    }
+    crate::jwt::check_config(&config)?;
     // The secret never comes back on read.
     config.remove("oidc_client_secret");
     Ok(config)
@@ -1002,6 +1050,7 @@ fn jwt(mount: &mut Mount, rest: &str, req: &Request) -> HandlerResult {
                     "unsupported_critical_cert_extensions",
                 ]);
                 mount.jwt_config = Some(jwt_config_write(req)?);
+                mount.jwt_keys = None;
                 Ok(Reply::NoContent.warn_unrecognized(req, &known))
             }
             _ => Err(ApiError::unsupported_path()),

@@ -12,7 +12,7 @@ use crate::api::{ApiError, HandlerResult, Method, Operation, Reply, Request};
 use crate::flavor::Flavor;
 use crate::seal::{HaRole, InitRequest};
 use crate::state::State;
-use crate::{auth, capabilities, policy, token};
+use crate::{auth, capabilities, jwt, policy, token};
 
 /// What the front end must send back.
 #[derive(Debug)]
@@ -165,6 +165,15 @@ fn logical(state: &mut State, req: &Request) -> Routed {
         return Routed::Redirect {
             active_addr: active.clone(),
         };
+    }
+    // The JWT method's `login` needs no token (the plugin's `PathsSpecial.Unauthenticated`).
+    if jwt::login::is_login_path(state, &req.path) {
+        let kind = state
+            .mounts
+            .auth_mount_of(&req.path)
+            .map(|m| m.kind.clone())
+            .unwrap_or_default();
+        return answer(jwt::login::handle(state, req), &kind);
     }
     let caller = match auth::authenticate(state, req) {
         Ok(caller) => caller,

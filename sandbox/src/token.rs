@@ -181,6 +181,8 @@ pub struct LoginToken {
     pub batch: bool,
     pub no_default_policy: bool,
     pub num_uses: i64,
+    /// The entity the login resolved to (the identity store's id), shown as `entity_id`.
+    pub entity_id: String,
 }
 
 #[derive(Debug, Default)]
@@ -296,7 +298,7 @@ impl TokenStore {
             role: None,
             renewable: !login.batch,
             token_type,
-            entity_id: String::new(),
+            entity_id: login.entity_id.clone(),
             bound_cidrs: Vec::new(),
             expire_time: Some(now + Duration::from_secs(ttl)),
             issue_time: now,

@@ -245,9 +245,12 @@ fn kv_v2_write_without_data_is_400() {
     assert_eq!((a.status, a.error().as_str()), (400, "no data provided"));
 }
 
-// nomad-rules.md §5: auth/jwt-nomad/config is stored and returned
+// nomad-rules.md §5: auth/jwt-nomad/config is stored and returned (Vault fetches the JWKS
+// URL on write, so it must serve a key set, over https trusted through jwks_ca_pem)
 #[test]
 fn jwt_config_is_stored_and_returned() {
+    let jwks = vault_sandbox::testing::JwksServer::start_ed25519_tls().unwrap();
+    let ca_pem = jwks.ca_pem().unwrap();
     let node = dev();
     call(
         &node.addr(),
@@ -273,10 +276,10 @@ fn jwt_config_is_stored_and_returned() {
         "auth/jwt-nomad/config",
         Some("root"),
         Some(json!({
-            "jwks_url": "http://127.0.0.1:4646/.well-known/jwks.json",
+            "jwks_url": jwks.url(),
             "jwt_supported_algs": ["EdDSA", "RS256"],
             "default_role": "nomad-workloads",
-            "jwks_ca_pem": "-----BEGIN CERTIFICATE-----",
+            "jwks_ca_pem": ca_pem,
         })),
     );
     assert_eq!(w.status, 204, "{}", w.text);
@@ -288,13 +291,10 @@ fn jwt_config_is_stored_and_returned() {
         None,
     )
     .json();
-    assert_eq!(
-        r["data"]["jwks_url"],
-        "http://127.0.0.1:4646/.well-known/jwks.json"
-    );
+    assert_eq!(r["data"]["jwks_url"], jwks.url());
     assert_eq!(r["data"]["jwt_supported_algs"], json!(["EdDSA", "RS256"]));
     assert_eq!(r["data"]["default_role"], "nomad-workloads");
-    assert_eq!(r["data"]["jwks_ca_pem"], "-----BEGIN CERTIFICATE-----");
+    assert_eq!(r["data"]["jwks_ca_pem"], ca_pem.as_str());
     assert_eq!(r["data"]["bound_issuer"], "");
     assert_eq!(r["mount_type"], "jwt");
     let none = call(
