@@ -7,6 +7,7 @@ pub mod acl;
 pub mod checks;
 pub mod cli;
 pub mod commands;
+pub mod doctor;
 pub mod duration;
 pub mod exit;
 pub mod nomad;

@@ -107,7 +107,13 @@ fn a_missing_token_file_is_a_usage_error() {
 #[test]
 fn status_of_an_unreachable_address_exits_2_with_a_clear_message() {
     Nvctl::new()
-        .args(["status", "--address", "http://127.0.0.1:1", "--max-retries", "0"])
+        .args([
+            "status",
+            "--address",
+            "http://127.0.0.1:1",
+            "--max-retries",
+            "0",
+        ])
         .run()
         .exit(2)
         .stderr_has("is Vault running at http://127.0.0.1:1");
@@ -146,7 +152,14 @@ fn status_of_active_and_standby_nodes() {
         Http::new(&standby.addr(), "").put("sys/unseal", &json!({ "key": key }));
     }
     let run = Nvctl::new()
-        .args(["status", "--format", "json", "--address", &active.addr(), "--address"])
+        .args([
+            "status",
+            "--format",
+            "json",
+            "--address",
+            &active.addr(),
+            "--address",
+        ])
         .arg(standby.addr())
         .run()
         .exit(0);
@@ -206,7 +219,10 @@ fn token_sources_in_order_of_precedence() {
         nvctl
     };
     assert_eq!(lookup(with_home()), "token-home");
-    assert_eq!(lookup(with_home().env("VAULT_TOKEN", &from_env)), "token-env");
+    assert_eq!(
+        lookup(with_home().env("VAULT_TOKEN", &from_env)),
+        "token-env"
+    );
     assert_eq!(
         lookup(
             with_home()

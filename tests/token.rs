@@ -19,7 +19,11 @@ fn seed_policy_and_role(vault: &TestVault) {
     .unwrap()
     .replace("{{role}}", ROLE);
     assert_eq!(
-        http.put("sys/policies/acl/nomad-server", &json!({ "policy": policy })).0,
+        http.put(
+            "sys/policies/acl/nomad-server",
+            &json!({ "policy": policy })
+        )
+        .0,
         204
     );
     let role: serde_json::Value = serde_json::from_str(
@@ -104,7 +108,10 @@ fn token_create_raw_and_env_formats_print_only_the_token() {
         .run()
         .exit(0);
     let token = raw.stdout.trim();
-    assert!(token.starts_with("hvs.") || token.starts_with("s."), "{token}");
+    assert!(
+        token.starts_with("hvs.") || token.starts_with("s."),
+        "{token}"
+    );
     assert_eq!(raw.stdout.lines().count(), 1);
 
     let env = Nvctl::new()
@@ -149,7 +156,8 @@ path "auth/token/create/nomad-cluster" { capabilities = ["update"] }
 path "auth/token/roles/nomad-cluster" { capabilities = ["read"] }
 "#;
     assert_eq!(
-        http.put("sys/policies/acl/weak", &json!({ "policy": weak })).0,
+        http.put("sys/policies/acl/weak", &json!({ "policy": weak }))
+            .0,
         204
     );
     let run = Nvctl::new()
@@ -174,7 +182,10 @@ fn token_check_reports_a_ttl_only_token_in_nomads_words() {
         &json!({ "policies": ["nomad-server"], "ttl": "1h", "renewable": false }),
     );
     assert_eq!(status, 200);
-    let token = created["auth"]["client_token"].as_str().unwrap().to_string();
+    let token = created["auth"]["client_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let dir = support::workdir();
     let file = dir.path().join("t");
     std::fs::write(&file, &token).unwrap();
@@ -270,7 +281,11 @@ fn check_role_of_a_missing_role_says_it_does_not_exist() {
         .args(["check-role", "ghost", "--format", "json"])
         .run()
         .exit(3);
-    assert!(run.stdout.contains(r#"Role \"ghost\" does not exist"#), "{}", run.stdout);
+    assert!(
+        run.stdout.contains(r#"Role \"ghost\" does not exist"#),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]
@@ -278,7 +293,10 @@ fn check_role_all_checks_every_role() {
     let vault = support::vault();
     seed_policy_and_role(&vault);
     let http = Http::of(&vault);
-    http.put("auth/token/roles/second", &json!({ "allowed_policies": "x", "token_period": "72h" }));
+    http.put(
+        "auth/token/roles/second",
+        &json!({ "allowed_policies": "x", "token_period": "72h" }),
+    );
     let doc = Nvctl::new()
         .vault(&vault)
         .args(["check-role", "--all", "--format", "json"])
@@ -290,7 +308,10 @@ fn check_role_all_checks_every_role() {
         .iter()
         .map(|r| r["role"].as_str().unwrap())
         .collect();
-    assert!(names.contains(&ROLE) && names.contains(&"second"), "{names:?}");
+    assert!(
+        names.contains(&ROLE) && names.contains(&"second"),
+        "{names:?}"
+    );
 }
 
 #[test]

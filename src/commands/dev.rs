@@ -28,12 +28,10 @@ pub fn run(args: &DevArgs, settings: &Settings, ui: &Ui) -> Result<Exit> {
     if let Some(port) = args.port {
         builder = builder.port(port);
     }
-    let sandbox = builder
-        .start()
-        .with_context(|| match args.port {
-            Some(port) => format!("cannot start the sandbox on 127.0.0.1:{port}"),
-            None => "cannot start the sandbox".to_string(),
-        })?;
+    let sandbox = builder.start().with_context(|| match args.port {
+        Some(port) => format!("cannot start the sandbox on 127.0.0.1:{port}"),
+        None => "cannot start the sandbox".to_string(),
+    })?;
     let info = sandbox.connection_info();
 
     match format {

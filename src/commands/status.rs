@@ -46,7 +46,10 @@ pub fn run(settings: &Settings, ui: &Ui) -> Result<Exit> {
         handles
             .into_iter()
             .zip(&settings.addresses)
-            .map(|(h, addr)| h.join().unwrap_or_else(|_| unreachable_node(addr, "internal error")))
+            .map(|(h, addr)| {
+                h.join()
+                    .unwrap_or_else(|_| unreachable_node(addr, "internal error"))
+            })
             .collect()
     });
 
@@ -131,7 +134,13 @@ fn exit_for(nodes: &[NodeStatus]) -> Exit {
 
 fn render(nodes: &[NodeStatus]) -> String {
     let mut table = Table::new([
-        "Address", "Initialized", "Sealed", "HA Mode", "Unseal", "Seal Type", "Version",
+        "Address",
+        "Initialized",
+        "Sealed",
+        "HA Mode",
+        "Unseal",
+        "Seal Type",
+        "Version",
     ]);
     let yes_no = |b: Option<bool>| match b {
         Some(true) => "true".to_string(),

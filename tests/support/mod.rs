@@ -62,7 +62,10 @@ pub fn vault() -> TestVault {
 
 /// A fresh unsealed dev-mode sandbox with [`ROOT_TOKEN`].
 pub fn dev_sandbox() -> SandboxHandle {
-    Sandbox::builder().dev(ROOT_TOKEN).start().expect("start sandbox")
+    Sandbox::builder()
+        .dev(ROOT_TOKEN)
+        .start()
+        .expect("start sandbox")
 }
 
 /// A real Vault, when this machine has one configured for the tests.
