@@ -1,0 +1,448 @@
+//! `VaultError`: every way a call to Vault can fail, each saying what to do about it.
+//!
+//! Messages name the node and the API path, never a token: request headers and bodies are
+//! not kept here, and Vault's own `errors` never echo the caller's token.
+
+use std::time::Duration;
+
+/// Why a TLS handshake failed, as far as the operator can act on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TlsProblem {
+    /// The server's chain does not end in a CA we trust.
+    UnknownIssuer,
+    /// The certificate is valid but not for the name we connected to.
+    NameMismatch,
+    /// The certificate has expired or is not valid yet.
+    Expired,
+    /// The peer did not speak TLS (an `https://` address pointing at a plain HTTP listener).
+    NotTls,
+    /// Anything else (client certificate rejected, protocol mismatch…).
+    Other,
+}
+
+/// An error from the Vault client.
+#[derive(Debug, thiserror::Error)]
+pub enum VaultError {
+    /// The client configuration is unusable (bad address, unreadable CA file…): nothing was sent.
+    #[error("invalid Vault client settings: {0}")]
+    Config(String),
+
+    /// Nothing listens at the address.
+    #[error(
+        "connection refused by {address} (on {path}, {attempts} attempt(s)): is Vault running at {address}? \
+         Check --address/VAULT_ADDR"
+    )]
+    ConnectionRefused {
+        address: String,
+        path: String,
+        attempts: u32,
+    },
+
+    /// The connection could not be set up for another reason (DNS, unreachable network…).
+    #[error("cannot connect to {address} (on {path}, {attempts} attempt(s)): {detail}; is Vault running at {address}? Check --address/VAULT_ADDR")]
+    Connect {
+        address: String,
+        path: String,
+        detail: String,
+        attempts: u32,
+    },
+
+    /// The TLS handshake failed.
+    #[error("TLS handshake with {address} failed ({detail}): {}", tls_remedy(*.problem))]
+    Tls {
+        address: String,
+        problem: TlsProblem,
+        detail: String,
+    },
+
+    /// No complete answer within the configured timeout. Not retried: the request may be
+    /// in progress on the server, and retrying would multiply the wait.
+    #[error(
+        "no answer from {address} on {path} within {}: raise the limit with --timeout/VAULT_CLIENT_TIMEOUT, or check that Vault is reachable",
+        humantime::format_duration(*.timeout)
+    )]
+    Timeout {
+        address: String,
+        path: String,
+        timeout: Duration,
+    },
+
+    /// The connection broke after the request was sent (dropped, reset, truncated answer).
+    #[error("{}", interrupted_message(address, method, path, detail, *.attempts, *.may_have_been_applied))]
+    Interrupted {
+        address: String,
+        method: String,
+        path: String,
+        detail: String,
+        attempts: u32,
+        /// True when the request may have taken effect and was deliberately not repeated.
+        may_have_been_applied: bool,
+    },
+
+    /// Vault answered with an error status.
+    #[error("{}", api_message(address, method, path, *.status, errors, *.attempts))]
+    Api {
+        address: String,
+        method: String,
+        path: String,
+        status: u16,
+        /// Vault's `errors` list (may be empty, e.g. a 404 for a missing item).
+        errors: Vec<String>,
+        /// Vault's `warnings`, when the error body carried any.
+        warnings: Vec<String>,
+        attempts: u32,
+    },
+
+    /// More than the allowed number of 307 redirects (standby → active node).
+    #[error(
+        "too many redirects for {path} starting at {address} (last Location: {last_location}): \
+             the standby nodes disagree about the active node; check `nvctl status` on each node"
+    )]
+    TooManyRedirects {
+        address: String,
+        path: String,
+        last_location: String,
+    },
+
+    /// Vault answered success but the body is not what the API documents.
+    #[error("unexpected answer from {address} on {path}: {detail}")]
+    Decode {
+        address: String,
+        path: String,
+        detail: String,
+    },
+}
+
+fn tls_remedy(problem: TlsProblem) -> &'static str {
+    match problem {
+        TlsProblem::UnknownIssuer => {
+            "the server certificate is signed by an unknown authority: pass the CA with \
+             --ca-cert/VAULT_CACERT (or a directory with --ca-path/VAULT_CAPATH)"
+        }
+        TlsProblem::NameMismatch => {
+            "the certificate is not valid for this host name: connect by a name the certificate \
+             lists, or set --tls-server-name/VAULT_TLS_SERVER_NAME"
+        }
+        TlsProblem::Expired => "the server certificate has expired or is not yet valid: renew it",
+        TlsProblem::NotTls => {
+            "the server does not speak TLS on this port: use an http:// address if the listener \
+             has tls_disable"
+        }
+        TlsProblem::Other => {
+            "check --ca-cert/VAULT_CACERT, --client-cert/--client-key and the listener's TLS settings"
+        }
+    }
+}
+
+fn interrupted_message(
+    address: &str,
+    method: &str,
+    path: &str,
+    detail: &str,
+    attempts: u32,
+    may_have_been_applied: bool,
+) -> String {
+    if may_have_been_applied {
+        format!(
+            "the connection to {address} broke after {method} {path} was sent ({detail}); \
+             it was not repeated because Vault may already have applied it: check the state \
+             before trying again"
+        )
+    } else {
+        format!(
+            "the connection to {address} broke during {method} {path} ({detail}) after \
+             {attempts} attempt(s): check the network or a proxy between nvctl and Vault"
+        )
+    }
+}
+
+fn api_message(
+    address: &str,
+    method: &str,
+    path: &str,
+    status: u16,
+    errors: &[String],
+    attempts: u32,
+) -> String {
+    let said = if errors.is_empty() {
+        String::from("no error message")
+    } else {
+        errors
+            .iter()
+            .map(|e| clean_multierror(e))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    let tries = if attempts > 1 {
+        format!(" after {attempts} attempts")
+    } else {
+        String::new()
+    };
+    let head = format!("Vault at {address} answered {status} to {method} {path}{tries}: {said}");
+    match remedy_for(status, errors, path) {
+        Some(remedy) => format!("{head}; {remedy}"),
+        None => head,
+    }
+}
+
+/// Vault wraps some errors as Go multierrors (`1 error occurred:\n\t* permission denied\n\n`):
+/// keep the messages only, on one line.
+fn clean_multierror(message: &str) -> String {
+    let lines: Vec<&str> = message
+        .lines()
+        .map(str::trim)
+        .filter(|l| {
+            !l.is_empty() && !l.ends_with("error occurred:") && !l.ends_with("errors occurred:")
+        })
+        .map(|l| l.trim_start_matches("* "))
+        .collect();
+    if lines.is_empty() {
+        message.trim().to_owned()
+    } else {
+        lines.join(", ")
+    }
+}
+
+fn contains(errors: &[String], needle: &str) -> bool {
+    errors
+        .iter()
+        .any(|e| e.to_ascii_lowercase().contains(needle))
+}
+
+fn remedy_for(status: u16, errors: &[String], path: &str) -> Option<String> {
+    match status {
+        403 => Some(format!(
+            "permission denied on {path}: the token is missing, invalid or expired, or its \
+             policies do not grant this operation on {path} (inspect it with `nvctl token lookup`)"
+        )),
+        503 if contains(errors, "sealed") => Some(
+            "Vault is sealed (or not initialised): run `nvctl unseal` (or `nvctl init`)".into(),
+        ),
+        503 | 500 if contains(errors, "no active") || contains(errors, "not active") => Some(
+            "no active node answers: unseal the cluster's nodes or wait for a leader, then retry"
+                .into(),
+        ),
+        429 => Some(format!(
+            "Vault rate-limited {path}: wait and retry, or raise the rate limit quota"
+        )),
+        412 => Some(
+            "the listener requires the X-Vault-Request header or a different client: check any \
+             Vault Agent/Proxy in between"
+                .into(),
+        ),
+        s if s >= 500 => Some("Vault failed internally: check the server log".into()),
+        _ => None,
+    }
+}
+
+impl VaultError {
+    /// The HTTP status Vault answered with, for API errors.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            VaultError::Api { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// Vault's `errors` list (empty for non-API errors).
+    pub fn errors(&self) -> &[String] {
+        match self {
+            VaultError::Api { errors, .. } => errors,
+            _ => &[],
+        }
+    }
+
+    /// Vault's `warnings` carried by an error answer.
+    pub fn warnings(&self) -> &[String] {
+        match self {
+            VaultError::Api { warnings, .. } => warnings,
+            _ => &[],
+        }
+    }
+
+    /// The API path (without `/v1/`) the error is about, when a request was made.
+    pub fn path(&self) -> Option<&str> {
+        match self {
+            VaultError::Config(_) | VaultError::Tls { .. } => None,
+            VaultError::ConnectionRefused { path, .. }
+            | VaultError::Connect { path, .. }
+            | VaultError::Timeout { path, .. }
+            | VaultError::Interrupted { path, .. }
+            | VaultError::Api { path, .. }
+            | VaultError::TooManyRedirects { path, .. }
+            | VaultError::Decode { path, .. } => Some(path),
+        }
+    }
+
+    /// How many times the request was sent (1 when it was not retried).
+    pub fn attempts(&self) -> u32 {
+        match self {
+            VaultError::ConnectionRefused { attempts, .. }
+            | VaultError::Connect { attempts, .. }
+            | VaultError::Interrupted { attempts, .. }
+            | VaultError::Api { attempts, .. } => *attempts,
+            _ => 1,
+        }
+    }
+
+    /// 403: the token is invalid or its policies deny the path.
+    pub fn is_permission_denied(&self) -> bool {
+        self.status() == Some(403)
+    }
+
+    /// 503 "Vault is sealed".
+    pub fn is_sealed(&self) -> bool {
+        self.status() == Some(503) && contains(self.errors(), "sealed")
+    }
+
+    /// 404 (a missing item, an unknown route or an unknown path inside a mount).
+    pub fn is_not_found(&self) -> bool {
+        self.status() == Some(404)
+    }
+
+    /// 400: Vault rejected the input; `errors()` says why.
+    pub fn is_bad_request(&self) -> bool {
+        self.status() == Some(400)
+    }
+
+    /// 429 (rate limit) after all retries.
+    pub fn is_rate_limited(&self) -> bool {
+        self.status() == Some(429)
+    }
+
+    /// 400 "path is already in use" from enabling a mount or auth method.
+    pub fn is_already_in_use(&self) -> bool {
+        self.is_bad_request() && contains(self.errors(), "already in use")
+    }
+
+    /// 400 "Vault is already initialized" from `sys/init`.
+    pub fn is_already_initialized(&self) -> bool {
+        self.is_bad_request() && contains(self.errors(), "already initialized")
+    }
+
+    /// Nothing listens at the address.
+    pub fn is_connection_refused(&self) -> bool {
+        matches!(self, VaultError::ConnectionRefused { .. })
+    }
+
+    /// The node could not be reached at all (refused, DNS, TLS, timeout): useful for
+    /// "unreachable" in `nvctl status`.
+    pub fn is_unreachable(&self) -> bool {
+        matches!(
+            self,
+            VaultError::ConnectionRefused { .. }
+                | VaultError::Connect { .. }
+                | VaultError::Tls { .. }
+                | VaultError::Timeout { .. }
+        )
+    }
+
+    /// The request timed out.
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, VaultError::Timeout { .. })
+    }
+
+    /// The request may have been applied by Vault although no answer arrived (it was
+    /// deliberately not repeated): the caller must look at the state before trying again.
+    pub fn may_have_been_applied(&self) -> bool {
+        matches!(
+            self,
+            VaultError::Interrupted {
+                may_have_been_applied: true,
+                ..
+            }
+        )
+    }
+
+    /// What the operator should do, on its own (the `Display` text already ends with it).
+    pub fn remedy(&self) -> Option<String> {
+        match self {
+            VaultError::Config(_) => {
+                Some("fix the flag or VAULT_* variable named above".to_owned())
+            }
+            VaultError::ConnectionRefused { address, .. } | VaultError::Connect { address, .. } => {
+                Some(format!(
+                    "is Vault running at {address}? Check --address/VAULT_ADDR"
+                ))
+            }
+            VaultError::Tls { problem, .. } => Some(tls_remedy(*problem).to_owned()),
+            VaultError::Timeout { timeout, .. } => Some(format!(
+                "raise the limit ({}) with --timeout/VAULT_CLIENT_TIMEOUT, or check that Vault is reachable",
+                humantime::format_duration(*timeout)
+            )),
+            VaultError::Interrupted {
+                may_have_been_applied: true,
+                ..
+            } => Some("check the state before trying again: Vault may have applied the request".into()),
+            VaultError::Interrupted { .. } => {
+                Some("check the network or a proxy between nvctl and Vault".into())
+            }
+            VaultError::Api {
+                status,
+                errors,
+                path,
+                ..
+            } => remedy_for(*status, errors, path),
+            VaultError::TooManyRedirects { .. } => {
+                Some("check `nvctl status` on each node: the standbys disagree about the active node".into())
+            }
+            VaultError::Decode { .. } => {
+                Some("is the address a Vault (or OpenBao) server, not a proxy or another service?".into())
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api(status: u16, errors: &[&str], path: &str) -> VaultError {
+        VaultError::Api {
+            address: "https://vault.example:8200".into(),
+            method: "GET".into(),
+            path: path.into(),
+            status,
+            errors: errors.iter().map(|e| e.to_string()).collect(),
+            warnings: vec![],
+            attempts: 1,
+        }
+    }
+
+    #[test]
+    fn multierror_permission_denied_is_one_line_naming_the_path() {
+        let err = api(
+            403,
+            &["1 error occurred:\n\t* permission denied\n\n"],
+            "auth/token/roles/nomad-cluster",
+        );
+        let shown = err.to_string();
+        assert!(!shown.contains('\n'), "{shown}");
+        assert!(
+            shown.contains("permission denied on auth/token/roles/nomad-cluster"),
+            "{shown}"
+        );
+        assert!(err.is_permission_denied());
+    }
+
+    #[test]
+    fn sealed_answer_points_at_nvctl_unseal() {
+        let err = api(503, &["Vault is sealed"], "sys/policies/acl");
+        assert!(err.is_sealed());
+        assert!(err.to_string().contains("nvctl unseal"), "{err}");
+    }
+
+    #[test]
+    fn unknown_issuer_points_at_ca_cert() {
+        let err = VaultError::Tls {
+            address: "https://10.0.0.1:8200".into(),
+            problem: TlsProblem::UnknownIssuer,
+            detail: "invalid peer certificate: UnknownIssuer".into(),
+        };
+        let shown = err.to_string();
+        assert!(
+            shown.contains("--ca-cert") && shown.contains("VAULT_CACERT"),
+            "{shown}"
+        );
+    }
+}

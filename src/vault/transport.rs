@@ -1,0 +1,888 @@
+//! The one request path every Vault call goes through: headers, timeouts, retries with
+//! backoff, 307 redirects from standbys, and the mapping of failures to [`VaultError`].
+
+use std::collections::{HashMap, HashSet};
+use std::io::Read;
+use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use reqwest::blocking::Client;
+use reqwest::header::{HeaderValue, CONTENT_TYPE, LOCATION, RETRY_AFTER};
+use reqwest::{Method, Url};
+use zeroize::Zeroizing;
+
+use super::error::{TlsProblem, VaultError};
+use super::wire;
+use super::{ClientConfig, TlsConfig, MAX_REDIRECTS};
+use crate::secret::SecretString;
+
+/// Longest wait honoured from a `Retry-After` header: a server asking for more is treated as
+/// asking for this much, so that a misconfigured quota cannot hang the CLI for minutes.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
+/// First backoff step; doubles with each retry, up to [`MAX_BACKOFF`], with jitter.
+const BASE_BACKOFF: Duration = Duration::from_millis(250);
+const MAX_BACKOFF: Duration = Duration::from_secs(5);
+
+/// Endpoints that must not carry `X-Vault-Namespace` (vault-api.md §0: OpenBao answers 400,
+/// Vault may answer 404).
+const NO_NAMESPACE_PATHS: [&str; 5] = [
+    "sys/init",
+    "sys/seal",
+    "sys/unseal",
+    "sys/health",
+    "sys/step-down",
+];
+
+/// Whether a request may be sent again after a failure, decided per call by what a second
+/// copy would do on the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Replay {
+    /// Repeating has the same effect as sending once (reads, idempotent PUTs of policies and
+    /// roles, deletes, revoke-accessor, seal). Retried after connection errors, a broken
+    /// connection, 429 and 5xx.
+    Safe,
+    /// A duplicate is harmless but Vault's answer is final: retried after connection errors,
+    /// a broken connection and 429 (rejected before the handler), never after a 5xx. Unseal:
+    /// a repeated share is ignored, but a 500 means the combined key was wrong and progress
+    /// was reset, and resending the share would silently start a new attempt.
+    UntilAnswered,
+    /// Must not run twice: retried only when the connection could not be opened (nothing
+    /// was sent). `sys/init` (a second copy answers "already initialized" and the keys of the
+    /// first are lost) and token creation (a second copy mints a second, leaked token).
+    NeverAfterSend,
+}
+
+/// One request, as the typed calls describe it.
+pub(crate) struct Request {
+    pub method: Method,
+    /// The API path without `/v1/`, segments already encoded.
+    pub path: String,
+    pub query: Vec<(String, String)>,
+    /// JSON body; zeroized after the call because it may hold a token or a share.
+    pub body: Option<Zeroizing<Vec<u8>>>,
+    pub replay: Replay,
+    /// Send `X-Vault-Token`. Off for the unauthenticated `sys/*` endpoints so the token does
+    /// not travel where it is not needed.
+    pub authenticated: bool,
+    /// Every status is an answer (sys/health encodes state in the status code): no retries
+    /// on status, no mapping to errors.
+    pub status_is_data: bool,
+}
+
+impl Request {
+    pub fn new(method: Method, path: impl Into<String>, replay: Replay) -> Self {
+        Request {
+            method,
+            path: path.into(),
+            query: Vec::new(),
+            body: None,
+            replay,
+            authenticated: true,
+            status_is_data: false,
+        }
+    }
+
+    pub fn get(path: impl Into<String>) -> Self {
+        Request::new(Method::GET, path, Replay::Safe)
+    }
+
+    /// `LIST` sent as `GET ?list=true`, as the Go client does (some proxies refuse `LIST`).
+    pub fn list(path: impl Into<String>) -> Self {
+        Request::get(path).query("list", "true")
+    }
+
+    pub fn query(mut self, key: &str, value: impl Into<String>) -> Self {
+        self.query.push((key.to_owned(), value.into()));
+        self
+    }
+
+    pub fn json<T: serde::Serialize>(mut self, body: &T) -> Result<Self, VaultError> {
+        let bytes = serde_json::to_vec(body)
+            .map_err(|e| VaultError::Config(format!("cannot encode request body: {e}")))?;
+        self.body = Some(Zeroizing::new(bytes));
+        Ok(self)
+    }
+
+    pub fn unauthenticated(mut self) -> Self {
+        self.authenticated = false;
+        self
+    }
+
+    pub fn status_is_data(mut self) -> Self {
+        self.status_is_data = true;
+        self
+    }
+}
+
+/// A successful (or, with `status_is_data`, any) answer.
+pub(crate) struct Reply {
+    pub status: u16,
+    /// The raw body; zeroized on drop because it may hold keys or tokens.
+    pub body: Zeroizing<Vec<u8>>,
+    /// How many attempts were made (> 1 when the request was retried).
+    pub attempts: u32,
+    /// The node that answered (after redirects).
+    pub answered_by: String,
+}
+
+/// The parts of the client every clone shares.
+struct Shared {
+    tls: TlsConfig,
+    roots: Vec<reqwest::Certificate>,
+    identity: Option<reqwest::Identity>,
+    namespace: Option<String>,
+    timeout: Duration,
+    max_retries: u32,
+    /// The client without DNS overrides, shared by all clones (one connection pool).
+    plain: Client,
+    /// With `tls.server_name`: one client per `host:port`, resolving the server name to that
+    /// host's addresses.
+    by_origin: Mutex<HashMap<String, Client>>,
+    notices: Mutex<Vec<String>>,
+    warned_hosts: Mutex<HashSet<String>>,
+}
+
+/// A Vault client for one node. Clones are cheap and share the connection pool.
+#[derive(Clone)]
+pub struct VaultClient {
+    shared: Arc<Shared>,
+    base: Url,
+    address: String,
+    token: Option<SecretString>,
+}
+
+impl std::fmt::Debug for VaultClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VaultClient")
+            .field("address", &self.address)
+            .field("token", &self.token)
+            .field("namespace", &self.shared.namespace)
+            .finish_non_exhaustive()
+    }
+}
+
+/// How one send failed.
+enum SendFailure {
+    /// The connection could not be opened: nothing was sent.
+    Refused,
+    Connect(String),
+    Tls(TlsProblem, String),
+    Timeout,
+    /// The connection broke after (part of) the request was written.
+    AfterSend(String),
+    /// Not a transport problem (too many redirects, bad Location…).
+    Fatal(Box<VaultError>),
+}
+
+struct Answer {
+    status: u16,
+    retry_after: Option<Duration>,
+    body: Zeroizing<Vec<u8>>,
+    answered_by: String,
+}
+
+impl VaultClient {
+    /// Builds a client: parses the address, loads the CA and client certificates. Nothing is
+    /// sent until the first call.
+    pub fn new(config: ClientConfig) -> Result<VaultClient, VaultError> {
+        let (base, address) = parse_address(&config.address)?;
+        let roots = load_roots(&config.tls)?;
+        let identity = load_identity(&config.tls)?;
+        if let Some(name) = &config.tls.server_name {
+            if name.trim().is_empty() {
+                return Err(VaultError::Config(
+                    "the TLS server name (--tls-server-name/VAULT_TLS_SERVER_NAME) is empty".into(),
+                ));
+            }
+        }
+        let plain = build_http(&config.tls, &roots, &identity, config.timeout, None)?;
+        let shared = Shared {
+            tls: config.tls,
+            roots,
+            identity,
+            namespace: config.namespace.filter(|ns| !ns.trim().is_empty()),
+            timeout: config.timeout,
+            max_retries: config.max_retries,
+            plain,
+            by_origin: Mutex::new(HashMap::new()),
+            notices: Mutex::new(Vec::new()),
+            warned_hosts: Mutex::new(HashSet::new()),
+        };
+        Ok(VaultClient {
+            shared: Arc::new(shared),
+            base,
+            address,
+            token: config.token,
+        })
+    }
+
+    /// The same client for another node (TLS material, pool, token and namespace reused).
+    pub fn with_address(&self, address: &str) -> Result<VaultClient, VaultError> {
+        let (base, address) = parse_address(address)?;
+        Ok(VaultClient {
+            shared: Arc::clone(&self.shared),
+            base,
+            address,
+            token: self.token.clone(),
+        })
+    }
+
+    /// The same client sending another token (e.g. the root token right after init).
+    pub fn with_token(&self, token: SecretString) -> VaultClient {
+        VaultClient {
+            token: Some(token),
+            ..self.clone()
+        }
+    }
+
+    /// The node this client talks to, normalised (no trailing `/`).
+    pub fn address(&self) -> &str {
+        &self.address
+    }
+
+    /// The namespace sent with namespaced requests.
+    pub fn namespace(&self) -> Option<&str> {
+        self.shared.namespace.as_deref()
+    }
+
+    /// Whether a token is configured.
+    pub fn has_token(&self) -> bool {
+        self.token.is_some()
+    }
+
+    /// The per-request timeout.
+    pub fn timeout(&self) -> Duration {
+        self.shared.timeout
+    }
+
+    /// Warnings for the operator gathered while sending (e.g. a token sent over plain
+    /// `http://` to a non-loopback host), each once; drained by this call. Shared by clones.
+    pub fn take_notices(&self) -> Vec<String> {
+        match self.shared.notices.lock() {
+            Ok(mut notices) => std::mem::take(&mut *notices),
+            Err(poisoned) => std::mem::take(&mut *poisoned.into_inner()),
+        }
+    }
+
+    /// The single request path: retries, backoff, redirects and error mapping.
+    pub(crate) fn execute(&self, request: &Request) -> Result<Reply, VaultError> {
+        let max_attempts = self.shared.max_retries.saturating_add(1);
+        let mut attempt: u32 = 0;
+        loop {
+            attempt += 1;
+            let can_retry = attempt < max_attempts;
+            match self.send_following_redirects(request) {
+                Ok(answer) => {
+                    if request.status_is_data || answer.status < 400 {
+                        return Ok(Reply {
+                            status: answer.status,
+                            body: answer.body,
+                            attempts: attempt,
+                            answered_by: answer.answered_by,
+                        });
+                    }
+                    let (errors, warnings) = wire::error_body(&answer.body);
+                    if can_retry && status_is_retryable(answer.status, &errors, request.replay) {
+                        std::thread::sleep(answer.retry_after.unwrap_or_else(|| backoff(attempt)));
+                        continue;
+                    }
+                    return Err(VaultError::Api {
+                        address: answer.answered_by,
+                        method: request.method.to_string(),
+                        path: request.path.clone(),
+                        status: answer.status,
+                        errors,
+                        warnings,
+                        attempts: attempt,
+                    });
+                }
+                Err(SendFailure::Refused) if can_retry => std::thread::sleep(backoff(attempt)),
+                Err(SendFailure::Refused) => {
+                    return Err(VaultError::ConnectionRefused {
+                        address: self.address.clone(),
+                        path: request.path.clone(),
+                        attempts: attempt,
+                    })
+                }
+                Err(SendFailure::Connect(_)) if can_retry => std::thread::sleep(backoff(attempt)),
+                Err(SendFailure::Connect(detail)) => {
+                    return Err(VaultError::Connect {
+                        address: self.address.clone(),
+                        path: request.path.clone(),
+                        detail,
+                        attempts: attempt,
+                    })
+                }
+                // A certificate problem does not fix itself: no retry.
+                Err(SendFailure::Tls(problem, detail)) => {
+                    return Err(VaultError::Tls {
+                        address: self.address.clone(),
+                        problem,
+                        detail,
+                    })
+                }
+                // Not retried: the request may still be running on the server, and retries
+                // would multiply a wait the operator already found too long.
+                Err(SendFailure::Timeout) => {
+                    return Err(VaultError::Timeout {
+                        address: self.address.clone(),
+                        path: request.path.clone(),
+                        timeout: self.shared.timeout,
+                    })
+                }
+                Err(SendFailure::AfterSend(_))
+                    if can_retry && request.replay != Replay::NeverAfterSend =>
+                {
+                    std::thread::sleep(backoff(attempt))
+                }
+                Err(SendFailure::AfterSend(detail)) => {
+                    return Err(VaultError::Interrupted {
+                        address: self.address.clone(),
+                        method: request.method.to_string(),
+                        path: request.path.clone(),
+                        detail,
+                        attempts: attempt,
+                        may_have_been_applied: request.replay == Replay::NeverAfterSend,
+                    })
+                }
+                Err(SendFailure::Fatal(err)) => return Err(*err),
+            }
+        }
+    }
+
+    /// One attempt: send, and follow up to [`MAX_REDIRECTS`] 307/308 answers with the same
+    /// method, body and headers. reqwest's own redirect handling is off because it drops
+    /// `X-Vault-Token` when the redirect crosses origins, which a standby's always does.
+    fn send_following_redirects(&self, request: &Request) -> Result<Answer, SendFailure> {
+        let mut url = self.url_for(request)?;
+        let mut hops = 0;
+        loop {
+            let (answer, location) = self.send_once(&url, request)?;
+            let Some(location) = location else {
+                return Ok(answer);
+            };
+            if hops >= MAX_REDIRECTS {
+                return Err(SendFailure::Fatal(Box::new(VaultError::TooManyRedirects {
+                    address: self.address.clone(),
+                    path: request.path.clone(),
+                    last_location: location,
+                })));
+            }
+            hops += 1;
+            url = url.join(&location).map_err(|e| {
+                SendFailure::Fatal(Box::new(VaultError::Decode {
+                    address: origin_of(&url),
+                    path: request.path.clone(),
+                    detail: format!("redirect to an invalid Location {location:?}: {e}"),
+                }))
+            })?;
+            if !matches!(url.scheme(), "http" | "https") {
+                return Err(SendFailure::Fatal(Box::new(VaultError::Decode {
+                    address: self.address.clone(),
+                    path: request.path.clone(),
+                    detail: format!("redirect to a non-HTTP Location {location:?}"),
+                })));
+            }
+        }
+    }
+
+    /// Sends once; returns the answer, and the `Location` when it is a redirect to follow.
+    fn send_once(
+        &self,
+        url: &Url,
+        request: &Request,
+    ) -> Result<(Answer, Option<String>), SendFailure> {
+        let (http, wire_url) = self.transport_for(url)?;
+        let mut builder = http
+            .request(request.method.clone(), wire_url)
+            .header("X-Vault-Request", "true");
+        if request.authenticated {
+            if let Some(token) = &self.token {
+                let mut value = HeaderValue::from_str(token.expose()).map_err(|_| {
+                    SendFailure::Fatal(Box::new(VaultError::Config(
+                        "the token contains characters that cannot be sent in an HTTP header \
+                         (check the token file for stray bytes)"
+                            .into(),
+                    )))
+                })?;
+                value.set_sensitive(true);
+                builder = builder.header("X-Vault-Token", value);
+                self.note_plaintext_token(url);
+            }
+        }
+        if let Some(namespace) = &self.shared.namespace {
+            if sends_namespace(&request.path) {
+                builder = builder.header("X-Vault-Namespace", namespace.as_str());
+            }
+        }
+        if let Some(body) = &request.body {
+            builder = builder
+                .header(CONTENT_TYPE, "application/json")
+                .body(body.to_vec());
+        }
+        let mut response = builder.send().map_err(classify)?;
+        let status = response.status().as_u16();
+        let answered_by = origin_of(url);
+        let location = if matches!(status, 307 | 308) {
+            response
+                .headers()
+                .get(LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        } else {
+            None
+        };
+        let retry_after = response
+            .headers()
+            .get(RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(|secs| Duration::from_secs(secs).min(MAX_RETRY_AFTER));
+        let mut body = Zeroizing::new(Vec::new());
+        if let Err(e) = response.read_to_end(&mut body) {
+            return Err(classify_read(e));
+        }
+        Ok((
+            Answer {
+                status,
+                retry_after,
+                body,
+                answered_by,
+            },
+            location,
+        ))
+    }
+
+    fn url_for(&self, request: &Request) -> Result<Url, SendFailure> {
+        let base = self.base.as_str().trim_end_matches('/');
+        let mut url = Url::parse(&format!("{base}/v1/{}", request.path)).map_err(|e| {
+            SendFailure::Fatal(Box::new(VaultError::Config(format!(
+                "cannot build a URL for {}: {e}",
+                request.path
+            ))))
+        })?;
+        if !request.query.is_empty() {
+            let mut pairs = url.query_pairs_mut();
+            for (k, v) in &request.query {
+                pairs.append_pair(k, v);
+            }
+        }
+        Ok(url)
+    }
+
+    /// The HTTP client and the URL to put on the wire. Without a TLS server name that is the
+    /// shared client and the URL itself. With one, the URL's host becomes the server name
+    /// (so rustls sends it in SNI and verifies against it) and a client resolving that name
+    /// to the original host's addresses carries the request.
+    fn transport_for(&self, url: &Url) -> Result<(Client, Url), SendFailure> {
+        let Some(server_name) = self.shared.tls.server_name.as_deref() else {
+            return Ok((self.shared.plain.clone(), url.clone()));
+        };
+        let host = url.host_str().unwrap_or_default();
+        if url.scheme() != "https" || host.eq_ignore_ascii_case(server_name) {
+            return Ok((self.shared.plain.clone(), url.clone()));
+        }
+        let config_err =
+            |message: String| SendFailure::Fatal(Box::new(VaultError::Config(message)));
+        if server_name.parse::<IpAddr>().is_ok() {
+            return Err(config_err(format!(
+                "the TLS server name {server_name:?} is an IP address different from the \
+                 address's host {host:?}: connect to {server_name} directly instead"
+            )));
+        }
+        let port = url.port_or_known_default().unwrap_or(443);
+        let origin = format!("{host}:{port}");
+        let mut wire_url = url.clone();
+        wire_url
+            .set_host(Some(server_name))
+            .map_err(|e| config_err(format!("invalid TLS server name {server_name:?}: {e}")))?;
+        let mut cache = match self.shared.by_origin.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if let Some(client) = cache.get(&origin) {
+            return Ok((client.clone(), wire_url));
+        }
+        let bare_host = host.trim_start_matches('[').trim_end_matches(']');
+        let addrs: Vec<SocketAddr> = (bare_host, port)
+            .to_socket_addrs()
+            .map_err(|e| SendFailure::Connect(format!("cannot resolve {host}: {e}")))?
+            .collect();
+        let client = build_http(
+            &self.shared.tls,
+            &self.shared.roots,
+            &self.shared.identity,
+            self.shared.timeout,
+            Some((server_name, &addrs)),
+        )
+        .map_err(|e| SendFailure::Fatal(Box::new(e)))?;
+        cache.insert(origin, client.clone());
+        Ok((client, wire_url))
+    }
+
+    fn note_plaintext_token(&self, url: &Url) {
+        if url.scheme() != "http" || is_loopback(url) {
+            return;
+        }
+        let host = url.host_str().unwrap_or_default().to_owned();
+        let first_time = match self.shared.warned_hosts.lock() {
+            Ok(mut hosts) => hosts.insert(host.clone()),
+            Err(poisoned) => poisoned.into_inner().insert(host.clone()),
+        };
+        if first_time {
+            let notice = format!(
+                "warning: a Vault token is being sent over plain http:// to {host}; anyone on \
+                 the network path can read it: use an https:// address"
+            );
+            match self.shared.notices.lock() {
+                Ok(mut notices) => notices.push(notice),
+                Err(poisoned) => poisoned.into_inner().push(notice),
+            }
+        }
+    }
+}
+
+fn sends_namespace(path: &str) -> bool {
+    let path = path.trim_matches('/');
+    !NO_NAMESPACE_PATHS.contains(&path)
+}
+
+fn status_is_retryable(status: u16, errors: &[String], replay: Replay) -> bool {
+    match replay {
+        Replay::NeverAfterSend => false,
+        Replay::UntilAnswered => status == 429,
+        Replay::Safe => {
+            let sealed = status == 503
+                && errors
+                    .iter()
+                    .any(|e| e.to_ascii_lowercase().contains("sealed"));
+            // 501 (not implemented) and "sealed" will answer the same a moment later.
+            status == 429 || (status >= 500 && status != 501 && !sealed)
+        }
+    }
+}
+
+/// Exponential backoff with jitter: 250ms, 500ms, 1s… capped at 5s, each scaled by a random
+/// factor in [0.5, 1) so that several clients do not retry in lockstep.
+fn backoff(attempt: u32) -> Duration {
+    let exp = BASE_BACKOFF.saturating_mul(1u32 << attempt.saturating_sub(1).min(16));
+    exp.min(MAX_BACKOFF).mul_f64(0.5 + fastrand::f64() * 0.5)
+}
+
+fn origin_of(url: &Url) -> String {
+    let mut origin = format!("{}://{}", url.scheme(), url.host_str().unwrap_or_default());
+    if let Some(port) = url.port() {
+        origin.push_str(&format!(":{port}"));
+    }
+    origin
+}
+
+fn is_loopback(url: &Url) -> bool {
+    let host = url.host_str().unwrap_or_default();
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    match bare.parse::<IpAddr>() {
+        Ok(ip) => ip.is_loopback(),
+        Err(_) => {
+            let name = bare.to_ascii_lowercase();
+            name == "localhost" || name.ends_with(".localhost")
+        }
+    }
+}
+
+fn parse_address(address: &str) -> Result<(Url, String), VaultError> {
+    let trimmed = address.trim().trim_end_matches('/');
+    let url = Url::parse(trimmed).map_err(|e| {
+        VaultError::Config(format!(
+            "the Vault address {trimmed:?} (--address/VAULT_ADDR) is not a URL: {e}; \
+             expected e.g. https://127.0.0.1:8200"
+        ))
+    })?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(VaultError::Config(format!(
+            "the Vault address {trimmed:?} (--address/VAULT_ADDR) must start with https:// or http://"
+        )));
+    }
+    if url.host_str().map_or(true, str::is_empty) {
+        return Err(VaultError::Config(format!(
+            "the Vault address {trimmed:?} (--address/VAULT_ADDR) has no host"
+        )));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(VaultError::Config(format!(
+            "the Vault address {trimmed:?} (--address/VAULT_ADDR) must not have a query or fragment"
+        )));
+    }
+    Ok((url, trimmed.to_owned()))
+}
+
+fn read_file(path: &Path, what: &str) -> Result<Vec<u8>, VaultError> {
+    std::fs::read(path)
+        .map_err(|e| VaultError::Config(format!("cannot read {what} {}: {e}", path.display())))
+}
+
+fn load_roots(tls: &TlsConfig) -> Result<Vec<reqwest::Certificate>, VaultError> {
+    // As the Vault CLI: the CA file wins over the CA directory.
+    if let Some(file) = &tls.ca_cert {
+        let pem = read_file(file, "the CA certificate file (--ca-cert/VAULT_CACERT)")?;
+        let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+            VaultError::Config(format!(
+                "the CA certificate file {} (--ca-cert/VAULT_CACERT) is not valid PEM: {e}",
+                file.display()
+            ))
+        })?;
+        if certs.is_empty() {
+            return Err(VaultError::Config(format!(
+                "the CA certificate file {} (--ca-cert/VAULT_CACERT) holds no PEM certificate",
+                file.display()
+            )));
+        }
+        return Ok(certs);
+    }
+    let Some(dir) = &tls.ca_path else {
+        return Ok(Vec::new());
+    };
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        VaultError::Config(format!(
+            "cannot read the CA directory {} (--ca-path/VAULT_CAPATH): {e}",
+            dir.display()
+        ))
+    })?;
+    let mut certs = Vec::new();
+    let mut names: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
+    names.sort();
+    for path in names {
+        // Follows symlinks (c_rehash directories are full of them); skips subdirectories.
+        if !path.is_file() {
+            continue;
+        }
+        let Ok(pem) = std::fs::read(&path) else {
+            continue;
+        };
+        if let Ok(found) = reqwest::Certificate::from_pem_bundle(&pem) {
+            certs.extend(found);
+        }
+    }
+    if certs.is_empty() {
+        return Err(VaultError::Config(format!(
+            "the CA directory {} (--ca-path/VAULT_CAPATH) holds no PEM certificate",
+            dir.display()
+        )));
+    }
+    Ok(certs)
+}
+
+fn load_identity(tls: &TlsConfig) -> Result<Option<reqwest::Identity>, VaultError> {
+    let (cert, key) = match (&tls.client_cert, &tls.client_key) {
+        (None, None) => return Ok(None),
+        (Some(cert), Some(key)) => (cert, key),
+        _ => {
+            return Err(VaultError::Config(
+                "a client certificate needs both --client-cert/VAULT_CLIENT_CERT and \
+                 --client-key/VAULT_CLIENT_KEY"
+                    .into(),
+            ))
+        }
+    };
+    let mut pem = Zeroizing::new(read_file(
+        cert,
+        "the client certificate (--client-cert/VAULT_CLIENT_CERT)",
+    )?);
+    pem.push(b'\n');
+    let key_pem = Zeroizing::new(read_file(
+        key,
+        "the client key (--client-key/VAULT_CLIENT_KEY)",
+    )?);
+    pem.extend_from_slice(&key_pem);
+    reqwest::Identity::from_pem(&pem).map(Some).map_err(|e| {
+        VaultError::Config(format!(
+            "the client certificate {} and key {} do not form a PEM identity: {e}",
+            cert.display(),
+            key.display()
+        ))
+    })
+}
+
+fn build_http(
+    tls: &TlsConfig,
+    roots: &[reqwest::Certificate],
+    identity: &Option<reqwest::Identity>,
+    timeout: Duration,
+    resolve: Option<(&str, &[SocketAddr])>,
+) -> Result<Client, VaultError> {
+    let mut builder = Client::builder()
+        .use_rustls_tls()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(timeout)
+        .connect_timeout(timeout)
+        .user_agent(concat!("nvctl/", env!("CARGO_PKG_VERSION")));
+    if !roots.is_empty() {
+        builder = builder.tls_built_in_root_certs(false);
+        for cert in roots {
+            builder = builder.add_root_certificate(cert.clone());
+        }
+    }
+    if let Some(identity) = identity {
+        builder = builder.identity(identity.clone());
+    }
+    if tls.skip_verify {
+        builder = builder
+            .danger_accept_invalid_certs(true)
+            .danger_accept_invalid_hostnames(true);
+    }
+    if let Some((name, addrs)) = resolve {
+        builder = builder.resolve_to_addrs(name, addrs);
+    }
+    builder.build().map_err(|e| {
+        VaultError::Config(format!(
+            "cannot set up the HTTP client (check the CA and client certificates): {}",
+            error_chain(&e)
+        ))
+    })
+}
+
+/// The error and its sources on one line. reqwest puts the URL in its messages; URLs never
+/// hold a token (it travels in a header).
+fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts = vec![err.to_string()];
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = cause.source();
+    }
+    parts.join(": ")
+}
+
+fn chain_has_io_kind(err: &(dyn std::error::Error + 'static), kind: std::io::ErrorKind) -> bool {
+    let mut current = Some(err);
+    while let Some(e) = current {
+        if let Some(io) = e.downcast_ref::<std::io::Error>() {
+            if io.kind() == kind {
+                return true;
+            }
+        }
+        current = e.source();
+    }
+    false
+}
+
+fn tls_problem(chain: &str) -> Option<TlsProblem> {
+    let lower = chain.to_ascii_lowercase();
+    if lower.contains("unknownissuer") || lower.contains("unknown issuer") {
+        Some(TlsProblem::UnknownIssuer)
+    } else if lower.contains("notvalidforname") || lower.contains("not valid for name") {
+        Some(TlsProblem::NameMismatch)
+    } else if lower.contains("certificate expired")
+        || lower.contains("certificate: expired")
+        || lower.contains("not valid yet")
+        || lower.contains("notvalidyet")
+    {
+        Some(TlsProblem::Expired)
+    } else if lower.contains("corrupt message") || lower.contains("invalidcontenttype") {
+        Some(TlsProblem::NotTls)
+    } else if lower.contains("peer certificate")
+        || lower.contains("handshake")
+        || lower.contains("fatal alert")
+        || lower.contains("certificate")
+    {
+        Some(TlsProblem::Other)
+    } else {
+        None
+    }
+}
+
+fn classify(err: reqwest::Error) -> SendFailure {
+    if err.is_timeout() || chain_has_io_kind(&err, std::io::ErrorKind::TimedOut) {
+        return SendFailure::Timeout;
+    }
+    let chain = error_chain(&err);
+    if err.is_connect() {
+        if chain_has_io_kind(&err, std::io::ErrorKind::ConnectionRefused) {
+            return SendFailure::Refused;
+        }
+        if let Some(problem) = tls_problem(&chain) {
+            return SendFailure::Tls(problem, chain);
+        }
+        return SendFailure::Connect(chain);
+    }
+    SendFailure::AfterSend(chain)
+}
+
+fn classify_read(err: std::io::Error) -> SendFailure {
+    let timed_out = err.kind() == std::io::ErrorKind::TimedOut
+        || error_chain(&err).to_ascii_lowercase().contains("timed out");
+    if timed_out {
+        SendFailure::Timeout
+    } else {
+        SendFailure::AfterSend(format!("reading the answer: {}", error_chain(&err)))
+    }
+}
+
+impl From<VaultError> for SendFailure {
+    fn from(err: VaultError) -> Self {
+        SendFailure::Fatal(Box::new(err))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_over_plain_http_to_a_remote_host_is_warned_once() {
+        let mut config = ClientConfig::new("http://10.0.0.7:8200");
+        config.token = Some(SecretString::new("s.secret"));
+        let client = VaultClient::new(config).expect("client builds");
+        let url = Url::parse("http://10.0.0.7:8200/v1/sys/mounts").expect("url");
+        client.note_plaintext_token(&url);
+        client.note_plaintext_token(&url);
+        let notices = client.take_notices();
+        assert_eq!(notices.len(), 1, "{notices:?}");
+        assert!(notices[0].contains("10.0.0.7") && notices[0].contains("https://"));
+        assert!(!notices[0].contains("s.secret"));
+        assert!(client.take_notices().is_empty(), "drained");
+    }
+
+    #[test]
+    fn loopback_hosts_are_recognised() {
+        for address in [
+            "http://127.0.0.1:8200",
+            "http://localhost:8200",
+            "http://[::1]:8200",
+        ] {
+            assert!(is_loopback(&Url::parse(address).expect("url")), "{address}");
+        }
+        assert!(!is_loopback(
+            &Url::parse("http://vault.internal:8200").expect("url")
+        ));
+    }
+
+    #[test]
+    fn namespace_is_withheld_exactly_on_the_listed_sys_paths() {
+        for path in NO_NAMESPACE_PATHS {
+            assert!(!sends_namespace(path), "{path}");
+        }
+        assert!(sends_namespace("sys/seal-status"));
+        assert!(sends_namespace("sys/policies/acl/x"));
+    }
+
+    #[test]
+    fn retry_decisions_follow_replay_safety() {
+        let none: Vec<String> = Vec::new();
+        let sealed = vec!["Vault is sealed".to_string()];
+        assert!(status_is_retryable(502, &none, Replay::Safe));
+        assert!(status_is_retryable(429, &none, Replay::Safe));
+        assert!(!status_is_retryable(503, &sealed, Replay::Safe));
+        assert!(!status_is_retryable(501, &none, Replay::Safe));
+        assert!(!status_is_retryable(400, &none, Replay::Safe));
+        assert!(status_is_retryable(429, &none, Replay::UntilAnswered));
+        assert!(!status_is_retryable(500, &none, Replay::UntilAnswered));
+        assert!(!status_is_retryable(429, &none, Replay::NeverAfterSend));
+        assert!(backoff(1) <= Duration::from_millis(250));
+        assert!(backoff(30) <= MAX_BACKOFF);
+    }
+}
