@@ -4,6 +4,7 @@
 //! live in `nomad` as pure functions; `output` is the only place that talks to the terminal.
 
 pub mod acl;
+pub mod bootstrap;
 pub mod checks;
 pub mod cli;
 pub mod commands;

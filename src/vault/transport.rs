@@ -604,7 +604,7 @@ fn parse_address(address: &str) -> Result<(Url, String), VaultError> {
             "the Vault address {trimmed:?} (--address/VAULT_ADDR) must start with https:// or http://"
         )));
     }
-    if url.host_str().map_or(true, str::is_empty) {
+    if url.host_str().is_none_or(str::is_empty) {
         return Err(VaultError::Config(format!(
             "the Vault address {trimmed:?} (--address/VAULT_ADDR) has no host"
         )));
