@@ -224,8 +224,8 @@ Register-ArgumentCompleter -Native -CommandName 'nvctl' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('write', 'write', [CompletionResultType]::ParameterValue, 'Write the policy: created when absent, nothing when equal, a diff and consent when different')
-            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print the live policy text')
-            [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show the difference between the live and the desired policy; exit 3 when they differ')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print the live policy text (exit 2 when it does not exist)')
+            [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show the difference between the live and the desired policy; exit 3 when they differ or the policy is missing (drift detection in CI)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -318,8 +318,8 @@ Register-ArgumentCompleter -Native -CommandName 'nvctl' -ScriptBlock {
         }
         'nvctl;policy;help' {
             [CompletionResult]::new('write', 'write', [CompletionResultType]::ParameterValue, 'Write the policy: created when absent, nothing when equal, a diff and consent when different')
-            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print the live policy text')
-            [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show the difference between the live and the desired policy; exit 3 when they differ')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print the live policy text (exit 2 when it does not exist)')
+            [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show the difference between the live and the desired policy; exit 3 when they differ or the policy is missing (drift detection in CI)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -360,8 +360,8 @@ Register-ArgumentCompleter -Native -CommandName 'nvctl' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create or update the role; refuses a role Nomad would reject unless --force')
-            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print the live role')
-            [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show the difference between the live and the desired role; exit 3 when they differ')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print the live role (exit 2 when it does not exist)')
+            [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show the difference between the live and the desired role; exit 3 when they differ or the role is missing (drift detection in CI)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -472,8 +472,8 @@ Register-ArgumentCompleter -Native -CommandName 'nvctl' -ScriptBlock {
         }
         'nvctl;role;help' {
             [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create or update the role; refuses a role Nomad would reject unless --force')
-            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print the live role')
-            [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show the difference between the live and the desired role; exit 3 when they differ')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print the live role (exit 2 when it does not exist)')
+            [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show the difference between the live and the desired role; exit 3 when they differ or the role is missing (drift detection in CI)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -914,8 +914,8 @@ Register-ArgumentCompleter -Native -CommandName 'nvctl' -ScriptBlock {
         }
         'nvctl;help;policy' {
             [CompletionResult]::new('write', 'write', [CompletionResultType]::ParameterValue, 'Write the policy: created when absent, nothing when equal, a diff and consent when different')
-            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print the live policy text')
-            [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show the difference between the live and the desired policy; exit 3 when they differ')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print the live policy text (exit 2 when it does not exist)')
+            [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show the difference between the live and the desired policy; exit 3 when they differ or the policy is missing (drift detection in CI)')
             break
         }
         'nvctl;help;policy;write' {
@@ -929,8 +929,8 @@ Register-ArgumentCompleter -Native -CommandName 'nvctl' -ScriptBlock {
         }
         'nvctl;help;role' {
             [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create or update the role; refuses a role Nomad would reject unless --force')
-            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print the live role')
-            [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show the difference between the live and the desired role; exit 3 when they differ')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print the live role (exit 2 when it does not exist)')
+            [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show the difference between the live and the desired role; exit 3 when they differ or the role is missing (drift detection in CI)')
             break
         }
         'nvctl;help;role;create' {

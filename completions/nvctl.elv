@@ -216,8 +216,8 @@ set edit:completion:arg-completer[nvctl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand write 'Write the policy: created when absent, nothing when equal, a diff and consent when different'
-            cand show 'Print the live policy text'
-            cand diff 'Show the difference between the live and the desired policy; exit 3 when they differ'
+            cand show 'Print the live policy text (exit 2 when it does not exist)'
+            cand diff 'Show the difference between the live and the desired policy; exit 3 when they differ or the policy is missing (drift detection in CI)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'nvctl;policy;write'= {
@@ -306,8 +306,8 @@ set edit:completion:arg-completer[nvctl] = {|@words|
         }
         &'nvctl;policy;help'= {
             cand write 'Write the policy: created when absent, nothing when equal, a diff and consent when different'
-            cand show 'Print the live policy text'
-            cand diff 'Show the difference between the live and the desired policy; exit 3 when they differ'
+            cand show 'Print the live policy text (exit 2 when it does not exist)'
+            cand diff 'Show the difference between the live and the desired policy; exit 3 when they differ or the policy is missing (drift detection in CI)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'nvctl;policy;help;write'= {
@@ -343,8 +343,8 @@ set edit:completion:arg-completer[nvctl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand create 'Create or update the role; refuses a role Nomad would reject unless --force'
-            cand show 'Print the live role'
-            cand diff 'Show the difference between the live and the desired role; exit 3 when they differ'
+            cand show 'Print the live role (exit 2 when it does not exist)'
+            cand diff 'Show the difference between the live and the desired role; exit 3 when they differ or the role is missing (drift detection in CI)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'nvctl;role;create'= {
@@ -451,8 +451,8 @@ set edit:completion:arg-completer[nvctl] = {|@words|
         }
         &'nvctl;role;help'= {
             cand create 'Create or update the role; refuses a role Nomad would reject unless --force'
-            cand show 'Print the live role'
-            cand diff 'Show the difference between the live and the desired role; exit 3 when they differ'
+            cand show 'Print the live role (exit 2 when it does not exist)'
+            cand diff 'Show the difference between the live and the desired role; exit 3 when they differ or the role is missing (drift detection in CI)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'nvctl;role;help;create'= {
@@ -862,8 +862,8 @@ set edit:completion:arg-completer[nvctl] = {|@words|
         }
         &'nvctl;help;policy'= {
             cand write 'Write the policy: created when absent, nothing when equal, a diff and consent when different'
-            cand show 'Print the live policy text'
-            cand diff 'Show the difference between the live and the desired policy; exit 3 when they differ'
+            cand show 'Print the live policy text (exit 2 when it does not exist)'
+            cand diff 'Show the difference between the live and the desired policy; exit 3 when they differ or the policy is missing (drift detection in CI)'
         }
         &'nvctl;help;policy;write'= {
         }
@@ -873,8 +873,8 @@ set edit:completion:arg-completer[nvctl] = {|@words|
         }
         &'nvctl;help;role'= {
             cand create 'Create or update the role; refuses a role Nomad would reject unless --force'
-            cand show 'Print the live role'
-            cand diff 'Show the difference between the live and the desired role; exit 3 when they differ'
+            cand show 'Print the live role (exit 2 when it does not exist)'
+            cand diff 'Show the difference between the live and the desired role; exit 3 when they differ or the role is missing (drift detection in CI)'
         }
         &'nvctl;help;role;create'= {
         }

@@ -207,8 +207,8 @@ complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and not __fish_seen_
 complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and not __fish_seen_subcommand_from write show diff help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and not __fish_seen_subcommand_from write show diff help" -s V -l version -d 'Print version'
 complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and not __fish_seen_subcommand_from write show diff help" -f -a "write" -d 'Write the policy: created when absent, nothing when equal, a diff and consent when different'
-complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and not __fish_seen_subcommand_from write show diff help" -f -a "show" -d 'Print the live policy text'
-complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and not __fish_seen_subcommand_from write show diff help" -f -a "diff" -d 'Show the difference between the live and the desired policy; exit 3 when they differ'
+complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and not __fish_seen_subcommand_from write show diff help" -f -a "show" -d 'Print the live policy text (exit 2 when it does not exist)'
+complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and not __fish_seen_subcommand_from write show diff help" -f -a "diff" -d 'Show the difference between the live and the desired policy; exit 3 when they differ or the policy is missing (drift detection in CI)'
 complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and not __fish_seen_subcommand_from write show diff help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and __fish_seen_subcommand_from write" -l name -d 'Policy name' -r
 complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and __fish_seen_subcommand_from write" -l role -d 'Token role substituted into the shipped policy' -r
@@ -286,8 +286,8 @@ complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and __fish_seen_subc
 complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and __fish_seen_subcommand_from diff" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and __fish_seen_subcommand_from diff" -s V -l version -d 'Print version'
 complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "write" -d 'Write the policy: created when absent, nothing when equal, a diff and consent when different'
-complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print the live policy text'
-complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "diff" -d 'Show the difference between the live and the desired policy; exit 3 when they differ'
+complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print the live policy text (exit 2 when it does not exist)'
+complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "diff" -d 'Show the difference between the live and the desired policy; exit 3 when they differ or the policy is missing (drift detection in CI)'
 complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c nvctl -n "__fish_nvctl_using_subcommand role; and not __fish_seen_subcommand_from create show diff help" -l address -d 'Vault address; repeat for several nodes where that makes sense (status, unseal, bootstrap) [env: VAULT_ADDR] [default: https://127.0.0.1:8200]' -r
 complete -c nvctl -n "__fish_nvctl_using_subcommand role; and not __fish_seen_subcommand_from create show diff help" -l token-file -d 'File holding the Vault token to use [env: VAULT_TOKEN, then ~/.vault-token]' -r -F
@@ -312,8 +312,8 @@ complete -c nvctl -n "__fish_nvctl_using_subcommand role; and not __fish_seen_su
 complete -c nvctl -n "__fish_nvctl_using_subcommand role; and not __fish_seen_subcommand_from create show diff help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nvctl -n "__fish_nvctl_using_subcommand role; and not __fish_seen_subcommand_from create show diff help" -s V -l version -d 'Print version'
 complete -c nvctl -n "__fish_nvctl_using_subcommand role; and not __fish_seen_subcommand_from create show diff help" -f -a "create" -d 'Create or update the role; refuses a role Nomad would reject unless --force'
-complete -c nvctl -n "__fish_nvctl_using_subcommand role; and not __fish_seen_subcommand_from create show diff help" -f -a "show" -d 'Print the live role'
-complete -c nvctl -n "__fish_nvctl_using_subcommand role; and not __fish_seen_subcommand_from create show diff help" -f -a "diff" -d 'Show the difference between the live and the desired role; exit 3 when they differ'
+complete -c nvctl -n "__fish_nvctl_using_subcommand role; and not __fish_seen_subcommand_from create show diff help" -f -a "show" -d 'Print the live role (exit 2 when it does not exist)'
+complete -c nvctl -n "__fish_nvctl_using_subcommand role; and not __fish_seen_subcommand_from create show diff help" -f -a "diff" -d 'Show the difference between the live and the desired role; exit 3 when they differ or the role is missing (drift detection in CI)'
 complete -c nvctl -n "__fish_nvctl_using_subcommand role; and not __fish_seen_subcommand_from create show diff help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c nvctl -n "__fish_nvctl_using_subcommand role; and __fish_seen_subcommand_from create" -l name -d 'Role name' -r
 complete -c nvctl -n "__fish_nvctl_using_subcommand role; and __fish_seen_subcommand_from create" -l file -d 'Role JSON file (both `period` and `token_period` spellings accepted)' -r -F
@@ -415,8 +415,8 @@ complete -c nvctl -n "__fish_nvctl_using_subcommand role; and __fish_seen_subcom
 complete -c nvctl -n "__fish_nvctl_using_subcommand role; and __fish_seen_subcommand_from diff" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nvctl -n "__fish_nvctl_using_subcommand role; and __fish_seen_subcommand_from diff" -s V -l version -d 'Print version'
 complete -c nvctl -n "__fish_nvctl_using_subcommand role; and __fish_seen_subcommand_from help" -f -a "create" -d 'Create or update the role; refuses a role Nomad would reject unless --force'
-complete -c nvctl -n "__fish_nvctl_using_subcommand role; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print the live role'
-complete -c nvctl -n "__fish_nvctl_using_subcommand role; and __fish_seen_subcommand_from help" -f -a "diff" -d 'Show the difference between the live and the desired role; exit 3 when they differ'
+complete -c nvctl -n "__fish_nvctl_using_subcommand role; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print the live role (exit 2 when it does not exist)'
+complete -c nvctl -n "__fish_nvctl_using_subcommand role; and __fish_seen_subcommand_from help" -f -a "diff" -d 'Show the difference between the live and the desired role; exit 3 when they differ or the role is missing (drift detection in CI)'
 complete -c nvctl -n "__fish_nvctl_using_subcommand role; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c nvctl -n "__fish_nvctl_using_subcommand check-role" -l flow -d 'Which flow\'s role to check' -r -f -a "legacy\t'the token flow (Nomad ≤ 1.9): policy, token role, server token'
 workload-identity\t'workload identity (Nomad ≥ 1.7; the only flow on ≥ 1.10): jwt auth method and role'"
@@ -759,11 +759,11 @@ complete -c nvctl -n "__fish_nvctl_using_subcommand help; and not __fish_seen_su
 complete -c nvctl -n "__fish_nvctl_using_subcommand help; and not __fish_seen_subcommand_from bootstrap status init unseal policy role check-role token stanza doctor check-job dev completions help" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, powershell, elvish)'
 complete -c nvctl -n "__fish_nvctl_using_subcommand help; and not __fish_seen_subcommand_from bootstrap status init unseal policy role check-role token stanza doctor check-job dev completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c nvctl -n "__fish_nvctl_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "write" -d 'Write the policy: created when absent, nothing when equal, a diff and consent when different'
-complete -c nvctl -n "__fish_nvctl_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "show" -d 'Print the live policy text'
-complete -c nvctl -n "__fish_nvctl_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "diff" -d 'Show the difference between the live and the desired policy; exit 3 when they differ'
+complete -c nvctl -n "__fish_nvctl_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "show" -d 'Print the live policy text (exit 2 when it does not exist)'
+complete -c nvctl -n "__fish_nvctl_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "diff" -d 'Show the difference between the live and the desired policy; exit 3 when they differ or the policy is missing (drift detection in CI)'
 complete -c nvctl -n "__fish_nvctl_using_subcommand help; and __fish_seen_subcommand_from role" -f -a "create" -d 'Create or update the role; refuses a role Nomad would reject unless --force'
-complete -c nvctl -n "__fish_nvctl_using_subcommand help; and __fish_seen_subcommand_from role" -f -a "show" -d 'Print the live role'
-complete -c nvctl -n "__fish_nvctl_using_subcommand help; and __fish_seen_subcommand_from role" -f -a "diff" -d 'Show the difference between the live and the desired role; exit 3 when they differ'
+complete -c nvctl -n "__fish_nvctl_using_subcommand help; and __fish_seen_subcommand_from role" -f -a "show" -d 'Print the live role (exit 2 when it does not exist)'
+complete -c nvctl -n "__fish_nvctl_using_subcommand help; and __fish_seen_subcommand_from role" -f -a "diff" -d 'Show the difference between the live and the desired role; exit 3 when they differ or the role is missing (drift detection in CI)'
 complete -c nvctl -n "__fish_nvctl_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "create" -d 'Mint the Nomad servers\' token (orphan, periodic, renewable) and verify it as Nomad would'
 complete -c nvctl -n "__fish_nvctl_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "lookup" -d 'Show a token\'s properties (the token itself masked)'
 complete -c nvctl -n "__fish_nvctl_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "check" -d 'Run a Nomad server\'s start-up validation on an existing token'

@@ -1,5 +1,6 @@
 //! One module per command: glue from the parsed command line to steps, checks and output.
 
+mod bootstrap;
 mod check_job;
 mod check_role;
 mod completions;
@@ -23,7 +24,7 @@ pub fn dispatch(cli: Cli, settings: &Settings) -> Result<Exit> {
     let ui = Ui::new(settings);
     match cli.command {
         Command::Completions(args) => completions::run(&args),
-        Command::Bootstrap(_) => not_implemented("bootstrap"),
+        Command::Bootstrap(args) => bootstrap::run(&args, &cli.global, settings, &ui),
         Command::Status => status::run(settings, &ui),
         Command::Init(_) => not_implemented("init"),
         Command::Unseal(_) => not_implemented("unseal"),

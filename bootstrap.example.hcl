@@ -1,0 +1,71 @@
+# nvctl bootstrap configuration — the seed tutorial ("Vault Integration", Nomad guide) as one
+# declarative file:
+#
+#   nvctl bootstrap --config bootstrap.example.hcl --plan   # what would change (exit 3 if any)
+#   nvctl bootstrap --config bootstrap.example.hcl          # do it (asks per step; --yes in CI)
+#   nvctl bootstrap --config bootstrap.example.hcl --dev    # try it against an in-memory Vault
+#
+# Every key is optional: the defaults are the documented setup. Flags override this file
+# (e.g. --key-shares 5). Relative paths are relative to this file's directory. Durations are
+# strings such as "72h" or a number of seconds. The whole file is checked before Vault is
+# contacted; every problem is reported with its line.
+
+vault {
+  # The active node. Without it: --address, then VAULT_ADDR.
+  address = "https://vault-1.example.com:8200"
+
+  # Standby nodes: each must be unsealed too (unseal is never forwarded).
+  # standbys = ["https://vault-2.example.com:8200", "https://vault-3.example.com:8200"]
+}
+
+# Step 1 — `vault operator init -key-shares=1 -key-threshold=1` in the tutorial. One key is a
+# convenience of the tutorial (nvctl warns about it); production wants 5 shares, threshold 3.
+init {
+  key_shares    = 1
+  key_threshold = 1
+  # Keys and root token, saved 0600 before anything is printed. Never overwritten: an
+  # existing file stops init. Later runs read it to unseal and, without VAULT_TOKEN, to log in.
+  output = "vault-init.json"
+}
+
+# Step 4 — the nomad-server policy (the shipped policies/nomad-server.hcl, with the role name
+# substituted).
+policy {
+  name = "nomad-server"
+}
+
+# Step 5 — the token role Nomad creates task tokens from: orphan, renewable, periodic, no
+# explicit max TTL. Jobs may use exactly the allowed policies (the tutorial's first variant);
+# or use disallowed_policies = ["nomad-server"] to allow everything else (the second variant).
+role {
+  name             = "nomad-cluster"
+  allowed_policies = ["access-tables"]
+  period           = "72h" # token_period 259200
+}
+
+# Step 6 — `vault token create -policy nomad-server -period 72h -orphan`. A token already in
+# the output file that passes Nomad's start-up checks is kept (--rotate-token mints a new one
+# and revokes the old one after the new one is saved).
+token {
+  period = "72h"
+  output = "nomad-server.token"
+}
+
+# Step 7 — the agents' `vault` blocks. Without output paths they are printed.
+stanza {
+  # The address the Nomad agents use (default: the vault address above).
+  vault_address  = "https://vault.service.consul:8200"
+  task_token_ttl = "1h" # Nomad refuses anything under 5m
+  # server_output = "nomad/server-vault.hcl"
+  # client_output = "nomad/client-vault.hcl"
+}
+
+# Step 13 — the policy the tutorial's web job uses (`vault { policies = ["access-tables"] }`).
+# Written alongside the server policy; `file = "access-tables-policy.hcl"` works as well.
+job_policy "access-tables" {
+  policy = <<-EOT
+    path "database/creds/accessdb" {
+      capabilities = ["read"]
+    }
+  EOT
+}

@@ -1,0 +1,584 @@
+//! `nvctl bootstrap`: the whole setup sequence (DESIGN.md §1) as a loop over the steps:
+//! init → unseal → {policies, role} → token → stanzas → final verification.
+//!
+//! Only true dependencies are sequential. Once Vault is ready, every step observes at the same
+//! time (reads only), so a re-run that has nothing to do costs one round of reads; the
+//! policies and the role are applied side by side; the token is looked at again only when the
+//! policy or role it depends on changed. Consent is asked per step before anything is written,
+//! so a refusal (no terminal and no `--yes`) happens before the first write.
+
+pub mod config;
+pub mod ready;
+
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use serde::Serialize;
+
+use crate::checks::Findings;
+use crate::nomad::stanza::{AgentKind, StanzaOptions, VaultStanza};
+use crate::output::Ui;
+use crate::secret::SecretString;
+use crate::steps::policy::{server_policy_text, PolicyStep};
+use crate::steps::role::RoleStep;
+use crate::steps::stanza::{StanzaFormat, StanzaStep};
+use crate::steps::token::{ServerTokenSpec, TokenStep};
+use crate::steps::{show_plan, Change, Outcome, Plan, Step, StepReport};
+use crate::validation::{validate_server_token, AgentSettings};
+use crate::vault::{TlsConfig, VaultClient};
+
+use config::BootstrapConfig;
+use ready::{read_init_file, InitStage, KeySource, UnsealStage};
+
+/// How the run may change things.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Observe, ask per step (or take `--yes`), apply, verify.
+    Apply,
+    /// `--plan`: observe only, never write.
+    Plan,
+}
+
+/// How to reach Vault, besides the addresses in the configuration.
+#[derive(Debug, Clone)]
+pub struct Connection {
+    /// The operator's token (used when Vault was already initialised).
+    pub token: Option<SecretString>,
+    pub namespace: Option<String>,
+    pub tls: TlsConfig,
+    pub timeout: std::time::Duration,
+    pub max_retries: u32,
+}
+
+/// The final verification: Nomad's start-up validation of the token and the agent rules over
+/// the stanzas (the checks `doctor` runs).
+#[derive(Debug, Clone, Serialize)]
+pub struct Verification {
+    pub findings: Findings,
+    pub nomad_would_refuse_to_start: bool,
+    pub nomad_would_disable_vault: bool,
+}
+
+/// Everything one run did and found.
+#[derive(Debug, Serialize)]
+pub struct BootstrapReport {
+    pub addresses: Vec<String>,
+    pub plan: bool,
+    pub steps: Vec<StepReport>,
+    /// `None` with `--plan` or when the run stopped before it.
+    pub verification: Option<Verification>,
+    pub token_accessor: Option<String>,
+    #[serde(skip)]
+    pub token: Option<SecretString>,
+    pub token_output: String,
+    pub init_output: String,
+    pub server_stanza: String,
+    pub client_stanza: String,
+}
+
+impl BootstrapReport {
+    /// Changes are pending (`--plan`).
+    pub fn pending(&self) -> bool {
+        self.steps.iter().any(|s| s.outcome == Outcome::Pending)
+    }
+
+    /// Every file written by this run.
+    pub fn written(&self) -> Vec<String> {
+        self.steps
+            .iter()
+            .flat_map(|s| s.written.iter().cloned())
+            .collect()
+    }
+
+    /// Whether the final verification found an error.
+    pub fn has_problems(&self) -> bool {
+        self.verification
+            .as_ref()
+            .is_some_and(|v| v.findings.has_errors())
+            || self.steps.iter().any(|s| s.findings.has_errors())
+    }
+}
+
+/// Shows a plan and asks for consent; `--yes` consents; without a terminal it refuses,
+/// naming `--yes` (Ui::confirm), before anything is written.
+fn consent(ui: &Ui, plan: &Plan) -> Result<()> {
+    show_plan(ui, plan);
+    if !ui.confirm(&format!("Apply this change to {}?", plan.subject))? {
+        anyhow::bail!(
+            "{} was not changed: the operator declined; nothing after it was done",
+            plan.subject
+        );
+    }
+    Ok(())
+}
+
+fn outcome_of(change: Change) -> Outcome {
+    match change {
+        Change::None => Outcome::Unchanged,
+        Change::Create => Outcome::Created,
+        Change::Update => Outcome::Updated,
+    }
+}
+
+fn step_report(step: &dyn Step, plan: &Plan, outcome: Outcome, findings: Findings) -> StepReport {
+    StepReport {
+        step: step.name(),
+        subject: plan.subject.clone(),
+        outcome,
+        findings,
+        diff: plan.diff.clone(),
+        written: step.written(),
+    }
+}
+
+/// Drives one step that has already observed: consent, apply, and no verification yet.
+fn settle(
+    step: &mut dyn Step,
+    client: &VaultClient,
+    ui: &Ui,
+    mode: Mode,
+) -> Result<(Plan, Outcome)> {
+    let plan = step.plan();
+    if plan.change == Change::None {
+        ui.done(format!("{} already in place.", plan.summary));
+        return Ok((plan, Outcome::Unchanged));
+    }
+    if mode == Mode::Plan {
+        show_plan(ui, &plan);
+        return Ok((plan, Outcome::Pending));
+    }
+    consent(ui, &plan)?;
+    step.apply(client, ui)?;
+    ui.done(format!(
+        "{}: {}",
+        plan.subject,
+        if plan.change == Change::Create {
+            "created"
+        } else {
+            "updated"
+        }
+    ));
+    let outcome = outcome_of(plan.change);
+    Ok((plan, outcome))
+}
+
+/// Runs `f` on every item at once and returns the results in order.
+fn all_at_once<T: Send, R: Send>(items: &mut [T], f: impl Fn(&mut T) -> R + Sync) -> Vec<R> {
+    std::thread::scope(|scope| {
+        let f = &f;
+        let handles: Vec<_> = items
+            .iter_mut()
+            .map(|i| scope.spawn(move || f(i)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| match h.join() {
+                Ok(r) => r,
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
+            .collect()
+    })
+}
+
+/// The steps after Vault is ready, in their order.
+struct ConfigSteps {
+    policies: Vec<PolicyStep>,
+    role: RoleStep,
+    token: TokenStep,
+    stanzas: Vec<StanzaStep>,
+}
+
+/// The stanza of each kind, rendered for stdout (no output file) or written to its file.
+fn stanza(config: &BootstrapConfig, kind: AgentKind, namespace: Option<String>) -> VaultStanza {
+    let opts = StanzaOptions {
+        vault_address: config.nomad_vault_address.clone(),
+        role: Some(config.role_name.clone()),
+        task_token_ttl: Some(config.task_token_ttl.clone()),
+        namespace,
+        ..StanzaOptions::default()
+    };
+    match kind {
+        AgentKind::Server => VaultStanza::server(&opts),
+        AgentKind::Client => VaultStanza::client(&opts),
+    }
+}
+
+impl ConfigSteps {
+    fn new(config: &BootstrapConfig, namespace: Option<String>) -> Result<ConfigSteps> {
+        let mut policies = vec![PolicyStep::new(
+            &config.policy_name,
+            server_policy_text(&config.role_name)?,
+            "policies/nomad-server.hcl",
+        )?];
+        for job in &config.job_policies {
+            policies.push(PolicyStep::new(&job.name, &job.text, &job.source)?);
+        }
+        let role = RoleStep::new(
+            &config.role_name,
+            config.role.clone(),
+            "the bootstrap configuration",
+            false,
+        );
+        let token = TokenStep::new(
+            ServerTokenSpec {
+                policies: vec![config.policy_name.clone()],
+                period: config.token_period,
+                ..ServerTokenSpec::documented()
+            },
+            agent_settings(config),
+            Some(config.token_output.clone()),
+            config.rotate_token,
+        );
+        let mut stanzas = Vec::new();
+        for (kind, output) in [
+            (AgentKind::Server, &config.server_stanza_output),
+            (AgentKind::Client, &config.client_stanza_output),
+        ] {
+            if let Some(path) = output {
+                stanzas.push(StanzaStep::new(
+                    kind,
+                    stanza(config, kind, namespace.clone()),
+                    StanzaFormat::Hcl,
+                    Some(path.clone()),
+                ));
+            }
+        }
+        Ok(ConfigSteps {
+            policies,
+            role,
+            token,
+            stanzas,
+        })
+    }
+
+    /// Every step, in the order they are reported.
+    fn each(&mut self) -> Vec<&mut dyn Step> {
+        let mut out: Vec<&mut dyn Step> = Vec::new();
+        for p in &mut self.policies {
+            out.push(p);
+        }
+        out.push(&mut self.role);
+        out.push(&mut self.token);
+        for s in &mut self.stanzas {
+            out.push(s);
+        }
+        out
+    }
+}
+
+fn agent_settings(config: &BootstrapConfig) -> AgentSettings {
+    // The server stanza nvctl emits leaves allow_unauthenticated at Nomad's default (true).
+    AgentSettings::new(Some(&config.role_name), true)
+}
+
+/// Runs the whole bootstrap.
+pub fn run(
+    config: &BootstrapConfig,
+    conn: &Connection,
+    ui: &Ui,
+    mode: Mode,
+) -> Result<BootstrapReport> {
+    for warning in &config.warnings {
+        ui.warn(warning);
+    }
+    let active = config
+        .addresses
+        .first()
+        .context("no Vault address to bootstrap")?;
+    let client_config = crate::vault::ClientConfig {
+        address: active.clone(),
+        token: conn.token.clone(),
+        namespace: conn.namespace.clone(),
+        tls: conn.tls.clone(),
+        timeout: conn.timeout,
+        max_retries: conn.max_retries,
+    };
+    let client = VaultClient::new(client_config)?;
+    let mut report = BootstrapReport {
+        addresses: config.addresses.clone(),
+        plan: mode == Mode::Plan,
+        steps: Vec::new(),
+        verification: None,
+        token_accessor: None,
+        token: None,
+        token_output: config.token_output.display().to_string(),
+        init_output: config.init_output.display().to_string(),
+        server_stanza: crate::nomad::stanza::render_hcl(
+            &stanza(config, AgentKind::Server, conn.namespace.clone()),
+            AgentKind::Server,
+        ),
+        client_stanza: crate::nomad::stanza::render_hcl(
+            &stanza(config, AgentKind::Client, conn.namespace.clone()),
+            AgentKind::Client,
+        ),
+    };
+
+    // 1. init.
+    let mut init = InitStage::new(
+        config.key_shares,
+        config.key_threshold,
+        config.init_output.clone(),
+    );
+    init.observe(&client)?;
+    let (plan, outcome) = settle(&mut init, &client, ui, mode)?;
+    report.steps.push(report_of(&init, &plan, outcome));
+    let saved = init.take_saved();
+    if !init.is_initialized() {
+        // --plan on an uninitialised Vault: nothing further can be observed.
+        pending_unobservable(&mut report, config, "Vault is not initialised")?;
+        return Ok(report);
+    }
+
+    // The token for the rest: this run's root token, else the operator's, else the root token
+    // in the init file (a re-run after an interrupted first run).
+    let file_keys = if saved.is_none() && config.init_output.exists() {
+        Some(read_init_file(&config.init_output)?)
+    } else {
+        None
+    };
+    let token = saved
+        .as_ref()
+        .and_then(|s| s.root_token.clone())
+        .or_else(|| conn.token.clone())
+        .or_else(|| file_keys.as_ref().and_then(|k| k.root_token.clone()));
+
+    // 2. unseal every node.
+    let keys = match (&saved, &file_keys) {
+        (Some(s), _) => KeySource::InMemory(s.keys.clone()),
+        (None, Some(_)) => KeySource::File(config.init_output.clone()),
+        (None, None) => KeySource::Prompt,
+    };
+    let mut unseal = UnsealStage::new(config.addresses.clone(), keys);
+    unseal.observe(&client)?;
+    let (plan, outcome) = settle(&mut unseal, &client, ui, mode)?;
+    report.steps.push(report_of(&unseal, &plan, outcome));
+    if outcome == Outcome::Pending {
+        pending_unobservable(&mut report, config, "Vault is sealed")?;
+        return Ok(report);
+    }
+
+    let token = token.context(
+        "no Vault token: set VAULT_TOKEN, write it to ~/.vault-token, or pass --token-file PATH \
+         (Vault was initialised before this run, so nvctl has no root token of its own)",
+    )?;
+    let client = client.with_token(token);
+    configure(
+        config,
+        &client,
+        ui,
+        mode,
+        conn.namespace.clone(),
+        &mut report,
+    )?;
+    Ok(report)
+}
+
+fn report_of(step: &dyn Step, plan: &Plan, outcome: Outcome) -> StepReport {
+    step_report(step, plan, outcome, Findings::new())
+}
+
+/// `--plan` when Vault cannot be read yet: every later step would create its object.
+fn pending_unobservable(
+    report: &mut BootstrapReport,
+    config: &BootstrapConfig,
+    why: &str,
+) -> Result<()> {
+    let mut steps = ConfigSteps::new(config, None)?;
+    if report.steps.iter().all(|s| s.step != "unseal") {
+        report.steps.push(StepReport {
+            step: "unseal",
+            subject: "sys/unseal".into(),
+            outcome: Outcome::Pending,
+            findings: Findings::new(),
+            diff: None,
+            written: Vec::new(),
+        });
+    }
+    for step in steps.each() {
+        let plan = step.plan();
+        report.steps.push(StepReport {
+            step: step.name(),
+            subject: plan.subject,
+            outcome: Outcome::Pending,
+            findings: Findings::new(),
+            diff: Some(format!("not observable yet: {why}")),
+            written: Vec::new(),
+        });
+    }
+    Ok(())
+}
+
+/// Steps 3–6 and the final verification, once Vault is initialised and unsealed and
+/// `client` carries a token.
+fn configure(
+    config: &BootstrapConfig,
+    client: &VaultClient,
+    ui: &Ui,
+    mode: Mode,
+    namespace: Option<String>,
+    report: &mut BootstrapReport,
+) -> Result<()> {
+    let mut steps = ConfigSteps::new(config, namespace)?;
+
+    // Observe everything at once: these are reads, and none depends on another's answer.
+    for result in all_at_once(&mut steps.each(), |s| s.observe(client)) {
+        result?;
+    }
+
+    // Policies and role: consent one by one (prompts cannot interleave), apply side by side.
+    let mut first: Vec<&mut dyn Step> = Vec::new();
+    for p in &mut steps.policies {
+        first.push(p);
+    }
+    first.push(&mut steps.role);
+    let mut plans = Vec::new();
+    for step in first.iter() {
+        let plan = step.plan();
+        if plan.change == Change::None {
+            ui.done(format!("{} already in place.", plan.summary));
+        } else if mode == Mode::Plan {
+            show_plan(ui, &plan);
+        } else {
+            if plan.subject.starts_with("auth/token/roles/") {
+                let rejections = steps_role_rejections(config);
+                if !rejections.is_empty() {
+                    anyhow::bail!(
+                        "the configured role would be rejected by Nomad: {}",
+                        rejections.join("; ")
+                    );
+                }
+            }
+            consent(ui, &plan)?;
+        }
+        plans.push(plan);
+    }
+    let mut outcomes: Vec<Outcome> = plans
+        .iter()
+        .map(|p| match (p.change, mode) {
+            (Change::None, _) => Outcome::Unchanged,
+            (_, Mode::Plan) => Outcome::Pending,
+            (c, Mode::Apply) => outcome_of(c),
+        })
+        .collect();
+    let mut to_apply: Vec<(&mut &mut dyn Step, &Outcome)> = first
+        .iter_mut()
+        .zip(outcomes.iter())
+        .filter(|(_, o)| matches!(o, Outcome::Created | Outcome::Updated))
+        .collect();
+    for result in all_at_once(&mut to_apply, |(s, _)| s.apply(client, ui)) {
+        result?;
+    }
+    for (plan, outcome) in plans.iter().zip(&outcomes) {
+        if matches!(outcome, Outcome::Created | Outcome::Updated) {
+            ui.done(format!(
+                "{}: {}",
+                plan.subject,
+                if *outcome == Outcome::Created {
+                    "created"
+                } else {
+                    "updated"
+                }
+            ));
+        }
+    }
+    let changed_before_token = outcomes.iter().any(|o| *o != Outcome::Unchanged);
+    drop(first);
+
+    // The token: its validity depends on the policy and role, so look again when they changed.
+    if changed_before_token && mode == Mode::Apply {
+        steps.token.observe(client)?;
+    }
+    let (token_plan, token_outcome) = settle(&mut steps.token, client, ui, mode)?;
+    plans.push(token_plan);
+    outcomes.push(token_outcome);
+
+    // Stanza files.
+    for s in &mut steps.stanzas {
+        let (plan, outcome) = settle(s, client, ui, mode)?;
+        plans.push(plan);
+        outcomes.push(outcome);
+    }
+
+    if mode == Mode::Plan {
+        for (step, (plan, outcome)) in steps.each().into_iter().zip(plans.iter().zip(&outcomes)) {
+            report
+                .steps
+                .push(step_report(step, plan, *outcome, Findings::new()));
+        }
+        return Ok(());
+    }
+
+    // Verify everything at once; the token's verification is Nomad's start-up validation,
+    // which doubles as the final verification with the stanza checks.
+    let agent = agent_settings(config);
+    let token_secret = steps.token.token().cloned();
+    let findings: Vec<Result<Findings>> = {
+        let mut each = steps.each();
+        all_at_once(&mut each, |s| {
+            if s.name() == "token" {
+                // Verified below with the report (accessor) kept.
+                Ok(Findings::new())
+            } else {
+                s.verify(client)
+            }
+        })
+    };
+    let startup = match &token_secret {
+        Some(t) => Some(validate_server_token(client, t, &agent)?),
+        None => None,
+    };
+    let mut verification = Findings::new();
+    for (step, ((plan, outcome), found)) in steps
+        .each()
+        .into_iter()
+        .zip(plans.iter().zip(&outcomes).zip(findings))
+    {
+        let mut found = found?;
+        if step.name() == "token" {
+            if let Some(s) = &startup {
+                found = s.findings.clone();
+            }
+        }
+        report.steps.push(step_report(step, plan, *outcome, found));
+    }
+    if let Some(s) = &startup {
+        verification.extend(s.findings.iter().cloned());
+        report.token_accessor = s.accessor.clone();
+    }
+    for kind in [AgentKind::Server, AgentKind::Client] {
+        let check = StanzaStep::new(
+            kind,
+            stanza(config, kind, client.namespace().map(str::to_string)),
+            StanzaFormat::Hcl,
+            None,
+        )
+        .check();
+        verification.extend(check.iter().cloned());
+    }
+    report.token = token_secret;
+    report.verification = Some(Verification {
+        nomad_would_refuse_to_start: verification.nomad_would_refuse_to_start(),
+        nomad_would_disable_vault: verification.nomad_would_disable(),
+        findings: verification,
+    });
+    Ok(())
+}
+
+fn steps_role_rejections(config: &BootstrapConfig) -> Vec<String> {
+    crate::nomad::role_rules::check(&config.role.to_role_facts(&config.role_name))
+        .into_iter()
+        .map(|f| f.message)
+        .collect()
+}
+
+/// The temporary directory `--dev` keeps its files in.
+pub fn dev_dir() -> Result<std::path::PathBuf> {
+    let dir = std::env::temp_dir().join(format!("nvctl-dev-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    Ok(dir)
+}
+
+/// Whether a path is inside `dir` (for messages about temporary files).
+pub fn is_under(path: &Path, dir: &Path) -> bool {
+    path.starts_with(dir)
+}
