@@ -72,7 +72,12 @@ pub struct GlobalArgs {
     pub tls_skip_verify: Option<String>,
 
     /// Per-request timeout, e.g. 60s or 2m [env: VAULT_CLIENT_TIMEOUT] [default: 60s]
-    #[arg(long, global = true, value_name = "DURATION", allow_hyphen_values = true)]
+    #[arg(
+        long,
+        global = true,
+        value_name = "DURATION",
+        allow_hyphen_values = true
+    )]
     pub timeout: Option<String>,
 
     /// Retries on connection errors, 5xx and 429 [env: VAULT_MAX_RETRIES] [default: 2]

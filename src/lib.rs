@@ -11,6 +11,7 @@ pub mod commands;
 pub mod doctor;
 pub mod duration;
 pub mod exit;
+pub mod initfile;
 pub mod nomad;
 pub mod output;
 pub mod secret;

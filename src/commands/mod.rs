@@ -6,11 +6,13 @@ mod check_role;
 mod completions;
 mod dev;
 mod doctor;
+mod init;
 mod policy;
 mod role;
 mod stanza;
 mod status;
 mod token;
+mod unseal;
 
 use anyhow::Result;
 
@@ -26,8 +28,8 @@ pub fn dispatch(cli: Cli, settings: &Settings) -> Result<Exit> {
         Command::Completions(args) => completions::run(&args),
         Command::Bootstrap(args) => bootstrap::run(&args, &cli.global, settings, &ui),
         Command::Status => status::run(settings, &ui),
-        Command::Init(_) => not_implemented("init"),
-        Command::Unseal(_) => not_implemented("unseal"),
+        Command::Init(args) => init::run(&args, settings, &ui),
+        Command::Unseal(args) => unseal::run(&args, settings, &ui),
         Command::Policy(command) => policy::run(&command, settings, &ui),
         Command::Role(command) => role::run(&command, settings, &ui),
         Command::CheckRole(args) => check_role::run(&args, settings, &ui),
@@ -37,9 +39,4 @@ pub fn dispatch(cli: Cli, settings: &Settings) -> Result<Exit> {
         Command::CheckJob(args) => check_job::run(&args, settings, &ui),
         Command::Dev(args) => dev::run(&args, settings, &ui),
     }
-}
-
-/// Commands later work implements answer this, with exit 1: none pretends to succeed.
-fn not_implemented(command: &str) -> Result<Exit> {
-    anyhow::bail!("`nvctl {command}` is not implemented yet")
 }

@@ -1,0 +1,442 @@
+//! Step 1: `sys/init` — the one moment the unseal keys and the root token exist.
+//!
+//! The order is what keeps them from being lost: the 0600 temporary file beside the init file
+//! is created *before* `sys/init` is sent, so an unwritable place fails while Vault is still
+//! untouched; Vault's answer is written, fsync'd and renamed into place before anything is
+//! printed; and if writing fails anyway, the keys go to stderr with a loud warning (exit 2).
+//! An initialised Vault is never initialised again: the step then only loads the keys from an
+//! existing init file, so later steps (`unseal`, `bootstrap`) can use them.
+
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use anyhow::{Context, Result};
+
+use crate::checks::{Finding, Findings, Severity};
+use crate::exit::VaultFailure;
+use crate::initfile::InitFile;
+use crate::output::Ui;
+use crate::secret::{SecretString, UnsealKey};
+use crate::secret_file::PendingSecretFile;
+use crate::vault::{InitRequest, SealStatus, VaultClient};
+
+use super::{Plan, Step};
+
+const CHECK: &str = "init";
+
+/// What to initialise with.
+#[derive(Debug, Clone)]
+pub struct InitSpec {
+    /// Key shares (recovery shares on an auto-unseal Vault).
+    pub shares: u32,
+    /// Shares needed (recovery threshold on an auto-unseal Vault).
+    pub threshold: u32,
+    /// Base64 PGP public keys, one per share.
+    pub pgp_keys: Vec<String>,
+    /// Base64 PGP public key for the root token.
+    pub root_token_pgp_key: Option<String>,
+    /// The init file; must not exist when Vault is initialised by this step.
+    pub output: PathBuf,
+}
+
+impl InitSpec {
+    /// Vault's own checks of a seal configuration (vault/seal_config.go), in Vault's order, with
+    /// Vault's words after `invalid seal configuration: ` (`invalid recovery configuration: `
+    /// for recovery keys). Run before anything is sent.
+    pub fn validate(&self, recovery: bool) -> Result<()> {
+        let problem = if self.shares < 1 {
+            Some("shares must be at least one")
+        } else if self.threshold < 1 {
+            Some("threshold must be at least one")
+        } else if self.shares > 1 && self.threshold == 1 {
+            Some("threshold must be greater than one for multiple shares")
+        } else if self.shares > 255 {
+            Some("shares must be less than 256")
+        } else if self.threshold > 255 {
+            Some("threshold must be less than 256")
+        } else if self.threshold > self.shares {
+            Some("threshold cannot be larger than shares")
+        } else if !self.pgp_keys.is_empty() && self.pgp_keys.len() != self.shares as usize {
+            Some("count mismatch between number of provided PGP keys and number of shares")
+        } else {
+            None
+        };
+        match problem {
+            Some(problem) => anyhow::bail!(
+                "invalid {} configuration: {problem}",
+                if recovery { "recovery" } else { "seal" }
+            ),
+            None => Ok(()),
+        }
+    }
+
+    /// The `sys/init` body: `secret_*` for a Shamir seal, `recovery_*` for auto-unseal.
+    pub fn request(&self, recovery: bool) -> InitRequest {
+        if recovery {
+            InitRequest {
+                recovery_shares: Some(self.shares),
+                recovery_threshold: Some(self.threshold),
+                recovery_pgp_keys: self.pgp_keys.clone(),
+                root_token_pgp_key: self.root_token_pgp_key.clone(),
+                ..InitRequest::default()
+            }
+        } else {
+            InitRequest {
+                pgp_keys: self.pgp_keys.clone(),
+                root_token_pgp_key: self.root_token_pgp_key.clone(),
+                ..InitRequest::shamir(self.shares, self.threshold)
+            }
+        }
+    }
+}
+
+/// Reads PGP public key files (base64 text, as `vault operator init -pgp-keys` takes them).
+pub fn read_pgp_key(path: &Path) -> Result<String> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the PGP key file {}", path.display()))?;
+    let key: String = text.split_whitespace().collect();
+    if key.is_empty() {
+        anyhow::bail!("the PGP key file {} is empty", path.display());
+    }
+    use base64::Engine;
+    if base64::engine::general_purpose::STANDARD
+        .decode(key.as_bytes())
+        .is_err()
+    {
+        anyhow::bail!(
+            "the PGP key file {} is not base64: export the public key with `gpg --export KEYID | base64`",
+            path.display()
+        );
+    }
+    Ok(key)
+}
+
+/// What the step saw on the node.
+#[derive(Debug, Clone)]
+struct Observed {
+    address: String,
+    initialized: bool,
+    seal: SealStatus,
+}
+
+impl Observed {
+    /// Auto-unseal: recovery keys instead of unseal keys.
+    fn recovery(&self) -> bool {
+        self.seal.recovery_seal
+            || (!self.seal.seal_type.is_empty() && self.seal.seal_type != "shamir")
+    }
+}
+
+pub struct InitStep {
+    spec: InitSpec,
+    observed: Option<Observed>,
+    /// The keys: from this step's `sys/init`, or loaded from an existing init file.
+    file: Option<InitFile>,
+    /// Whether `file` came from this run's `sys/init`.
+    initialized_now: bool,
+    /// Why an existing init file could not be loaded.
+    load_problem: Option<String>,
+    written: Vec<String>,
+}
+
+impl InitStep {
+    pub fn new(spec: InitSpec) -> InitStep {
+        InitStep {
+            spec,
+            observed: None,
+            file: None,
+            initialized_now: false,
+            load_problem: None,
+            written: Vec::new(),
+        }
+    }
+
+    pub fn spec(&self) -> &InitSpec {
+        &self.spec
+    }
+
+    /// Loads the keys and root token from an existing init file (e.g. a re-run of bootstrap).
+    pub fn load(&mut self, path: &Path) -> Result<()> {
+        self.file = Some(InitFile::read(path)?);
+        Ok(())
+    }
+
+    /// Whether Vault was already initialised when observed.
+    pub fn was_initialized(&self) -> bool {
+        self.observed.as_ref().is_some_and(|o| o.initialized)
+    }
+
+    /// Whether this run initialised Vault.
+    pub fn initialized_now(&self) -> bool {
+        self.initialized_now
+    }
+
+    /// Whether the node has an auto-unseal seal (recovery keys).
+    pub fn is_recovery(&self) -> bool {
+        self.observed.as_ref().is_some_and(Observed::recovery)
+    }
+
+    /// The seal status observed before init.
+    pub fn observed_seal(&self) -> Option<&SealStatus> {
+        self.observed.as_ref().map(|o| &o.seal)
+    }
+
+    /// The init file's contents, from this run or loaded.
+    pub fn init_file(&self) -> Option<&InitFile> {
+        self.file.as_ref()
+    }
+
+    /// The root token obtained (or loaded); `None` when it is PGP-encrypted or unknown.
+    pub fn root_token(&self) -> Option<&SecretString> {
+        if self.initialized_now && self.spec.root_token_pgp_key.is_some() {
+            return None;
+        }
+        self.file
+            .as_ref()
+            .map(|f| &f.root_token)
+            .filter(|t| !t.is_empty())
+    }
+
+    /// The keys that unseal (threshold count); empty when PGP-encrypted, auto-unseal, or unknown.
+    pub fn unseal_keys(&self) -> Vec<UnsealKey> {
+        if self.initialized_now && !self.spec.pgp_keys.is_empty() {
+            return Vec::new();
+        }
+        self.file
+            .as_ref()
+            .map(InitFile::unseal_keys)
+            .unwrap_or_default()
+    }
+
+    /// Why an existing init file could not be loaded, if it could not.
+    pub fn load_problem(&self) -> Option<&str> {
+        self.load_problem.as_deref()
+    }
+
+    fn address(&self) -> &str {
+        self.observed
+            .as_ref()
+            .map(|o| o.address.as_str())
+            .unwrap_or("Vault")
+    }
+}
+
+impl Step for InitStep {
+    fn name(&self) -> &'static str {
+        "init"
+    }
+
+    fn observe(&mut self, client: &VaultClient) -> Result<()> {
+        let initialized = client.init_status()?;
+        let seal = client.seal_status()?;
+        self.observed = Some(Observed {
+            address: client.address().to_string(),
+            initialized,
+            seal,
+        });
+        self.load_problem = None;
+        if initialized && self.file.is_none() && self.spec.output.exists() {
+            // Already initialised: the keys can only come from the file a previous run wrote.
+            match InitFile::read(&self.spec.output) {
+                Ok(file) => self.file = Some(file),
+                Err(e) => self.load_problem = Some(format!("{e:#}")),
+            }
+        }
+        Ok(())
+    }
+
+    fn plan(&self) -> Plan {
+        let subject = format!("sys/init at {}", self.address());
+        if self.was_initialized() {
+            return Plan::nothing(
+                subject,
+                format!("Vault at {} is initialized:", self.address()),
+            );
+        }
+        let kind = if self.is_recovery() {
+            "recovery key shares"
+        } else {
+            "key shares"
+        };
+        let mut body = format!(
+            "{kind}: {}\nthreshold: {}\nkeys and root token written to {} (0600)",
+            self.spec.shares,
+            self.spec.threshold,
+            self.spec.output.display()
+        );
+        if !self.spec.pgp_keys.is_empty() {
+            body.push_str("\nshares encrypted with the given PGP keys");
+        }
+        if self.spec.root_token_pgp_key.is_some() {
+            body.push_str("\nroot token encrypted with the given PGP key");
+        }
+        Plan::create(
+            subject,
+            format!("initialize Vault at {}", self.address()),
+            body,
+        )
+    }
+
+    fn apply(&mut self, client: &VaultClient, ui: &Ui) -> Result<()> {
+        let recovery = self.is_recovery();
+        self.spec.validate(recovery)?;
+        // Before Vault is touched: the place must be writable and the file must not exist.
+        let pending = PendingSecretFile::create_new(&self.spec.output)?;
+        let request = self.spec.request(recovery);
+        let response = match client.init(&request) {
+            Ok(response) => response,
+            Err(e) if e.may_have_been_applied() => {
+                drop(pending); // removes the empty temporary file
+                return Err(anyhow::Error::new(e).context(format!(
+                    "the connection to {} dropped after sys/init was sent: Vault may be initialised \
+                     and its keys lost (they were in the answer that never arrived). Check with \
+                     `nvctl status`; if it says initialized, the keys are gone and this Vault \
+                     must be wiped (its storage removed) and initialised again",
+                    client.address()
+                )));
+            }
+            Err(e) => return Err(anyhow::Error::new(e).context("Vault refused to initialise")),
+        };
+        let file =
+            InitFile::from_response(&request, &response, client.address(), SystemTime::now());
+        let path = self.spec.output.display().to_string();
+        self.initialized_now = true;
+        let committed = pending.commit(file.to_json().as_bytes());
+        if let Err(e) = committed {
+            // Vault answered: these keys exist nowhere else. Never lose them.
+            ui.warn(format!(
+                "!!! Vault WAS INITIALISED but the keys could not be saved to {path}: {e:#}"
+            ));
+            ui.warn(
+                "!!! Copy the keys and root token below somewhere safe NOW: they cannot be recovered.",
+            );
+            ui.warn(format!("\n{}", file.to_json()));
+            self.file = Some(file);
+            return Err(anyhow::Error::new(VaultFailure(format!(
+                "Vault at {} was initialised, but {path} could not be written ({e:#}); the keys and \
+                 root token were printed above",
+                client.address()
+            ))));
+        }
+        self.file = Some(file);
+        self.written.push(path);
+        Ok(())
+    }
+
+    fn verify(&mut self, client: &VaultClient) -> Result<Findings> {
+        let mut findings = Findings::new();
+        let subject = format!("sys/init at {}", client.address());
+        let seal = client.seal_status()?;
+        if !seal.initialized {
+            findings.push(
+                Finding::nvctl(
+                    Severity::Error,
+                    CHECK,
+                    &subject,
+                    "Vault reports it is not initialized",
+                )
+                .with_remedy("check `nvctl status`; run `nvctl init` again"),
+            );
+        }
+        if self.initialized_now && self.spec.shares == 1 && self.spec.threshold == 1 {
+            findings.push(
+                Finding::nvctl(
+                    Severity::Warning,
+                    CHECK,
+                    &subject,
+                    "a single key share: whoever holds it can unseal Vault alone",
+                )
+                .with_remedy("use --key-shares 5 --key-threshold 3 (or rekey later with `vault operator rekey`)"),
+            );
+        }
+        if let Some(problem) = &self.load_problem {
+            findings.push(
+                Finding::nvctl(
+                    Severity::Warning,
+                    CHECK,
+                    self.spec.output.display().to_string(),
+                    problem.clone(),
+                )
+                .with_remedy(
+                    "later steps need VAULT_TOKEN (or --token-file) and unseal keys from elsewhere",
+                ),
+            );
+        }
+        Ok(findings)
+    }
+
+    fn written(&self) -> Vec<String> {
+        self.written.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(shares: u32, threshold: u32) -> InitSpec {
+        InitSpec {
+            shares,
+            threshold,
+            pgp_keys: Vec::new(),
+            root_token_pgp_key: None,
+            output: PathBuf::from("vault-init.json"),
+        }
+    }
+
+    #[test]
+    fn validation_uses_vaults_words_in_vaults_order() {
+        let err = |s: u32, t: u32| spec(s, t).validate(false).unwrap_err().to_string();
+        assert_eq!(
+            err(3, 5),
+            "invalid seal configuration: threshold cannot be larger than shares"
+        );
+        assert_eq!(
+            err(256, 3),
+            "invalid seal configuration: shares must be less than 256"
+        );
+        assert_eq!(
+            err(0, 0),
+            "invalid seal configuration: shares must be at least one"
+        );
+        assert_eq!(
+            err(5, 0),
+            "invalid seal configuration: threshold must be at least one"
+        );
+        assert_eq!(
+            err(5, 1),
+            "invalid seal configuration: threshold must be greater than one for multiple shares"
+        );
+        assert!(spec(1, 1).validate(false).is_ok());
+        assert!(spec(255, 255).validate(false).is_ok());
+        assert!(spec(3, 5)
+            .validate(true)
+            .unwrap_err()
+            .to_string()
+            .starts_with("invalid recovery configuration:"));
+    }
+
+    #[test]
+    fn pgp_key_count_must_match_the_shares() {
+        let mut s = spec(3, 2);
+        s.pgp_keys = vec!["a".into(), "b".into()];
+        assert!(s
+            .validate(false)
+            .unwrap_err()
+            .to_string()
+            .contains("count mismatch"));
+    }
+
+    #[test]
+    fn auto_unseal_sends_recovery_fields_only() {
+        let r = spec(5, 3).request(true);
+        assert_eq!(
+            (r.recovery_shares, r.recovery_threshold),
+            (Some(5), Some(3))
+        );
+        assert_eq!((r.secret_shares, r.secret_threshold), (None, None));
+        let r = spec(5, 3).request(false);
+        assert_eq!((r.secret_shares, r.secret_threshold), (Some(5), Some(3)));
+        assert_eq!(r.recovery_shares, None);
+    }
+}
