@@ -2072,7 +2072,7 @@ _nvctl() {
             return 0
             ;;
         nvctl__subcmd__stanza__subcmd__client)
-            opts="-y -v -q -h -V --vault-address --role --task-token-ttl --ca-file --cert-file --key-file --embed-token --output --flow --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --help --version"
+            opts="-y -v -q -h -V --vault-address --role --task-token-ttl --ca-file --cert-file --key-file --embed-token --output --flow --audience --identity-ttl --auth-path --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2108,6 +2108,18 @@ _nvctl() {
                     ;;
                 --flow)
                     COMPREPLY=($(compgen -W "legacy workload-identity" -- "${cur}"))
+                    return 0
+                    ;;
+                --audience)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auth-path)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --address)
@@ -2222,7 +2234,7 @@ _nvctl() {
             return 0
             ;;
         nvctl__subcmd__stanza__subcmd__server)
-            opts="-y -v -q -h -V --vault-address --role --task-token-ttl --ca-file --cert-file --key-file --embed-token --output --flow --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --help --version"
+            opts="-y -v -q -h -V --vault-address --role --task-token-ttl --ca-file --cert-file --key-file --embed-token --output --flow --audience --identity-ttl --auth-path --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2258,6 +2270,18 @@ _nvctl() {
                     ;;
                 --flow)
                     COMPREPLY=($(compgen -W "legacy workload-identity" -- "${cur}"))
+                    return 0
+                    ;;
+                --audience)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auth-path)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --address)

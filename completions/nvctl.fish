@@ -440,7 +440,7 @@ json\t''
 env\t'`VAULT_TOKEN=…` (token create)'
 raw\t'the bare value, for `$(…)` (token create)'
 hcl\t'HCL (stanza)'"
-complete -c nvctl -n "__fish_nvctl_using_subcommand check-role" -l all -d 'Check every token role, concurrently'
+complete -c nvctl -n "__fish_nvctl_using_subcommand check-role" -l all -d 'Check every token role, concurrently (with --flow workload-identity: every role at --auth-path)'
 complete -c nvctl -n "__fish_nvctl_using_subcommand check-role" -s y -l yes -d 'Answer yes to every confirmation (needed when not on a terminal)'
 complete -c nvctl -n "__fish_nvctl_using_subcommand check-role" -s v -l verbose -d 'Say more about what is sent (never secrets); repeat for more'
 complete -c nvctl -n "__fish_nvctl_using_subcommand check-role" -s q -l quiet -d 'Print only results and errors'
@@ -589,6 +589,9 @@ complete -c nvctl -n "__fish_nvctl_using_subcommand stanza; and __fish_seen_subc
 complete -c nvctl -n "__fish_nvctl_using_subcommand stanza; and __fish_seen_subcommand_from server" -l output -d 'Write the block to this file instead of stdout' -r -F
 complete -c nvctl -n "__fish_nvctl_using_subcommand stanza; and __fish_seen_subcommand_from server" -l flow -d 'Workload identity blocks instead of the token flow' -r -f -a "legacy\t'the token flow (Nomad ≤ 1.9): policy, token role, server token'
 workload-identity\t'workload identity (Nomad ≥ 1.7; the only flow on ≥ 1.10): jwt auth method and role'"
+complete -c nvctl -n "__fish_nvctl_using_subcommand stanza; and __fish_seen_subcommand_from server" -l audience -d 'Workload identity (server): default_identity aud, comma-separated; must meet the role\'s bound_audiences' -r
+complete -c nvctl -n "__fish_nvctl_using_subcommand stanza; and __fish_seen_subcommand_from server" -l identity-ttl -d 'Workload identity (server): default_identity ttl' -r
+complete -c nvctl -n "__fish_nvctl_using_subcommand stanza; and __fish_seen_subcommand_from server" -l auth-path -d 'Workload identity (client): path of the jwt auth method (jwt_auth_backend_path)' -r
 complete -c nvctl -n "__fish_nvctl_using_subcommand stanza; and __fish_seen_subcommand_from server" -l address -d 'Vault address; repeat for several nodes where that makes sense (status, unseal, bootstrap) [env: VAULT_ADDR] [default: https://127.0.0.1:8200]' -r
 complete -c nvctl -n "__fish_nvctl_using_subcommand stanza; and __fish_seen_subcommand_from server" -l token-file -d 'File holding the Vault token to use [env: VAULT_TOKEN, then ~/.vault-token]' -r -F
 complete -c nvctl -n "__fish_nvctl_using_subcommand stanza; and __fish_seen_subcommand_from server" -l namespace -d 'Vault Enterprise namespace [env: VAULT_NAMESPACE]' -r
@@ -621,6 +624,9 @@ complete -c nvctl -n "__fish_nvctl_using_subcommand stanza; and __fish_seen_subc
 complete -c nvctl -n "__fish_nvctl_using_subcommand stanza; and __fish_seen_subcommand_from client" -l output -d 'Write the block to this file instead of stdout' -r -F
 complete -c nvctl -n "__fish_nvctl_using_subcommand stanza; and __fish_seen_subcommand_from client" -l flow -d 'Workload identity blocks instead of the token flow' -r -f -a "legacy\t'the token flow (Nomad ≤ 1.9): policy, token role, server token'
 workload-identity\t'workload identity (Nomad ≥ 1.7; the only flow on ≥ 1.10): jwt auth method and role'"
+complete -c nvctl -n "__fish_nvctl_using_subcommand stanza; and __fish_seen_subcommand_from client" -l audience -d 'Workload identity (server): default_identity aud, comma-separated; must meet the role\'s bound_audiences' -r
+complete -c nvctl -n "__fish_nvctl_using_subcommand stanza; and __fish_seen_subcommand_from client" -l identity-ttl -d 'Workload identity (server): default_identity ttl' -r
+complete -c nvctl -n "__fish_nvctl_using_subcommand stanza; and __fish_seen_subcommand_from client" -l auth-path -d 'Workload identity (client): path of the jwt auth method (jwt_auth_backend_path)' -r
 complete -c nvctl -n "__fish_nvctl_using_subcommand stanza; and __fish_seen_subcommand_from client" -l address -d 'Vault address; repeat for several nodes where that makes sense (status, unseal, bootstrap) [env: VAULT_ADDR] [default: https://127.0.0.1:8200]' -r
 complete -c nvctl -n "__fish_nvctl_using_subcommand stanza; and __fish_seen_subcommand_from client" -l token-file -d 'File holding the Vault token to use [env: VAULT_TOKEN, then ~/.vault-token]' -r -F
 complete -c nvctl -n "__fish_nvctl_using_subcommand stanza; and __fish_seen_subcommand_from client" -l namespace -d 'Vault Enterprise namespace [env: VAULT_NAMESPACE]' -r

@@ -457,10 +457,10 @@ pub enum RoleCommand {
 
 #[derive(Debug, Args)]
 pub struct CheckRoleArgs {
-    /// Role to check [default: nomad-cluster, or the token's role]
+    /// Role to check [default: nomad-cluster, or the token's role; nomad-workloads with --flow workload-identity]
     pub name: Option<String>,
 
-    /// Check every token role, concurrently
+    /// Check every token role, concurrently (with --flow workload-identity: every role at --auth-path)
     #[arg(long, conflicts_with = "name")]
     pub all: bool,
 
@@ -582,6 +582,18 @@ pub struct StanzaArgs {
     /// Workload identity blocks instead of the token flow
     #[arg(long, value_enum, default_value = "legacy")]
     pub flow: Flow,
+
+    /// Workload identity (server): default_identity aud, comma-separated; must meet the role's bound_audiences
+    #[arg(long, default_value = "vault.io", value_name = "AUD")]
+    pub audience: String,
+
+    /// Workload identity (server): default_identity ttl
+    #[arg(long, default_value = "1h", value_name = "DURATION")]
+    pub identity_ttl: String,
+
+    /// Workload identity (client): path of the jwt auth method (jwt_auth_backend_path)
+    #[arg(long, default_value = "jwt-nomad", value_name = "PATH")]
+    pub auth_path: String,
 }
 
 #[derive(Debug, Subcommand)]

@@ -19,7 +19,7 @@ const DEFAULT_ROLE: &str = "nomad-cluster";
 
 pub fn run(args: &CheckRoleArgs, settings: &Settings, ui: &Ui) -> Result<Exit> {
     if args.flow == Flow::WorkloadIdentity {
-        anyhow::bail!("`nvctl check-role --flow workload-identity` is not implemented yet");
+        return run_workload_identity(args, settings, ui);
     }
     let format = settings.format_for("check-role", &[Format::Table, Format::Json])?;
     settings.require_token()?;
@@ -141,4 +141,76 @@ fn check_one(
         Err(e) => return Err(e.into()),
     }
     Ok(findings)
+}
+
+/// `--flow workload-identity`: the live workload-identity checks (`steps::wi::check`) for the
+/// JWT role(s) at `--auth-path`, against the servers' `default_identity.aud` (`--audience`,
+/// comma-separated for several).
+fn run_workload_identity(args: &CheckRoleArgs, settings: &Settings, ui: &Ui) -> Result<Exit> {
+    use crate::nomad::workload_identity::DEFAULT_ROLE as WI_ROLE;
+    use crate::steps::wi::check::{check_live, WiTarget};
+
+    let format = settings.format_for("check-role", &[Format::Table, Format::Json])?;
+    settings.require_token()?;
+    let client = VaultClient::new(settings.client_config(settings.address()))?;
+    let path = args.auth_path.trim_matches('/').to_string();
+    if path.is_empty() {
+        anyhow::bail!("invalid --auth-path: it must not be empty");
+    }
+    let audiences: Vec<String> = args
+        .audience
+        .split(',')
+        .map(|a| a.trim().to_string())
+        .filter(|a| !a.is_empty())
+        .collect();
+    let names: Vec<String> = if args.all {
+        client
+            .list_jwt_roles(&path)
+            .with_context(|| format!("cannot list the roles of auth/{path}"))?
+    } else {
+        vec![args.name.clone().unwrap_or_else(|| WI_ROLE.to_string())]
+    };
+    if names.is_empty() {
+        ui.info(format!("no roles exist at auth/{path}"));
+        return Ok(Exit::Success);
+    }
+    let mut exit = Exit::Success;
+    let mut docs = Vec::new();
+    for name in &names {
+        let findings = check_live(
+            &client,
+            &WiTarget {
+                auth_path: &path,
+                role: name,
+                server_audiences: &audiences,
+                fetch_jwks: true,
+            },
+        )?;
+        if findings.has_errors() {
+            exit = Exit::Problems;
+        }
+        if format == Format::Json {
+            docs.push(json!({ "role": name, "ok": !findings.has_errors(), "findings": findings }));
+        } else {
+            let verdict = output::findings_summary(&findings);
+            let line = format!("workload identity role {name:?} at auth/{path}: {verdict}");
+            if findings.has_errors() {
+                ui.failed(line);
+            } else {
+                ui.done(line);
+            }
+            if !findings.is_empty() {
+                output::stdout(output::render_findings(ui, &findings).trim_end())?;
+            }
+        }
+    }
+    if format == Format::Json {
+        output::json(&json!({
+            "flow": "workload-identity",
+            "auth_path": path,
+            "audiences": audiences,
+            "roles": docs,
+        }))?;
+    }
+    Ok(exit)
 }

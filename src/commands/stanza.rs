@@ -75,13 +75,32 @@ pub fn build(kind: AgentKind, args: &StanzaArgs, settings: &Settings) -> Result<
         None => settings.address().to_string(),
     };
     if args.flow == Flow::WorkloadIdentity {
+        let audiences: Vec<String> = args
+            .audience
+            .split(',')
+            .map(|a| a.trim().to_string())
+            .filter(|a| !a.is_empty())
+            .collect();
+        if audiences.is_empty() {
+            bail!(
+                "invalid --audience: at least one audience is needed (Nomad's default is vault.io)"
+            );
+        }
+        crate::duration::parse_go(&args.identity_ttl)
+            .map_err(|e| anyhow::anyhow!("invalid --identity-ttl {:?}: {e}", args.identity_ttl))?;
+        let path = args.auth_path.trim_matches('/');
+        if path.is_empty() {
+            bail!("invalid --auth-path: it must not be empty");
+        }
         return Ok(match kind {
             AgentKind::Server => {
-                let mut s = VaultStanza::workload_identity_server(&["vault.io".to_string()], "1h");
+                let mut s = VaultStanza::workload_identity_server(&audiences, &args.identity_ttl);
                 s.address = Some(address);
                 s
             }
-            AgentKind::Client => VaultStanza::workload_identity_client(&address, "jwt-nomad/"),
+            AgentKind::Client => {
+                VaultStanza::workload_identity_client(&address, &format!("{path}/"))
+            }
         });
     }
     let embed_token = if args.embed_token {

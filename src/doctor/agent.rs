@@ -8,6 +8,13 @@
 //! (Nomad reads `VAULT_TOKEN` when the block has none) — then `validation::validate_server_token`.
 //! Failing to reach that Vault is a finding, not an error of the command: it is exactly what
 //! the Nomad agent would run into.
+//!
+//! A workload-identity agent (a server with `default_identity`, a client with
+//! `jwt_auth_backend_path`, or any agent of Nomad ≥ 1.10) gets the live workload-identity
+//! checks instead (`steps::wi::check`): the auth method at its path, the role its tasks log in
+//! with against the servers' `default_identity.aud`, and the policy's accessor against the
+//! mount's. They read Vault with the token given to nvctl; without one they are skipped, said
+//! so in an info finding.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -19,6 +26,7 @@ use crate::nomad::agent_config::{AgentConfig, VaultBlock, VaultFlow};
 use crate::nomad::gofmt::go_quote;
 use crate::nomad::stanza::{self, AgentContext, AgentKind, DefaultIdentity, VaultStanza};
 use crate::nomad::versions::{Flow, NomadVersion};
+use crate::nomad::workload_identity::CHECK as CHECK_WI;
 use crate::secret::SecretString;
 use crate::validation::{validate_server_token, AgentSettings};
 use crate::vault::{ClientConfig, TlsConfig, VaultClient};
@@ -208,6 +216,13 @@ pub fn diagnose(config: &AgentConfig, opts: &AgentCheckOptions) -> AgentDiagnosi
             diagnosis
                 .findings
                 .extend(workload_identity_server_findings(block));
+            let audiences = block
+                .default_identity
+                .as_ref()
+                .and_then(|d| d.aud.as_ref())
+                .map(|a| a.value.clone())
+                .unwrap_or_default();
+            workload_identity_live(block, &audiences, opts, &mut diagnosis);
         }
         (CheckedFlow::WorkloadIdentity, AgentKind::Client)
         | (CheckedFlow::Legacy, AgentKind::Client) => {
@@ -221,6 +236,11 @@ pub fn diagnose(config: &AgentConfig, opts: &AgentCheckOptions) -> AgentDiagnosi
                         block.jwt_auth_backend_path()
                     ),
                 ));
+            }
+            if flow == CheckedFlow::WorkloadIdentity {
+                // Servers sign the identities: their audiences are not in a client's files.
+                workload_identity_live(block, &[], opts, &mut diagnosis);
+                return diagnosis;
             }
             // Clients talk to Vault themselves (renewing task tokens, WI logins): it must answer.
             if let Some(client) = connect(block, None, opts, &mut diagnosis) {
@@ -293,7 +313,74 @@ fn choose_flow(block: &VaultBlock, kind: AgentKind, opts: &AgentCheckOptions) ->
     }
 }
 
-/// Offline workload-identity checks of a server block (issue 7 adds the live ones).
+/// The live workload-identity checks (`steps::wi::check::check_live`) against the Vault the
+/// block names: the auth method at `jwt_auth_backend_path` exists and is `jwt`, the role the
+/// tasks log in with (`--role`, else `create_from_role`, else the auth method's `default_role`)
+/// binds the servers' audiences, and its policy is templated on the mount's real accessor.
+/// Reading those needs a token: the one given to nvctl; without one, only reachability.
+fn workload_identity_live(
+    block: &VaultBlock,
+    server_audiences: &[String],
+    opts: &AgentCheckOptions,
+    diagnosis: &mut AgentDiagnosis,
+) {
+    use crate::nomad::workload_identity::DEFAULT_ROLE;
+    use crate::steps::wi::check::{check_live, default_role, WiTarget};
+
+    let path = block.jwt_auth_backend_path().trim_matches('/').to_string();
+    let Some((token, from)) = &opts.given_token else {
+        if let Some(client) = connect(block, None, opts, diagnosis) {
+            if let Err(e) = client.seal_status() {
+                diagnosis.findings.push(unreachable(block, &e.to_string()));
+                return;
+            }
+        }
+        diagnosis.findings.push(
+            Finding::nvctl(
+                Severity::Info,
+                CHECK_WI,
+                format!("auth/{path}"),
+                "the workload identity checks in Vault did not run: nvctl was given no token to read the auth method, role and policies with",
+            )
+            .with_remedy(format!(
+                "set VAULT_TOKEN (or --token-file) to a token that may read sys/auth, auth/{path}/config, auth/{path}/role/* and sys/policies/acl/*"
+            )),
+        );
+        return;
+    };
+    let Some(client) = connect(block, Some(token), opts, diagnosis) else {
+        return;
+    };
+    let role = opts
+        .role
+        .clone()
+        .or_else(|| block.create_from_role.as_ref().map(|r| r.value.clone()))
+        .filter(|r| !r.is_empty())
+        .or_else(|| default_role(&client, &path))
+        .unwrap_or_else(|| DEFAULT_ROLE.to_string());
+    diagnosis.findings.push(Finding::nvctl(
+        Severity::Info,
+        CHECK_WI,
+        crate::nomad::workload_identity::role_subject(&path, &role),
+        format!("checking the workload identity set-up in Vault with the token from {from}"),
+    ));
+    match check_live(
+        &client,
+        &WiTarget {
+            auth_path: &path,
+            role: &role,
+            server_audiences,
+            fetch_jwks: true,
+        },
+    ) {
+        Ok(found) => diagnosis.findings.extend(found),
+        Err(e) => diagnosis
+            .findings
+            .push(unreachable(block, &format!("{e:#}"))),
+    }
+}
+
+/// Offline workload-identity checks of a server block.
 fn workload_identity_server_findings(block: &VaultBlock) -> Vec<Finding> {
     let subject = "vault (server)";
     let mut out = Vec::new();

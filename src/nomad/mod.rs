@@ -12,3 +12,4 @@ pub mod role_spec;
 pub mod stanza;
 pub mod token_rules;
 pub mod versions;
+pub mod workload_identity;

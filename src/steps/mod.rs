@@ -10,6 +10,7 @@ pub mod role;
 pub mod stanza;
 pub mod token;
 pub mod unseal;
+pub mod wi;
 
 use anyhow::Result;
 use serde::Serialize;

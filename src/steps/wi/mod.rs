@@ -1,0 +1,288 @@
+//! The workload-identity flow's steps (nomad-rules.md §5), after init/unseal, in the order
+//! they depend on each other:
+//!
+//! 1. [`auth_method::AuthMethodStep`]: `jwt` auth at `--auth-path` (`jwt-nomad`), marked;
+//! 2. [`config::JwtConfigStep`]: its config (`jwks_url`, algorithms, `default_role`,
+//!    `jwks_ca_pem`), after nvctl fetched the JWKS itself (pre-flight);
+//! 3. [`kv::KvMountStep`]: a KV v2 engine at `secret/` when none is there, marked;
+//! 4. [`role::WiRoleStep`]: the `nomad-workloads` role;
+//! 5. [`policy::WiPolicyStep`]: the `nomad-workloads` policy, templated on the mount's real
+//!    accessor (read from `sys/auth` when writing), marked. Its verify is the whole live check
+//!    ([`check::check_live`], what `check-role --flow workload-identity` runs).
+//!
+//! The steps must be driven one after the other (observe → plan → apply → verify each, as
+//! [`run`] does): the config needs the mount, the policy needs the mount's accessor and learns
+//! from the role step whether nvctl created the role. [`destroy::destroy`] removes, in reverse
+//! order, only what carries nvctl's mark.
+
+pub mod auth_method;
+pub mod check;
+pub mod config;
+pub mod destroy;
+pub mod kv;
+pub mod policy;
+pub mod role;
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use anyhow::{Context, Result};
+
+use crate::checks::Findings;
+use crate::nomad::stanza::{AgentKind, VaultStanza};
+use crate::nomad::workload_identity::{self as wi, WorkloadIdentitySpec};
+use crate::output::Ui;
+use crate::vault::VaultClient;
+
+use super::stanza::{StanzaFormat, StanzaStep};
+use super::{drive, Consent, Step, StepReport};
+
+/// What this run created that carries no mark of its own (JWT roles have no field for one):
+/// the role step records it, the policy step writes it into its marked header.
+#[derive(Debug, Default)]
+pub struct Ledger {
+    /// `auth/<path>/role/<name>` of roles created by this run.
+    pub roles_created: Vec<String>,
+}
+
+/// The ledger the steps of one run share.
+pub type SharedLedger = Arc<Mutex<Ledger>>;
+
+fn ledger_lock(ledger: &SharedLedger) -> std::sync::MutexGuard<'_, Ledger> {
+    ledger.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Whether an auth method is mounted at `path`. Reads under a path nothing is mounted at
+/// answer 404 with a message, which the client rightly treats as an error, so the steps ask
+/// this first and take "no mount yet" as "nothing there yet".
+pub fn auth_mount_exists(client: &VaultClient, path: &str) -> Result<bool> {
+    Ok(client
+        .list_auth_mounts()
+        .context("cannot list the auth methods (sys/auth)")?
+        .contains_key(&format!("{}/", path.trim_matches('/'))))
+}
+
+/// The five steps for `spec`, in the order to drive them. Fails when the spec is invalid or
+/// the CA file cannot be used, before anything is sent.
+pub fn steps(spec: &WorkloadIdentitySpec) -> Result<Vec<Box<dyn Step>>> {
+    spec.validate().map_err(anyhow::Error::msg)?;
+    let ledger = SharedLedger::default();
+    Ok(vec![
+        Box::new(auth_method::AuthMethodStep::new(spec.path())),
+        Box::new(config::JwtConfigStep::new(spec)),
+        Box::new(kv::KvMountStep::new(&spec.kv_mount)),
+        Box::new(role::WiRoleStep::new(spec, ledger.clone())),
+        Box::new(policy::WiPolicyStep::new(spec, ledger)),
+    ])
+}
+
+/// Drives every step in order with [`drive`]; stops at the first error.
+pub fn run(
+    client: &VaultClient,
+    ui: &Ui,
+    consent: Consent,
+    spec: &WorkloadIdentitySpec,
+) -> Result<Vec<StepReport>> {
+    let mut reports = Vec::new();
+    for mut step in steps(spec)? {
+        reports.push(drive(step.as_mut(), client, ui, consent)?);
+    }
+    Ok(reports)
+}
+
+/// The Nomad agents' `vault` blocks for this set-up: servers sign identities for the role's
+/// audiences; clients log in at the auth path.
+pub fn stanza(spec: &WorkloadIdentitySpec, kind: AgentKind, vault_address: &str) -> VaultStanza {
+    match kind {
+        AgentKind::Server => {
+            let mut s = VaultStanza::workload_identity_server(&spec.audiences, &spec.identity_ttl);
+            s.address = Some(vault_address.to_string());
+            s
+        }
+        AgentKind::Client => {
+            VaultStanza::workload_identity_client(vault_address, &format!("{}/", spec.path()))
+        }
+    }
+}
+
+/// The workload-identity settings as `nvctl bootstrap`'s flags give them; `None` takes
+/// `nomad setup vault`'s default.
+#[derive(Debug, Clone, Default)]
+pub struct WiOptions {
+    pub jwks_url: Option<String>,
+    /// Nomad's HTTP address: the JWKS URL is `<nomad_addr>/.well-known/jwks.json`.
+    pub nomad_addr: Option<String>,
+    pub jwks_ca_file: Option<PathBuf>,
+    /// Comma-separated.
+    pub audience: Option<String>,
+    pub auth_path: Option<String>,
+    pub role: Option<String>,
+    pub policy: Option<String>,
+    /// The role's token period (`30m`, `1800`).
+    pub token_period: Option<String>,
+}
+
+/// The spec the options describe, validated; the CA file is read here. Errors name the flag.
+pub fn spec_from_options(opts: &WiOptions) -> Result<WorkloadIdentitySpec> {
+    let jwks_url = match (&opts.jwks_url, &opts.nomad_addr) {
+        (Some(url), _) => url.trim().to_string(),
+        (None, Some(addr)) => wi::jwks_url_from_nomad_addr(addr)
+            .map_err(|e| anyhow::anyhow!("invalid --nomad-addr: {e}"))?,
+        (None, None) => anyhow::bail!(
+            "the workload-identity flow needs Nomad's JWKS URL, which Vault fetches: give --nomad-addr URL (the URL is <addr>/.well-known/jwks.json) or --jwks-url URL"
+        ),
+    };
+    let mut spec = WorkloadIdentitySpec::nomad_defaults(jwks_url);
+    if let Some(file) = &opts.jwks_ca_file {
+        let pem = std::fs::read_to_string(file)
+            .with_context(|| format!("cannot read --jwks-ca-file {}", file.display()))?;
+        if !pem.contains("-----BEGIN CERTIFICATE-----") {
+            anyhow::bail!(
+                "--jwks-ca-file {} holds no PEM certificate (-----BEGIN CERTIFICATE-----)",
+                file.display()
+            );
+        }
+        spec.jwks_ca_pem = Some(pem);
+    }
+    if let Some(aud) = &opts.audience {
+        spec.audiences = aud
+            .split(',')
+            .map(|a| a.trim().to_string())
+            .filter(|a| !a.is_empty())
+            .collect();
+    }
+    if let Some(path) = &opts.auth_path {
+        spec.auth_path = path.trim_matches('/').to_string();
+    }
+    if let Some(role) = &opts.role {
+        spec.role_name = role.clone();
+    }
+    if let Some(policy) = &opts.policy {
+        spec.policy_name = policy.to_lowercase();
+        spec.token_policies = vec![spec.policy_name.clone()];
+    }
+    if let Some(period) = &opts.token_period {
+        spec.token_period = crate::duration::parse_flag_seconds(period)
+            .map_err(|e| anyhow::anyhow!("invalid --role-period: {e}"))?;
+    }
+    spec.validate().map_err(anyhow::Error::msg)?;
+    Ok(spec)
+}
+
+/// The configuration phase of `nvctl bootstrap --flow workload-identity`, once Vault is
+/// initialised and unsealed and `client` carries a token: the five steps in order, then the
+/// stanza files asked for. Returns the step reports and the final verification (the agent
+/// rules over both blocks; the live checks are in the policy step's findings).
+pub fn configure(
+    client: &VaultClient,
+    ui: &Ui,
+    consent: Consent,
+    spec: &WorkloadIdentitySpec,
+    vault_address: &str,
+    stanza_outputs: &[(AgentKind, PathBuf)],
+) -> Result<(Vec<StepReport>, Findings)> {
+    let mut reports = run(client, ui, consent, spec)?;
+    for (kind, path) in stanza_outputs {
+        let mut step = StanzaStep::new(
+            *kind,
+            stanza(spec, *kind, vault_address),
+            StanzaFormat::Hcl,
+            Some(path.clone()),
+        );
+        reports.push(drive(&mut step, client, ui, consent)?);
+    }
+    let mut verification = Findings::new();
+    if consent != Consent::PlanOnly {
+        for kind in [AgentKind::Server, AgentKind::Client] {
+            let check = StanzaStep::new(
+                kind,
+                stanza(spec, kind, vault_address),
+                StanzaFormat::Hcl,
+                None,
+            )
+            .check();
+            verification.extend(check);
+        }
+    }
+    Ok((reports, verification))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options_default_to_nomad_setup_vault_and_derive_the_jwks_url() {
+        let spec = spec_from_options(&WiOptions {
+            nomad_addr: Some("https://nomad.example:4646".into()),
+            ..WiOptions::default()
+        })
+        .unwrap();
+        assert_eq!(
+            spec,
+            WorkloadIdentitySpec::nomad_defaults(
+                "https://nomad.example:4646/.well-known/jwks.json"
+            )
+        );
+    }
+
+    #[test]
+    fn options_override_audience_path_names_and_period() {
+        let spec = spec_from_options(&WiOptions {
+            jwks_url: Some("http://127.0.0.1:4646/.well-known/jwks.json".into()),
+            audience: Some("vault.io, other".into()),
+            auth_path: Some("/jwt-team/".into()),
+            role: Some("team".into()),
+            policy: Some("Team-Policy".into()),
+            token_period: Some("1h".into()),
+            ..WiOptions::default()
+        })
+        .unwrap();
+        assert_eq!(spec.audiences, vec!["vault.io", "other"]);
+        assert_eq!(spec.path(), "jwt-team");
+        assert_eq!(spec.role_name, "team");
+        assert_eq!(spec.token_policies, vec!["team-policy"]);
+        assert_eq!(spec.token_period, 3600);
+        assert_eq!(
+            stanza(&spec, AgentKind::Client, "https://v:8200").jwt_auth_backend_path,
+            Some("jwt-team/".to_string())
+        );
+    }
+
+    #[test]
+    fn emitted_wi_blocks_pass_nomads_agent_rules() {
+        let spec = WorkloadIdentitySpec::nomad_defaults("http://n:4646/.well-known/jwks.json");
+        for kind in [AgentKind::Server, AgentKind::Client] {
+            let findings = StanzaStep::new(
+                kind,
+                stanza(&spec, kind, "https://v:8200"),
+                StanzaFormat::Hcl,
+                None,
+            )
+            .check();
+            assert!(!findings.has_errors(), "{kind:?}: {findings:?}");
+        }
+    }
+
+    #[test]
+    fn missing_jwks_source_and_bad_ca_file_are_refused_naming_the_flag() {
+        let err = spec_from_options(&WiOptions::default()).unwrap_err();
+        assert!(err.to_string().contains("--nomad-addr"));
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("ca.pem");
+        std::fs::write(&file, "not a certificate").unwrap();
+        let err = spec_from_options(&WiOptions {
+            nomad_addr: Some("http://n:4646".into()),
+            jwks_ca_file: Some(file),
+            ..WiOptions::default()
+        })
+        .unwrap_err();
+        assert!(err.to_string().contains("--jwks-ca-file"));
+        let err = spec_from_options(&WiOptions {
+            nomad_addr: Some("n:4646".into()),
+            ..WiOptions::default()
+        })
+        .unwrap_err();
+        assert!(err.to_string().contains("invalid --nomad-addr"));
+    }
+}

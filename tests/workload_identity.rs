@@ -1,0 +1,837 @@
+//! The workload-identity flow (nomad-rules.md §5) end to end against the sandbox: nvctl's WI
+//! steps set Vault up for a loopback JWKS server, then Nomad-like JWTs log in and are confined
+//! to their job's secrets; `nvctl check-role --flow workload-identity` (the real binary)
+//! catches audience mismatch and accessor drift; a re-run writes nothing; `destroy` leaves
+//! Vault as it found it.
+//!
+//! `nvctl bootstrap` does not drive the WI steps yet, so they are driven here through the
+//! library (`nvctl::steps::wi::run`), exactly as bootstrap will. Every test needs the sandbox's
+//! JWT login and JWKS server, so none runs against a live Vault.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use nvctl::checks::Severity;
+use nvctl::nomad::workload_identity::WorkloadIdentitySpec;
+use nvctl::output::Ui;
+use nvctl::steps::wi::{self, destroy::DestroyTarget};
+use nvctl::steps::{Consent, Outcome, StepReport};
+use nvctl::vault::{ClientConfig, VaultClient};
+use serde_json::{json, Value};
+use support::{Http, Nvctl, ROOT_TOKEN};
+use vault_sandbox::testing::{nomad_workload_claims, JwksServer};
+use vault_sandbox::SandboxHandle;
+
+const HOUR: Duration = Duration::from_secs(3600);
+
+fn ui() -> Ui {
+    Ui {
+        quiet: true,
+        verbose: 0,
+        color: false,
+        interactive: false,
+        progress: false,
+        yes: true,
+        show_secrets: false,
+    }
+}
+
+fn client(sandbox: &SandboxHandle) -> VaultClient {
+    let mut config = ClientConfig::new(sandbox.addr());
+    config.token = Some(ROOT_TOKEN.into());
+    VaultClient::new(config).unwrap()
+}
+
+fn dev() -> SandboxHandle {
+    support::sandbox_only("JWT logins against a loopback JWKS server");
+    support::dev_sandbox()
+}
+
+fn http(sandbox: &SandboxHandle) -> Http {
+    Http::new(&sandbox.addr(), ROOT_TOKEN)
+}
+
+/// Drives the WI steps as bootstrap does, with --yes.
+fn apply(sandbox: &SandboxHandle, spec: &WorkloadIdentitySpec) -> Vec<StepReport> {
+    wi::run(&client(sandbox), &ui(), Consent::AskAlways, spec).expect("workload identity steps")
+}
+
+fn outcomes(reports: &[StepReport]) -> Vec<(&'static str, Outcome)> {
+    reports.iter().map(|r| (r.step, r.outcome)).collect()
+}
+
+fn errors(reports: &[StepReport]) -> Vec<String> {
+    reports
+        .iter()
+        .flat_map(|r| r.findings.iter())
+        .filter(|f| f.severity == Severity::Error)
+        .map(|f| format!("{}: {}", f.subject, f.message))
+        .collect()
+}
+
+fn put_secret(sandbox: &SandboxHandle, path: &str, value: &str) {
+    let (status, body) = http(sandbox).put(
+        &format!("secret/data/{path}"),
+        &json!({"data": {"password": value}}),
+    );
+    assert_eq!(status, 200, "{body}");
+}
+
+/// `POST auth/<path>/login` without a token, as a Nomad client does for a task.
+fn login(sandbox: &SandboxHandle, jwt: &str) -> (u16, Value) {
+    let resp = reqwest::blocking::Client::new()
+        .post(format!("{}/v1/auth/jwt-nomad/login", sandbox.addr()))
+        .json(&json!({"role": "nomad-workloads", "jwt": jwt}))
+        .send()
+        .unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.json().unwrap_or(Value::Null))
+}
+
+fn read_as(sandbox: &SandboxHandle, token: &str, path: &str) -> (u16, Value) {
+    Http::new(&sandbox.addr(), token).get(path)
+}
+
+fn job_token(sandbox: &SandboxHandle, jwks: &JwksServer, job: &str) -> String {
+    let jwt = jwks.sign(nomad_workload_claims(
+        "default", job, "server", "vault.io", HOUR,
+    ));
+    let (status, body) = login(sandbox, &jwt);
+    assert_eq!(status, 200, "{body}");
+    body["auth"]["client_token"].as_str().unwrap().to_string()
+}
+
+/// What `destroy` must leave as it was: the auth methods, the secrets engines, the policies.
+fn snapshot(sandbox: &SandboxHandle) -> BTreeMap<&'static str, Value> {
+    let h = http(sandbox);
+    let mut out = BTreeMap::new();
+    out.insert("sys/auth", h.get("sys/auth").1["data"].clone());
+    out.insert("sys/mounts", h.get("sys/mounts").1["data"].clone());
+    let (_, policies) = h.get("sys/policies/acl?list=true");
+    out.insert("policies", policies["data"]["keys"].clone());
+    out
+}
+
+// nomad-rules.md §5: the whole set-up, then a job's token reads its own secrets and not
+// another job's; a wrong audience is refused; a re-run writes nothing.
+#[test]
+fn workload_identity_setup_confines_each_job_to_its_secrets_and_reruns_change_nothing() {
+    let jwks = JwksServer::start_ed25519().unwrap();
+    let sandbox = dev();
+    let spec = WorkloadIdentitySpec::nomad_defaults(jwks.url());
+    let first = apply(&sandbox, &spec);
+    assert_eq!(
+        outcomes(&first),
+        vec![
+            ("auth-method", Outcome::Created),
+            ("jwt-config", Outcome::Created),
+            // Dev mode already mounts secret/ as KV v2.
+            ("kv", Outcome::Unchanged),
+            ("jwt-role", Outcome::Created),
+            ("wi-policy", Outcome::Created),
+        ]
+    );
+    assert_eq!(errors(&first), Vec::<String>::new());
+
+    // The policy is templated on the accessor sys/auth reports.
+    let h = http(&sandbox);
+    let accessor = h.get("sys/auth").1["data"]["jwt-nomad/"]["accessor"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (_, policy) = h.get("sys/policies/acl/nomad-workloads");
+    let text = policy["data"]["policy"].as_str().unwrap();
+    assert!(text.contains(&format!(
+        "secret/data/{{{{identity.entity.aliases.{accessor}.metadata.nomad_namespace}}}}/{{{{identity.entity.aliases.{accessor}.metadata.nomad_job_id}}}}/*"
+    )));
+    assert!(text.starts_with("# [created-by: nvctl]"), "{text}");
+    let (_, config) = h.get("auth/jwt-nomad/config");
+    assert_eq!(config["data"]["jwks_url"], jwks.url().as_str());
+    assert_eq!(config["data"]["default_role"], "nomad-workloads");
+    let (_, role) = h.get("auth/jwt-nomad/role/nomad-workloads");
+    assert_eq!(role["data"]["bound_audiences"], json!(["vault.io"]));
+    assert_eq!(role["data"]["user_claim"], "/nomad_job_id");
+    assert_eq!(role["data"]["token_period"], 1800);
+
+    put_secret(&sandbox, "default/web/config", "web-secret");
+    put_secret(&sandbox, "default/api/config", "api-secret");
+    let web = job_token(&sandbox, &jwks, "web");
+    let (status, own) = read_as(&sandbox, &web, "secret/data/default/web/config");
+    assert_eq!(status, 200, "{own}");
+    assert_eq!(own["data"]["data"]["password"], "web-secret");
+    let (status, _) = read_as(&sandbox, &web, "secret/data/default/api/config");
+    assert_eq!(
+        status, 403,
+        "a job's token must not read another job's secret"
+    );
+
+    let wrong = jwks.sign(nomad_workload_claims(
+        "default", "web", "server", "nomad.io", HOUR,
+    ));
+    let (status, body) = login(&sandbox, &wrong);
+    assert_eq!(status, 400);
+    assert!(
+        body["errors"][0]
+            .as_str()
+            .unwrap()
+            .contains("invalid audience (aud) claim"),
+        "{body}"
+    );
+
+    // Idempotent: observing again sends reads only.
+    sandbox.clear_requests();
+    let second = apply(&sandbox, &spec);
+    assert!(
+        second.iter().all(|r| r.outcome == Outcome::Unchanged),
+        "{:?}",
+        outcomes(&second)
+    );
+    assert_eq!(support::writes(&sandbox), Vec::<String>::new());
+
+    Nvctl::new()
+        .sandbox(&sandbox)
+        .args(["check-role", "--flow", "workload-identity"])
+        .run()
+        .exit(0)
+        .stderr_has("workload identity role \"nomad-workloads\" at auth/jwt-nomad");
+}
+
+// nomad-rules.md §5 (known failure mode): the servers' default_identity.aud and the role's
+// bound_audiences disagree — check-role says so and exits 3.
+#[test]
+fn check_role_catches_an_audience_mismatch() {
+    let jwks = JwksServer::start_ed25519().unwrap();
+    let sandbox = dev();
+    apply(&sandbox, &WorkloadIdentitySpec::nomad_defaults(jwks.url()));
+    let run = Nvctl::new()
+        .sandbox(&sandbox)
+        .args([
+            "check-role",
+            "--flow",
+            "workload-identity",
+            "--audience",
+            "nomad.io",
+        ])
+        .run()
+        .exit(3)
+        .stdout_has("audience mismatch")
+        .stdout_has("[\"vault.io\"]")
+        .stdout_has("[\"nomad.io\"]");
+    assert!(run
+        .stdout
+        .contains("audience claim does not match any expected audience"));
+
+    let doc = Nvctl::new()
+        .sandbox(&sandbox)
+        .args([
+            "check-role",
+            "--flow",
+            "workload-identity",
+            "--audience",
+            "nomad.io",
+            "--format",
+            "json",
+        ])
+        .run()
+        .exit(3)
+        .json();
+    assert_eq!(doc["flow"], "workload-identity");
+    assert_eq!(doc["roles"][0]["ok"], false);
+    assert!(doc["roles"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["severity"] == "error" && f["check"] == "workload-identity"));
+}
+
+// nomad-rules.md §5: re-enabling the auth method changes its accessor and silently breaks the
+// policy; check-role names the drift, and a re-run of the steps rewrites the policy.
+#[test]
+fn accessor_drift_is_caught_by_check_role_and_repaired_by_a_rerun() {
+    let jwks = JwksServer::start_ed25519().unwrap();
+    let sandbox = dev();
+    let spec = WorkloadIdentitySpec::nomad_defaults(jwks.url());
+    apply(&sandbox, &spec);
+    let h = http(&sandbox);
+    let old = h.get("sys/auth").1["data"]["jwt-nomad/"]["accessor"].clone();
+
+    // An operator disables and re-enables the auth method, then restores config and role.
+    assert_eq!(h.delete("sys/auth/jwt-nomad").0, 204);
+    apply_mount_config_and_role_only(&sandbox, &jwks);
+    let new = h.get("sys/auth").1["data"]["jwt-nomad/"]["accessor"].clone();
+    assert_ne!(old, new);
+    put_secret(&sandbox, "default/web/config", "web-secret");
+    let token = job_token(&sandbox, &jwks, "web");
+    assert_eq!(
+        read_as(&sandbox, &token, "secret/data/default/web/config").0,
+        403,
+        "the stale policy grants nothing"
+    );
+
+    let run = Nvctl::new()
+        .sandbox(&sandbox)
+        .args(["check-role", "--flow", "workload-identity"])
+        .run()
+        .exit(3)
+        .stdout_has("accessor drift")
+        .stdout_has(old.as_str().unwrap())
+        .stdout_has(new.as_str().unwrap());
+    assert!(run
+        .stdout
+        .contains("nvctl bootstrap --flow workload-identity"));
+
+    let repaired = apply(&sandbox, &spec);
+    let policy = repaired.iter().find(|r| r.step == "wi-policy").unwrap();
+    assert_eq!(policy.outcome, Outcome::Updated);
+    assert_eq!(errors(&repaired), Vec::<String>::new());
+    let token = job_token(&sandbox, &jwks, "web");
+    assert_eq!(
+        read_as(&sandbox, &token, "secret/data/default/web/config").0,
+        200
+    );
+    Nvctl::new()
+        .sandbox(&sandbox)
+        .args(["check-role", "--flow", "workload-identity"])
+        .run()
+        .exit(0);
+}
+
+// `--destroy` removes what nvctl created, in reverse order, and nothing else: the dev mode's
+// secret/ and an operator's policy stay; Vault ends as it began.
+#[test]
+fn destroy_leaves_vault_as_it_found_it() {
+    let jwks = JwksServer::start_ed25519().unwrap();
+    let sandbox = dev();
+    let h = http(&sandbox);
+    assert_eq!(
+        h.put(
+            "sys/policies/acl/ops",
+            &json!({"policy": "path \"secret/*\" { capabilities = [\"read\"] }"})
+        )
+        .0,
+        204
+    );
+    let before = snapshot(&sandbox);
+    let spec = WorkloadIdentitySpec::nomad_defaults(jwks.url());
+    apply(&sandbox, &spec);
+    assert_ne!(snapshot(&sandbox), before);
+
+    let target = DestroyTarget::from(&spec);
+    let planned =
+        wi::destroy::destroy(&client(&sandbox), &ui(), &target, Consent::PlanOnly).unwrap();
+    assert_eq!(
+        planned.pending,
+        vec!["sys/policies/acl/nomad-workloads", "sys/auth/jwt-nomad"]
+    );
+    assert!(planned.removed.is_empty());
+    assert!(planned
+        .kept
+        .iter()
+        .any(|k| k.subject == "sys/mounts/secret"));
+
+    let done = wi::destroy::destroy(&client(&sandbox), &ui(), &target, Consent::AskAlways).unwrap();
+    assert_eq!(done.removed, planned.pending);
+    assert_eq!(snapshot(&sandbox), before);
+
+    // A second destroy finds nothing of nvctl's.
+    sandbox.clear_requests();
+    let again =
+        wi::destroy::destroy(&client(&sandbox), &ui(), &target, Consent::AskAlways).unwrap();
+    assert!(again.removed.is_empty());
+    assert_eq!(support::writes(&sandbox), Vec::<String>::new());
+}
+
+// The KV v2 engine is mounted (marked) when absent, and destroy removes it again.
+#[test]
+fn destroy_removes_the_secret_engine_nvctl_mounted() {
+    let jwks = JwksServer::start_ed25519().unwrap();
+    let sandbox = dev();
+    assert_eq!(http(&sandbox).delete("sys/mounts/secret").0, 204);
+    let before = snapshot(&sandbox);
+    let spec = WorkloadIdentitySpec::nomad_defaults(jwks.url());
+    let reports = apply(&sandbox, &spec);
+    assert_eq!(
+        reports.iter().find(|r| r.step == "kv").unwrap().outcome,
+        Outcome::Created
+    );
+    let (_, mounts) = http(&sandbox).get("sys/mounts");
+    assert_eq!(mounts["data"]["secret/"]["options"]["version"], "2");
+    assert!(mounts["data"]["secret/"]["description"]
+        .as_str()
+        .unwrap()
+        .contains("[created-by: nvctl]"));
+
+    let done = wi::destroy::destroy(
+        &client(&sandbox),
+        &ui(),
+        &DestroyTarget::from(&spec),
+        Consent::AskAlways,
+    )
+    .unwrap();
+    assert_eq!(
+        done.removed,
+        vec![
+            "sys/policies/acl/nomad-workloads",
+            "sys/mounts/secret",
+            "sys/auth/jwt-nomad"
+        ]
+    );
+    assert_eq!(snapshot(&sandbox), before);
+}
+
+// JWT roles cannot carry a mark: a role nvctl created inside the operator's auth method is
+// recorded in nvctl's policy header, and destroy removes that role but keeps the mount.
+#[test]
+fn destroy_removes_a_role_nvctl_created_in_the_operators_auth_method() {
+    let jwks = JwksServer::start_ed25519().unwrap();
+    let sandbox = dev();
+    let h = http(&sandbox);
+    assert_eq!(
+        h.put(
+            "sys/auth/jwt-nomad",
+            &json!({"type": "jwt", "description": "ops team"})
+        )
+        .0,
+        204
+    );
+    let before = snapshot(&sandbox);
+    let spec = WorkloadIdentitySpec::nomad_defaults(jwks.url());
+    let reports = apply(&sandbox, &spec);
+    assert_eq!(reports[0].outcome, Outcome::Unchanged);
+    let (_, policy) = h.get("sys/policies/acl/nomad-workloads");
+    assert!(policy["data"]["policy"]
+        .as_str()
+        .unwrap()
+        .contains("also created auth/jwt-nomad/role/nomad-workloads"));
+
+    let done = wi::destroy::destroy(
+        &client(&sandbox),
+        &ui(),
+        &DestroyTarget::from(&spec),
+        Consent::AskAlways,
+    )
+    .unwrap();
+    assert_eq!(
+        done.removed,
+        vec![
+            "sys/policies/acl/nomad-workloads",
+            "auth/jwt-nomad/role/nomad-workloads"
+        ]
+    );
+    assert!(done.kept.iter().any(|k| k.subject == "sys/auth/jwt-nomad"));
+    assert_eq!(snapshot(&sandbox), before);
+    assert_eq!(
+        h.get("auth/jwt-nomad/role/nomad-workloads").0,
+        404,
+        "the role nvctl created is gone"
+    );
+}
+
+// A role and policy that were there before nvctl are updated with consent but never deleted.
+#[test]
+fn destroy_keeps_a_role_and_policy_that_existed_before() {
+    let jwks = JwksServer::start_ed25519().unwrap();
+    let sandbox = dev();
+    let h = http(&sandbox);
+    assert_eq!(h.put("sys/auth/jwt-nomad", &json!({"type": "jwt"})).0, 204);
+    assert_eq!(
+        h.put(
+            "auth/jwt-nomad/config",
+            &json!({"jwks_url": jwks.url(), "jwt_supported_algs": ["EdDSA"]})
+        )
+        .0,
+        204
+    );
+    assert_eq!(
+        h.put(
+            "auth/jwt-nomad/role/nomad-workloads",
+            &json!({"role_type": "jwt", "bound_audiences": ["nomad.io"], "user_claim": "nomad_job_id"})
+        )
+        .0,
+        204
+    );
+    assert_eq!(
+        h.put(
+            "sys/policies/acl/nomad-workloads",
+            &json!({"policy": "path \"secret/data/shared/*\" { capabilities = [\"read\"] }"})
+        )
+        .0,
+        204
+    );
+    let spec = WorkloadIdentitySpec::nomad_defaults(jwks.url());
+    let reports = apply(&sandbox, &spec);
+    assert_eq!(
+        outcomes(&reports),
+        vec![
+            ("auth-method", Outcome::Unchanged),
+            ("jwt-config", Outcome::Updated),
+            ("kv", Outcome::Unchanged),
+            ("jwt-role", Outcome::Updated),
+            ("wi-policy", Outcome::Updated),
+        ]
+    );
+    let diff = reports[3].diff.as_deref().unwrap();
+    assert!(diff.contains("-    \"nomad.io\""), "{diff}");
+    let (_, policy) = h.get("sys/policies/acl/nomad-workloads");
+    assert!(
+        !policy["data"]["policy"]
+            .as_str()
+            .unwrap()
+            .contains("created-by"),
+        "an operator's policy stays unmarked"
+    );
+    let done = wi::destroy::destroy(
+        &client(&sandbox),
+        &ui(),
+        &DestroyTarget::from(&spec),
+        Consent::AskAlways,
+    )
+    .unwrap();
+    assert!(done.removed.is_empty(), "{:?}", done.removed);
+    let kept: Vec<&str> = done.kept.iter().map(|k| k.subject.as_str()).collect();
+    assert!(
+        kept.contains(&"sys/policies/acl/nomad-workloads"),
+        "{kept:?}"
+    );
+    assert!(
+        kept.contains(&"auth/jwt-nomad/role/nomad-workloads"),
+        "{kept:?}"
+    );
+    assert!(kept.contains(&"sys/auth/jwt-nomad"), "{kept:?}");
+}
+
+// Pre-flight: nvctl fetches the JWKS itself; when Vault cannot fetch it either, the error says
+// both and that Vault must reach the URL.
+#[test]
+fn unreachable_jwks_stops_before_the_config_with_a_clear_error() {
+    let jwks = JwksServer::start_ed25519().unwrap();
+    jwks.respond_with(500, "nomad is down");
+    let sandbox = dev();
+    let err = wi::run(
+        &client(&sandbox),
+        &ui(),
+        Consent::AskAlways,
+        &WorkloadIdentitySpec::nomad_defaults(jwks.url()),
+    )
+    .unwrap_err();
+    let text = format!("{err:#}");
+    assert!(
+        text.contains("Vault could not fetch Nomad's JWKS"),
+        "{text}"
+    );
+    assert!(text.contains("HTTP 500"), "{text}");
+    assert!(text.contains("Vault servers can reach this URL"), "{text}");
+    assert!(text.contains("error checking jwks URL"), "{text}");
+    assert_eq!(nvctl::exit::classify(&err), nvctl::exit::Exit::Vault);
+}
+
+// Pre-flight: a JWK set without an EdDSA or RS256 key is a finding even when Vault takes it.
+#[test]
+fn preflight_reports_a_jwks_without_usable_keys() {
+    let jwks = JwksServer::start_ed25519().unwrap();
+    let p = wi::check::fetch_jwks(&jwks.url(), None, Duration::from_secs(5));
+    assert_eq!(p.algorithms(), vec!["EdDSA"]);
+    jwks.respond_with(
+        200,
+        r#"{"keys":[{"kty":"EC","crv":"P-256","x":"a","y":"b"}]}"#,
+    );
+    let p = wi::check::fetch_jwks(&jwks.url(), None, Duration::from_secs(5));
+    let findings = p.findings(&["EdDSA".into()], Severity::Error);
+    assert_eq!(findings.len(), 1);
+    assert!(findings[0]
+        .message
+        .contains("no EdDSA (OKP/Ed25519) or RS256"));
+    assert!(findings[0]
+        .remedy
+        .as_deref()
+        .unwrap()
+        .contains("Vault must be able to reach this URL too"));
+}
+
+// jwks_ca_pem: a JWKS served over TLS from a private CA works when the CA is given, for both
+// nvctl's pre-flight and Vault's fetch.
+#[test]
+fn jwks_over_tls_needs_and_uses_the_ca() {
+    let jwks = JwksServer::start_ed25519_tls().unwrap();
+    let ca = jwks.ca_pem().unwrap();
+    let without = wi::check::fetch_jwks(&jwks.url(), None, Duration::from_secs(5));
+    assert!(!without.ok());
+    let sandbox = dev();
+    let mut spec = WorkloadIdentitySpec::nomad_defaults(jwks.url());
+    spec.jwks_ca_pem = Some(ca.clone());
+    let reports = apply(&sandbox, &spec);
+    assert_eq!(errors(&reports), Vec::<String>::new());
+    let config = reports.iter().find(|r| r.step == "jwt-config").unwrap();
+    assert!(config
+        .findings
+        .iter()
+        .any(|f| f.severity == Severity::Info && f.message.contains("EdDSA")));
+    let (_, live) = http(&sandbox).get("auth/jwt-nomad/config");
+    assert_eq!(
+        live["data"]["jwks_ca_pem"].as_str().unwrap().trim(),
+        ca.trim()
+    );
+    put_secret(&sandbox, "default/web/config", "web-secret");
+    let token = job_token(&sandbox, &jwks, "web");
+    assert_eq!(
+        read_as(&sandbox, &token, "secret/data/default/web/config").0,
+        200
+    );
+}
+
+// --plan on a fresh Vault: every step reports its pending change and nothing is written, the
+// policy shown on the accessor the mount will get.
+#[test]
+fn plan_only_writes_nothing() {
+    let jwks = JwksServer::start_ed25519().unwrap();
+    let sandbox = dev();
+    sandbox.clear_requests();
+    let reports = wi::run(
+        &client(&sandbox),
+        &ui(),
+        Consent::PlanOnly,
+        &WorkloadIdentitySpec::nomad_defaults(jwks.url()),
+    )
+    .unwrap();
+    assert_eq!(
+        outcomes(&reports),
+        vec![
+            ("auth-method", Outcome::Pending),
+            ("jwt-config", Outcome::Pending),
+            ("kv", Outcome::Unchanged),
+            ("jwt-role", Outcome::Pending),
+            ("wi-policy", Outcome::Pending),
+        ]
+    );
+    assert_eq!(support::writes(&sandbox), Vec::<String>::new());
+}
+
+fn agent_config(dir: &tempfile::TempDir, name: &str, text: &str) -> std::path::PathBuf {
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn wi_server_config(addr: &str, aud: &str) -> String {
+    format!(
+        "server {{\n  enabled = true\n}}\n\nvault {{\n  enabled = true\n  address = \"{addr}\"\n\n  default_identity {{\n    aud = [\"{aud}\"]\n    ttl = \"1h\"\n  }}\n}}\n"
+    )
+}
+
+fn wi_client_config(addr: &str, path: &str) -> String {
+    format!(
+        "client {{\n  enabled = true\n}}\n\nvault {{\n  enabled = true\n  address = \"{addr}\"\n  jwt_auth_backend_path = \"{path}\"\n}}\n"
+    )
+}
+
+fn doctor(sandbox: &SandboxHandle, config: &std::path::Path) -> Nvctl {
+    Nvctl::new()
+        .sandbox(sandbox)
+        .args(["doctor", "--nomad-version", "1.10.0", "--agent-config"])
+        .arg(config)
+}
+
+// nomad-rules.md §5: doctor reads default_identity.aud from a WI server's files and checks it
+// against the live role; the stanza nvctl emits passes.
+#[test]
+fn doctor_checks_a_wi_servers_audience_against_the_live_role() {
+    let jwks = JwksServer::start_ed25519().unwrap();
+    let sandbox = dev();
+    apply(&sandbox, &WorkloadIdentitySpec::nomad_defaults(jwks.url()));
+    let dir = support::workdir();
+    let good = agent_config(
+        &dir,
+        "good.hcl",
+        &wi_server_config(&sandbox.addr(), "vault.io"),
+    );
+    doctor(&sandbox, &good)
+        .run()
+        .exit(0)
+        .stderr_has("Nomad server agent (workload identity)")
+        .stdout_has("checking the workload identity set-up");
+    let bad = agent_config(
+        &dir,
+        "bad.hcl",
+        &wi_server_config(&sandbox.addr(), "nomad.io"),
+    );
+    doctor(&sandbox, &bad)
+        .run()
+        .exit(3)
+        .stdout_has("audience mismatch")
+        .stdout_has("[\"nomad.io\"]");
+    // Without a token nvctl can only say the checks did not run.
+    Nvctl::new()
+        .env("VAULT_ADDR", &sandbox.addr())
+        .args(["doctor", "--nomad-version", "1.10.0", "--agent-config"])
+        .arg(&good)
+        .run()
+        .exit(0)
+        .stdout_has("did not run");
+}
+
+// nomad-rules.md §4/§5: a client's jwt_auth_backend_path must name a jwt auth method, and the
+// policy of the role it logs in with must be templated on that mount's accessor.
+#[test]
+fn doctor_checks_a_wi_clients_auth_path_and_accessor_drift() {
+    let jwks = JwksServer::start_ed25519().unwrap();
+    let sandbox = dev();
+    let spec = WorkloadIdentitySpec::nomad_defaults(jwks.url());
+    apply(&sandbox, &spec);
+    let dir = support::workdir();
+    let good = agent_config(
+        &dir,
+        "good.hcl",
+        &wi_client_config(&sandbox.addr(), "jwt-nomad/"),
+    );
+    doctor(&sandbox, &good).run().exit(0);
+    let typo = agent_config(
+        &dir,
+        "typo.hcl",
+        &wi_client_config(&sandbox.addr(), "jwt-nomd/"),
+    );
+    doctor(&sandbox, &typo)
+        .run()
+        .exit(3)
+        .stdout_has("no auth method is enabled at jwt-nomd/");
+
+    // The auth method re-enabled under the same path: the client's config is unchanged, the
+    // policy silently stale.
+    let h = http(&sandbox);
+    assert_eq!(h.delete("sys/auth/jwt-nomad").0, 204);
+    apply_mount_config_and_role_only(&sandbox, &jwks);
+    doctor(&sandbox, &good)
+        .run()
+        .exit(3)
+        .stdout_has("accessor drift");
+}
+
+/// What an operator restores by hand after re-enabling the auth method: not the policy.
+fn apply_mount_config_and_role_only(sandbox: &SandboxHandle, jwks: &JwksServer) {
+    let h = http(sandbox);
+    assert_eq!(h.put("sys/auth/jwt-nomad", &json!({"type": "jwt"})).0, 204);
+    assert_eq!(
+        h.put(
+            "auth/jwt-nomad/config",
+            &json!({"jwks_url": jwks.url(), "jwt_supported_algs": ["EdDSA", "RS256"], "default_role": "nomad-workloads"})
+        )
+        .0,
+        204
+    );
+    let role = json!({
+        "role_type": "jwt", "bound_audiences": ["vault.io"], "user_claim": "/nomad_job_id",
+        "user_claim_json_pointer": true,
+        "claim_mappings": {"nomad_namespace": "nomad_namespace", "nomad_job_id": "nomad_job_id", "nomad_task": "nomad_task"},
+        "token_type": "service", "token_period": "30m", "token_policies": ["nomad-workloads"],
+    });
+    assert_eq!(h.put("auth/jwt-nomad/role/nomad-workloads", &role).0, 204);
+}
+
+// nomad-rules.md §5 (agent blocks): the WI stanzas carry the audience, identity TTL and auth
+// path given, so they agree with the role nvctl wrote.
+#[test]
+fn wi_stanzas_take_audience_ttl_and_auth_path() {
+    let server = Nvctl::new()
+        .args([
+            "stanza",
+            "server",
+            "--flow",
+            "workload-identity",
+            "--audience",
+            "vault.io,other.example",
+            "--identity-ttl",
+            "2h",
+            "--vault-address",
+            "https://vault.example.com:8200",
+        ])
+        .run()
+        .exit(0);
+    assert!(
+        server
+            .stdout
+            .contains("aud = [\"vault.io\", \"other.example\"]"),
+        "{}",
+        server.stdout
+    );
+    assert!(server.stdout.contains("ttl = \"2h\""), "{}", server.stdout);
+    Nvctl::new()
+        .args([
+            "stanza",
+            "client",
+            "--flow",
+            "workload-identity",
+            "--auth-path",
+            "/jwt-team/",
+            "--vault-address",
+            "https://vault.example.com:8200",
+        ])
+        .run()
+        .exit(0)
+        .stdout_has("jwt_auth_backend_path = \"jwt-team/\"");
+    Nvctl::new()
+        .args([
+            "stanza",
+            "server",
+            "--flow",
+            "workload-identity",
+            "--identity-ttl",
+            "an hour",
+        ])
+        .run()
+        .exit(1)
+        .stderr_has("invalid --identity-ttl");
+}
+
+// The configuration phase bootstrap runs after init/unseal: the steps, then the agent blocks
+// written to files and checked against Nomad's agent rules; a re-run leaves the files alone.
+#[test]
+fn configure_writes_agent_blocks_that_agree_with_the_role() {
+    use nvctl::nomad::stanza::AgentKind;
+    let jwks = JwksServer::start_ed25519().unwrap();
+    let sandbox = dev();
+    let dir = support::workdir();
+    let outputs = vec![
+        (AgentKind::Server, dir.path().join("server.hcl")),
+        (AgentKind::Client, dir.path().join("client.hcl")),
+    ];
+    let mut spec = WorkloadIdentitySpec::nomad_defaults(jwks.url());
+    spec.audiences = vec!["nomad-wi".into()];
+    let (reports, verification) = wi::configure(
+        &client(&sandbox),
+        &ui(),
+        Consent::AskAlways,
+        &spec,
+        &sandbox.addr(),
+        &outputs,
+    )
+    .unwrap();
+    assert_eq!(errors(&reports), Vec::<String>::new());
+    assert!(!verification.has_errors(), "{verification:?}");
+    let server = std::fs::read_to_string(&outputs[0].1).unwrap();
+    assert!(server.contains("aud = [\"nomad-wi\"]"), "{server}");
+    let client_block = std::fs::read_to_string(&outputs[1].1).unwrap();
+    assert!(
+        client_block.contains("jwt_auth_backend_path = \"jwt-nomad/\""),
+        "{client_block}"
+    );
+    // The server block nvctl wrote is what doctor reads: its audience meets the role.
+    let base = agent_config(&dir, "base.hcl", "server {\n  enabled = true\n}\n");
+    doctor(&sandbox, &base)
+        .args(["--agent-config"])
+        .arg(&outputs[0].1)
+        .run()
+        .exit(0)
+        .stderr_has("Nomad server agent (workload identity)");
+
+    let (again, _) = wi::configure(
+        &client(&sandbox),
+        &ui(),
+        Consent::AskAlways,
+        &spec,
+        &sandbox.addr(),
+        &outputs,
+    )
+    .unwrap();
+    assert!(again.iter().all(|r| r.outcome == Outcome::Unchanged));
+}
