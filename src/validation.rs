@@ -2,8 +2,9 @@
 //!
 //! A Nomad server (≤ 1.9) looks its token up, applies the token rules, asks
 //! `sys/capabilities-self` about the paths it needs and reads its token role (nomad-rules.md
-//! §2). This module does the same requests — with the capabilities in one request and the role
-//! read alongside it — and hands the answers to the pure rules in `nomad/`. `token create`,
+//! §2). This module does the same requests — the capabilities in one request, the role read
+//! alongside it, and both alongside the lookup when the agent names its role — and hands the
+//! answers to the pure rules in `nomad/`. `token create`,
 //! `token check`, `check-role`, `bootstrap` and `doctor` all call it, so they agree.
 
 use anyhow::Result;
@@ -67,7 +68,23 @@ pub fn validate_server_token(
 ) -> Result<StartupReport> {
     let client = &client.with_token(token.clone());
     let mut findings = Findings::new();
-    let lookup = match lookup_own_token(client, token) {
+
+    // Nomad looks the token up first because the role may come from the lookup. When the agent
+    // names its role (`create_from_role`), the capability paths and the role read are known
+    // up front, so the three requests go out together: one round trip instead of two.
+    let known_role = agent.create_from_role.as_deref().filter(|r| !r.is_empty());
+    let (lookup, early) = std::thread::scope(|scope| {
+        let early = known_role.map(|name| {
+            let paths = capabilities::request_paths(Some(name), agent.allow_unauthenticated);
+            (
+                scope.spawn(move || client.capabilities_self(&paths)),
+                scope.spawn(move || client.read_token_role(name)),
+            )
+        });
+        let lookup = lookup_own_token(client, token);
+        (lookup, early.map(|(caps, role)| (join(caps), join(role))))
+    });
+    let lookup = match lookup {
         Ok(lookup) => lookup,
         Err(e) if e.status().is_some() => {
             findings.push(token_rules::lookup_failed(&nomad_error_text(&e)));
@@ -89,15 +106,22 @@ pub fn validate_server_token(
     ));
     let role_name = token_rules::resolve_role(agent.create_from_role.as_deref(), &token);
 
-    // The capability check and the role read do not depend on each other: send them together.
-    let paths = capabilities::request_paths(role_name.as_deref(), agent.allow_unauthenticated);
-    let (caps, role) = std::thread::scope(|scope| {
-        let caps = scope.spawn(|| client.capabilities_self(&paths));
-        let role = role_name
-            .as_deref()
-            .map(|name| scope.spawn(move || client.read_token_role(name)));
-        (join(caps), role.map(join))
-    });
+    // Otherwise the role comes from the lookup: the capability check and the role read do not
+    // depend on each other, so they still go together.
+    let (caps, role) = match early {
+        Some((caps, role)) => (caps, Some(role)),
+        None => {
+            let paths =
+                capabilities::request_paths(role_name.as_deref(), agent.allow_unauthenticated);
+            std::thread::scope(|scope| {
+                let caps = scope.spawn(|| client.capabilities_self(&paths));
+                let role = role_name
+                    .as_deref()
+                    .map(|name| scope.spawn(move || client.read_token_role(name)));
+                (join(caps), role.map(join))
+            })
+        }
+    };
 
     match caps {
         Ok(caps) => findings.extend(capabilities::check(
@@ -214,5 +238,56 @@ pub fn role_facts(name: &str, role: Option<&TokenRole>) -> RoleFacts {
             token_type: r.token_type.clone(),
             token_no_default_policy: r.token_no_default_policy,
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vault::ClientConfig;
+    use vault_sandbox::{Sandbox, SandboxHandle};
+
+    fn sent(sandbox: &SandboxHandle, method: &str, path: &str) -> usize {
+        sandbox
+            .requests()
+            .iter()
+            .filter(|r| r.method == method && r.path == format!("/v1/{path}"))
+            .count()
+    }
+
+    #[test]
+    fn with_a_named_role_lookup_capabilities_and_role_read_are_each_sent_once() {
+        let sandbox = Sandbox::builder()
+            .dev("root-for-validation")
+            .start()
+            .unwrap();
+        let client = VaultClient::new(ClientConfig::new(sandbox.addr())).unwrap();
+        let agent = AgentSettings::new(Some("nomad-cluster"), true);
+        let report =
+            validate_server_token(&client, &SecretString::new("root-for-validation"), &agent)
+                .unwrap();
+        assert!(report.accessor.is_some());
+        assert_eq!(report.role.as_deref(), Some("nomad-cluster"));
+        // vault-api.md §6, §7, §4.
+        assert_eq!(sent(&sandbox, "GET", "auth/token/lookup-self"), 1);
+        assert_eq!(sent(&sandbox, "POST", "sys/capabilities-self"), 1);
+        assert_eq!(sent(&sandbox, "GET", "auth/token/roles/nomad-cluster"), 1);
+        // The role does not exist: Nomad's finding, from the read sent with the lookup.
+        assert!(report.role_facts.is_some_and(|f| !f.exists));
+    }
+
+    #[test]
+    fn an_unknown_token_gives_only_the_lookup_finding_even_with_a_named_role() {
+        let sandbox = Sandbox::builder()
+            .dev("root-for-validation")
+            .start()
+            .unwrap();
+        let client = VaultClient::new(ClientConfig::new(sandbox.addr())).unwrap();
+        let agent = AgentSettings::new(Some("nomad-cluster"), true);
+        let report =
+            validate_server_token(&client, &SecretString::new("not-a-token"), &agent).unwrap();
+        assert!(report.accessor.is_none());
+        assert_eq!(report.findings.len(), 1, "{:?}", report.findings);
+        assert!(report.findings.has_errors());
     }
 }

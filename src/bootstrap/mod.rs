@@ -1,11 +1,15 @@
 //! `nvctl bootstrap`: the whole setup sequence (DESIGN.md §1) as a loop over the steps:
 //! init → unseal → {policies, role} → token → stanzas → final verification.
 //!
-//! Only true dependencies are sequential. Once Vault is ready, every step observes at the same
-//! time (reads only), so a re-run that has nothing to do costs one round of reads; the
-//! policies and the role are applied side by side; the token is looked at again only when the
-//! policy or role it depends on changed. Consent is asked per step before anything is written,
-//! so a refusal (no terminal and no `--yes`) happens before the first write.
+//! Only true dependencies are sequential: init → unseal (a threshold's worth of shares at
+//! once) → {policies, role} → token → {read-backs, the token's lookup, capabilities and role
+//! read}. Every step observes at the same time (reads only) — and when a token is at hand
+//! before Vault's state is known (the operator's, or the root token in the init file of an
+//! earlier run), together with the init and seal observation — so a re-run that has nothing to
+//! do costs one round of reads, and those reads are also its verification. The token is looked
+//! at again only when the policy or role it depends on changed. Consent is asked per step
+//! before anything is written, so a refusal (no terminal and no `--yes`) happens before the
+//! first write.
 
 pub mod config;
 pub mod ready;
@@ -24,11 +28,11 @@ use crate::steps::role::RoleStep;
 use crate::steps::stanza::{StanzaFormat, StanzaStep};
 use crate::steps::token::{ServerTokenSpec, TokenStep};
 use crate::steps::{show_plan, Change, Outcome, Plan, Step, StepReport};
-use crate::validation::{validate_server_token, AgentSettings};
+use crate::validation::AgentSettings;
 use crate::vault::{TlsConfig, VaultClient};
 
 use config::BootstrapConfig;
-use ready::{read_init_file, InitStage, KeySource, UnsealStage};
+use ready::{read_init_file, InitStage, KeySource, SavedKeys, UnsealStage};
 
 /// How the run may change things.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -170,14 +174,15 @@ fn all_at_once<T: Send, R: Send>(items: &mut [T], f: impl Fn(&mut T) -> R + Sync
             .iter_mut()
             .map(|i| scope.spawn(move || f(i)))
             .collect();
-        handles
-            .into_iter()
-            .map(|h| match h.join() {
-                Ok(r) => r,
-                Err(panic) => std::panic::resume_unwind(panic),
-            })
-            .collect()
+        handles.into_iter().map(join).collect()
     })
+}
+
+fn join<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    match handle.join() {
+        Ok(r) => r,
+        Err(panic) => std::panic::resume_unwind(panic),
+    }
 }
 
 /// The steps after Vault is ready, in their order.
@@ -251,6 +256,14 @@ impl ConfigSteps {
         })
     }
 
+    /// Observes every step at once: they are reads, and none depends on another's answer.
+    fn observe(&mut self, client: &VaultClient) -> Result<()> {
+        for result in all_at_once(&mut self.each(), |s| s.observe(client)) {
+            result?;
+        }
+        Ok(())
+    }
+
     /// Every step, in the order they are reported.
     fn each(&mut self) -> Vec<&mut dyn Step> {
         let mut out: Vec<&mut dyn Step> = Vec::new();
@@ -313,13 +326,51 @@ pub fn run(
         ),
     };
 
-    // 1. init.
+    // 1. init and 2. unseal: observed together — and, when a token is already at hand, the
+    // configuration too (only kept if Vault turns out to be initialised and unsealed).
     let mut init = InitStage::new(
         config.key_shares,
         config.key_threshold,
         config.init_output.clone(),
     );
-    init.observe(&client)?;
+    // A malformed init file is reported where it is needed (below); here it only means no
+    // token to observe with early.
+    let early_keys: Option<SavedKeys> = config
+        .init_output
+        .exists()
+        .then(|| read_init_file(&config.init_output).ok())
+        .flatten();
+    let early_token = conn
+        .token
+        .clone()
+        .or_else(|| early_keys.as_ref().and_then(|k| k.root_token.clone()));
+    let keys = if config.init_output.exists() {
+        KeySource::File(config.init_output.clone())
+    } else {
+        KeySource::Prompt
+    };
+    let mut unseal = UnsealStage::new(config.addresses.clone(), keys);
+    let mut steps = ConfigSteps::new(config, conn.namespace.clone())?;
+    let early_client = early_token.map(|t| client.with_token(t));
+    let (init_seen, unseal_seen, steps_seen) = std::thread::scope(|scope| {
+        let init_seen = scope.spawn(|| init.observe(&client));
+        let unseal_seen = scope.spawn(|| unseal.observe(&client));
+        let steps_seen = early_client.as_ref().map(|c| steps.observe(c));
+        (join(init_seen), join(unseal_seen), steps_seen)
+    });
+    init_seen?;
+    unseal_seen?;
+    let ready = init.is_initialized() && unseal.plan().change == Change::None;
+    // Observed against a sealed or uninitialised Vault, the answers were 503s: look again
+    // once Vault is ready.
+    let mut steps_observed = false;
+    if ready {
+        if let Some(result) = steps_seen {
+            result?;
+            steps_observed = true;
+        }
+    }
+
     let (plan, outcome) = settle(&mut init, &client, ui, mode)?;
     report.steps.push(report_of(&init, &plan, outcome));
     let saved = init.take_saved();
@@ -331,10 +382,10 @@ pub fn run(
 
     // The token for the rest: this run's root token, else the operator's, else the root token
     // in the init file (a re-run after an interrupted first run).
-    let file_keys = if saved.is_none() && config.init_output.exists() {
-        Some(read_init_file(&config.init_output)?)
-    } else {
-        None
+    let file_keys = match (&saved, early_keys) {
+        (None, Some(keys)) => Some(keys),
+        (None, None) if config.init_output.exists() => Some(read_init_file(&config.init_output)?),
+        _ => None,
     };
     let token = saved
         .as_ref()
@@ -342,14 +393,15 @@ pub fn run(
         .or_else(|| conn.token.clone())
         .or_else(|| file_keys.as_ref().and_then(|k| k.root_token.clone()));
 
-    // 2. unseal every node.
-    let keys = match (&saved, &file_keys) {
-        (Some(s), _) => KeySource::InMemory(s.keys.clone()),
-        (None, Some(_)) => KeySource::File(config.init_output.clone()),
-        (None, None) => KeySource::Prompt,
-    };
-    let mut unseal = UnsealStage::new(config.addresses.clone(), keys);
-    unseal.observe(&client)?;
+    if let Some(saved) = &saved {
+        if saved.keys.is_empty() {
+            // Auto-unseal: no unseal keys, and the node unseals itself; see how it stands now.
+            unseal.observe(&client)?;
+        } else {
+            // The status seen before init has no threshold: it is the one init just set.
+            unseal.after_init(saved.keys.clone(), config.key_threshold);
+        }
+    }
     let (plan, outcome) = settle(&mut unseal, &client, ui, mode)?;
     report.steps.push(report_of(&unseal, &plan, outcome));
     if outcome == Outcome::Pending {
@@ -367,7 +419,8 @@ pub fn run(
         &client,
         ui,
         mode,
-        conn.namespace.clone(),
+        &mut steps,
+        steps_observed,
         &mut report,
     )?;
     Ok(report)
@@ -409,20 +462,18 @@ fn pending_unobservable(
 }
 
 /// Steps 3–6 and the final verification, once Vault is initialised and unsealed and
-/// `client` carries a token.
+/// `client` carries a token. `observed`: the steps already observed Vault as it is now.
 fn configure(
     config: &BootstrapConfig,
     client: &VaultClient,
     ui: &Ui,
     mode: Mode,
-    namespace: Option<String>,
+    steps: &mut ConfigSteps,
+    observed: bool,
     report: &mut BootstrapReport,
 ) -> Result<()> {
-    let mut steps = ConfigSteps::new(config, namespace)?;
-
-    // Observe everything at once: these are reads, and none depends on another's answer.
-    for result in all_at_once(&mut steps.each(), |s| s.observe(client)) {
-        result?;
+    if !observed {
+        steps.observe(client)?;
     }
 
     // Policies and role: consent one by one (prompts cannot interleave), apply side by side.
@@ -508,42 +559,22 @@ fn configure(
         return Ok(());
     }
 
-    // Verify everything at once; the token's verification is Nomad's start-up validation,
-    // which doubles as the final verification with the stanza checks.
-    let agent = agent_settings(config);
+    // Verify everything at once: what was written is read back alongside the token's
+    // start-up validation (lookup, capabilities and role read, themselves side by side); what
+    // was not written was read by the observation of this run, which stands as its read-back.
     let token_secret = steps.token.token().cloned();
-    let findings: Vec<Result<Findings>> = {
-        let mut each = steps.each();
-        all_at_once(&mut each, |s| {
-            if s.name() == "token" {
-                // Verified below with the report (accessor) kept.
-                Ok(Findings::new())
-            } else {
-                s.verify(client)
-            }
-        })
-    };
-    let startup = match &token_secret {
-        Some(t) => Some(validate_server_token(client, t, &agent)?),
-        None => None,
-    };
+    let findings: Vec<Result<Findings>> = all_at_once(&mut steps.each(), |s| s.verify(client));
     let mut verification = Findings::new();
     for (step, ((plan, outcome), found)) in steps
         .each()
         .into_iter()
         .zip(plans.iter().zip(&outcomes).zip(findings))
     {
-        let mut found = found?;
-        if step.name() == "token" {
-            if let Some(s) = &startup {
-                found = s.findings.clone();
-            }
-        }
-        report.steps.push(step_report(step, plan, *outcome, found));
+        report.steps.push(step_report(step, plan, *outcome, found?));
     }
-    if let Some(s) = &startup {
-        verification.extend(s.findings.iter().cloned());
-        report.token_accessor = s.accessor.clone();
+    if let Some(startup) = steps.token.startup() {
+        verification.extend(startup.findings.iter().cloned());
+        report.token_accessor = startup.accessor.clone();
     }
     for kind in [AgentKind::Server, AgentKind::Client] {
         let check = StanzaStep::new(
@@ -581,4 +612,111 @@ pub fn dev_dir() -> Result<std::path::PathBuf> {
 /// Whether a path is inside `dir` (for messages about temporary files).
 pub fn is_under(path: &Path, dir: &Path) -> bool {
     path.starts_with(dir)
+}
+
+#[cfg(test)]
+mod tests {
+    //! The round trips a bootstrap costs, pinned by what the sandbox receives (never by time).
+
+    use super::*;
+    use crate::cli::BootstrapArgs;
+    use config::{resolve, ResolveContext};
+    use vault_sandbox::{RecordedRequest, Sandbox, SandboxHandle};
+
+    fn quiet_yes() -> Ui {
+        Ui {
+            quiet: true,
+            verbose: 0,
+            color: false,
+            interactive: false,
+            progress: false,
+            yes: true,
+            show_secrets: false,
+        }
+    }
+
+    fn bootstrap(sandbox: &SandboxHandle, dir: &Path) -> BootstrapReport {
+        let args = BootstrapArgs {
+            init_output: Some(dir.join("vault-init.json")),
+            token_output: Some(dir.join("nomad-server.token")),
+            ..BootstrapArgs::default()
+        };
+        let ctx = ResolveContext {
+            address_flags: vec![sandbox.addr()],
+            fallback_addresses: Vec::new(),
+            default_dir: None,
+        };
+        let config = resolve(&args, &ctx).unwrap();
+        let conn = Connection {
+            token: None,
+            namespace: None,
+            tls: TlsConfig::default(),
+            timeout: std::time::Duration::from_secs(10),
+            max_retries: 0,
+        };
+        run(&config, &conn, &quiet_yes(), Mode::Apply).unwrap()
+    }
+
+    fn count(requests: &[RecordedRequest], method: &str, path: &str) -> usize {
+        requests
+            .iter()
+            .filter(|r| r.method == method && r.path == format!("/v1/{path}"))
+            .count()
+    }
+
+    #[test]
+    fn fresh_bootstrap_sends_the_threshold_of_shares_and_reads_each_write_back_once() {
+        let sandbox = Sandbox::builder().uninitialized().start().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let report = bootstrap(&sandbox, dir.path());
+        assert!(!report.has_problems(), "{:?}", report.verification);
+        let requests = sandbox.requests();
+        // vault-api.md §2: the threshold (3 of 5) is enough, and the status observed before
+        // init is not asked for again.
+        assert_eq!(count(&requests, "PUT", "sys/unseal"), 3);
+        assert_eq!(count(&requests, "GET", "sys/seal-status"), 1);
+        // Observed once before writing, read back once after.
+        assert_eq!(count(&requests, "GET", "sys/policies/acl/nomad-server"), 2);
+        assert_eq!(count(&requests, "PUT", "sys/policies/acl/nomad-server"), 1);
+        // The role: observed, read back, and read by the new token as a Nomad server does.
+        assert_eq!(count(&requests, "GET", "auth/token/roles/nomad-cluster"), 3);
+        assert_eq!(count(&requests, "GET", "auth/token/lookup-self"), 1);
+        assert_eq!(count(&requests, "POST", "sys/capabilities-self"), 1);
+    }
+
+    #[test]
+    fn rerun_reads_each_object_once_and_its_reads_are_the_verification() {
+        let sandbox = Sandbox::builder().uninitialized().start().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        bootstrap(&sandbox, dir.path());
+        sandbox.clear_requests();
+        let report = bootstrap(&sandbox, dir.path());
+        assert!(report
+            .steps
+            .iter()
+            .all(|s| matches!(s.outcome, Outcome::Unchanged)));
+        assert!(report.token_accessor.is_some());
+        assert!(!report.has_problems(), "{:?}", report.verification);
+        let requests = sandbox.requests();
+        let seen: Vec<(String, String, Option<String>)> = requests
+            .iter()
+            .map(|r| {
+                (
+                    r.method.clone(),
+                    r.path.clone(),
+                    r.header("x-vault-token").map(str::to_string),
+                )
+            })
+            .collect();
+        for (i, r) in seen.iter().enumerate() {
+            assert!(!seen[..i].contains(r), "asked twice: {} {}", r.0, r.1);
+        }
+        // Init and seal state, policy, role (root token), and the kept token's lookup,
+        // capabilities and role read: nothing else.
+        let paths: Vec<String> = requests
+            .iter()
+            .map(|r| format!("{} {}", r.method, r.path))
+            .collect();
+        assert_eq!(requests.len(), 7, "{paths:?}");
+    }
 }

@@ -206,6 +206,8 @@ pub enum KeySource {
 pub struct UnsealStage {
     addresses: Vec<String>,
     keys: KeySource,
+    /// Set by [`UnsealStage::after_init`]: a status observed before init says `t: 0`.
+    threshold: Option<u32>,
     observed: Vec<(String, SealStatus)>,
 }
 
@@ -214,8 +216,27 @@ impl UnsealStage {
         UnsealStage {
             addresses,
             keys,
+            threshold: None,
             observed: Vec::new(),
         }
+    }
+
+    /// This run initialised Vault: unseal with its shares; `threshold` is the one init set.
+    pub fn after_init(&mut self, keys: Vec<UnsealKey>, threshold: u32) {
+        self.keys = KeySource::InMemory(keys);
+        self.threshold = Some(threshold);
+    }
+
+    /// The threshold, when known: set by init, or seen on an initialised node.
+    fn threshold(&self) -> Option<u32> {
+        self.threshold.or_else(|| {
+            self.observed
+                .iter()
+                .filter(|(_, s)| s.initialized)
+                .map(|(_, s)| s.t)
+                .max()
+                .filter(|t| *t > 0)
+        })
     }
 
     fn sealed(&self) -> Vec<&str> {
@@ -246,6 +267,35 @@ impl UnsealStage {
             }
         }
     }
+}
+
+/// Submits `keys` to one node at the same time and says where the node stands after all of
+/// them: unsealed if any answer says so, else the answer with the most progress.
+fn unseal_together(node: &VaultClient, keys: &[UnsealKey]) -> Result<SealStatus> {
+    let answers: Vec<_> = std::thread::scope(|scope| {
+        let handles: Vec<_> = keys
+            .iter()
+            .map(|key| scope.spawn(move || node.unseal(key)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| match h.join() {
+                Ok(answer) => answer,
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
+            .collect()
+    });
+    let mut last: Option<SealStatus> = None;
+    for answer in answers {
+        let status = answer?;
+        let further = last
+            .as_ref()
+            .is_none_or(|l| l.sealed && (!status.sealed || status.progress > l.progress));
+        if further {
+            last = Some(status);
+        }
+    }
+    last.context("internal error: no unseal key submitted")
 }
 
 impl Step for UnsealStage {
@@ -305,11 +355,16 @@ impl Step for UnsealStage {
     }
 
     fn apply(&mut self, client: &VaultClient, ui: &Ui) -> Result<()> {
-        let threshold = self.observed.iter().map(|(_, s)| s.t).max().unwrap_or(1);
-        let keys = self.keys(ui, threshold)?;
+        let threshold = self.threshold();
+        let keys = self.keys(ui, threshold.unwrap_or(1))?;
         if keys.is_empty() {
             bail!("the init file holds no unseal keys");
         }
+        // Shares do not depend on each other: Vault takes them one at a time under its state
+        // lock, ignores one it already has, and unseals at the threshold whatever the order.
+        // So a threshold's worth go out together (one round trip, not t); any further keys
+        // follow one by one only if those were not enough.
+        let batch = threshold.map_or(1, |t| t as usize).clamp(1, keys.len());
         for address in self
             .sealed()
             .into_iter()
@@ -317,8 +372,9 @@ impl Step for UnsealStage {
             .collect::<Vec<_>>()
         {
             let node = client.with_address(&address)?;
-            let mut status = node.seal_status()?;
-            for key in &keys {
+            let mut status = unseal_together(&node, &keys[..batch])
+                .with_context(|| format!("unseal of {address} failed (wrong key?)"))?;
+            for key in &keys[batch..] {
                 if !status.sealed {
                     break;
                 }
@@ -345,5 +401,82 @@ impl Step for UnsealStage {
             return Err(VaultFailure(format!("{node} is still sealed")).into());
         }
         Ok(Findings::new())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vault::ClientConfig;
+    use vault_sandbox::{Sandbox, SandboxHandle};
+
+    fn quiet() -> Ui {
+        Ui {
+            quiet: true,
+            verbose: 0,
+            color: false,
+            interactive: false,
+            progress: false,
+            yes: true,
+            show_secrets: false,
+        }
+    }
+
+    fn sealed_5_of_3() -> (SandboxHandle, VaultClient, Vec<UnsealKey>) {
+        let sandbox = Sandbox::builder().sealed(5, 3).start().unwrap();
+        let client = VaultClient::new(ClientConfig::new(sandbox.addr())).unwrap();
+        let keys = sandbox
+            .unseal_keys()
+            .into_iter()
+            .map(UnsealKey::new)
+            .collect();
+        (sandbox, client, keys)
+    }
+
+    fn unseals_sent(sandbox: &SandboxHandle) -> usize {
+        sandbox
+            .requests()
+            .iter()
+            .filter(|r| r.path == "/v1/sys/unseal")
+            .count()
+    }
+
+    #[test]
+    fn a_thresholds_worth_of_shares_sent_together_unseals_the_node() {
+        // vault-api.md §2: shares are counted one at a time whatever their order.
+        let (sandbox, client, keys) = sealed_5_of_3();
+        let mut stage = UnsealStage::new(vec![sandbox.addr()], KeySource::Prompt);
+        stage.after_init(keys, 3);
+        stage.observe(&client).unwrap();
+        stage.apply(&client, &quiet()).unwrap();
+        assert!(!client.seal_status().unwrap().sealed);
+        assert_eq!(unseals_sent(&sandbox), 3);
+    }
+
+    #[test]
+    fn a_share_already_counted_is_ignored_and_the_rest_complete_the_unseal() {
+        // vault-api.md §2: the same share twice is ignored; resuming sends the first t again.
+        let (sandbox, client, keys) = sealed_5_of_3();
+        client.unseal(&keys[0]).unwrap();
+        let mut stage = UnsealStage::new(vec![sandbox.addr()], KeySource::InMemory(keys));
+        stage.observe(&client).unwrap();
+        assert_eq!(stage.threshold(), Some(3));
+        stage.apply(&client, &quiet()).unwrap();
+        assert!(!client.seal_status().unwrap().sealed);
+    }
+
+    #[test]
+    fn a_wrong_share_among_those_sent_together_is_an_error_and_the_node_stays_sealed() {
+        // vault-api.md §2: threshold reached with a wrong share → 500 or 400, progress reset.
+        let (sandbox, client, mut keys) = sealed_5_of_3();
+        let good = keys[2].expose().to_string();
+        let flipped = if good.ends_with('0') { '1' } else { '0' };
+        keys[2] = UnsealKey::new(format!("{}{flipped}", &good[..good.len() - 1]));
+        let mut stage = UnsealStage::new(vec![sandbox.addr()], KeySource::InMemory(keys));
+        stage.observe(&client).unwrap();
+        assert!(stage.apply(&client, &quiet()).is_err());
+        let status = client.seal_status().unwrap();
+        assert!(status.sealed);
+        assert_eq!(status.progress, 0);
     }
 }

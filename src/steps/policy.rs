@@ -58,6 +58,8 @@ pub struct PolicyStep {
     parsed: PolicyDoc,
     /// Observed: `None` before `observe`, `Some(None)` when the policy does not exist.
     live: Option<Option<String>>,
+    /// Whether `apply` wrote since the last `observe`.
+    applied: bool,
 }
 
 impl PolicyStep {
@@ -103,6 +105,7 @@ impl PolicyStep {
             source,
             parsed,
             live: None,
+            applied: false,
         })
     }
 
@@ -156,6 +159,7 @@ impl Step for PolicyStep {
             .read_policy(&self.name)
             .with_context(|| format!("cannot read policy {:?}", self.name))?;
         self.live = Some(live.map(|p| p.policy));
+        self.applied = false;
         Ok(())
     }
 
@@ -185,6 +189,7 @@ impl Step for PolicyStep {
         let warnings = client
             .write_policy(&self.name, &self.desired)
             .with_context(|| format!("cannot write policy {:?}", self.name))?;
+        self.applied = true;
         for warning in warnings {
             ui.warn(format!("Vault: {warning}"));
         }
@@ -202,9 +207,15 @@ impl Step for PolicyStep {
                 w.to_string(),
             )
         }));
-        let live = client
-            .read_policy(&self.name)
-            .with_context(|| format!("cannot read policy {:?} back", self.name))?;
+        let live = match (&self.live, self.applied) {
+            // Nothing was written since `observe` read it in this run: that read is the
+            // read-back, and asking again would only cost a round trip.
+            (Some(observed), false) => observed.clone(),
+            _ => client
+                .read_policy(&self.name)
+                .with_context(|| format!("cannot read policy {:?} back", self.name))?
+                .map(|p| p.policy),
+        };
         match live {
             None => {
                 // Not a finding: the write "succeeded" and the read says otherwise, so
@@ -216,7 +227,7 @@ impl Step for PolicyStep {
                 .into());
             }
             Some(policy) => {
-                if acl::normalise(&policy.policy) != acl::canonical_text(&self.parsed) {
+                if acl::normalise(&policy) != acl::canonical_text(&self.parsed) {
                     findings.push(
                         Finding::nvctl(
                             Severity::Error,
@@ -230,7 +241,7 @@ impl Step for PolicyStep {
                         )),
                     );
                 }
-                self.live = Some(Some(policy.policy));
+                self.live = Some(Some(policy));
             }
         }
         Ok(findings)

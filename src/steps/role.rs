@@ -26,6 +26,8 @@ pub struct RoleStep {
     force: bool,
     /// Observed: `None` before `observe`, `Some(None)` when the role does not exist.
     live: Option<Option<TokenRole>>,
+    /// Whether `apply` wrote since the last `observe`.
+    applied: bool,
 }
 
 impl RoleStep {
@@ -43,6 +45,7 @@ impl RoleStep {
             source: source_label.into(),
             force,
             live: None,
+            applied: false,
         }
     }
 
@@ -124,6 +127,7 @@ impl Step for RoleStep {
             .read_token_role(&self.name)
             .with_context(|| format!("cannot read token role {:?}", self.name))?;
         self.live = Some(live);
+        self.applied = false;
         Ok(())
     }
 
@@ -171,6 +175,7 @@ impl Step for RoleStep {
         let warnings = client
             .write_token_role(&self.name, &params)
             .with_context(|| format!("cannot write token role {:?}", self.name))?;
+        self.applied = true;
         for warning in warnings {
             ui.warn(format!("Vault: {warning}"));
         }
@@ -179,9 +184,26 @@ impl Step for RoleStep {
 
     fn verify(&mut self, client: &VaultClient) -> Result<Findings> {
         let subject = self.subject();
-        let live = client
-            .read_token_role(&self.name)
-            .with_context(|| format!("cannot read token role {:?} back", self.name))?;
+        // Which policies exist only matters for a role that allows some (the "allowed policy
+        // does not exist" finding); the list goes out with the read-back, not after it.
+        let wants_list = !self.desired.allowed_policies.is_empty();
+        let (live, listed) = match (&self.live, self.applied) {
+            // Nothing was written since `observe` read it in this run: that read is the
+            // read-back, and asking again would only cost a round trip.
+            (Some(observed), false) => (Ok(observed.clone()), None),
+            _ => std::thread::scope(|scope| {
+                let list = wants_list.then(|| scope.spawn(|| client.list_policies().ok()));
+                let live = client.read_token_role(&self.name);
+                (
+                    live,
+                    list.map(|h| match h.join() {
+                        Ok(listed) => listed,
+                        Err(panic) => std::panic::resume_unwind(panic),
+                    }),
+                )
+            }),
+        };
+        let live = live.with_context(|| format!("cannot read token role {:?} back", self.name))?;
         let Some(live) = live else {
             return Err(VaultFailure(format!(
                 "token role {:?} was written but reading it back answered 404",
@@ -206,9 +228,12 @@ impl Step for RoleStep {
         }
         let facts = role_facts(&self.name, Some(&live));
         findings.extend(role_rules::check(&facts));
-        // Which policies exist feeds the "allowed policy does not exist" finding; a token that
-        // may not list policies only loses that finding.
-        let existing = client.list_policies().ok();
+        // A token that may not list policies only loses that finding.
+        let existing = if live.allowed_policies.is_empty() {
+            None
+        } else {
+            listed.unwrap_or_else(|| client.list_policies().ok())
+        };
         findings.extend(role_rules::nvctl_findings(
             &facts,
             &RoleContext {
