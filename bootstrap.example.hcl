@@ -69,3 +69,25 @@ job_policy "access-tables" {
     }
   EOT
 }
+
+# Workload identity (Nomad ≥ 1.7; the only flow on Nomad ≥ 1.10) — used with
+# `--flow workload-identity` (or `--nomad-version 1.10.0`), as `nomad setup vault` does it:
+# a jwt auth method, its config, a KV v2 mount at secret/ when absent, the role and a policy
+# templated on the mount's accessor. The legacy blocks above (role, token, job_policy, the
+# stanza's task_token_ttl) are not used by that flow. Flags override these keys
+# (--jwks-url, --nomad-addr, --jwks-ca-file, --audience, --auth-path, --role, --policy-name,
+# --role-period).
+#
+# workload_identity {
+#   # Where Vault fetches Nomad's signing keys: give nomad_addr (the URL is
+#   # <nomad_addr>/.well-known/jwks.json) or jwks_url. Vault itself must reach it.
+#   nomad_addr = "https://nomad.service.consul:4646"
+#   # jwks_url   = "https://nomad.service.consul:4646/.well-known/jwks.json"
+#   # jwks_ca_file = "nomad-ca.pem"   # CA (PEM) of the JWKS endpoint, when it is private
+#
+#   audience     = ["vault.io"]     # must match the servers' default_identity.aud
+#   auth_path    = "jwt-nomad"      # the client stanza's jwt_auth_backend_path
+#   role         = "nomad-workloads"
+#   policy       = "nomad-workloads"
+#   token_period = "30m"            # the period of the workloads' Vault tokens
+# }

@@ -262,7 +262,7 @@ fn initialised_vault_uses_the_operators_token_and_needs_no_init_file() {
         .arg(&files.token)
         .run()
         .exit(0)
-        .stderr_has("Vault initialisation already in place.");
+        .stderr_has("is initialized: already in place.");
     assert!(!files.init.exists());
     let http = Http::of(&vault);
     assert_eq!(http.get("auth/token/roles/nomad-cluster").0, 200);

@@ -166,3 +166,82 @@ fn the_shipped_example_is_valid() {
         .exit(2)
         .stderr_lacks("invalid bootstrap configuration");
 }
+
+#[test]
+fn workload_identity_block_errors_carry_their_lines_and_nothing_is_sent() {
+    support::sandbox_only("counts the requests Vault received");
+    let sandbox = Sandbox::builder().uninitialized().start().unwrap();
+    let dir = support::workdir();
+    let config = write(
+        dir.path(),
+        "bootstrap.hcl",
+        r#"workload_identity {
+  jwks_url     = "nomad:4646/.well-known/jwks.json"
+  audiences    = ["vault.io"]
+  auth_path    = "/token/"
+  jwks_ca_file = "missing-ca.pem"
+  token_period = "half an hour"
+  policy       = "root"
+}
+"#,
+    );
+    let run = Nvctl::new()
+        .sandbox(&sandbox)
+        .args(["bootstrap", "--yes", "--flow", "workload-identity", "--config"])
+        .arg(&config)
+        .run()
+        .exit(1)
+        .stderr_has("bootstrap.hcl:2: invalid JWKS URL: \"nomad:4646/.well-known/jwks.json\" is not a URL")
+        .stderr_has("bootstrap.hcl:3: unknown key \"audiences\" in the workload_identity block; did you mean \"audience\"?")
+        .stderr_has("bootstrap.hcl:4: invalid auth path: the auth path \"token\" is Vault's token store")
+        .stderr_has("bootstrap.hcl:5: JWKS CA file")
+        .stderr_has("missing-ca.pem: cannot read it")
+        .stderr_has("bootstrap.hcl:6: invalid workload identity token period")
+        .stderr_has("bootstrap.hcl:7: invalid workload identity policy name")
+        .stderr_has("nothing was sent to Vault");
+    assert!(run.stderr.contains("(6 problems)"), "{}", run.stderr);
+    assert!(sandbox.requests().is_empty(), "Vault was contacted");
+}
+
+#[test]
+fn workload_identity_block_sets_up_the_flow_and_flags_override_it() {
+    support::sandbox_only("JWT auth against a loopback JWKS server");
+    let jwks = vault_sandbox::testing::JwksServer::start_ed25519().unwrap();
+    let sandbox = support::dev_sandbox();
+    let dir = support::workdir();
+    let config = write(
+        dir.path(),
+        "bootstrap.hcl",
+        &format!(
+            "workload_identity {{\n  jwks_url     = \"{}\"\n  audience     = [\"nomad-wi\"]\n  auth_path    = \"jwt-team\"\n  role         = \"team\"\n  token_period = \"1h\"\n}}\n",
+            jwks.url()
+        ),
+    );
+    let bootstrap = || {
+        Nvctl::new()
+            .sandbox(&sandbox)
+            .args(["bootstrap", "--flow", "workload-identity", "--config"])
+            .arg(&config)
+    };
+    bootstrap()
+        .arg("--yes")
+        .run()
+        .exit(0)
+        .stdout_has("aud = [\"nomad-wi\"]")
+        .stdout_has("jwt_auth_backend_path = \"jwt-team/\"");
+    let http = support::Http::new(&sandbox.addr(), support::ROOT_TOKEN);
+    let (status, role) = http.get("auth/jwt-team/role/team");
+    assert_eq!(status, 200, "{role}");
+    assert_eq!(
+        role["data"]["bound_audiences"],
+        serde_json::json!(["nomad-wi"])
+    );
+    assert_eq!(role["data"]["token_period"], 3600);
+    bootstrap().arg("--plan").run().exit(0);
+    // The flag wins over the file: the role would change.
+    bootstrap()
+        .args(["--plan", "--audience", "vault.io"])
+        .run()
+        .exit(3)
+        .stderr_has("role \"team\" differs");
+}

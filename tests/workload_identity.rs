@@ -4,9 +4,10 @@
 //! catches audience mismatch and accessor drift; a re-run writes nothing; `destroy` leaves
 //! Vault as it found it.
 //!
-//! `nvctl bootstrap` does not drive the WI steps yet, so they are driven here through the
-//! library (`nvctl::steps::wi::run`), exactly as bootstrap will. Every test needs the sandbox's
-//! JWT login and JWKS server, so none runs against a live Vault.
+//! The steps are driven here through the library (`nvctl::steps::wi::run`) where a test needs
+//! their reports, and through the real binary (`nvctl bootstrap --flow workload-identity`,
+//! the flow choice, `--plan`, `--destroy`, `--dev`) at the end of the file. Every test needs
+//! the sandbox's JWT login and JWKS server, so none runs against a live Vault.
 
 mod support;
 
@@ -20,7 +21,7 @@ use nvctl::steps::wi::{self, destroy::DestroyTarget};
 use nvctl::steps::{Consent, Outcome, StepReport};
 use nvctl::vault::{ClientConfig, VaultClient};
 use serde_json::{json, Value};
-use support::{Http, Nvctl, ROOT_TOKEN};
+use support::{Http, Nvctl};
 use vault_sandbox::testing::{nomad_workload_claims, JwksServer};
 use vault_sandbox::SandboxHandle;
 
@@ -40,7 +41,7 @@ fn ui() -> Ui {
 
 fn client(sandbox: &SandboxHandle) -> VaultClient {
     let mut config = ClientConfig::new(sandbox.addr());
-    config.token = Some(ROOT_TOKEN.into());
+    config.token = Some(sandbox.root_token().expect("initialised").as_str().into());
     VaultClient::new(config).unwrap()
 }
 
@@ -49,8 +50,9 @@ fn dev() -> SandboxHandle {
     support::dev_sandbox()
 }
 
+/// The root token's view: a dev sandbox's, or the one a bootstrap's init obtained.
 fn http(sandbox: &SandboxHandle) -> Http {
-    Http::new(&sandbox.addr(), ROOT_TOKEN)
+    Http::new(&sandbox.addr(), &sandbox.root_token().expect("initialised"))
 }
 
 /// Drives the WI steps as bootstrap does, with --yes.
@@ -834,4 +836,340 @@ fn configure_writes_agent_blocks_that_agree_with_the_role() {
     )
     .unwrap();
     assert!(again.iter().all(|r| r.outcome == Outcome::Unchanged));
+}
+
+// ---------------------------------------------------------------------------------------
+// `nvctl bootstrap --flow workload-identity`: the real binary.
+
+/// `nvctl bootstrap --flow workload-identity --jwks-url <jwks>` at `sandbox` (with its root
+/// token once it has one), the init file in `dir`.
+fn wi_bootstrap(sandbox: &SandboxHandle, jwks: &JwksServer, dir: &std::path::Path) -> Nvctl {
+    Nvctl::new()
+        .sandbox(sandbox)
+        .args(["bootstrap", "--flow", "workload-identity", "--jwks-url"])
+        .arg(jwks.url())
+        .arg("--init-output")
+        .arg(dir.join("vault-init.json"))
+}
+
+fn step_names(doc: &Value) -> Vec<String> {
+    doc["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["step"].as_str().unwrap().to_string())
+        .collect()
+}
+
+// nomad-rules.md §5 through the command operators run: a fresh Vault is initialised,
+// unsealed and set up for workload identity in one run; a job's JWT then reads its own
+// secrets and not another job's; a re-run writes nothing.
+#[test]
+fn bootstrap_sets_up_workload_identity_on_a_fresh_vault_and_a_rerun_writes_nothing() {
+    support::sandbox_only("needs an uninitialised Vault and a loopback JWKS server");
+    let jwks = JwksServer::start_ed25519().unwrap();
+    let sandbox = vault_sandbox::Sandbox::builder()
+        .uninitialized()
+        .start()
+        .unwrap();
+    let dir = support::workdir();
+    let run = wi_bootstrap(&sandbox, &jwks, dir.path())
+        .args(["--yes", "--format", "json"])
+        .run()
+        .exit(0);
+    let doc = run.json();
+    let run = run.hides(&sandbox.root_token().unwrap());
+    assert_eq!(doc["flow"], "workload-identity");
+    assert_eq!(
+        doc["token"],
+        Value::Null,
+        "workload identity mints no server token"
+    );
+    assert_eq!(
+        step_names(&doc),
+        [
+            "init",
+            "unseal",
+            "auth-method",
+            "jwt-config",
+            "kv",
+            "jwt-role",
+            "wi-policy"
+        ]
+    );
+    for step in doc["steps"].as_array().unwrap() {
+        assert_eq!(step["outcome"], "created", "{step}");
+    }
+    assert_eq!(doc["verification"]["findings"], json!([]));
+    assert!(doc["stanzas"]["server"]
+        .as_str()
+        .unwrap()
+        .contains("aud = [\"vault.io\"]"));
+    drop(run);
+
+    put_secret(&sandbox, "default/web/config", "web-secret");
+    put_secret(&sandbox, "default/api/config", "api-secret");
+    let web = job_token(&sandbox, &jwks, "web");
+    let (status, own) = read_as(&sandbox, &web, "secret/data/default/web/config");
+    assert_eq!(status, 200, "{own}");
+    assert_eq!(own["data"]["data"]["password"], "web-secret");
+    assert_eq!(
+        read_as(&sandbox, &web, "secret/data/default/api/config").0,
+        403,
+        "a job's token must not read another job's secret"
+    );
+
+    sandbox.clear_requests();
+    wi_bootstrap(&sandbox, &jwks, dir.path())
+        .arg("--yes")
+        .run()
+        .exit(0)
+        .stderr_has("role \"nomad-workloads\" already in place.")
+        .stderr_has("Bootstrap complete (workload identity)")
+        .stdout_has("jwt_auth_backend_path = \"jwt-nomad/\"");
+    assert_eq!(support::writes(&sandbox), Vec::<String>::new());
+}
+
+// Drift in CI: the role changed behind nvctl's back → --plan shows the diff, writes nothing
+// and exits 3; a run with consent puts it back.
+#[test]
+fn bootstrap_plan_on_a_changed_role_exits_3_and_writes_nothing() {
+    let jwks = JwksServer::start_ed25519().unwrap();
+    let sandbox = dev();
+    let dir = support::workdir();
+    wi_bootstrap(&sandbox, &jwks, dir.path())
+        .arg("--yes")
+        .run()
+        .exit(0);
+    let h = http(&sandbox);
+    let (_, live) = h.get("auth/jwt-nomad/role/nomad-workloads");
+    let mut changed = live["data"].clone();
+    changed["bound_audiences"] = json!(["nomad.io"]);
+    assert_eq!(
+        h.put("auth/jwt-nomad/role/nomad-workloads", &changed).0,
+        204
+    );
+
+    sandbox.clear_requests();
+    wi_bootstrap(&sandbox, &jwks, dir.path())
+        .arg("--plan")
+        .run()
+        .exit(3)
+        .stderr_has("role \"nomad-workloads\" differs")
+        .stderr_has("-    \"nomad.io\"")
+        .stderr_has("+    \"vault.io\"")
+        .stderr_has("Changes are pending");
+    assert_eq!(support::writes(&sandbox), Vec::<String>::new());
+
+    wi_bootstrap(&sandbox, &jwks, dir.path())
+        .arg("--yes")
+        .run()
+        .exit(0);
+    wi_bootstrap(&sandbox, &jwks, dir.path())
+        .arg("--plan")
+        .run()
+        .exit(0)
+        .stderr_has("Nothing to change.");
+}
+
+// `--destroy` through bootstrap: without consent nothing goes; --plan lists and exits 3;
+// with --yes Vault ends as it was before the bootstrap.
+#[test]
+fn bootstrap_destroy_leaves_vault_as_it_found_it() {
+    let jwks = JwksServer::start_ed25519().unwrap();
+    let sandbox = dev();
+    let dir = support::workdir();
+    let before = snapshot(&sandbox);
+    wi_bootstrap(&sandbox, &jwks, dir.path())
+        .arg("--yes")
+        .run()
+        .exit(0);
+    assert_ne!(snapshot(&sandbox), before);
+    let destroy = || {
+        Nvctl::new().sandbox(&sandbox).args([
+            "bootstrap",
+            "--flow",
+            "workload-identity",
+            "--destroy",
+        ])
+    };
+
+    sandbox.clear_requests();
+    destroy().run().exit(1).stderr_has("--yes");
+    destroy()
+        .arg("--plan")
+        .run()
+        .exit(3)
+        .stderr_has("sys/policies/acl/nomad-workloads")
+        .stderr_has("sys/auth/jwt-nomad");
+    assert_eq!(support::writes(&sandbox), Vec::<String>::new());
+
+    let doc = destroy()
+        .args(["--yes", "--format", "json"])
+        .run()
+        .exit(0)
+        .json();
+    assert_eq!(
+        doc["removed"],
+        json!(["sys/policies/acl/nomad-workloads", "sys/auth/jwt-nomad"])
+    );
+    assert_eq!(snapshot(&sandbox), before);
+}
+
+// nomad-rules.md §1: Nomad 1.10 runs workload identity only — the version selects it, and
+// the legacy flow is refused for it before Vault is contacted.
+#[test]
+fn nomad_1_10_selects_workload_identity_and_refuses_the_legacy_flow() {
+    let jwks = JwksServer::start_ed25519().unwrap();
+    let sandbox = dev();
+    let dir = support::workdir();
+    sandbox.clear_requests();
+    Nvctl::new()
+        .sandbox(&sandbox)
+        .args([
+            "bootstrap",
+            "--yes",
+            "--flow",
+            "legacy",
+            "--nomad-version",
+            "1.10.0",
+        ])
+        .run()
+        .exit(1)
+        .stderr_has("Nomad 1.10 removed the legacy token flow")
+        .stderr_has("--flow workload-identity");
+    assert!(sandbox.requests().is_empty(), "Vault was contacted");
+
+    let run = Nvctl::new()
+        .sandbox(&sandbox)
+        .args([
+            "bootstrap",
+            "--yes",
+            "--nomad-version",
+            "1.10.0",
+            "--format",
+            "json",
+        ])
+        .args(["--jwks-url", &jwks.url(), "--init-output"])
+        .arg(dir.path().join("vault-init.json"))
+        .run()
+        .exit(0)
+        .stderr_has("the workload-identity flow");
+    assert_eq!(run.json()["flow"], "workload-identity");
+    assert_eq!(
+        http(&sandbox).get("auth/jwt-nomad/role/nomad-workloads").0,
+        200
+    );
+}
+
+// nomad-rules.md §1: 1.7–1.9 run both flows; without a terminal and without --flow the legacy
+// flow stays, with a note naming --flow. Flags of the other flow are refused, not ignored.
+#[test]
+fn nomad_1_8_without_flow_stays_legacy_with_a_note_and_foreign_flags_are_refused() {
+    let sandbox = dev();
+    let dir = support::workdir();
+    let run = Nvctl::new()
+        .sandbox(&sandbox)
+        .args([
+            "bootstrap",
+            "--plan",
+            "--nomad-version",
+            "1.8.0",
+            "--format",
+            "json",
+        ])
+        .arg("--init-output")
+        .arg(dir.path().join("vault-init.json"))
+        .arg("--token-output")
+        .arg(dir.path().join("nomad-server.token"))
+        .run()
+        .exit(3)
+        .stderr_has("--flow workload-identity");
+    assert_eq!(run.json()["flow"], "legacy");
+
+    sandbox.clear_requests();
+    Nvctl::new()
+        .sandbox(&sandbox)
+        .args([
+            "bootstrap",
+            "--yes",
+            "--jwks-url",
+            "http://127.0.0.1:1/jwks",
+        ])
+        .run()
+        .exit(1)
+        .stderr_has("--jwks-url belong(s) to the workload-identity flow");
+    Nvctl::new()
+        .sandbox(&sandbox)
+        .args(["bootstrap", "--yes", "--destroy"])
+        .run()
+        .exit(1)
+        .stderr_has("the legacy token flow has no --destroy");
+    Nvctl::new()
+        .sandbox(&sandbox)
+        .args([
+            "bootstrap",
+            "--yes",
+            "--flow",
+            "workload-identity",
+            "--rotate-token",
+        ])
+        .args(["--jwks-url", "http://127.0.0.1:1/jwks"])
+        .run()
+        .exit(1)
+        .stderr_has("--rotate-token belong(s) to the legacy token flow");
+    Nvctl::new()
+        .sandbox(&sandbox)
+        .args(["bootstrap", "--yes", "--flow", "workload-identity"])
+        .run()
+        .exit(1)
+        .stderr_has("--nomad-addr");
+    assert!(sandbox.requests().is_empty(), "Vault was contacted");
+}
+
+// The newcomer's one command works for workload identity too: an in-process stand-in for
+// Nomad's JWKS endpoint, and both agent blocks printed as HCL that parses.
+#[test]
+fn dev_with_workload_identity_prints_both_stanzas_that_parse() {
+    let dir = support::workdir();
+    let run = Nvctl::new()
+        .current_dir(dir.path())
+        .args(["bootstrap", "--dev", "--flow", "workload-identity"])
+        .run()
+        .exit(0)
+        .stderr_has("a stand-in for Nomad's JWKS endpoint")
+        .stderr_has("Bootstrap complete (workload identity)");
+    let body: hcl::Body = hcl::from_str(&run.stdout).expect("stdout is HCL");
+    let blocks: Vec<&hcl::Block> = body
+        .blocks()
+        .filter(|b| b.identifier() == "vault")
+        .collect();
+    assert_eq!(blocks.len(), 2, "{}", run.stdout);
+    let identity = blocks[0]
+        .body()
+        .blocks()
+        .find(|b| b.identifier() == "default_identity")
+        .expect("the server block has default_identity");
+    let aud = identity
+        .body()
+        .attributes()
+        .find(|a| a.key() == "aud")
+        .map(|a| a.expr().clone());
+    assert_eq!(
+        aud,
+        Some(hcl::Expression::Array(vec![hcl::Expression::from(
+            "vault.io"
+        )]))
+    );
+    let path = blocks[1]
+        .body()
+        .attributes()
+        .find(|a| a.key() == "jwt_auth_backend_path")
+        .map(|a| a.expr().clone());
+    assert_eq!(path, Some(hcl::Expression::from("jwt-nomad/")));
+    assert!(
+        !run.stdout.contains("token"),
+        "no token in a workload identity block: {}",
+        run.stdout
+    );
 }

@@ -22,6 +22,7 @@ use crate::nomad::jobspec::source::closest;
 use crate::nomad::role_spec::{parse_role_json, validate_role_name, RoleSpec};
 use crate::nomad::stanza::MIN_TASK_TOKEN_TTL;
 use crate::steps::policy::PolicyStep;
+use crate::steps::wi::{self, WiOptions};
 
 pub const DEFAULT_SHARES: u32 = 5;
 pub const DEFAULT_THRESHOLD: u32 = 3;
@@ -148,6 +149,11 @@ pub struct BootstrapConfig {
     /// The address the Nomad agents use (defaults to the active node).
     pub nomad_vault_address: String,
     pub job_policies: Vec<JobPolicy>,
+    /// The workload-identity settings (flags over the `workload_identity` block), each one
+    /// already checked; `crate::steps::wi::spec_from_options` makes the spec of them.
+    pub workload_identity: WiOptions,
+    /// Where the file's `workload_identity` block is, when it has one.
+    pub workload_identity_block: Option<Origin>,
     /// Non-fatal remarks (e.g. a 1/1 key split), shown before anything is done.
     pub warnings: Vec<String>,
 }
@@ -172,6 +178,21 @@ struct FileSettings {
     server_output: Option<Located<PathBuf>>,
     client_output: Option<Located<PathBuf>>,
     job_policies: Vec<FileJobPolicy>,
+    wi: FileWorkloadIdentity,
+}
+
+/// The `workload_identity` block.
+#[derive(Debug, Default)]
+struct FileWorkloadIdentity {
+    block: Option<Origin>,
+    jwks_url: Option<Located<String>>,
+    nomad_addr: Option<Located<String>>,
+    jwks_ca_file: Option<Located<PathBuf>>,
+    audience: Option<Located<Vec<String>>>,
+    auth_path: Option<Located<String>>,
+    role: Option<Located<String>>,
+    policy: Option<Located<String>>,
+    token_period: Option<Located<String>>,
 }
 
 #[derive(Debug)]
@@ -202,6 +223,19 @@ const BLOCKS: &[(&str, &[&str])] = &[
         ],
     ),
     ("job_policy", &["file", "policy"]),
+    (
+        "workload_identity",
+        &[
+            "jwks_url",
+            "nomad_addr",
+            "jwks_ca_file",
+            "audience",
+            "auth_path",
+            "role",
+            "policy",
+            "token_period",
+        ],
+    ),
 ];
 
 /// Byte offset → line number.
@@ -517,6 +551,19 @@ fn apply_block(
             settings.task_token_ttl = block.duration("task_token_ttl", errors);
             settings.server_output = block.path("server_output", errors);
             settings.client_output = block.path("client_output", errors);
+        }
+        "workload_identity" => {
+            settings.wi = FileWorkloadIdentity {
+                block: Some(origin),
+                jwks_url: block.string("jwks_url", errors),
+                nomad_addr: block.string("nomad_addr", errors),
+                jwks_ca_file: block.path("jwks_ca_file", errors),
+                audience: block.list("audience", "a list of audiences", errors),
+                auth_path: block.string("auth_path", errors),
+                role: block.string("role", errors),
+                policy: block.string("policy", errors),
+                token_period: block.duration("token_period", errors),
+            };
         }
         "job_policy" => {
             let file = block.path("file", errors);
@@ -1108,6 +1155,9 @@ fn settle(
         }
     };
 
+    let workload_identity_block = file.wi.block.clone();
+    let workload_identity = workload_identity(file.wi, base, args, &mut err);
+
     if addresses.is_empty() {
         err(
             &Origin::Default,
@@ -1132,8 +1182,111 @@ fn settle(
         client_stanza_output: client_out.map(|l| l.value),
         nomad_vault_address,
         job_policies,
+        workload_identity,
+        workload_identity_block,
         warnings,
     })
+}
+
+/// The workload-identity settings: flags over the file's block, every value checked where it
+/// came from. `--role`, `--policy-name` and `--role-period` are shared with the legacy flow,
+/// which checks them already; the block's own `role`, `policy` and `token_period` are checked
+/// here.
+fn workload_identity(
+    file: FileWorkloadIdentity,
+    base: Option<&Path>,
+    args: &BootstrapArgs,
+    err: &mut dyn FnMut(&Origin, String),
+) -> WiOptions {
+    let flag = |value: &Option<String>, name: &'static str| {
+        value.clone().map(|v| Located::new(v, Origin::Flag(name)))
+    };
+    let either = |f: Option<Located<String>>, file: Option<Located<String>>| f.or(file);
+    fn check(
+        err: &mut dyn FnMut(&Origin, String),
+        value: &Option<Located<String>>,
+        what: &str,
+        test: &dyn Fn(&str) -> Result<(), String>,
+    ) {
+        if let Some(v) = value {
+            if let Err(e) = test(&v.value) {
+                err(&v.origin, format!("{what}: {e}"));
+            }
+        }
+    }
+
+    let jwks_url = either(flag(&args.jwks_url, "--jwks-url"), file.jwks_url);
+    check(err, &jwks_url, "invalid JWKS URL", &|v| {
+        wi::jwks_url_setting(v).map(drop)
+    });
+    let nomad_addr = either(flag(&args.nomad_addr, "--nomad-addr"), file.nomad_addr);
+    check(err, &nomad_addr, "invalid Nomad address", &|v| {
+        crate::nomad::workload_identity::jwks_url_from_nomad_addr(v).map(drop)
+    });
+    let jwks_ca_file = match (&args.jwks_ca_file, file.jwks_ca_file) {
+        (Some(p), _) => Some(Located::new(p.clone(), Origin::Flag("--jwks-ca-file"))),
+        (None, Some(p)) => Some(relative_to(base, p)),
+        (None, None) => None,
+    };
+    if let Some(ca) = &jwks_ca_file {
+        if let Err(e) = wi::jwks_ca_setting(&ca.value) {
+            err(&ca.origin, format!("JWKS CA file {e}"));
+        }
+    }
+    let audience = either(
+        flag(&args.audience, "--audience"),
+        file.audience
+            .map(|l| Located::new(l.value.join(","), l.origin)),
+    );
+    check(err, &audience, "invalid audience", &|v| {
+        wi::audience_setting(v).map(drop)
+    });
+    let auth_path = either(flag(&args.auth_path, "--auth-path"), file.auth_path);
+    check(err, &auth_path, "invalid auth path", &|v| {
+        wi::auth_path_setting(v).map(drop)
+    });
+    let name = |v: &str| {
+        if v.trim().is_empty() || v.contains('/') {
+            Err(format!("{v:?}: it must be non-empty without '/'"))
+        } else {
+            Ok(())
+        }
+    };
+    check(
+        err,
+        &file.role,
+        "invalid workload identity role name",
+        &name,
+    );
+    check(
+        err,
+        &file.policy,
+        "invalid workload identity policy name",
+        &|v| {
+            name(v)?;
+            if v.trim().eq_ignore_ascii_case("root") {
+                return Err("the workload policy cannot be Vault's root policy".into());
+            }
+            Ok(())
+        },
+    );
+    check(
+        err,
+        &file.token_period,
+        "invalid workload identity token period",
+        &|v| parse_flag_seconds(v).map(drop).map_err(|e| e.to_string()),
+    );
+    let value = |l: Option<Located<String>>| l.map(|l| l.value);
+    WiOptions {
+        jwks_url: value(jwks_url),
+        nomad_addr: value(nomad_addr),
+        jwks_ca_file: jwks_ca_file.map(|l| l.value),
+        audience: value(audience),
+        auth_path: value(auth_path),
+        role: args.role.clone().or(value(file.role)),
+        policy: args.policy_name.clone().or(value(file.policy)),
+        token_period: args.role_period.clone().or(value(file.token_period)),
+    }
 }
 
 #[cfg(test)]

@@ -1,5 +1,8 @@
 //! `nvctl bootstrap`: the whole setup sequence (DESIGN.md §1) as a loop over the steps:
-//! init → unseal → {policies, role} → token → stanzas → final verification.
+//! init → unseal → {policies, role} → token → stanzas → final verification; or, for the
+//! workload-identity flow (nomad-rules.md §5), init → unseal → the `steps::wi` steps one
+//! after the other (each needs the one before: the policy templates on the mount's accessor)
+//! → stanzas → their verification.
 //!
 //! Only true dependencies are sequential: init → unseal (a threshold's worth of shares at
 //! once) → {policies, role} → token → {read-backs, the token's lookup, capabilities and role
@@ -12,27 +15,29 @@
 //! first write.
 
 pub mod config;
-pub mod ready;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use serde::Serialize;
 
 use crate::checks::Findings;
 use crate::nomad::stanza::{AgentKind, StanzaOptions, VaultStanza};
+use crate::nomad::workload_identity::WorkloadIdentitySpec;
 use crate::output::Ui;
 use crate::secret::SecretString;
+use crate::steps::init::{InitSpec, InitStep};
 use crate::steps::policy::{server_policy_text, PolicyStep};
 use crate::steps::role::RoleStep;
 use crate::steps::stanza::{StanzaFormat, StanzaStep};
 use crate::steps::token::{ServerTokenSpec, TokenStep};
-use crate::steps::{show_plan, Change, Outcome, Plan, Step, StepReport};
+use crate::steps::unseal::{validate_keys, KeySource, UnsealStep};
+use crate::steps::wi;
+use crate::steps::{show_plan, Change, Consent, Outcome, Plan, Step, StepReport};
 use crate::validation::AgentSettings;
 use crate::vault::{TlsConfig, VaultClient};
 
 use config::BootstrapConfig;
-use ready::{read_init_file, InitStage, KeySource, SavedKeys, UnsealStage};
 
 /// How the run may change things.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,6 +46,27 @@ pub enum Mode {
     Apply,
     /// `--plan`: observe only, never write.
     Plan,
+}
+
+/// Which integration the run sets up once Vault is initialised and unsealed.
+#[derive(Debug, Clone)]
+pub enum FlowSpec {
+    /// The token flow (Nomad ≤ 1.9): policies, token role, the servers' token.
+    Legacy,
+    /// Workload identity (Nomad ≥ 1.7, the only flow on ≥ 1.10): jwt auth method, its
+    /// config, a KV v2 mount, role and templated policy. Built (and its CA file read) before
+    /// Vault is touched.
+    WorkloadIdentity(Box<WorkloadIdentitySpec>),
+}
+
+impl FlowSpec {
+    /// `legacy` or `workload-identity`, as `--flow` spells it (and the JSON report).
+    pub fn name(&self) -> &'static str {
+        match self {
+            FlowSpec::Legacy => "legacy",
+            FlowSpec::WorkloadIdentity(_) => "workload-identity",
+        }
+    }
 }
 
 /// How to reach Vault, besides the addresses in the configuration.
@@ -66,6 +92,8 @@ pub struct Verification {
 /// Everything one run did and found.
 #[derive(Debug, Serialize)]
 pub struct BootstrapReport {
+    /// `legacy` or `workload-identity`.
+    pub flow: &'static str,
     pub addresses: Vec<String>,
     pub plan: bool,
     pub steps: Vec<StepReport>,
@@ -74,8 +102,12 @@ pub struct BootstrapReport {
     pub token_accessor: Option<String>,
     #[serde(skip)]
     pub token: Option<SecretString>,
-    pub token_output: String,
+    /// The servers' token file (legacy flow only: workload identity has no server token).
+    pub token_output: Option<String>,
     pub init_output: String,
+    /// The workload-identity set-up (that flow only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub workload_identity: Option<WorkloadIdentitySpec>,
     pub server_stanza: String,
     pub client_stanza: String,
 }
@@ -287,6 +319,7 @@ fn agent_settings(config: &BootstrapConfig) -> AgentSettings {
 /// Runs the whole bootstrap.
 pub fn run(
     config: &BootstrapConfig,
+    flow: &FlowSpec,
     conn: &Connection,
     ui: &Ui,
     mode: Mode,
@@ -307,60 +340,80 @@ pub fn run(
         max_retries: conn.max_retries,
     };
     let client = VaultClient::new(client_config)?;
+    let stanza_text = |kind| {
+        let block = match flow {
+            FlowSpec::Legacy => stanza(config, kind, conn.namespace.clone()),
+            FlowSpec::WorkloadIdentity(spec) => wi::stanza(spec, kind, &config.nomad_vault_address),
+        };
+        crate::nomad::stanza::render_hcl(&block, kind)
+    };
     let mut report = BootstrapReport {
+        flow: flow.name(),
         addresses: config.addresses.clone(),
         plan: mode == Mode::Plan,
         steps: Vec::new(),
         verification: None,
         token_accessor: None,
         token: None,
-        token_output: config.token_output.display().to_string(),
+        token_output: matches!(flow, FlowSpec::Legacy)
+            .then(|| config.token_output.display().to_string()),
         init_output: config.init_output.display().to_string(),
-        server_stanza: crate::nomad::stanza::render_hcl(
-            &stanza(config, AgentKind::Server, conn.namespace.clone()),
-            AgentKind::Server,
-        ),
-        client_stanza: crate::nomad::stanza::render_hcl(
-            &stanza(config, AgentKind::Client, conn.namespace.clone()),
-            AgentKind::Client,
-        ),
+        workload_identity: match flow {
+            FlowSpec::Legacy => None,
+            FlowSpec::WorkloadIdentity(spec) => Some((**spec).clone()),
+        },
+        server_stanza: stanza_text(AgentKind::Server),
+        client_stanza: stanza_text(AgentKind::Client),
     };
 
     // 1. init and 2. unseal: observed together — and, when a token is already at hand, the
     // configuration too (only kept if Vault turns out to be initialised and unsealed).
-    let mut init = InitStage::new(
-        config.key_shares,
-        config.key_threshold,
-        config.init_output.clone(),
-    );
-    // A malformed init file is reported where it is needed (below); here it only means no
-    // token to observe with early.
-    let early_keys: Option<SavedKeys> = config
-        .init_output
-        .exists()
-        .then(|| read_init_file(&config.init_output).ok())
-        .flatten();
-    let early_token = conn
-        .token
-        .clone()
-        .or_else(|| early_keys.as_ref().and_then(|k| k.root_token.clone()));
-    let keys = if config.init_output.exists() {
-        KeySource::File(config.init_output.clone())
-    } else {
-        KeySource::Prompt
-    };
-    let mut unseal = UnsealStage::new(config.addresses.clone(), keys);
-    let mut steps = ConfigSteps::new(config, conn.namespace.clone())?;
-    let early_client = early_token.map(|t| client.with_token(t));
-    let (init_seen, unseal_seen, steps_seen) = std::thread::scope(|scope| {
-        let init_seen = scope.spawn(|| init.observe(&client));
-        let unseal_seen = scope.spawn(|| unseal.observe(&client));
-        let steps_seen = early_client.as_ref().map(|c| steps.observe(c));
-        (join(init_seen), join(unseal_seen), steps_seen)
+    let mut init = InitStep::new(InitSpec {
+        shares: config.key_shares,
+        threshold: config.key_threshold,
+        pgp_keys: Vec::new(),
+        root_token_pgp_key: None,
+        output: config.init_output.clone(),
     });
-    init_seen?;
+    if config.init_output.exists() {
+        // An earlier run's init file: its root token lets everything be observed at once. A
+        // file that cannot be read only means no early token here; the step tries again
+        // once Vault says it is initialised, and the problem is reported where it matters.
+        let _ = init.load(&config.init_output);
+    }
+    let early_token = conn.token.clone().or_else(|| init.root_token().cloned());
+    let mut unseal =
+        UnsealStep::new(config.addresses.clone(), KeySource::Prompt, false).with_keys_together();
+    // The legacy steps observe independently of each other, so they can go out early; the
+    // workload-identity steps observe one after the other, once Vault is ready.
+    let mut steps = match flow {
+        FlowSpec::Legacy => Some(ConfigSteps::new(config, conn.namespace.clone())?),
+        FlowSpec::WorkloadIdentity(_) => None,
+    };
+    let early_client = early_token
+        .filter(|_| steps.is_some())
+        .map(|t| client.with_token(t));
+    let (initialized, unseal_seen, steps_seen) = std::thread::scope(|scope| {
+        let initialized = scope.spawn(|| client.init_status());
+        let unseal_seen = scope.spawn(|| unseal.observe(&client));
+        let steps_seen = match (&early_client, steps.as_mut()) {
+            (Some(c), Some(steps)) => Some(steps.observe(c)),
+            _ => None,
+        };
+        (join(initialized), join(unseal_seen), steps_seen)
+    });
+    let initialized = initialized?;
     unseal_seen?;
-    let ready = init.is_initialized() && unseal.plan().change == Change::None;
+    // The active node's seal status is init's too: asked once, for both steps.
+    let seal = unseal
+        .observed_seal(active)
+        .cloned()
+        .context("internal error: the active node's seal status was not observed")?;
+    init.record(client.address(), initialized, seal);
+    if let Some(problem) = init.load_problem() {
+        ui.warn(format!("{}: {problem}", config.init_output.display()));
+    }
+    let ready = initialized && unseal.plan().change == Change::None;
     // Observed against a sealed or uninitialised Vault, the answers were 503s: look again
     // once Vault is ready.
     let mut steps_observed = false;
@@ -373,57 +426,126 @@ pub fn run(
 
     let (plan, outcome) = settle(&mut init, &client, ui, mode)?;
     report.steps.push(report_of(&init, &plan, outcome));
-    let saved = init.take_saved();
-    if !init.is_initialized() {
+    if !init.was_initialized() && !init.initialized_now() {
         // --plan on an uninitialised Vault: nothing further can be observed.
-        pending_unobservable(&mut report, config, "Vault is not initialised")?;
+        pending_unobservable(&mut report, config, flow, "Vault is not initialised")?;
         return Ok(report);
     }
 
-    // The token for the rest: this run's root token, else the operator's, else the root token
-    // in the init file (a re-run after an interrupted first run).
-    let file_keys = match (&saved, early_keys) {
-        (None, Some(keys)) => Some(keys),
-        (None, None) if config.init_output.exists() => Some(read_init_file(&config.init_output)?),
-        _ => None,
-    };
-    let token = saved
-        .as_ref()
-        .and_then(|s| s.root_token.clone())
-        .or_else(|| conn.token.clone())
-        .or_else(|| file_keys.as_ref().and_then(|k| k.root_token.clone()));
-
-    if let Some(saved) = &saved {
-        if saved.keys.is_empty() {
+    if init.initialized_now() {
+        ui.warn(format!(
+            "{} holds the unseal keys and the root token: Vault cannot be unsealed without them. \
+             Distribute the keys to their holders and keep the file out of version control.",
+            config.init_output.display()
+        ));
+        let keys = init.unseal_keys();
+        if keys.is_empty() {
             // Auto-unseal: no unseal keys, and the node unseals itself; see how it stands now.
             unseal.observe(&client)?;
         } else {
             // The status seen before init has no threshold: it is the one init just set.
-            unseal.after_init(saved.keys.clone(), config.key_threshold);
+            unseal.after_init(keys, config.key_threshold);
+        }
+    } else if unseal.any_sealed() && mode == Mode::Apply {
+        match init.init_file() {
+            Some(file) => {
+                let keys = file.unseal_keys();
+                validate_keys(&keys, &config.init_output.display().to_string())?;
+                unseal.set_keys(KeySource::Given(keys));
+            }
+            None if !ui.interactive => anyhow::bail!(
+                "Vault is sealed and no unseal keys are at hand{}: pass --init-output FILE \
+                 pointing at the init file, or run `nvctl unseal --stdin` first",
+                match init.load_problem() {
+                    Some(problem) => format!(" ({problem})"),
+                    None => String::new(),
+                }
+            ),
+            // On a terminal the step asks for them.
+            None => {}
         }
     }
     let (plan, outcome) = settle(&mut unseal, &client, ui, mode)?;
     report.steps.push(report_of(&unseal, &plan, outcome));
     if outcome == Outcome::Pending {
-        pending_unobservable(&mut report, config, "Vault is sealed")?;
+        pending_unobservable(&mut report, config, flow, "Vault is sealed")?;
         return Ok(report);
     }
 
+    // The token for the rest: this run's root token, else the operator's, else the root token
+    // in the init file (a re-run after an interrupted first run).
+    let token = init
+        .root_token()
+        .filter(|_| init.initialized_now())
+        .or(conn.token.as_ref())
+        .or_else(|| init.root_token())
+        .cloned();
     let token = token.context(
         "no Vault token: set VAULT_TOKEN, write it to ~/.vault-token, or pass --token-file PATH \
          (Vault was initialised before this run, so nvctl has no root token of its own)",
     )?;
     let client = client.with_token(token);
-    configure(
-        config,
-        &client,
-        ui,
-        mode,
-        &mut steps,
-        steps_observed,
-        &mut report,
-    )?;
+    match (flow, steps.as_mut()) {
+        (FlowSpec::WorkloadIdentity(spec), _) => {
+            configure_workload_identity(config, spec, &client, ui, mode, &mut report)?
+        }
+        (FlowSpec::Legacy, Some(steps)) => configure(
+            config,
+            &client,
+            ui,
+            mode,
+            steps,
+            steps_observed,
+            &mut report,
+        )?,
+        (FlowSpec::Legacy, None) => anyhow::bail!("internal error: no legacy steps"),
+    }
     Ok(report)
+}
+
+/// The stanza files asked for, by kind.
+fn stanza_outputs(config: &BootstrapConfig) -> Vec<(AgentKind, PathBuf)> {
+    [
+        (AgentKind::Server, &config.server_stanza_output),
+        (AgentKind::Client, &config.client_stanza_output),
+    ]
+    .into_iter()
+    .filter_map(|(kind, path)| path.clone().map(|p| (kind, p)))
+    .collect()
+}
+
+/// The workload-identity steps and the stanza files, once Vault is initialised and unsealed
+/// and `client` carries a token; the verification is theirs: the live checks of the set-up
+/// (the policy step's findings) and Nomad's agent rules over both blocks.
+fn configure_workload_identity(
+    config: &BootstrapConfig,
+    spec: &WorkloadIdentitySpec,
+    client: &VaultClient,
+    ui: &Ui,
+    mode: Mode,
+    report: &mut BootstrapReport,
+) -> Result<()> {
+    let consent = match mode {
+        Mode::Plan => Consent::PlanOnly,
+        Mode::Apply => Consent::AskAlways,
+    };
+    let (reports, findings) = wi::configure(
+        client,
+        ui,
+        consent,
+        spec,
+        &config.nomad_vault_address,
+        &stanza_outputs(config),
+    )?;
+    report.steps.extend(reports);
+    if mode == Mode::Apply {
+        report.verification = Some(Verification {
+            nomad_would_refuse_to_start: findings.nomad_would_refuse_to_start(),
+            nomad_would_disable_vault: findings.nomad_would_disable(),
+            findings,
+        });
+    }
+    Ok(())
 }
 
 fn report_of(step: &dyn Step, plan: &Plan, outcome: Outcome) -> StepReport {
@@ -434,9 +556,9 @@ fn report_of(step: &dyn Step, plan: &Plan, outcome: Outcome) -> StepReport {
 fn pending_unobservable(
     report: &mut BootstrapReport,
     config: &BootstrapConfig,
+    flow: &FlowSpec,
     why: &str,
 ) -> Result<()> {
-    let mut steps = ConfigSteps::new(config, None)?;
     if report.steps.iter().all(|s| s.step != "unseal") {
         report.steps.push(StepReport {
             step: "unseal",
@@ -447,7 +569,40 @@ fn pending_unobservable(
             written: Vec::new(),
         });
     }
-    for step in steps.each() {
+    let mut later: Vec<Box<dyn Step>> = match flow {
+        FlowSpec::Legacy => {
+            let steps = ConfigSteps::new(config, None)?;
+            let mut out: Vec<Box<dyn Step>> = Vec::new();
+            out.extend(
+                steps
+                    .policies
+                    .into_iter()
+                    .map(|s| Box::new(s) as Box<dyn Step>),
+            );
+            out.push(Box::new(steps.role));
+            out.push(Box::new(steps.token));
+            out.extend(
+                steps
+                    .stanzas
+                    .into_iter()
+                    .map(|s| Box::new(s) as Box<dyn Step>),
+            );
+            out
+        }
+        FlowSpec::WorkloadIdentity(spec) => {
+            let mut out = wi::steps(spec)?;
+            for (kind, path) in stanza_outputs(config) {
+                out.push(Box::new(StanzaStep::new(
+                    kind,
+                    wi::stanza(spec, kind, &config.nomad_vault_address),
+                    StanzaFormat::Hcl,
+                    Some(path),
+                )));
+            }
+            out
+        }
+    };
+    for step in &mut later {
         let plan = step.plan();
         report.steps.push(StepReport {
             step: step.name(),
@@ -636,6 +791,10 @@ mod tests {
     }
 
     fn bootstrap(sandbox: &SandboxHandle, dir: &Path) -> BootstrapReport {
+        bootstrap_with(sandbox, dir, Mode::Apply).unwrap()
+    }
+
+    fn bootstrap_with(sandbox: &SandboxHandle, dir: &Path, mode: Mode) -> Result<BootstrapReport> {
         let args = BootstrapArgs {
             init_output: Some(dir.join("vault-init.json")),
             token_output: Some(dir.join("nomad-server.token")),
@@ -654,7 +813,7 @@ mod tests {
             timeout: std::time::Duration::from_secs(10),
             max_retries: 0,
         };
-        run(&config, &conn, &quiet_yes(), Mode::Apply).unwrap()
+        run(&config, &FlowSpec::Legacy, &conn, &quiet_yes(), mode)
     }
 
     fn count(requests: &[RecordedRequest], method: &str, path: &str) -> usize {
@@ -718,5 +877,72 @@ mod tests {
             .map(|r| format!("{} {}", r.method, r.path))
             .collect();
         assert_eq!(requests.len(), 7, "{paths:?}");
+    }
+
+    #[test]
+    fn auto_unseal_vault_gets_recovery_shares_and_no_unseal_keys_are_sent() {
+        // vault-api.md §1: with auto-unseal the node unseals itself; init takes recovery_*.
+        let sandbox = Sandbox::builder()
+            .uninitialized()
+            .auto_unseal()
+            .start()
+            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let report = bootstrap(&sandbox, dir.path());
+        assert!(!report.has_problems(), "{:?}", report.verification);
+        let requests = sandbox.requests();
+        let init = requests
+            .iter()
+            .find(|r| r.method == "PUT" && r.path == "/v1/sys/init")
+            .unwrap();
+        let body: serde_json::Value = serde_json::from_str(&init.body).unwrap();
+        assert_eq!(
+            (
+                body["recovery_shares"].as_u64(),
+                body["recovery_threshold"].as_u64()
+            ),
+            (Some(5), Some(3))
+        );
+        assert_eq!(count(&requests, "PUT", "sys/unseal"), 0);
+        let unseal = report.steps.iter().find(|s| s.step == "unseal").unwrap();
+        assert_eq!(unseal.outcome, Outcome::Unchanged);
+    }
+
+    #[test]
+    fn a_sealed_vault_is_unsealed_with_the_keys_and_token_of_an_earlier_runs_init_file() {
+        // vault-api.md §2: a restarted Vault is sealed again; a re-run needs nothing but the
+        // init file (no VAULT_TOKEN): its keys unseal, its root token configures.
+        let sandbox = Sandbox::builder().uninitialized().start().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        bootstrap(&sandbox, dir.path());
+        let root = VaultClient::new(crate::vault::ClientConfig {
+            token: sandbox.root_token().map(SecretString::new),
+            ..crate::vault::ClientConfig::new(sandbox.addr())
+        })
+        .unwrap();
+        root.seal().unwrap();
+        sandbox.clear_requests();
+        let report = bootstrap(&sandbox, dir.path());
+        assert!(!report.has_problems(), "{:?}", report.verification);
+        let outcomes: Vec<(&str, Outcome)> =
+            report.steps.iter().map(|s| (s.step, s.outcome)).collect();
+        assert_eq!(
+            outcomes[..2],
+            [("init", Outcome::Unchanged), ("unseal", Outcome::Created)]
+        );
+        assert!(
+            outcomes[2..].iter().all(|(_, o)| *o == Outcome::Unchanged),
+            "{outcomes:?}"
+        );
+        assert_eq!(count(&sandbox.requests(), "PUT", "sys/unseal"), 3);
+    }
+
+    #[test]
+    fn plan_against_a_sealed_vault_lists_what_cannot_be_observed_yet() {
+        let sandbox = Sandbox::builder().sealed(5, 3).start().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let report = bootstrap_with(&sandbox, dir.path(), Mode::Plan).unwrap();
+        assert!(report.pending());
+        assert!(sandbox.requests().iter().all(|r| r.method == "GET"));
     }
 }

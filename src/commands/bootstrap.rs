@@ -4,18 +4,26 @@
 //! or Nomad would not accept the result, 1 bad configuration, 2 Vault.
 //!
 //! `--dev` runs the same thing against an uninitialised in-process sandbox, so the whole
-//! setup can be tried with nothing installed.
+//! setup can be tried with nothing installed (with a stand-in for Nomad's JWKS endpoint when
+//! the flow is workload identity).
+//!
+//! The flow: `--flow`, else `--nomad-version` (≥ 1.10 workload identity, the only flow left;
+//! ≤ 1.6 legacy; 1.7–1.9 asked on a terminal, legacy with a note otherwise), else legacy.
+//! `--destroy` removes what the workload-identity flow created, and only that.
 
 use anyhow::{Context, Result};
 use serde_json::json;
 
 use crate::bootstrap::config::{resolve, ResolveContext};
-use crate::bootstrap::{self, BootstrapReport, Connection, Mode};
+use crate::bootstrap::{self, BootstrapReport, Connection, FlowSpec, Mode};
 use crate::cli::{BootstrapArgs, Flow, Format, GlobalArgs};
 use crate::exit::Exit;
+use crate::nomad::versions::{self, NomadVersion};
 use crate::output::{self, Table, Ui};
 use crate::settings::Settings;
-use crate::steps::Outcome;
+use crate::steps::wi::{self, destroy::DestroyTarget};
+use crate::steps::{Consent, Outcome};
+use crate::vault::VaultClient;
 
 pub fn run(
     args: &BootstrapArgs,
@@ -24,7 +32,11 @@ pub fn run(
     ui: &Ui,
 ) -> Result<Exit> {
     let format = settings.format_for("bootstrap", &[Format::Table, Format::Json])?;
-    refuse_unsupported(args)?;
+    let flow = choose_flow(args, ui)?;
+    refuse_other_flows_flags(args, flow)?;
+    if args.destroy {
+        return destroy(args, global, settings, ui, format, flow);
+    }
 
     // --dev: an uninitialised sandbox of our own; files in a temporary directory.
     let sandbox = if args.dev {
@@ -52,7 +64,35 @@ pub fn run(
             default_dir: None,
         },
     };
-    let config = resolve(args, &ctx)?;
+    let mut config = resolve(args, &ctx)?;
+
+    // Workload identity: the spec is built (and the CA file read) before Vault is touched.
+    // --dev without a JWKS source gets an in-process one Vault (in this process too) can fetch.
+    let jwks_stand_in = if sandbox.is_some()
+        && flow == Flow::WorkloadIdentity
+        && config.workload_identity.jwks_url.is_none()
+        && config.workload_identity.nomad_addr.is_none()
+    {
+        let server = vault_sandbox::testing::JwksServer::start_ed25519()
+            .context("cannot start the stand-in JWKS endpoint")?;
+        config.workload_identity.jwks_url = Some(server.url());
+        Some(server)
+    } else {
+        None
+    };
+    let flow_spec = match flow {
+        Flow::Legacy => {
+            if let Some(block) = &config.workload_identity_block {
+                ui.info(format!(
+                    "note: the workload_identity block ({block}) is not used by the legacy token flow; pass --flow workload-identity to use it"
+                ));
+            }
+            FlowSpec::Legacy
+        }
+        Flow::WorkloadIdentity => {
+            FlowSpec::WorkloadIdentity(Box::new(wi::spec_from_options(&config.workload_identity)?))
+        }
+    };
 
     let (conn, ui) = match &sandbox {
         // A throwaway Vault: no operator token, default TLS, consent implied.
@@ -91,14 +131,25 @@ pub fn run(
                 .unwrap_or_default()
         ));
     }
+    if let Some(server) = &jwks_stand_in {
+        ui.info(format!(
+            "JWKS at {}: a stand-in for Nomad's JWKS endpoint (Ed25519 key), serving until nvctl exits; \
+             against a real cluster give --nomad-addr or --jwks-url",
+            server.url()
+        ));
+    }
     let mode = if args.plan { Mode::Plan } else { Mode::Apply };
-    let outcome = bootstrap::run(&config, &conn, &ui, mode);
+    let outcome = bootstrap::run(&config, &flow_spec, &conn, &ui, mode);
     if let Some(dir) = ctx.default_dir.as_ref().filter(|_| sandbox.is_some()) {
         // The in-memory Vault dies with this process: its keys and token are worthless after.
         let _ = std::fs::remove_dir_all(dir);
         ui.info(format!(
-            "{} removed: the in-memory Vault stops with nvctl (pass --init-output/--token-output to keep the files)",
-            dir.display()
+            "{} removed: the in-memory Vault stops with nvctl (pass {} to keep the files)",
+            dir.display(),
+            match flow {
+                Flow::Legacy => "--init-output/--token-output",
+                Flow::WorkloadIdentity => "--init-output",
+            }
         ));
     }
     let report = outcome?;
@@ -126,28 +177,176 @@ pub fn run(
     Ok(verdict(&report, &ui))
 }
 
-/// The workload-identity flow is a different pipeline; it is not wired into bootstrap yet.
-fn refuse_unsupported(args: &BootstrapArgs) -> Result<()> {
-    let wi = match (&args.flow, &args.nomad_version) {
-        (Some(flow), _) => *flow == Flow::WorkloadIdentity,
-        (None, Some(v)) => {
-            let v = crate::nomad::versions::NomadVersion::parse(v)
-                .context("invalid --nomad-version")?;
-            !v.flow().supports_legacy()
-        }
-        (None, None) => false,
+/// The flow to set up: `--flow`, else what `--nomad-version` runs, else legacy.
+fn choose_flow(args: &BootstrapArgs, ui: &Ui) -> Result<Flow> {
+    let version = args
+        .nomad_version
+        .as_deref()
+        .map(NomadVersion::parse)
+        .transpose()
+        .context("invalid --nomad-version")?;
+    let Some(version) = version else {
+        return Ok(args.flow.unwrap_or(Flow::Legacy));
     };
-    if wi || args.destroy {
-        anyhow::bail!(
-            "`nvctl bootstrap` runs the legacy token flow only for now (Nomad ≤ 1.9); the \
-             workload-identity flow (--flow workload-identity, Nomad ≥ 1.10, --destroy) is not \
-             implemented yet"
-        );
+    let runs = version.flow();
+    match args.flow {
+        Some(Flow::Legacy) if !runs.supports_legacy() => anyhow::bail!(
+            "--flow legacy with --nomad-version {version}: Nomad 1.10 removed the legacy token \
+             flow (its agents no longer read `token` or `create_from_role`); use --flow \
+             workload-identity"
+        ),
+        Some(Flow::WorkloadIdentity) if !runs.supports_workload_identity() => anyhow::bail!(
+            "--flow workload-identity with --nomad-version {version}: workload identity came \
+             with Nomad 1.7; use --flow legacy, or upgrade Nomad first"
+        ),
+        Some(flow) => Ok(flow),
+        None => Ok(match runs {
+            versions::Flow::WorkloadIdentityOnly => {
+                ui.info(format!(
+                    "Nomad {version}: the workload-identity flow (the only one since Nomad 1.10)"
+                ));
+                Flow::WorkloadIdentity
+            }
+            versions::Flow::Legacy | versions::Flow::LegacyNonOrphanRole => Flow::Legacy,
+            versions::Flow::LegacyOrWorkloadIdentity => {
+                // A question about what to build, not consent to a write: --yes does not
+                // answer it, and without a terminal the default stands, said out loud.
+                if ui.interactive && !ui.yes {
+                    let wi = ui.confirm(&format!(
+                        "Nomad {version} supports workload identity, which replaces the \
+                         deprecated token flow. Set up workload identity (no = legacy token flow)?"
+                    ))?;
+                    if wi {
+                        Flow::WorkloadIdentity
+                    } else {
+                        Flow::Legacy
+                    }
+                } else {
+                    ui.info(format!(
+                        "note: Nomad {version} runs both flows; setting up the legacy token flow \
+                         (deprecated since Nomad 1.7, removed in 1.10). Pass --flow \
+                         workload-identity for workload identity, or --flow legacy to choose \
+                         explicitly"
+                    ));
+                    Flow::Legacy
+                }
+            }
+        }),
+    }
+}
+
+/// Flags that belong to the other flow are refused rather than silently ignored.
+fn refuse_other_flows_flags(args: &BootstrapArgs, flow: Flow) -> Result<()> {
+    let given = |list: &[(bool, &'static str)]| -> Vec<&'static str> {
+        list.iter()
+            .filter(|(set, _)| *set)
+            .map(|(_, n)| *n)
+            .collect()
+    };
+    match flow {
+        Flow::Legacy => {
+            let wi_only = given(&[
+                (args.jwks_url.is_some(), "--jwks-url"),
+                (args.nomad_addr.is_some(), "--nomad-addr"),
+                (args.jwks_ca_file.is_some(), "--jwks-ca-file"),
+                (args.audience.is_some(), "--audience"),
+                (args.auth_path.is_some(), "--auth-path"),
+            ]);
+            if !wi_only.is_empty() {
+                anyhow::bail!(
+                    "{} belong(s) to the workload-identity flow, but this run sets up the legacy \
+                     token flow: add --flow workload-identity",
+                    wi_only.join(", ")
+                );
+            }
+            if args.destroy {
+                anyhow::bail!(
+                    "--destroy removes what the workload-identity flow created (add --flow \
+                     workload-identity); the legacy token flow has no --destroy: remove its \
+                     objects with `vault policy delete`, `vault delete auth/token/roles/<role>` \
+                     and `vault token revoke`"
+                );
+            }
+        }
+        Flow::WorkloadIdentity => {
+            let legacy_only = given(&[
+                (args.rotate_token, "--rotate-token"),
+                (args.token_output.is_some(), "--token-output"),
+                (args.token_period.is_some(), "--token-period"),
+                (args.task_token_ttl.is_some(), "--task-token-ttl"),
+                (args.allowed_policies.is_some(), "--allowed-policies"),
+                (args.disallowed_policies.is_some(), "--disallowed-policies"),
+                (!args.job_policies.is_empty(), "--job-policy"),
+            ]);
+            if !legacy_only.is_empty() {
+                anyhow::bail!(
+                    "{} belong(s) to the legacy token flow: workload identity has no server \
+                     token and no token role",
+                    legacy_only.join(", ")
+                );
+            }
+        }
     }
     Ok(())
 }
 
+/// `--destroy`: removes, in reverse order, what the workload-identity flow created and
+/// marked; `--plan` only lists it (exit 3 when something would go).
+fn destroy(
+    args: &BootstrapArgs,
+    global: &GlobalArgs,
+    settings: &Settings,
+    ui: &Ui,
+    format: Format,
+    flow: Flow,
+) -> Result<Exit> {
+    debug_assert_eq!(flow, Flow::WorkloadIdentity);
+    if args.dev {
+        anyhow::bail!(
+            "--destroy works on an existing Vault, and --dev starts an empty one: drop --dev"
+        );
+    }
+    let config = resolve(
+        args,
+        &ResolveContext {
+            address_flags: global.addresses.clone(),
+            fallback_addresses: settings.addresses.clone(),
+            default_dir: None,
+        },
+    )?;
+    let target = DestroyTarget::from_options(&config.workload_identity)?;
+    settings.require_token()?;
+    let address = config
+        .addresses
+        .first()
+        .context("no Vault address: give --address")?;
+    let client = VaultClient::new(settings.client_config(address))?;
+    let consent = if args.plan {
+        Consent::PlanOnly
+    } else {
+        Consent::AskAlways
+    };
+    let report = wi::destroy::destroy(&client, ui, &target, consent)?;
+    if format == Format::Json {
+        output::json(&json!({
+            "flow": "workload-identity",
+            "destroy": true,
+            "plan": args.plan,
+            "pending": !report.pending.is_empty(),
+            "removed": report.removed,
+            "would_remove": report.pending,
+            "kept": report.kept,
+        }))?;
+    }
+    if args.plan && !report.pending.is_empty() {
+        ui.info("Run without --plan to delete these.");
+        return Ok(Exit::Problems);
+    }
+    Ok(Exit::Success)
+}
+
 fn verdict(report: &BootstrapReport, ui: &Ui) -> Exit {
+    let wi = report.workload_identity.as_ref();
     if report.plan {
         if report.pending() {
             ui.info("Changes are pending: run without --plan to apply them.");
@@ -157,6 +356,16 @@ fn verdict(report: &BootstrapReport, ui: &Ui) -> Exit {
         return Exit::Success;
     }
     match &report.verification {
+        Some(v) if v.nomad_would_refuse_to_start && wi.is_some() => {
+            ui.failed(
+                "Nomad would refuse to start with these agent blocks (see the findings above)",
+            );
+            Exit::Problems
+        }
+        _ if wi.is_some() && report.has_problems() => {
+            ui.failed("the workload identity set-up has problems: Nomad's workloads could not log in to Vault or read their secrets (see the findings above)");
+            Exit::Problems
+        }
         Some(v) if v.nomad_would_refuse_to_start => {
             ui.failed("Nomad would refuse to start with this configuration (\"Failed to setup Vault client\")");
             Exit::Problems
@@ -170,10 +379,17 @@ fn verdict(report: &BootstrapReport, ui: &Ui) -> Exit {
             Exit::Problems
         }
         _ => {
-            ui.done(format!(
-                "Bootstrap complete: Nomad's start-up checks pass. Give the servers the token in {} (VAULT_TOKEN in their environment).",
-                report.token_output
-            ));
+            match (wi, &report.token_output) {
+                (Some(spec), _) => ui.done(format!(
+                    "Bootstrap complete (workload identity): Vault accepts Nomad's workload identities at auth/{}/ with role {:?}. Add the blocks below to the agents' configuration; the servers need no Vault token.",
+                    spec.path(),
+                    spec.role_name
+                )),
+                (None, Some(token_output)) => ui.done(format!(
+                    "Bootstrap complete: Nomad's start-up checks pass. Give the servers the token in {token_output} (VAULT_TOKEN in their environment)."
+                )),
+                (None, None) => ui.done("Bootstrap complete."),
+            }
             Exit::Success
         }
     }
@@ -206,7 +422,11 @@ fn summary_table(report: &BootstrapReport) -> String {
     if let Some(v) = &report.verification {
         table.row([
             "verify".to_string(),
-            "Nomad start-up checks".to_string(),
+            if report.workload_identity.is_some() {
+                "Nomad agent rules".to_string()
+            } else {
+                "Nomad start-up checks".to_string()
+            },
             "-".to_string(),
             output::findings_summary(&v.findings),
         ]);
@@ -215,16 +435,22 @@ fn summary_table(report: &BootstrapReport) -> String {
 }
 
 fn json_document(report: &BootstrapReport, show_secrets: bool) -> serde_json::Value {
-    let mut token = json!({
-        "accessor": report.token_accessor,
-        "output": report.token_output,
-    });
-    if show_secrets {
-        if let Some(t) = &report.token {
-            token["token"] = json!(t.expose());
+    // Workload identity mints no server token: `token` is null.
+    let token = report.token_output.as_ref().map(|output| {
+        let mut token = json!({
+            "accessor": report.token_accessor,
+            "output": output,
+        });
+        if show_secrets {
+            if let Some(t) = &report.token {
+                token["token"] = json!(t.expose());
+            }
         }
-    }
+        token
+    });
     json!({
+        "flow": report.flow,
+        "workload_identity": report.workload_identity,
         "addresses": report.addresses,
         "plan": report.plan,
         "pending": report.pending(),

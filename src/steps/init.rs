@@ -213,6 +213,25 @@ impl InitStep {
         self.load_problem.as_deref()
     }
 
+    /// What `observe` does once Vault has answered: for a caller that already has the
+    /// answers (`bootstrap` reads every node's seal status at once, `sys/init` alongside).
+    /// Sends nothing; loads an existing init file when Vault is initialised.
+    pub fn record(&mut self, address: &str, initialized: bool, seal: SealStatus) {
+        self.observed = Some(Observed {
+            address: address.to_string(),
+            initialized,
+            seal,
+        });
+        self.load_problem = None;
+        if initialized && self.file.is_none() && self.spec.output.exists() {
+            // Already initialised: the keys can only come from the file a previous run wrote.
+            match InitFile::read(&self.spec.output) {
+                Ok(file) => self.file = Some(file),
+                Err(e) => self.load_problem = Some(format!("{e:#}")),
+            }
+        }
+    }
+
     fn address(&self) -> &str {
         self.observed
             .as_ref()
@@ -229,19 +248,7 @@ impl Step for InitStep {
     fn observe(&mut self, client: &VaultClient) -> Result<()> {
         let initialized = client.init_status()?;
         let seal = client.seal_status()?;
-        self.observed = Some(Observed {
-            address: client.address().to_string(),
-            initialized,
-            seal,
-        });
-        self.load_problem = None;
-        if initialized && self.file.is_none() && self.spec.output.exists() {
-            // Already initialised: the keys can only come from the file a previous run wrote.
-            match InitFile::read(&self.spec.output) {
-                Ok(file) => self.file = Some(file),
-                Err(e) => self.load_problem = Some(format!("{e:#}")),
-            }
-        }
+        self.record(client.address(), initialized, seal);
         Ok(())
     }
 
@@ -289,9 +296,9 @@ impl Step for InitStep {
                 drop(pending); // removes the empty temporary file
                 return Err(anyhow::Error::new(e).context(format!(
                     "the connection to {} dropped after sys/init was sent: Vault may be initialised \
-                     and its keys lost (they were in the answer that never arrived). Check with \
-                     `nvctl status`; if it says initialized, the keys are gone and this Vault \
-                     must be wiped (its storage removed) and initialised again",
+                     and its keys lost. Check with `nvctl status`; if it says initialized, the keys \
+                     were lost with the answer that never arrived, and this Vault must be wiped \
+                     (its storage removed) and initialised again",
                     client.address()
                 )));
             }

@@ -3,7 +3,8 @@
 //!
 //! Keys are checked locally (hex, else base64, of 16..33 bytes, as Vault decodes them) before
 //! anything is sent, so a mistyped key never spends a node's unseal attempt. Nodes already
-//! unsealed get nothing.
+//! unsealed get nothing. The nodes are observed at the same time; with
+//! [`UnsealStep::with_keys_together`] a threshold's worth of shares goes to a node at once.
 
 use anyhow::{Context, Result};
 use base64::Engine;
@@ -121,7 +122,11 @@ pub struct UnsealStep {
     addresses: Vec<String>,
     keys: KeySource,
     reset: bool,
+    /// Send a threshold's worth of shares to a node at once.
+    together: bool,
     nodes: Vec<NodeUnseal>,
+    /// Vault's whole answers behind `nodes[i].before` (seal type, version…).
+    statuses: Vec<SealStatus>,
 }
 
 impl UnsealStep {
@@ -131,13 +136,62 @@ impl UnsealStep {
             addresses,
             keys,
             reset,
+            together: false,
             nodes: Vec::new(),
+            statuses: Vec::new(),
+        }
+    }
+
+    /// Sends a threshold's worth of shares to each node at once: one round trip instead of
+    /// `t`. Shares do not depend on each other — Vault takes them one at a time under its
+    /// state lock, ignores one it already has, and unseals at the threshold whatever the
+    /// order (vault-api.md §2) — so only the answers' order changes. Any further keys follow
+    /// one by one, only if those were not enough. (BENCHMARKS.md "Bootstrap": needed for the
+    /// round-trip target.)
+    pub fn with_keys_together(mut self) -> UnsealStep {
+        self.together = true;
+        self
+    }
+
+    /// Where the keys come from, when that is only known after observing (bootstrap reads
+    /// the init file once it knows Vault is initialised).
+    pub fn set_keys(&mut self, keys: KeySource) {
+        self.keys = keys;
+    }
+
+    /// This run has just initialised Vault with `threshold` and holds its `keys`. The nodes,
+    /// observed uninitialised before, are now initialised and sealed at 0 of `threshold`
+    /// (the nodes of one cluster share its barrier), so unsealing goes ahead without asking
+    /// Vault for a status it would only confirm.
+    pub fn after_init(&mut self, keys: Vec<UnsealKey>, threshold: u32) {
+        self.keys = KeySource::Given(keys);
+        for node in &mut self.nodes {
+            node.before = NodeState {
+                initialized: true,
+                sealed: true,
+                progress: 0,
+                threshold,
+            };
         }
     }
 
     /// Per-node results, in address order (after `observe`; completed by `apply`/`verify`).
     pub fn nodes(&self) -> &[NodeUnseal] {
         &self.nodes
+    }
+
+    /// The seal status `observe` got from `address`.
+    pub fn observed_seal(&self, address: &str) -> Option<&SealStatus> {
+        self.nodes
+            .iter()
+            .zip(&self.statuses)
+            .find(|(n, _)| n.address == address)
+            .map(|(_, s)| s)
+    }
+
+    /// Whether any node is initialised and sealed (what `apply` would unseal).
+    pub fn any_sealed(&self) -> bool {
+        !self.pending().is_empty()
     }
 
     fn pending(&self) -> Vec<usize> {
@@ -164,21 +218,30 @@ impl UnsealStep {
     fn unseal_node(
         node: &VaultClient,
         keys: &[UnsealKey],
+        together: bool,
         ui: &Ui,
         entry: &mut NodeUnseal,
     ) -> Result<()> {
-        let threshold = u64::from(entry.before.threshold.max(1));
+        let threshold = entry.before.threshold.max(1);
         let bar = Progress::bar(
             ui.progress,
             ui.quiet,
-            threshold,
+            u64::from(threshold),
             &format!("unsealing {}", entry.address),
         );
         bar.set_position(u64::from(entry.before.progress));
+        // The first round: a threshold's worth at once, or one key; then one key a round.
+        let batch = if together {
+            (threshold as usize).min(keys.len())
+        } else {
+            keys.len().min(1)
+        };
+        let rounds = std::iter::once(&keys[..batch]).chain(keys[batch..].chunks(1));
         let mut last: Option<SealStatus> = None;
-        for key in keys {
-            let status = match node.unseal(key) {
-                Ok(status) => status,
+        for round in rounds {
+            let status = match submit(node, round) {
+                Ok(Some(status)) => status,
+                Ok(None) => continue,
                 Err(e) => {
                     bar.finish(&format!(
                         "{} {}: failed",
@@ -188,7 +251,7 @@ impl UnsealStep {
                     return Err(unseal_error(e, &entry.address));
                 }
             };
-            entry.keys_submitted += 1;
+            entry.keys_submitted += round.len() as u32;
             bar.set_position(u64::from(if status.sealed {
                 status.progress
             } else {
@@ -242,6 +305,41 @@ impl UnsealStep {
     }
 }
 
+/// Submits `keys` to one node, all at the same time, and says where the node stands after
+/// them: unsealed if any answer says so, else the answer with the most progress. One key is
+/// simply sent.
+/// `None` when `keys` is empty.
+fn submit(node: &VaultClient, keys: &[UnsealKey]) -> Result<Option<SealStatus>, VaultError> {
+    if let [key] = keys {
+        return node.unseal(key).map(Some);
+    }
+    let answers: Vec<Result<SealStatus, VaultError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = keys
+            .iter()
+            .map(|key| scope.spawn(move || node.unseal(key)))
+            .collect();
+        handles.into_iter().map(join).collect()
+    });
+    let mut furthest: Option<SealStatus> = None;
+    for answer in answers {
+        let status = answer?;
+        let further = furthest
+            .as_ref()
+            .is_none_or(|f| f.sealed && (!status.sealed || status.progress > f.progress));
+        if further {
+            furthest = Some(status);
+        }
+    }
+    Ok(furthest)
+}
+
+fn join<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    match handle.join() {
+        Ok(value) => value,
+        Err(panic) => std::panic::resume_unwind(panic),
+    }
+}
+
 /// Maps a failed `sys/unseal`: a 400/500 at the threshold means the combined key was wrong.
 fn unseal_error(e: VaultError, address: &str) -> anyhow::Error {
     let not_initialized = e.errors().iter().any(|m| m.contains("not initialized"));
@@ -263,11 +361,25 @@ impl Step for UnsealStep {
     }
 
     fn observe(&mut self, client: &VaultClient) -> Result<()> {
+        // Every node at the same time: the answers do not depend on each other.
+        let answers: Vec<Result<SealStatus, VaultError>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = self
+                .addresses
+                .iter()
+                .map(|address| {
+                    scope.spawn(move || {
+                        client
+                            .with_address(address)
+                            .and_then(|node| node.seal_status())
+                    })
+                })
+                .collect();
+            handles.into_iter().map(join).collect()
+        });
         self.nodes.clear();
-        for address in &self.addresses {
-            let status = client
-                .with_address(address)
-                .and_then(|node| node.seal_status())?;
+        self.statuses.clear();
+        for (address, answer) in self.addresses.iter().zip(answers) {
+            let status = answer?;
             self.nodes.push(NodeUnseal {
                 address: address.clone(),
                 before: NodeState::from(&status),
@@ -275,6 +387,7 @@ impl Step for UnsealStep {
                 keys_submitted: 0,
                 error: None,
             });
+            self.statuses.push(status);
         }
         Ok(())
     }
@@ -341,7 +454,7 @@ impl Step for UnsealStep {
                 .unwrap_or(1);
             self.keys(ui, needed)?
         };
-        let reset = self.reset;
+        let (reset, together) = (self.reset, self.together);
         for i in pending {
             let entry = &mut self.nodes[i];
             let result = client
@@ -354,7 +467,7 @@ impl Step for UnsealStep {
                                 .context(format!("resetting {} failed", entry.address))
                         })
                     } else {
-                        UnsealStep::unseal_node(&node, &keys, ui, entry)
+                        UnsealStep::unseal_node(&node, &keys, together, ui, entry)
                     }
                 });
             if let Err(e) = result {
@@ -408,6 +521,104 @@ impl Step for UnsealStep {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::vault::{ClientConfig, InitRequest};
+    use vault_sandbox::{Sandbox, SandboxHandle};
+
+    fn quiet() -> Ui {
+        Ui {
+            quiet: true,
+            verbose: 0,
+            color: false,
+            interactive: false,
+            progress: false,
+            yes: true,
+            show_secrets: false,
+        }
+    }
+
+    fn client_of(sandbox: &SandboxHandle) -> VaultClient {
+        VaultClient::new(ClientConfig::new(sandbox.addr())).unwrap()
+    }
+
+    fn sealed_5_of_3() -> (SandboxHandle, VaultClient, Vec<UnsealKey>) {
+        let sandbox = Sandbox::builder().sealed(5, 3).start().unwrap();
+        let client = client_of(&sandbox);
+        let keys = sandbox
+            .unseal_keys()
+            .into_iter()
+            .map(UnsealKey::new)
+            .collect();
+        (sandbox, client, keys)
+    }
+
+    fn sent(sandbox: &SandboxHandle, path: &str) -> usize {
+        sandbox
+            .requests()
+            .iter()
+            .filter(|r| r.path == format!("/v1/{path}"))
+            .count()
+    }
+
+    #[test]
+    fn a_thresholds_worth_of_shares_sent_together_unseals_the_node() {
+        // vault-api.md §2: shares are counted one at a time whatever their order.
+        let (sandbox, client, keys) = sealed_5_of_3();
+        let mut step = UnsealStep::new(vec![sandbox.addr()], KeySource::Given(keys), false)
+            .with_keys_together();
+        step.observe(&client).unwrap();
+        step.apply(&client, &quiet()).unwrap();
+        assert!(!client.seal_status().unwrap().sealed);
+        assert_eq!(sent(&sandbox, "sys/unseal"), 3);
+        assert_eq!(step.nodes()[0].keys_submitted, 3);
+    }
+
+    #[test]
+    fn after_init_unseals_with_this_runs_keys_without_asking_for_the_status_again() {
+        // vault-api.md §1: a Shamir-sealed node is still sealed after init, at 0 of t.
+        let sandbox = Sandbox::builder().uninitialized().start().unwrap();
+        let client = client_of(&sandbox);
+        let mut step =
+            UnsealStep::new(vec![sandbox.addr()], KeySource::Prompt, false).with_keys_together();
+        step.observe(&client).unwrap();
+        assert!(!step.nodes()[0].before.initialized);
+        let answer = client.init(&InitRequest::shamir(5, 3)).unwrap();
+        step.after_init(answer.keys_base64, 3);
+        step.apply(&client, &quiet()).unwrap();
+        assert!(!client.seal_status().unwrap().sealed);
+        assert_eq!(sent(&sandbox, "sys/unseal"), 3);
+        // One status before init (the observation) and the one just above.
+        assert_eq!(sent(&sandbox, "sys/seal-status"), 2);
+    }
+
+    #[test]
+    fn a_share_already_counted_is_ignored_and_the_rest_complete_the_unseal() {
+        // vault-api.md §2: the same share twice is ignored; resuming sends the first t again.
+        let (sandbox, client, keys) = sealed_5_of_3();
+        client.unseal(&keys[0]).unwrap();
+        let mut step = UnsealStep::new(vec![sandbox.addr()], KeySource::Given(keys), false)
+            .with_keys_together();
+        step.observe(&client).unwrap();
+        assert_eq!(step.nodes()[0].before.progress, 1);
+        step.apply(&client, &quiet()).unwrap();
+        assert!(!client.seal_status().unwrap().sealed);
+    }
+
+    #[test]
+    fn a_wrong_share_among_those_sent_together_is_an_error_and_the_node_stays_sealed() {
+        // vault-api.md §2: threshold reached with a wrong share → 500 or 400, progress reset.
+        let (sandbox, client, mut keys) = sealed_5_of_3();
+        let good = keys[2].expose().to_string();
+        let flipped = if good.ends_with('0') { '1' } else { '0' };
+        keys[2] = UnsealKey::new(format!("{}{flipped}", &good[..good.len() - 1]));
+        let mut step = UnsealStep::new(vec![sandbox.addr()], KeySource::Given(keys), false)
+            .with_keys_together();
+        step.observe(&client).unwrap();
+        let err = format!("{:#}", step.apply(&client, &quiet()).unwrap_err());
+        assert!(err.contains("progress was reset"), "{err}");
+        let status = client.seal_status().unwrap();
+        assert!(status.sealed);
+        assert_eq!(status.progress, 0);
+    }
 
     #[test]
     fn keys_are_checked_as_vault_decodes_them() {

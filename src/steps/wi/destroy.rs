@@ -35,6 +35,16 @@ impl From<&WorkloadIdentitySpec> for DestroyTarget {
     }
 }
 
+impl DestroyTarget {
+    /// Where `--destroy` looks: the options' auth path and names over `nomad setup vault`'s
+    /// defaults. No JWKS URL is needed to remove things.
+    pub fn from_options(opts: &super::WiOptions) -> Result<DestroyTarget> {
+        let mut spec = WorkloadIdentitySpec::nomad_defaults(String::new());
+        super::apply_names(&mut spec, opts)?;
+        Ok(DestroyTarget::from(&spec))
+    }
+}
+
 /// One object to remove.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Removal {

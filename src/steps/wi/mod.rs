@@ -125,7 +125,9 @@ pub struct WiOptions {
 /// The spec the options describe, validated; the CA file is read here. Errors name the flag.
 pub fn spec_from_options(opts: &WiOptions) -> Result<WorkloadIdentitySpec> {
     let jwks_url = match (&opts.jwks_url, &opts.nomad_addr) {
-        (Some(url), _) => url.trim().to_string(),
+        (Some(url), _) => {
+            jwks_url_setting(url).map_err(|e| anyhow::anyhow!("invalid --jwks-url: {e}"))?
+        }
         (None, Some(addr)) => wi::jwks_url_from_nomad_addr(addr)
             .map_err(|e| anyhow::anyhow!("invalid --nomad-addr: {e}"))?,
         (None, None) => anyhow::bail!(
@@ -134,25 +136,23 @@ pub fn spec_from_options(opts: &WiOptions) -> Result<WorkloadIdentitySpec> {
     };
     let mut spec = WorkloadIdentitySpec::nomad_defaults(jwks_url);
     if let Some(file) = &opts.jwks_ca_file {
-        let pem = std::fs::read_to_string(file)
-            .with_context(|| format!("cannot read --jwks-ca-file {}", file.display()))?;
-        if !pem.contains("-----BEGIN CERTIFICATE-----") {
-            anyhow::bail!(
-                "--jwks-ca-file {} holds no PEM certificate (-----BEGIN CERTIFICATE-----)",
-                file.display()
-            );
-        }
-        spec.jwks_ca_pem = Some(pem);
+        spec.jwks_ca_pem =
+            Some(jwks_ca_setting(file).map_err(|e| anyhow::anyhow!("--jwks-ca-file {e}"))?);
     }
+    apply_names(&mut spec, opts)?;
+    spec.validate().map_err(anyhow::Error::msg)?;
+    Ok(spec)
+}
+
+/// The audience, path, names and period of `opts` over `spec`'s defaults.
+fn apply_names(spec: &mut WorkloadIdentitySpec, opts: &WiOptions) -> Result<()> {
     if let Some(aud) = &opts.audience {
-        spec.audiences = aud
-            .split(',')
-            .map(|a| a.trim().to_string())
-            .filter(|a| !a.is_empty())
-            .collect();
+        spec.audiences =
+            audience_setting(aud).map_err(|e| anyhow::anyhow!("invalid --audience: {e}"))?;
     }
     if let Some(path) = &opts.auth_path {
-        spec.auth_path = path.trim_matches('/').to_string();
+        spec.auth_path =
+            auth_path_setting(path).map_err(|e| anyhow::anyhow!("invalid --auth-path: {e}"))?;
     }
     if let Some(role) = &opts.role {
         spec.role_name = role.clone();
@@ -165,8 +165,58 @@ pub fn spec_from_options(opts: &WiOptions) -> Result<WorkloadIdentitySpec> {
         spec.token_period = crate::duration::parse_flag_seconds(period)
             .map_err(|e| anyhow::anyhow!("invalid --role-period: {e}"))?;
     }
-    spec.validate().map_err(anyhow::Error::msg)?;
-    Ok(spec)
+    Ok(())
+}
+
+// One setting at a time, with messages that name no flag: `spec_from_options` adds the flag,
+// `bootstrap`'s configuration file adds `file:line`.
+
+/// A JWKS URL: `http://` or `https://`.
+pub fn jwks_url_setting(url: &str) -> Result<String, String> {
+    let url = url.trim();
+    if url.starts_with("http://") || url.starts_with("https://") {
+        Ok(url.to_string())
+    } else {
+        Err(format!(
+            "{url:?} is not a URL: it must start with http:// or https://"
+        ))
+    }
+}
+
+/// A CA file for the JWKS endpoint: read, and holding a PEM certificate.
+pub fn jwks_ca_setting(file: &std::path::Path) -> Result<String, String> {
+    let pem = std::fs::read_to_string(file)
+        .map_err(|e| format!("{}: cannot read it: {e}", file.display()))?;
+    if !pem.contains("-----BEGIN CERTIFICATE-----") {
+        return Err(format!(
+            "{} holds no PEM certificate (-----BEGIN CERTIFICATE-----)",
+            file.display()
+        ));
+    }
+    Ok(pem)
+}
+
+/// Audiences, comma-separated; at least one.
+pub fn audience_setting(text: &str) -> Result<Vec<String>, String> {
+    let audiences: Vec<String> = text
+        .split(',')
+        .map(|a| a.trim().to_string())
+        .filter(|a| !a.is_empty())
+        .collect();
+    if audiences.is_empty() {
+        return Err("at least one audience is needed (Nomad's default is vault.io)".into());
+    }
+    Ok(audiences)
+}
+
+/// An auth method path, without its slashes; not Vault's token store.
+pub fn auth_path_setting(path: &str) -> Result<String, String> {
+    let path = path.trim().trim_matches('/');
+    match path {
+        "" => Err("the auth path must not be empty".into()),
+        "token" => Err("the auth path \"token\" is Vault's token store; choose another".into()),
+        _ => Ok(path.to_string()),
+    }
 }
 
 /// The configuration phase of `nvctl bootstrap --flow workload-identity`, once Vault is
