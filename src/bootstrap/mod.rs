@@ -185,15 +185,7 @@ fn settle(
     }
     consent(ui, &plan)?;
     step.apply(client, ui)?;
-    ui.done(format!(
-        "{}: {}",
-        plan.subject,
-        if plan.change == Change::Create {
-            "created"
-        } else {
-            "updated"
-        }
-    ));
+    ui.done(plan.done_message());
     let outcome = outcome_of(plan.change);
     Ok((plan, outcome))
 }
@@ -676,15 +668,7 @@ fn configure(
     }
     for (plan, outcome) in plans.iter().zip(&outcomes) {
         if matches!(outcome, Outcome::Created | Outcome::Updated) {
-            ui.done(format!(
-                "{}: {}",
-                plan.subject,
-                if *outcome == Outcome::Created {
-                    "created"
-                } else {
-                    "updated"
-                }
-            ));
+            ui.done(plan.done_message());
         }
     }
     let changed_before_token = outcomes.iter().any(|o| *o != Outcome::Unchanged);

@@ -161,7 +161,11 @@ pub fn run(
                 eprintln!("{}", summary_table(&report));
             }
             if let Some(v) = &report.verification {
-                if !v.findings.is_empty() {
+                // Informational findings (e.g. "set VAULT_TOKEN in the service") are already
+                // said by the stanza's own comment; show them with -v.
+                if v.findings.worst() > Some(crate::checks::Severity::Info)
+                    || (ui.verbose > 0 && !v.findings.is_empty())
+                {
                     eprint!("{}", output::render_findings(&ui, &v.findings));
                 }
             }
@@ -174,7 +178,7 @@ pub fn run(
             }
         }
     }
-    Ok(verdict(&report, &ui))
+    Ok(verdict(&report, &ui, args.dev))
 }
 
 /// The flow to set up: `--flow`, else what `--nomad-version` runs, else legacy.
@@ -345,7 +349,7 @@ fn destroy(
     Ok(Exit::Success)
 }
 
-fn verdict(report: &BootstrapReport, ui: &Ui) -> Exit {
+fn verdict(report: &BootstrapReport, ui: &Ui, dev: bool) -> Exit {
     let wi = report.workload_identity.as_ref();
     if report.plan {
         if report.pending() {
@@ -385,6 +389,10 @@ fn verdict(report: &BootstrapReport, ui: &Ui) -> Exit {
                     spec.path(),
                     spec.role_name
                 )),
+                (None, Some(_)) if dev => ui.done(
+                    "Bootstrap complete against the in-memory Vault: Nomad's start-up checks pass. \
+                     Against your own Vault: nvctl bootstrap --address URL --token-output FILE",
+                ),
                 (None, Some(token_output)) => ui.done(format!(
                     "Bootstrap complete: Nomad's start-up checks pass. Give the servers the token in {token_output} (VAULT_TOKEN in their environment)."
                 )),

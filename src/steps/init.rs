@@ -282,6 +282,11 @@ impl Step for InitStep {
             format!("initialize Vault at {}", self.address()),
             body,
         )
+        .with_done(format!(
+            "Vault at {} initialized; keys saved to {}",
+            self.address(),
+            self.spec.output.display()
+        ))
     }
 
     fn apply(&mut self, client: &VaultClient, ui: &Ui) -> Result<()> {

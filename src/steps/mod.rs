@@ -41,9 +41,33 @@ pub struct Plan {
     pub body: Option<String>,
     /// A unified diff live → desired (shown before updating).
     pub diff: Option<String>,
+    /// What to say once applied, when `<subject>: created|updated` would read oddly.
+    pub done: Option<String>,
 }
 
 impl Plan {
+    /// The line printed once the change is applied, e.g. `sys/policies/acl/x: created`.
+    pub fn done_message(&self) -> String {
+        match &self.done {
+            Some(done) => done.clone(),
+            None => format!(
+                "{}: {}",
+                self.subject,
+                if self.change == Change::Update {
+                    "updated"
+                } else {
+                    "created"
+                }
+            ),
+        }
+    }
+
+    /// Says `message` instead of `<subject>: created` once applied.
+    pub fn with_done(mut self, message: impl Into<String>) -> Plan {
+        self.done = Some(message.into());
+        self
+    }
+
     pub fn nothing(subject: impl Into<String>, summary: impl Into<String>) -> Plan {
         Plan {
             change: Change::None,
@@ -51,6 +75,7 @@ impl Plan {
             summary: summary.into(),
             body: None,
             diff: None,
+            done: None,
         }
     }
 
@@ -61,6 +86,7 @@ impl Plan {
             summary: summary.into(),
             body: Some(body),
             diff: None,
+            done: None,
         }
     }
 
@@ -71,6 +97,7 @@ impl Plan {
             summary: summary.into(),
             body: None,
             diff: Some(diff),
+            done: None,
         }
     }
 }
@@ -152,15 +179,7 @@ pub fn drive(
                 }
             }
             step.apply(client, ui)?;
-            ui.done(format!(
-                "{}: {}",
-                plan.subject,
-                if change == Change::Create {
-                    "created"
-                } else {
-                    "updated"
-                }
-            ));
+            ui.done(plan.done_message());
             if change == Change::Create {
                 Outcome::Created
             } else {

@@ -429,7 +429,12 @@ impl Step for UnsealStep {
         } else {
             format!("unseal {} node(s)", pending.len() + uninitialized.len())
         };
-        Plan::create(subject, summary, body.join("\n"))
+        let done = if self.reset {
+            "unseal progress discarded"
+        } else {
+            "every node unsealed"
+        };
+        Plan::create(subject, summary, body.join("\n")).with_done(done)
     }
 
     fn apply(&mut self, client: &VaultClient, ui: &Ui) -> Result<()> {
