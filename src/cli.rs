@@ -571,8 +571,9 @@ pub struct StanzaArgs {
     #[arg(long, value_name = "PATH")]
     pub key_file: Option<String>,
 
-    /// Embed the server token from --token-file / VAULT_TOKEN (prefer VAULT_TOKEN in the service)
-    #[arg(long)]
+    /// Embed the servers' token from --token-file (prefer VAULT_TOKEN in the service); a root
+    /// token is refused
+    #[arg(long, requires = "token_file")]
     pub embed_token: bool,
 
     /// Write the block to this file instead of stdout

@@ -51,11 +51,37 @@ impl From<Exit> for ExitCode {
 pub struct VaultFailure(pub String);
 
 /// Which exit code an error deserves: anything from Vault or the network is 2, the rest is 1.
+/// A [`VaultError::Config`](crate::vault::VaultError::Config) is the operator's own settings
+/// (an unreadable CA file, a malformed address): nothing was sent, so it is local — 1.
 pub fn classify(err: &anyhow::Error) -> Exit {
+    use crate::vault::VaultError;
     for cause in err.chain() {
-        if cause.is::<crate::vault::VaultError>() || cause.is::<VaultFailure>() {
-            return Exit::Vault;
+        match cause.downcast_ref::<VaultError>() {
+            Some(VaultError::Config(_)) => return Exit::Usage,
+            Some(_) => return Exit::Vault,
+            None if cause.is::<VaultFailure>() => return Exit::Vault,
+            None => {}
         }
     }
     Exit::Usage
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vault::VaultError;
+
+    #[test]
+    fn local_client_settings_are_usage_errors_and_vault_answers_are_vault_errors() {
+        let config = anyhow::Error::new(VaultError::Config("cannot read the CA file".into()))
+            .context("building the client");
+        assert_eq!(classify(&config), Exit::Usage);
+        let refused = anyhow::Error::new(VaultError::ConnectionRefused {
+            address: "http://127.0.0.1:1".into(),
+            path: "sys/health".into(),
+            attempts: 1,
+        });
+        assert_eq!(classify(&refused), Exit::Vault);
+        assert_eq!(classify(&anyhow::anyhow!("bad flag")), Exit::Usage);
+    }
 }

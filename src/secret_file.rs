@@ -17,16 +17,23 @@ pub struct PendingSecretFile {
     replace: bool,
 }
 
+/// Fails when `target` exists: a file holding secrets is never overwritten. For commands that
+/// must refuse before doing anything else (minting a token, printing a warning).
+pub fn ensure_absent(target: &Path) -> Result<()> {
+    if target.exists() {
+        bail!(
+            "{} already exists: nvctl never overwrites a file holding secrets; move it away or choose another path",
+            target.display()
+        );
+    }
+    Ok(())
+}
+
 impl PendingSecretFile {
     /// Prepares to write a new file at `target`, which must not exist (secrets are never
     /// overwritten).
     pub fn create_new(target: &Path) -> Result<PendingSecretFile> {
-        if target.exists() {
-            bail!(
-                "{} already exists: nvctl never overwrites a file holding secrets; move it away or choose another path",
-                target.display()
-            );
-        }
+        ensure_absent(target)?;
         Self::open(target, false)
     }
 

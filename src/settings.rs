@@ -5,13 +5,14 @@
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 
 use crate::cli::{Format, GlobalArgs};
 use crate::secret::SecretString;
-use crate::vault::{ClientConfig, TlsConfig};
+use crate::vault::{ClientConfig, RequestObserver, TlsConfig, VaultClient, VaultError};
 
 pub const DEFAULT_ADDRESS: &str = "https://127.0.0.1:8200";
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
@@ -89,6 +90,10 @@ pub struct Settings {
     pub verbose: u8,
     pub quiet: bool,
     pub show_secrets: bool,
+    /// The Vault client, built on first use. Every client a command gets from here is this one
+    /// or a clone of it (another node, another token), so they share one connection pool, one
+    /// list of notices and one request log.
+    client: Arc<OnceLock<VaultClient>>,
 }
 
 impl Settings {
@@ -149,6 +154,7 @@ impl Settings {
             verbose: args.verbose,
             quiet: args.quiet,
             show_secrets: args.show_secrets,
+            client: Arc::new(OnceLock::new()),
         })
     }
 
@@ -183,6 +189,41 @@ impl Settings {
             timeout: self.timeout,
             max_retries: self.max_retries,
         }
+    }
+
+    /// The Vault client for the first address, with the resolved token; with `-v` it logs
+    /// every exchange on stderr. Building it reads the CA and client certificate files, so an
+    /// unreadable one fails here (a local error, exit 1).
+    pub fn vault_client(&self) -> Result<VaultClient, VaultError> {
+        if let Some(client) = self.client.get() {
+            return Ok(client.clone());
+        }
+        let observer = (self.verbose > 0 && !self.quiet).then(|| {
+            let log = crate::output::RequestLog::new(crate::output::Ui::new(self));
+            Arc::new(log) as Arc<dyn RequestObserver>
+        });
+        let client = VaultClient::observed(self.client_config(self.address()), observer)?;
+        Ok(self.client.get_or_init(|| client).clone())
+    }
+
+    /// [`Settings::vault_client`] for another node.
+    pub fn vault_client_at(&self, address: &str) -> Result<VaultClient, VaultError> {
+        self.vault_client()?.with_address(address)
+    }
+
+    /// [`Settings::vault_client`], for commands that cannot do anything without a token.
+    pub fn authenticated_client(&self) -> Result<VaultClient> {
+        self.require_token()?;
+        Ok(self.vault_client()?)
+    }
+
+    /// Warnings the Vault clients gathered for the operator (a token sent over plain
+    /// `http://`…), each once; drained by this call.
+    pub fn take_vault_notices(&self) -> Vec<String> {
+        self.client
+            .get()
+            .map(VaultClient::take_notices)
+            .unwrap_or_default()
     }
 
     /// The token, or an error telling the operator how to give one.
@@ -223,21 +264,13 @@ fn resolve_addresses(args: &GlobalArgs, env: &dyn Environment) -> Result<Vec<Str
         .collect()
 }
 
-/// Checks an address is an http(s) URL with a host, and drops a trailing slash.
+/// Checks an address is an http(s) URL with a host (the Vault client's own rule,
+/// [`crate::vault::normalise_address`]), and drops a trailing slash.
 pub fn validate_address(address: &str) -> Result<String> {
-    let trimmed = address.trim().trim_end_matches('/');
-    let url = reqwest::Url::parse(trimmed).map_err(|e| {
-        anyhow::anyhow!(
-            "{address:?} is not a URL ({e}); expected e.g. https://vault.example.com:8200"
-        )
-    })?;
-    if url.scheme() != "http" && url.scheme() != "https" {
-        bail!("{address:?} must start with http:// or https://");
-    }
-    if url.host_str().is_none_or(str::is_empty) {
-        bail!("{address:?} has no host");
-    }
-    Ok(trimmed.to_string())
+    crate::vault::normalise_address(address).map_err(|e| match e {
+        VaultError::Config(message) => anyhow::anyhow!(message),
+        other => other.into(),
+    })
 }
 
 fn resolve_token(

@@ -5,7 +5,9 @@
 //! §2). This module does the same requests — the capabilities in one request, the role read
 //! alongside it, and both alongside the lookup when the agent names its role — and hands the
 //! answers to the pure rules in `nomad/`. `token create`,
-//! `token check`, `check-role`, `bootstrap` and `doctor` all call it, so they agree.
+//! `token check`, `check-role`, `bootstrap` and `doctor` all call it, so they agree — also on
+//! what is a finding (an answer Nomad would report) and what is a Vault error (a sealed or
+//! failing Vault, which says nothing about the token).
 
 use anyhow::Result;
 use serde::Serialize;
@@ -15,7 +17,7 @@ use crate::nomad::role_rules::{RoleContext, RoleFacts};
 use crate::nomad::token_rules::TokenFacts;
 use crate::nomad::{capabilities, role_rules, token_rules};
 use crate::secret::SecretString;
-use crate::vault::{TokenLookup, TokenRole, VaultClient, VaultError};
+use crate::vault::{Capabilities, TokenLookup, TokenRole, VaultClient, VaultError};
 
 /// How the Nomad agent is configured, as far as the start-up checks care.
 #[derive(Debug, Clone, Default)]
@@ -60,7 +62,9 @@ impl StartupReport {
 }
 
 /// Runs Nomad's start-up validation of `token` (the Nomad servers' token) through `client`.
-/// Only transport failures are errors; everything Vault answers becomes a finding.
+/// Answers that Nomad itself turns into findings ([`is_nomad_finding`]) become findings;
+/// everything else — a sealed Vault, a 5xx, a rate limit, a transport failure — is an error
+/// (a [`VaultError`], exit 2) saying what to do, since it says nothing about the token.
 pub fn validate_server_token(
     client: &VaultClient,
     token: &SecretString,
@@ -86,7 +90,7 @@ pub fn validate_server_token(
     });
     let lookup = match lookup {
         Ok(lookup) => lookup,
-        Err(e) if e.status().is_some() => {
+        Err(e) if is_nomad_finding(&e) => {
             findings.push(token_rules::lookup_failed(&nomad_error_text(&e)));
             return Ok(StartupReport {
                 accessor: None,
@@ -111,55 +115,23 @@ pub fn validate_server_token(
     let (caps, role) = match early {
         Some((caps, role)) => (caps, Some(role)),
         None => {
-            let paths =
-                capabilities::request_paths(role_name.as_deref(), agent.allow_unauthenticated);
-            std::thread::scope(|scope| {
-                let caps = scope.spawn(|| client.capabilities_self(&paths));
-                let role = role_name
-                    .as_deref()
-                    .map(|name| scope.spawn(move || client.read_token_role(name)));
-                (join(caps), role.map(join))
-            })
+            read_capabilities_and_role(client, role_name.as_deref(), agent.allow_unauthenticated)
         }
     };
-
-    match caps {
-        Ok(caps) => findings.extend(capabilities::check(
-            &caps,
-            role_name.as_deref(),
-            agent.allow_unauthenticated,
-        )),
-        Err(e) if e.status().is_some() => findings.extend(capabilities::lookup_failed(
-            e.status(),
-            &nomad_error_text(&e),
-        )),
-        Err(e) => return Err(e.into()),
-    }
-
-    let mut role_facts_seen = None;
-    if let (Some(name), Some(role)) = (&role_name, role) {
-        match role {
-            Ok(role) => {
-                let facts = role_facts(name, role.as_ref());
-                findings.extend(role_rules::check(&facts));
-                findings.extend(role_rules::nvctl_findings(
-                    &facts,
-                    &RoleContext {
-                        server_policies: &token.policies,
-                        existing_policies: None,
-                    },
-                ));
-                role_facts_seen = Some(facts);
-            }
-            Err(e) if e.status().is_some() => {
-                findings.push(role_rules::lookup_failed(name, &nomad_error_text(&e)))
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
+    let context = RoleContext {
+        server_policies: &token.policies,
+        existing_policies: None,
+    };
+    let judged = judge(
+        caps,
+        role_name.as_deref().zip(role),
+        agent.allow_unauthenticated,
+        &context,
+    )?;
+    findings.extend(judged.findings);
     findings.extend(token_rules::nvctl_findings(
         &token,
-        role_facts_seen.as_ref(),
+        judged.role_facts.as_ref(),
     ));
 
     Ok(StartupReport {
@@ -168,8 +140,100 @@ pub fn validate_server_token(
         role: role_name,
         findings,
         token: Some(token),
-        role_facts: role_facts_seen,
+        role_facts: judged.role_facts,
     })
+}
+
+/// What Nomad's capability table and role rules made of Vault's answers for one role.
+#[derive(Debug, Clone, Default)]
+pub struct RoleCheck {
+    pub findings: Findings,
+    /// The `sys/capabilities-self` answer (path → capabilities), when Vault gave one.
+    pub capabilities: Option<Capabilities>,
+    /// The role as read; `None` when the read was refused.
+    pub role_facts: Option<RoleFacts>,
+}
+
+/// `check-role`: Nomad's capability table and role rules for `role`, with the token `client`
+/// sends — the `sys/capabilities-self` request and the role read go out together. Errors as
+/// [`validate_server_token`]: only answers Nomad would report become findings.
+pub fn check_role(
+    client: &VaultClient,
+    role: &str,
+    allow_unauthenticated: bool,
+    context: &RoleContext,
+) -> Result<RoleCheck, VaultError> {
+    let (caps, read) = read_capabilities_and_role(client, Some(role), allow_unauthenticated);
+    judge(
+        caps,
+        read.map(|read| (role, read)),
+        allow_unauthenticated,
+        context,
+    )
+}
+
+/// Whether Vault's error answer is one Nomad turns into a validation finding: the token or
+/// its policies are at fault (400, 403, 404). Anything else — a 5xx, 503 sealed, 429, a
+/// transport failure — is Vault unable to answer, not a verdict on the token.
+pub fn is_nomad_finding(e: &VaultError) -> bool {
+    matches!(e.status(), Some(400 | 403 | 404))
+}
+
+type RoleRead = Result<Option<TokenRole>, VaultError>;
+
+/// `sys/capabilities-self` for every path Nomad checks, and the role read when there is a
+/// role, sent in parallel.
+fn read_capabilities_and_role(
+    client: &VaultClient,
+    role: Option<&str>,
+    allow_unauthenticated: bool,
+) -> (Result<Capabilities, VaultError>, Option<RoleRead>) {
+    let paths = capabilities::request_paths(role, allow_unauthenticated);
+    std::thread::scope(|scope| {
+        let caps = scope.spawn(|| client.capabilities_self(&paths));
+        let read = role.map(|name| scope.spawn(move || client.read_token_role(name)));
+        (join(caps), read.map(join))
+    })
+}
+
+/// The answers judged as a Nomad server judges them at start-up.
+fn judge(
+    caps: Result<Capabilities, VaultError>,
+    role: Option<(&str, RoleRead)>,
+    allow_unauthenticated: bool,
+    context: &RoleContext,
+) -> Result<RoleCheck, VaultError> {
+    let mut check = RoleCheck::default();
+    let role_name = role.as_ref().map(|(name, _)| *name);
+    match caps {
+        Ok(caps) => {
+            check
+                .findings
+                .extend(capabilities::check(&caps, role_name, allow_unauthenticated));
+            check.capabilities = Some(caps);
+        }
+        Err(e) if capabilities::failure_is_unrecoverable(e.status()) => {
+            check.findings.push(capabilities::lookup_failed())
+        }
+        Err(e) => return Err(e),
+    }
+    if let Some((name, read)) = role {
+        match read {
+            Ok(role) => {
+                let facts = role_facts(name, role.as_ref());
+                check.findings.extend(role_rules::check(&facts));
+                check
+                    .findings
+                    .extend(role_rules::nvctl_findings(&facts, context));
+                check.role_facts = Some(facts);
+            }
+            Err(e) if is_nomad_finding(&e) => check
+                .findings
+                .push(role_rules::lookup_failed(name, &nomad_error_text(&e))),
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(check)
 }
 
 /// Nomad's lookup: `lookup-self`, falling back to `lookup` with its own token.

@@ -262,3 +262,95 @@ fn namespace_is_sent_on_logical_paths_but_never_on_sys_unseal_paths() {
     );
     assert_eq!(ns_of("/v1/sys/health"), Some(None));
 }
+
+#[test]
+fn an_unreadable_ca_cert_or_client_certificate_is_a_local_error() {
+    // Nothing was sent: the operator's own file is at fault, exit 1 (not 2, a Vault error).
+    Nvctl::new()
+        .args(["status", "--ca-cert", "/nonexistent/ca.pem"])
+        .run()
+        .exit(1)
+        .stderr_has("--ca-cert");
+    Nvctl::new()
+        .env("VAULT_CLIENT_CERT", "/nonexistent/cert.pem")
+        .env("VAULT_CLIENT_KEY", "/nonexistent/key.pem")
+        .args(["status"])
+        .run()
+        .exit(1)
+        .stderr_has("VAULT_CLIENT_CERT");
+}
+
+/// A name other than `localhost` that /etc/hosts maps to 127.0.0.1 — the machine's own
+/// hostname when it is one. nvctl cannot know where a name leads, so to it this is a remote
+/// host; the test's traffic still stays on loopback.
+fn loopback_alias() -> String {
+    let hosts = std::fs::read_to_string("/etc/hosts").expect("read /etc/hosts");
+    let aliases: Vec<String> = hosts
+        .lines()
+        .map(|line| line.split('#').next().unwrap_or(""))
+        .filter_map(|line| {
+            let mut fields = line.split_whitespace();
+            (fields.next() == Some("127.0.0.1")).then(|| fields.map(str::to_string).collect())
+        })
+        .flat_map(|names: Vec<String>| names)
+        .filter(|name| !name.to_ascii_lowercase().starts_with("localhost"))
+        .collect();
+    let hostname = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
+    aliases
+        .iter()
+        .find(|name| **name == hostname.trim())
+        .or(aliases.first())
+        .cloned()
+        .expect("this test needs a name besides localhost mapped to 127.0.0.1 in /etc/hosts")
+}
+
+#[test]
+fn a_token_sent_over_plain_http_to_a_named_host_is_warned_about_once() {
+    let sandbox = support::dev_sandbox();
+    let alias = loopback_alias();
+    let address = sandbox.addr().replace("127.0.0.1", &alias);
+    // check-role sends several authenticated requests: one warning for the host.
+    let run = Nvctl::new()
+        .env("VAULT_ADDR", &address)
+        .env("VAULT_TOKEN", support::ROOT_TOKEN)
+        .args(["check-role", "nomad-cluster"])
+        .run()
+        .stderr_has(&format!(
+            "warning: a Vault token is being sent over plain http:// to {alias}"
+        ))
+        .hides(support::ROOT_TOKEN);
+    assert_eq!(
+        run.stderr.matches("plain http://").count(),
+        1,
+        "{}",
+        run.stderr
+    );
+
+    Nvctl::new()
+        .sandbox(&sandbox)
+        .args(["token", "lookup"])
+        .run()
+        .exit(0)
+        .stderr_lacks("plain http://");
+}
+
+#[test]
+fn verbose_logs_each_request_without_the_token() {
+    let sandbox = support::dev_sandbox();
+    Nvctl::new()
+        .sandbox(&sandbox)
+        .args(["-v", "token", "lookup"])
+        .run()
+        .exit(0)
+        .stderr_has(&format!(
+            "GET auth/token/lookup-self → 200 (attempt 1, node {}",
+            sandbox.addr()
+        ))
+        .hides(support::ROOT_TOKEN);
+    Nvctl::new()
+        .sandbox(&sandbox)
+        .args(["token", "lookup"])
+        .run()
+        .exit(0)
+        .stderr_lacks("auth/token/lookup-self →");
+}

@@ -5,7 +5,8 @@
 mod support;
 
 use serde_json::json;
-use support::{Http, Nvctl, TestVault};
+use support::{Http, Nvctl, TestVault, ROOT_TOKEN};
+use vault_sandbox::SandboxHandle;
 
 const ROLE: &str = "nomad-cluster";
 
@@ -126,15 +127,19 @@ fn token_create_raw_and_env_formats_print_only_the_token() {
 fn token_create_json_hides_the_token_unless_asked() {
     let vault = support::vault();
     seed_policy_and_role(&vault);
+    let dir = support::workdir();
+    let out = dir.path().join("token");
     let run = Nvctl::new()
         .vault(&vault)
-        .args(["token", "create", "--format", "json"])
+        .args(["token", "create", "--format", "json", "--output"])
+        .arg(&out)
         .run()
         .exit(0);
     let doc = run.json();
     assert!(doc.get("token").is_none());
     assert_eq!(doc["nomad_would_accept"], json!(true));
     assert!(doc["accessor"].as_str().is_some_and(|a| !a.is_empty()));
+    run.hides(std::fs::read_to_string(&out).unwrap().trim());
 
     let shown = Nvctl::new()
         .vault(&vault)
@@ -143,6 +148,61 @@ fn token_create_json_hides_the_token_unless_asked() {
         .exit(0)
         .json();
     assert!(shown["token"].as_str().is_some_and(|t| !t.is_empty()));
+}
+
+/// Token-create requests a sandbox received (vault-api.md §5).
+fn token_creations(sandbox: &SandboxHandle) -> Vec<String> {
+    sandbox
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.starts_with("/v1/auth/token/create"))
+        .map(|r| r.path)
+        .collect()
+}
+
+#[test]
+fn token_create_that_would_mask_the_only_copy_is_refused_before_minting() {
+    support::sandbox_only("counts the requests the sandbox received");
+    let sandbox = support::dev_sandbox();
+    for format in ["table", "json"] {
+        Nvctl::new()
+            .sandbox(&sandbox)
+            .args(["token", "create", "--format", format])
+            .run()
+            .exit(1)
+            .stderr_has("--output FILE")
+            .stderr_has("--format raw")
+            .stderr_has("--show-secrets")
+            .stderr_has("Nothing was minted");
+    }
+    assert_eq!(token_creations(&sandbox), Vec::<String>::new());
+}
+
+#[test]
+fn token_create_from_a_role_that_disallows_the_policy_is_explained_before_minting() {
+    support::sandbox_only("counts the requests the sandbox received");
+    let vault = TestVault::Sandbox(support::dev_sandbox());
+    seed_policy_and_role(&vault);
+    let dir = support::workdir();
+    let out = dir.path().join("token");
+    // The documented role disallows nomad-server, the policy the servers' token carries.
+    Nvctl::new()
+        .vault(&vault)
+        .args(["token", "create", "--role", ROLE, "--output"])
+        .arg(&out)
+        .run()
+        .exit(1)
+        .stderr_has(r#"token policy "nomad-server" is disallowed by this role"#)
+        .stderr_has(r#"the role "nomad-cluster"'s disallowed_policies: [nomad-server]"#)
+        .stderr_has("Nothing was minted");
+    assert!(!out.exists());
+    let sandbox = vault.sandbox().unwrap();
+    assert_eq!(token_creations(sandbox), Vec::<String>::new());
+    // vault-api.md §4: the role was read to explain it.
+    assert!(sandbox
+        .requests()
+        .iter()
+        .any(|r| r.method == "GET" && r.path == format!("/v1/auth/token/roles/{ROLE}")));
 }
 
 #[test]
@@ -160,9 +220,11 @@ path "auth/token/roles/nomad-cluster" { capabilities = ["read"] }
             .0,
         204
     );
+    let dir = support::workdir();
     let run = Nvctl::new()
         .vault(&vault)
-        .args(["token", "create", "--policy", "weak"])
+        .args(["token", "create", "--policy", "weak", "--output"])
+        .arg(dir.path().join("token"))
         .run()
         .exit(3)
         .stderr_has(
@@ -252,6 +314,159 @@ fn check_role_passes_on_the_documented_role() {
         .arg(&out)
         .run()
         .exit(0);
+}
+
+#[test]
+fn check_role_shows_the_capability_table_it_checked() {
+    let vault = support::vault();
+    seed_policy_and_role(&vault);
+    let dir = support::workdir();
+    let (_, file) = server_token_file(&vault, dir.path());
+    let paths = [
+        "sys/capabilities-self",
+        "auth/token/renew-self",
+        "auth/token/revoke-accessor",
+        "auth/token/roles/nomad-cluster",
+        "auth/token/create/nomad-cluster",
+    ];
+    let run = Nvctl::new()
+        .vault(&vault)
+        .args(["check-role", ROLE, "--token-file"])
+        .arg(&file)
+        .run()
+        .exit(0)
+        .stdout_has("Nomad needs")
+        .stdout_has("token has");
+    for path in paths {
+        let row = run
+            .stdout
+            .lines()
+            .find(|l| l.contains(path))
+            .unwrap_or_else(|| panic!("no row for {path}:\n{}", run.stdout));
+        assert!(row.contains("yes"), "{row}");
+    }
+
+    let doc = Nvctl::new()
+        .vault(&vault)
+        .args(["check-role", ROLE, "--format", "json", "--token-file"])
+        .arg(&file)
+        .run()
+        .exit(0)
+        .json();
+    // vault-api.md §7: one answer for every path.
+    let caps = doc["roles"][0]["capabilities"].as_object().unwrap();
+    for path in paths {
+        assert!(
+            caps[path].as_array().is_some_and(|c| !c.is_empty()),
+            "{path}: {caps:?}"
+        );
+    }
+    assert_eq!(caps["auth/token/roles/nomad-cluster"], json!(["read"]));
+}
+
+#[test]
+fn check_role_without_a_capabilities_answer_shows_nomads_warning_and_no_table() {
+    let vault = support::vault();
+    seed_policy_and_role(&vault);
+    let http = Http::of(&vault);
+    // No default policy: sys/capabilities-self is denied (vault-api.md §6, §7).
+    let reader = r#"path "auth/token/roles/*" { capabilities = ["read"] }"#;
+    assert_eq!(
+        http.put("sys/policies/acl/reader", &json!({ "policy": reader }))
+            .0,
+        204
+    );
+    let (status, created) = http.put(
+        "auth/token/create-orphan",
+        &json!({ "policies": ["reader"], "no_default_policy": true }),
+    );
+    assert_eq!(status, 200, "{created}");
+    let dir = support::workdir();
+    let file = dir.path().join("reader.token");
+    std::fs::write(&file, created["auth"]["client_token"].as_str().unwrap()).unwrap();
+    Nvctl::new()
+        .vault(&vault)
+        .args(["check-role", ROLE, "--token-file"])
+        .arg(&file)
+        .run()
+        .stdout_has("can not lookup token capabilities")
+        .stdout_lacks("Nomad needs");
+}
+
+/// A dev sandbox, then sealed (vault-api.md §2): every logical path answers 503.
+fn sealed_sandbox() -> SandboxHandle {
+    support::sandbox_only("seals the Vault");
+    let sandbox = support::dev_sandbox();
+    let (status, _) = Http::new(&sandbox.addr(), ROOT_TOKEN).put("sys/seal", &json!({}));
+    assert_eq!(status, 204);
+    sandbox
+}
+
+#[test]
+fn check_role_on_a_sealed_vault_is_a_vault_error_pointing_at_unseal() {
+    let sandbox = sealed_sandbox();
+    Nvctl::new()
+        .sandbox(&sandbox)
+        .env("VAULT_TOKEN", ROOT_TOKEN)
+        .args(["check-role", ROLE])
+        .run()
+        .exit(2)
+        .stderr_has("nvctl unseal")
+        .stdout_lacks("failed to lookup role")
+        .stdout_lacks("Role");
+}
+
+#[test]
+fn token_check_on_a_sealed_vault_is_a_vault_error_not_a_finding() {
+    let sandbox = sealed_sandbox();
+    let run = Nvctl::new()
+        .sandbox(&sandbox)
+        .env("VAULT_TOKEN", ROOT_TOKEN)
+        .args(["token", "check"])
+        .run()
+        .exit(2)
+        .stderr_has("nvctl unseal")
+        .stderr_lacks("failed to lookup Vault periodic token");
+    assert_eq!(run.stdout.trim(), "");
+}
+
+#[test]
+fn token_check_of_an_unknown_token_shows_the_finding_without_an_empty_table() {
+    let vault = support::vault();
+    let dir = support::workdir();
+    let file = dir.path().join("t");
+    std::fs::write(&file, "hvs.not-a-token-vault-knows").unwrap();
+    let run = Nvctl::new()
+        .vault(&vault)
+        .args(["token", "check", "--token-file"])
+        .arg(&file)
+        .run()
+        .exit(3)
+        .stderr_has("failed to lookup Vault periodic token");
+    assert_eq!(run.stdout.trim(), "", "no table of dashes");
+}
+
+#[test]
+fn token_lookup_by_accessor_shows_a_dash_for_the_id_it_never_gets() {
+    let vault = support::vault();
+    let (status, lookup) = Http::of(&vault).get("auth/token/lookup-self");
+    assert_eq!(status, 200);
+    let accessor = lookup["data"]["accessor"].as_str().unwrap().to_string();
+    let run = Nvctl::new()
+        .vault(&vault)
+        .args(["token", "lookup", "--accessor", &accessor])
+        .run()
+        .exit(0);
+    let id_row = run
+        .stdout
+        .lines()
+        .find(|l| l.split_whitespace().nth(1) == Some("id"))
+        .unwrap_or_else(|| panic!("no id row:\n{}", run.stdout));
+    let cells: Vec<&str> = id_row
+        .split_whitespace()
+        .filter(|c| *c != "│" && *c != "|")
+        .collect();
+    assert_eq!(cells, vec!["id", "-"], "{id_row}");
 }
 
 #[test]
@@ -346,35 +561,113 @@ fn stanza_refuses_a_task_token_ttl_under_five_minutes() {
 
 #[test]
 fn stanza_client_never_embeds_a_token() {
+    let dir = support::workdir();
+    let file = dir.path().join("token");
+    std::fs::write(&file, "hvs.secret-never-printed\n").unwrap();
     Nvctl::new()
-        .env("VAULT_TOKEN", "hvs.secret-never-printed")
-        .args(["stanza", "client", "--embed-token"])
+        .args(["stanza", "client", "--embed-token", "--token-file"])
+        .arg(&file)
         .run()
         .exit(1)
         .stderr_has("never carries a token")
         .hides("hvs.secret-never-printed");
 }
 
+/// A token for the Nomad servers (not root), in a file, as `token create --output` leaves it.
+fn server_token_file(vault: &TestVault, dir: &std::path::Path) -> (String, std::path::PathBuf) {
+    let (status, created) = Http::of(vault).put(
+        "auth/token/create-orphan",
+        &json!({ "policies": ["nomad-server"], "period": "72h" }),
+    );
+    assert_eq!(status, 200, "{created}");
+    let token = created["auth"]["client_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let file = dir.join("nomad-server.token");
+    std::fs::write(&file, format!("{token}\n")).unwrap();
+    (token, file)
+}
+
 #[test]
 fn stanza_embedded_token_is_written_0600() {
+    let vault = support::vault();
+    seed_policy_and_role(&vault);
     let dir = support::workdir();
+    let (token, file) = server_token_file(&vault, dir.path());
     let out = dir.path().join("vault.hcl");
     Nvctl::new()
-        .env("VAULT_TOKEN", "hvs.embedded-token")
-        .args(["stanza", "server", "--embed-token", "--output"])
+        .vault(&vault)
+        .args(["stanza", "server", "--embed-token", "--token-file"])
+        .arg(&file)
+        .arg("--output")
         .arg(&out)
         .run()
         .exit(0)
         .stderr_has("embeds the Nomad servers' Vault token")
-        .hides("hvs.embedded-token");
+        .hides(&token);
     let text = std::fs::read_to_string(&out).unwrap();
-    assert!(text.contains("hvs.embedded-token"));
+    assert!(text.contains(&token));
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         let mode = std::fs::metadata(&out).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600);
     }
+}
+
+#[test]
+fn stanza_embed_token_needs_a_token_file() {
+    // Not the caller's own VAULT_TOKEN, silently.
+    Nvctl::new()
+        .env("VAULT_TOKEN", "hvs.callers-own-token")
+        .args(["stanza", "server", "--embed-token"])
+        .run()
+        .exit(1)
+        .stderr_has("--token-file")
+        .hides("hvs.callers-own-token");
+}
+
+#[test]
+fn stanza_refuses_to_embed_a_root_token() {
+    let vault = support::vault();
+    let dir = support::workdir();
+    let file = dir.path().join("root.token");
+    std::fs::write(&file, vault.root_token()).unwrap();
+    Nvctl::new()
+        .vault(&vault)
+        .args(["stanza", "server", "--embed-token", "--token-file"])
+        .arg(&file)
+        .run()
+        .exit(1)
+        .stderr_has("refusing to embed a root token")
+        .stderr_has("nvctl token create")
+        .stderr_lacks("embeds the Nomad servers' Vault token")
+        .stdout_lacks("vault {")
+        .hides(&vault.root_token());
+}
+
+#[test]
+fn stanza_embed_refuses_an_existing_file_before_warning_or_asking_vault() {
+    support::sandbox_only("counts the requests the sandbox received");
+    let sandbox = support::dev_sandbox();
+    let dir = support::workdir();
+    let file = dir.path().join("token");
+    std::fs::write(&file, "hvs.some-server-token\n").unwrap();
+    let out = dir.path().join("vault.hcl");
+    std::fs::write(&out, "keep me").unwrap();
+    Nvctl::new()
+        .sandbox(&sandbox)
+        .args(["stanza", "server", "--embed-token", "--token-file"])
+        .arg(&file)
+        .arg("--output")
+        .arg(&out)
+        .run()
+        .exit(1)
+        .stderr_has("already exists")
+        .stderr_lacks("embeds the Nomad servers' Vault token");
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "keep me");
+    assert!(sandbox.requests().is_empty());
 }
 
 #[test]

@@ -15,7 +15,6 @@ use crate::exit::Exit;
 use crate::nomad::jobspec;
 use crate::output::{self, Ui};
 use crate::settings::Settings;
-use crate::vault::VaultClient;
 
 pub fn run(args: &CheckJobArgs, settings: &Settings, ui: &Ui) -> Result<Exit> {
     let format = settings.format_for("check-job", &[Format::Table, Format::Json])?;
@@ -24,8 +23,7 @@ pub fn run(args: &CheckJobArgs, settings: &Settings, ui: &Ui) -> Result<Exit> {
         .iter()
         .map(|path| jobspec::load(path))
         .collect::<Result<Vec<_>, _>>()?;
-    settings.require_token()?;
-    let client = VaultClient::new(settings.client_config(settings.address()))?;
+    let client = settings.authenticated_client()?;
     let state = job::fetch_state(&client, &args.role, &job::policies_named(&specs))?;
 
     let mut all = Findings::new();

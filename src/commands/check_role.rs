@@ -4,15 +4,14 @@
 use anyhow::{Context, Result};
 use serde_json::json;
 
-use crate::checks::Findings;
 use crate::cli::{CheckRoleArgs, Flow, Format};
 use crate::exit::Exit;
 use crate::nomad::capabilities;
-use crate::nomad::role_rules::{self, RoleContext};
-use crate::output::{self, Ui};
+use crate::nomad::role_rules::RoleContext;
+use crate::output::{self, Table, Ui};
 use crate::settings::Settings;
-use crate::validation::role_facts;
-use crate::vault::VaultClient;
+use crate::validation::{check_role, is_nomad_finding, RoleCheck};
+use crate::vault::VaultError;
 
 /// The role checked when none is named and the token has none.
 const DEFAULT_ROLE: &str = "nomad-cluster";
@@ -22,50 +21,59 @@ pub fn run(args: &CheckRoleArgs, settings: &Settings, ui: &Ui) -> Result<Exit> {
         return run_workload_identity(args, settings, ui);
     }
     let format = settings.format_for("check-role", &[Format::Table, Format::Json])?;
-    settings.require_token()?;
-    let client = VaultClient::new(settings.client_config(settings.address()))?;
+    let client = settings.authenticated_client()?;
 
+    // The token's lookup names the role to check when none is given, and its policies feed
+    // nvctl's own findings; a token that may not look itself up is still checked.
+    let lookup = match client.lookup_self() {
+        Ok(lookup) => Some(lookup),
+        Err(e) if is_nomad_finding(&e) => None,
+        Err(e) => return Err(e.into()),
+    };
     let names: Vec<String> = if args.all {
         client
             .list_token_roles()
             .context("cannot list the token roles")?
     } else {
-        vec![match &args.name {
-            Some(name) => name.clone(),
-            None => client
-                .lookup_self()
-                .ok()
-                .and_then(|l| l.role)
-                .filter(|r| !r.is_empty())
-                .unwrap_or_else(|| DEFAULT_ROLE.to_string()),
-        }]
+        vec![args
+            .name
+            .clone()
+            .or_else(|| lookup.as_ref().and_then(|l| l.role.clone()))
+            .filter(|r| !r.is_empty())
+            .unwrap_or_else(|| DEFAULT_ROLE.to_string())]
     };
     if names.is_empty() {
         ui.info("no token roles exist");
         return Ok(Exit::Success);
     }
 
-    // The token's policies and the list of existing policies feed nvctl's own findings.
-    let policies_of_token = client.lookup_self().map(|l| l.policies).unwrap_or_default();
-    let existing = client.list_policies().ok();
+    let policies_of_token = lookup.map(|l| l.policies).unwrap_or_default();
+    // Only for "a policy in allowed_policies does not exist": a token that may not list
+    // policies skips that finding.
+    let existing = match client.list_policies() {
+        Ok(names) => Some(names),
+        Err(e) if is_nomad_finding(&e) => None,
+        Err(e) => return Err(e.into()),
+    };
+    let context = RoleContext {
+        server_policies: &policies_of_token,
+        existing_policies: existing.as_deref(),
+    };
 
-    let reports: Vec<(String, Result<Findings>)> = std::thread::scope(|scope| {
+    let reports: Vec<(String, Result<RoleCheck, VaultError>)> = std::thread::scope(|scope| {
         let handles: Vec<_> = names
             .iter()
             .map(|name| {
-                let (client, policies_of_token, existing) =
-                    (&client, &policies_of_token, &existing);
-                scope.spawn(move || {
-                    check_one(client, name, policies_of_token, existing.as_deref(), args)
-                })
+                let (client, context) = (&client, &context);
+                scope.spawn(move || check_role(client, name, args.allow_unauthenticated, context))
             })
             .collect();
         names
             .iter()
             .cloned()
-            .zip(handles.into_iter().map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err(anyhow::anyhow!("internal error")))
+            .zip(handles.into_iter().map(|h| match h.join() {
+                Ok(report) => report,
+                Err(panic) => std::panic::resume_unwind(panic),
             }))
             .collect()
     });
@@ -73,18 +81,33 @@ pub fn run(args: &CheckRoleArgs, settings: &Settings, ui: &Ui) -> Result<Exit> {
     let mut exit = Exit::Success;
     let mut docs = Vec::new();
     for (name, report) in reports {
-        let findings = report?;
+        let RoleCheck {
+            findings,
+            capabilities: caps,
+            ..
+        } = report?;
         if findings.has_errors() {
             exit = Exit::Problems;
         }
         if format == Format::Json {
-            docs.push(json!({ "role": name, "ok": !findings.has_errors(), "findings": findings }));
+            docs.push(json!({
+                "role": name,
+                "ok": !findings.has_errors(),
+                "capabilities": caps,
+                "findings": findings,
+            }));
         } else {
             let verdict = output::findings_summary(&findings);
             if findings.has_errors() {
                 ui.failed(format!("role {name:?}: {verdict}"));
             } else {
                 ui.done(format!("role {name:?}: {verdict}"));
+            }
+            // Without an answer from sys/capabilities-self there is no table: the finding
+            // says why.
+            if let Some(caps) = &caps {
+                let rows = capabilities::rows(caps, Some(&name), args.allow_unauthenticated);
+                output::stdout(&capability_table(&rows))?;
             }
             if !findings.is_empty() {
                 output::stdout(output::render_findings(ui, &findings).trim_end())?;
@@ -97,50 +120,22 @@ pub fn run(args: &CheckRoleArgs, settings: &Settings, ui: &Ui) -> Result<Exit> {
     Ok(exit)
 }
 
-fn check_one(
-    client: &VaultClient,
-    name: &str,
-    token_policies: &[String],
-    existing: Option<&[String]>,
-    args: &CheckRoleArgs,
-) -> Result<Findings> {
-    let mut findings = Findings::new();
-    // The role read and the capability check are independent: one request each, in parallel.
-    let paths = capabilities::request_paths(Some(name), args.allow_unauthenticated);
-    let (role, caps) = std::thread::scope(|scope| {
-        let caps = scope.spawn(|| client.capabilities_self(&paths));
-        let role = client.read_token_role(name);
-        (role, caps.join())
-    });
-    match role {
-        Ok(role) => {
-            let facts = role_facts(name, role.as_ref());
-            findings.extend(role_rules::check(&facts));
-            findings.extend(role_rules::nvctl_findings(
-                &facts,
-                &RoleContext {
-                    server_policies: token_policies,
-                    existing_policies: existing,
-                },
-            ));
-        }
-        Err(e) if e.status().is_some() => {
-            findings.push(role_rules::lookup_failed(name, &e.to_string()))
-        }
-        Err(e) => return Err(e.into()),
+/// The capability table as checked: one row per path Nomad asks about.
+fn capability_table(rows: &[capabilities::CapabilityRow]) -> String {
+    let mut table = Table::new(["path", "Nomad needs", "token has", "ok"]);
+    for row in rows {
+        table.row([
+            row.required.path.clone(),
+            row.required.accepted.join(" or "),
+            if row.has.is_empty() {
+                "-".to_string()
+            } else {
+                row.has.join(", ")
+            },
+            if row.ok { "yes" } else { "NO" }.to_string(),
+        ]);
     }
-    match caps.map_err(|_| anyhow::anyhow!("internal error"))? {
-        Ok(caps) => findings.extend(capabilities::check(
-            &caps,
-            Some(name),
-            args.allow_unauthenticated,
-        )),
-        Err(e) if e.status().is_some() => {
-            findings.extend(capabilities::lookup_failed(e.status(), &e.to_string()))
-        }
-        Err(e) => return Err(e.into()),
-    }
-    Ok(findings)
+    table.render()
 }
 
 /// `--flow workload-identity`: the live workload-identity checks (`steps::wi::check`) for the
@@ -151,8 +146,7 @@ fn run_workload_identity(args: &CheckRoleArgs, settings: &Settings, ui: &Ui) -> 
     use crate::steps::wi::check::{check_live, WiTarget};
 
     let format = settings.format_for("check-role", &[Format::Table, Format::Json])?;
-    settings.require_token()?;
-    let client = VaultClient::new(settings.client_config(settings.address()))?;
+    let client = settings.authenticated_client()?;
     let path = args.auth_path.trim_matches('/').to_string();
     if path.is_empty() {
         anyhow::bail!("invalid --auth-path: it must not be empty");

@@ -21,10 +21,12 @@ use crate::exit::Exit;
 use crate::output::Ui;
 use crate::settings::Settings;
 
-/// Runs one parsed command with settled settings.
+/// Runs one parsed command with settled settings, then shows what the Vault clients noticed
+/// on the way (a token sent over plain `http://`…), whatever the outcome: by then the token
+/// has travelled.
 pub fn dispatch(cli: Cli, settings: &Settings) -> Result<Exit> {
     let ui = Ui::new(settings);
-    match cli.command {
+    let outcome = match cli.command {
         Command::Completions(args) => completions::run(&args),
         Command::Bootstrap(args) => bootstrap::run(&args, &cli.global, settings, &ui),
         Command::Status => status::run(settings, &ui),
@@ -38,5 +40,9 @@ pub fn dispatch(cli: Cli, settings: &Settings) -> Result<Exit> {
         Command::Doctor(args) => doctor::run(&args, settings, &ui),
         Command::CheckJob(args) => check_job::run(&args, settings, &ui),
         Command::Dev(args) => dev::run(&args, settings, &ui),
+    };
+    for notice in settings.take_vault_notices() {
+        ui.warn(notice);
     }
+    outcome
 }

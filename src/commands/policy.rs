@@ -17,7 +17,6 @@ use crate::output::{self, Ui};
 use crate::settings::Settings;
 use crate::steps::policy::{server_policy_text, PolicyStep};
 use crate::steps::{drive, Consent, Outcome, Step};
-use crate::vault::VaultClient;
 
 pub fn run(command: &PolicyCommand, settings: &Settings, ui: &Ui) -> Result<Exit> {
     match command {
@@ -25,13 +24,6 @@ pub fn run(command: &PolicyCommand, settings: &Settings, ui: &Ui) -> Result<Exit
         PolicyCommand::Show(args) => show(args, settings),
         PolicyCommand::Diff(args) => diff(args, settings, ui),
     }
-}
-
-fn client(settings: &Settings) -> Result<VaultClient> {
-    settings.require_token()?;
-    Ok(VaultClient::new(
-        settings.client_config(settings.address()),
-    )?)
 }
 
 /// The desired policy: the shipped one for `--role`, or `--file` (where `{{role}}`, the
@@ -73,7 +65,7 @@ fn write(args: &PolicyArgs, settings: &Settings, ui: &Ui) -> Result<Exit> {
     // Local validation first: invalid text never reaches Vault.
     let mut step = desired_step(args)?;
     warn_parse(ui, &step);
-    let client = client(settings)?;
+    let client = settings.authenticated_client()?;
     let report = drive(&mut step, &client, ui, Consent::AskOnUpdate)?;
     let failed = report.findings.has_errors();
     if format == Format::Json {
@@ -116,7 +108,7 @@ fn write(args: &PolicyArgs, settings: &Settings, ui: &Ui) -> Result<Exit> {
 fn show(args: &PolicyArgs, settings: &Settings) -> Result<Exit> {
     let format = settings.format_for("policy show", &[Format::Table, Format::Json])?;
     let name = args.name.trim().to_lowercase();
-    let client = client(settings)?;
+    let client = settings.authenticated_client()?;
     let live = client
         .read_policy(&name)
         .with_context(|| format!("cannot read policy {name:?}"))?;
@@ -137,7 +129,7 @@ fn diff(args: &PolicyArgs, settings: &Settings, ui: &Ui) -> Result<Exit> {
     let format = settings.format_for("policy diff", &[Format::Table, Format::Json])?;
     let mut step = desired_step(args)?;
     warn_parse(ui, &step);
-    let client = client(settings)?;
+    let client = settings.authenticated_client()?;
     step.observe(&client)?;
     let name = step.policy_name().to_string();
     let exists = step.live_text().is_some();

@@ -20,7 +20,6 @@ use crate::output::{self, Table, Ui};
 use crate::settings::Settings;
 use crate::steps::role::RoleStep;
 use crate::steps::{drive, Consent, Step};
-use crate::vault::VaultClient;
 
 /// The role name in the shipped file.
 const SHIPPED_ROLE: &str = "nomad-cluster";
@@ -32,13 +31,6 @@ pub fn run(command: &RoleCommand, settings: &Settings, ui: &Ui) -> Result<Exit> 
         RoleCommand::Show(args) => show(args, settings),
         RoleCommand::Diff(args) => diff(args, settings, ui),
     }
-}
-
-fn client(settings: &Settings) -> Result<VaultClient> {
-    settings.require_token()?;
-    Ok(VaultClient::new(
-        settings.client_config(settings.address()),
-    )?)
 }
 
 fn spec_errors(errors: Vec<RoleSpecError>) -> anyhow::Error {
@@ -150,7 +142,7 @@ fn create(args: &RoleArgs, settings: &Settings, ui: &Ui) -> Result<Exit> {
             args.name
         ));
     }
-    let client = client(settings)?;
+    let client = settings.authenticated_client()?;
     let report = drive(&mut step, &client, ui, Consent::AskOnUpdate)?;
     let failed = report.findings.has_errors();
     if format == Format::Json {
@@ -184,7 +176,7 @@ fn create(args: &RoleArgs, settings: &Settings, ui: &Ui) -> Result<Exit> {
 fn show(args: &RoleArgs, settings: &Settings) -> Result<Exit> {
     let format = settings.format_for("role show", &[Format::Table, Format::Json])?;
     validate_role_name(&args.name).map_err(|m| anyhow::anyhow!("invalid --name: {m}"))?;
-    let client = client(settings)?;
+    let client = settings.authenticated_client()?;
     let live = client
         .read_token_role(&args.name)
         .with_context(|| format!("cannot read token role {:?}", args.name))?;
@@ -262,7 +254,7 @@ fn diff(args: &RoleArgs, settings: &Settings, ui: &Ui) -> Result<Exit> {
     let format = settings.format_for("role diff", &[Format::Table, Format::Json])?;
     let (spec, label) = desired_spec(args)?;
     let mut step = RoleStep::new(&args.name, spec, label, args.force);
-    let client = client(settings)?;
+    let client = settings.authenticated_client()?;
     step.observe(&client)?;
     let exists = step.live().is_some();
     let equal = step.is_in_place()?;

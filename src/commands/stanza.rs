@@ -7,10 +7,10 @@ use crate::cli::{Flow, Format, StanzaArgs, StanzaCommand};
 use crate::exit::Exit;
 use crate::nomad::stanza::{AgentKind, StanzaOptions, VaultStanza, TOKEN_ENV_NOTE};
 use crate::output::{self, Ui};
+use crate::secret::SecretString;
 use crate::settings::Settings;
 use crate::steps::stanza::{StanzaFormat, StanzaStep};
 use crate::steps::Step;
-use crate::vault::VaultClient;
 
 pub fn run(command: &StanzaCommand, settings: &Settings, ui: &Ui) -> Result<Exit> {
     let (kind, args) = match command {
@@ -21,7 +21,12 @@ pub fn run(command: &StanzaCommand, settings: &Settings, ui: &Ui) -> Result<Exit
         Format::Json => StanzaFormat::Json,
         _ => StanzaFormat::Hcl,
     };
-    let stanza = build(kind, args, settings)?;
+    let embed_token = if args.embed_token {
+        Some(embeddable_token(kind, args, settings)?)
+    } else {
+        None
+    };
+    let stanza = build(kind, args, settings, embed_token)?;
     let mut step = StanzaStep::new(kind, stanza, format, args.output.clone());
 
     // Nomad's fatal start errors in a block nvctl would print are the operator's input errors.
@@ -30,12 +35,23 @@ pub fn run(command: &StanzaCommand, settings: &Settings, ui: &Ui) -> Result<Exit
         eprint!("{}", output::render_findings(ui, &findings));
         bail!("refusing to print a vault block Nomad would not start with");
     }
+    if args.embed_token {
+        let place = args
+            .output
+            .as_ref()
+            .map(|p| format!("{} (created 0600)", p.display()))
+            .unwrap_or_else(|| "stdout".to_string());
+        ui.warn(format!(
+            "the block embeds the Nomad servers' Vault token in {place}; prefer VAULT_TOKEN in \
+             the Nomad service environment"
+        ));
+    }
 
     match &args.output {
         None => output::stdout(step.render().trim_end())?,
         Some(path) => {
             // The stanza step never talks to Vault; a client is only needed for the trait.
-            let client = VaultClient::new(settings.client_config(settings.address()))?;
+            let client = settings.vault_client()?;
             step.observe(&client)?;
             let plan = step.plan();
             if plan.change == crate::steps::Change::Update
@@ -68,8 +84,47 @@ pub fn run(command: &StanzaCommand, settings: &Settings, ui: &Ui) -> Result<Exit
     })
 }
 
-/// The block the flags describe.
-pub fn build(kind: AgentKind, args: &StanzaArgs, settings: &Settings) -> Result<VaultStanza> {
+/// The token `--embed-token` puts in the block (clap has made sure it came from
+/// `--token-file`), after the checks that make embedding it acceptable: a server block of the
+/// token flow, a file that does not exist yet, and not a root token.
+fn embeddable_token(
+    kind: AgentKind,
+    args: &StanzaArgs,
+    settings: &Settings,
+) -> Result<SecretString> {
+    if kind == AgentKind::Client {
+        bail!("a client vault block never carries a token (Nomad clients do not use one)");
+    }
+    if args.flow == Flow::WorkloadIdentity {
+        bail!("a workload-identity vault block carries no token: drop --embed-token");
+    }
+    if let Some(path) = &args.output {
+        crate::secret_file::ensure_absent(path)?;
+    }
+    let token = settings.require_token()?.clone();
+    let lookup = settings
+        .vault_client()?
+        .lookup_self()
+        .context("cannot look up the token to embed")?;
+    if lookup.policies.iter().any(|p| p == "root") {
+        bail!(
+            "refusing to embed a root token ({}) in the Nomad servers' vault block: it never \
+             expires, nothing limits what it can do, and whoever reads the agent configuration \
+             owns all of Vault. Give the servers their own token — `nvctl token create --output \
+             FILE` mints the documented orphan, periodic nomad-server token — and embed that",
+            settings.token_source
+        );
+    }
+    Ok(token)
+}
+
+/// The block the flags describe, carrying `embed_token` when given.
+pub fn build(
+    kind: AgentKind,
+    args: &StanzaArgs,
+    settings: &Settings,
+    embed_token: Option<SecretString>,
+) -> Result<VaultStanza> {
     let address = match &args.vault_address {
         Some(a) => crate::settings::validate_address(a).context("invalid --vault-address")?,
         None => settings.address().to_string(),
@@ -103,16 +158,6 @@ pub fn build(kind: AgentKind, args: &StanzaArgs, settings: &Settings) -> Result<
             }
         });
     }
-    let embed_token = if args.embed_token {
-        if kind == AgentKind::Client {
-            bail!("a client vault block never carries a token (Nomad clients do not use one)");
-        }
-        let token = settings.require_token()?.clone();
-        ui_warning_embedded(args);
-        Some(token)
-    } else {
-        None
-    };
     let opts = StanzaOptions {
         vault_address: address,
         role: Some(args.role.clone()),
@@ -128,15 +173,4 @@ pub fn build(kind: AgentKind, args: &StanzaArgs, settings: &Settings) -> Result<
         AgentKind::Server => VaultStanza::server(&opts),
         AgentKind::Client => VaultStanza::client(&opts),
     })
-}
-
-fn ui_warning_embedded(args: &StanzaArgs) {
-    let place = args
-        .output
-        .as_ref()
-        .map(|p| format!("{} (created 0600)", p.display()))
-        .unwrap_or_else(|| "stdout".to_string());
-    eprintln!(
-        "warning: the block embeds the Nomad servers' Vault token in {place}; prefer VAULT_TOKEN in the Nomad service environment"
-    );
 }

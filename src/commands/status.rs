@@ -33,7 +33,7 @@ pub struct NodeStatus {
 
 pub fn run(settings: &Settings, ui: &Ui) -> Result<Exit> {
     let format = settings.format_for("status", &[Format::Table, Format::Json])?;
-    let client = VaultClient::new(settings.client_config(settings.address()))?;
+    let client = settings.vault_client()?;
     let nodes: Vec<NodeStatus> = std::thread::scope(|scope| {
         let handles: Vec<_> = settings
             .addresses

@@ -10,7 +10,7 @@ use crate::settings::Settings;
 use crate::steps::token::{ServerTokenSpec, TokenStep};
 use crate::steps::{drive, Consent};
 use crate::validation::{validate_server_token, AgentSettings, StartupReport};
-use crate::vault::{TokenLookup, VaultClient};
+use crate::vault::TokenLookup;
 
 pub fn run(command: &TokenCommand, settings: &Settings, ui: &Ui) -> Result<Exit> {
     match command {
@@ -18,13 +18,6 @@ pub fn run(command: &TokenCommand, settings: &Settings, ui: &Ui) -> Result<Exit>
         TokenCommand::Lookup(args) => lookup(args, settings, ui),
         TokenCommand::Check(args) => check(args, settings, ui),
     }
-}
-
-fn client(settings: &Settings) -> Result<VaultClient> {
-    settings.require_token()?;
-    Ok(VaultClient::new(
-        settings.client_config(settings.address()),
-    )?)
 }
 
 fn create(args: &TokenCreateArgs, settings: &Settings, ui: &Ui) -> Result<Exit> {
@@ -37,14 +30,26 @@ fn create(args: &TokenCreateArgs, settings: &Settings, ui: &Ui) -> Result<Exit> 
         anyhow::bail!("invalid --period: a Nomad server token must be periodic (e.g. 72h)");
     }
     if let Some(path) = &args.output {
-        if path.exists() {
-            anyhow::bail!(
-                "{} already exists: nvctl never overwrites a file holding a token",
-                path.display()
-            );
-        }
+        crate::secret_file::ensure_absent(path)?;
     }
-    let client = client(settings)?;
+    // A table or JSON document masks the token: with nowhere else to put it, the minted
+    // token would exist in Vault and nowhere else.
+    if matches!(format, Format::Table | Format::Json)
+        && args.output.is_none()
+        && !settings.show_secrets
+    {
+        anyhow::bail!(
+            "nothing would keep the new token: `--format {}` masks it and there is no --output; \
+             use --output FILE (written 0600), --format raw or --format env, or --show-secrets. \
+             Nothing was minted",
+            if format == Format::Json {
+                "json"
+            } else {
+                "table"
+            }
+        );
+    }
+    let client = settings.authenticated_client()?;
     let spec = ServerTokenSpec {
         policies: args.policies.clone(),
         period,
@@ -109,26 +114,22 @@ fn create(args: &TokenCreateArgs, settings: &Settings, ui: &Ui) -> Result<Exit> 
         return Ok(Exit::Problems);
     }
     ui.done("Nomad's start-up checks pass on this token.");
-    if args.output.is_none() && format == Format::Table && !settings.show_secrets {
-        ui.info(
-            "The token is masked: use --output FILE, --format raw or --show-secrets to get it.",
-        );
-    }
     Ok(Exit::Success)
 }
 
 fn lookup(args: &TokenLookupArgs, settings: &Settings, ui: &Ui) -> Result<Exit> {
     let format = settings.format_for("token lookup", &[Format::Table, Format::Json])?;
-    let client = client(settings)?;
+    let client = settings.authenticated_client()?;
     let found: TokenLookup = match &args.accessor {
         Some(accessor) => client.lookup_accessor(accessor)?,
         None => client.lookup_self()?,
     };
+    // A lookup by accessor never carries the token (`"id":""`).
     let id = found
         .id
         .as_ref()
         .map(|t| ui.secret(t.expose()))
-        .unwrap_or_default();
+        .unwrap_or_else(|| "-".to_string());
     match format {
         Format::Json => {
             let mut doc = json!({
@@ -186,7 +187,7 @@ fn lookup(args: &TokenLookupArgs, settings: &Settings, ui: &Ui) -> Result<Exit> 
 fn check(args: &TokenCheckArgs, settings: &Settings, ui: &Ui) -> Result<Exit> {
     let format = settings.format_for("token check", &[Format::Table, Format::Json])?;
     let token = settings.require_token()?.clone();
-    let client = VaultClient::new(settings.client_config(settings.address()))?;
+    let client = settings.vault_client()?;
     let agent = AgentSettings::new(args.role.as_deref(), args.allow_unauthenticated);
     ui.detail(format!(
         "validating the token from {}",
@@ -206,7 +207,8 @@ pub fn report_startup(format: Format, ui: &Ui, report: &StartupReport) -> Result
             "nomad_would_accept": !report.findings.has_errors(),
             "findings": report.findings,
         }))?;
-    } else {
+    } else if report.token.is_some() {
+        // Without a lookup there is nothing to show but dashes: the findings say why.
         let mut table = Table::key_value();
         table
             .row(["accessor", report.accessor.as_deref().unwrap_or("-")])

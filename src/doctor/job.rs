@@ -250,11 +250,15 @@ pub fn check_task(job: &str, task: &Task, role_name: &str, state: &VaultState) -
             report.token_policies = Some(p.clone());
             p.clone()
         }
-        Some(TaskTokenPolicies::Refused { message, requested }) => {
+        Some(TaskTokenPolicies::Refused {
+            message,
+            forbidden_by,
+            requested,
+        }) => {
             findings.push(
                 Finding::vault(Severity::Error, check::JOB, policies_at.clone(), message.clone())
                     .with_remedy(format!(
-                        "Nomad accepts the job, but the allocation will fail at run time when a client asks for the task token (auth/token/create/{role_name}): change the job's policies or the role's allowed/disallowed lists"
+                        "Nomad accepts the job, but the allocation will fail at run time when a client asks for the task token (auth/token/create/{role_name}): change the job's policies or the role's {forbidden_by}"
                     )),
             );
             requested.clone()

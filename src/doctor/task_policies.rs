@@ -18,6 +18,9 @@ pub enum TaskTokenPolicies {
     /// Vault refuses the request with this message (its own words).
     Refused {
         message: String,
+        /// The role field whose list refused it: `allowed_policies` (with its glob),
+        /// `disallowed_policies` or `disallowed_policies_glob`.
+        forbidden_by: &'static str,
         /// The policies the token would have carried, had the role allowed them: what the
         /// template checks still evaluate, so every problem shows up in one run.
         requested: Vec<String>,
@@ -99,6 +102,7 @@ pub fn resolve(role: &TokenRole, requested: &[String]) -> TaskTokenPolicies {
                     go_quote_list(&allowed),
                     go_quote_list(&allowed_glob)
                 ),
+                forbidden_by: "allowed_policies",
                 requested: final_policies,
             };
         }
@@ -115,6 +119,11 @@ pub fn resolve(role: &TokenRole, requested: &[String]) -> TaskTokenPolicies {
     {
         return TaskTokenPolicies::Refused {
             message: format!("token policy {} is disallowed by this role", go_quote(bad)),
+            forbidden_by: if disallowed.contains(bad) {
+                "disallowed_policies"
+            } else {
+                "disallowed_policies_glob"
+            },
             requested: final_policies.clone(),
         };
     }
@@ -153,11 +162,16 @@ mod tests {
     fn disallowed_policy_is_refused_in_vaults_words() {
         let r = role(&[], &["nomad-server"]);
         match resolve(&r, &names(&["nomad-server"])) {
-            TaskTokenPolicies::Refused { message, .. } => {
+            TaskTokenPolicies::Refused {
+                message,
+                forbidden_by,
+                ..
+            } => {
                 assert_eq!(
                     message,
                     "token policy \"nomad-server\" is disallowed by this role"
-                )
+                );
+                assert_eq!(forbidden_by, "disallowed_policies");
             }
             other => panic!("{other:?}"),
         }
@@ -171,10 +185,17 @@ mod tests {
             TaskTokenPolicies::Granted(names(&["access-tables", "default"]))
         );
         match resolve(&r, &names(&["hashicups-api"])) {
-            TaskTokenPolicies::Refused { message, .. } => assert_eq!(
+            TaskTokenPolicies::Refused {
                 message,
-                "token policies ([\"default\" \"hashicups-api\"]) must be subset of the role's allowed policies ([\"access-tables\" \"default\"]) or glob policies ([])"
-            ),
+                forbidden_by,
+                ..
+            } => {
+                assert_eq!(
+                    message,
+                    "token policies ([\"default\" \"hashicups-api\"]) must be subset of the role's allowed policies ([\"access-tables\" \"default\"]) or glob policies ([])"
+                );
+                assert_eq!(forbidden_by, "allowed_policies");
+            }
             other => panic!("{other:?}"),
         }
     }

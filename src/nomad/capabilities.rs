@@ -132,6 +132,33 @@ pub fn failure_message(path: &str, accepted: &[&str], has: &[String]) -> String 
     )
 }
 
+/// One row of the table judged against a `sys/capabilities-self` answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CapabilityRow {
+    pub required: RequiredCapability,
+    /// What the answer gave for the path (empty when the path is missing from it).
+    pub has: Vec<String>,
+    /// Any one of `required.accepted` is among `has`.
+    pub ok: bool,
+}
+
+/// Every row Nomad would check for this configuration, row 0 first, against an answer
+/// (path → capabilities). A path missing from the answer counts as having nothing.
+pub fn rows(
+    caps: &BTreeMap<String, Vec<String>>,
+    role: Option<&str>,
+    allow_unauthenticated: bool,
+) -> Vec<CapabilityRow> {
+    required_paths(role, allow_unauthenticated)
+        .into_iter()
+        .map(|required| {
+            let has = caps.get(&required.path).cloned().unwrap_or_default();
+            let ok = has.iter().any(|c| required.accepted.contains(&c.as_str()));
+            CapabilityRow { required, has, ok }
+        })
+        .collect()
+}
+
 /// Check rows 1..5 against a `sys/capabilities-self` answer (path → capabilities). A path
 /// missing from the answer counts as having nothing. Row 0 is not judged on an answer: the
 /// request succeeding is what Nomad checks there.
@@ -140,60 +167,43 @@ pub fn check(
     role: Option<&str>,
     allow_unauthenticated: bool,
 ) -> Vec<Finding> {
-    let empty = Vec::new();
-    required_paths(role, allow_unauthenticated)
+    rows(caps, role, allow_unauthenticated)
         .into_iter()
-        .filter(|r| r.number != 0)
-        .filter_map(|r| {
-            let has = caps.get(&r.path).unwrap_or(&empty);
-            if has.iter().any(|c| r.accepted.contains(&c.as_str())) {
-                return None;
-            }
-            Some(
-                Finding::nomad_error(
-                    check_name::CAPABILITIES,
-                    r.path.clone(),
-                    failure_message(&r.path, r.accepted, has),
-                )
-                .with_remedy(format!(
-                    "Nomad needs this to {}: grant {} on {} in the server token's policy (nvctl policy write), then restart the Nomad servers",
-                    r.purpose,
-                    go_quote(r.accepted[0]),
-                    go_quote(&r.path)
-                )),
+        .filter(|row| row.required.number != 0 && !row.ok)
+        .map(|CapabilityRow { required: r, has, .. }| {
+            Finding::nomad_error(
+                check_name::CAPABILITIES,
+                r.path.clone(),
+                failure_message(&r.path, r.accepted, &has),
             )
+            .with_remedy(format!(
+                "Nomad needs this to {}: grant {} on {} in the server token's policy (nvctl policy write), then restart the Nomad servers",
+                r.purpose,
+                go_quote(r.accepted[0]),
+                go_quote(&r.path)
+            ))
         })
         .collect()
 }
 
 /// Whether a failed `sys/capabilities-self` call only makes Nomad warn: Nomad matches
-/// `Code:\s+40(0|3|4)` in the error.
+/// `Code:\s+40(0|3|4)` in the error. Any other failure (a 5xx, a sealed Vault) is Vault's
+/// trouble, not the token's, and is reported as a Vault error instead of a finding.
 pub fn failure_is_unrecoverable(status: Option<u16>) -> bool {
     matches!(status, Some(400 | 403 | 404))
 }
 
-/// Row 0 failed: the `sys/capabilities-self` request itself returned an error. With 400/403/404
-/// Nomad only warns and skips rows 1..5; otherwise the error is one of its validation errors
-/// (and rows 1..5 cannot be judged). `error` is the error text as the Vault client gave it.
-pub fn lookup_failed(status: Option<u16>, error: &str) -> Vec<Finding> {
-    if failure_is_unrecoverable(status) {
-        let message = format!(
-            "can not lookup token capabilities. As such certain operations may fail in the future. Please give Nomad a Vault token with one of the following capabilities {} on {} so that the required capabilities can be verified",
-            go_quote_list(UPDATE_ROOT),
-            go_quote(CAPABILITIES_SELF_PATH)
-        );
-        vec![Finding::nomad_warning(
-            check_name::CAPABILITIES,
-            CAPABILITIES_SELF_PATH,
-            message,
-        )
-        .with_remedy(
-            "Nomad skips its capability checks then; grant \"update\" on \"sys/capabilities-self\" (the default policy does) so they run",
-        )]
-    } else {
-        vec![Finding::nomad_error(check_name::CAPABILITIES, CAPABILITIES_SELF_PATH, error)
-            .with_remedy("Vault could not answer sys/capabilities-self: check that Vault is reachable and unsealed, then retry")]
-    }
+/// Row 0 failed with 400/403/404 ([`failure_is_unrecoverable`]): Nomad's warning, in its
+/// words. Nomad carries on and skips rows 1..5.
+pub fn lookup_failed() -> Finding {
+    let message = format!(
+        "can not lookup token capabilities. As such certain operations may fail in the future. Please give Nomad a Vault token with one of the following capabilities {} on {} so that the required capabilities can be verified",
+        go_quote_list(UPDATE_ROOT),
+        go_quote(CAPABILITIES_SELF_PATH)
+    );
+    Finding::nomad_warning(check_name::CAPABILITIES, CAPABILITIES_SELF_PATH, message).with_remedy(
+        "Nomad skips its capability checks then; grant \"update\" on \"sys/capabilities-self\" (the default policy does) so they run",
+    )
 }
 
 #[cfg(test)]
@@ -304,25 +314,45 @@ mod tests {
     }
 
     #[test]
-    fn capabilities_self_denied_only_warns() {
+    fn capabilities_self_denied_only_warns_in_nomads_words() {
         for status in [400, 403, 404] {
-            let fs = lookup_failed(Some(status), "permission denied");
-            assert_eq!(fs.len(), 1);
-            assert_eq!(fs[0].severity, Severity::Warning);
-            assert!(fs[0].message.starts_with(
-                r#"can not lookup token capabilities. As such certain operations may fail in the future. Please give Nomad a Vault token with one of the following capabilities ["update" "root"] on "sys/capabilities-self""#
-            ));
+            assert!(failure_is_unrecoverable(Some(status)));
         }
+        for status in [None, Some(429), Some(500), Some(503)] {
+            assert!(!failure_is_unrecoverable(status), "{status:?}");
+        }
+        let f = lookup_failed();
+        assert_eq!(f.severity, Severity::Warning);
+        assert_eq!(f.source, Source::Nomad);
+        assert!(f.message.starts_with(
+            r#"can not lookup token capabilities. As such certain operations may fail in the future. Please give Nomad a Vault token with one of the following capabilities ["update" "root"] on "sys/capabilities-self""#
+        ));
     }
 
     #[test]
-    fn capabilities_self_server_error_is_an_error() {
-        let fs = lookup_failed(Some(500), "Code: 500. Errors:\n\n* internal error");
-        assert_eq!(fs[0].severity, Severity::Error);
-        assert_eq!(fs[0].message, "Code: 500. Errors:\n\n* internal error");
+    fn rows_show_what_nomad_needs_and_what_the_token_has() {
+        let caps = answer(&[
+            ("sys/capabilities-self", &["update"]),
+            ("auth/token/renew-self", &["update"]),
+            ("auth/token/revoke-accessor", &["deny"]),
+            ("auth/token/roles/r", &["read"]),
+        ]);
+        let rows = rows(&caps, Some("r"), true);
+        let shown: Vec<(&str, bool)> = rows
+            .iter()
+            .map(|r| (r.required.path.as_str(), r.ok))
+            .collect();
         assert_eq!(
-            lookup_failed(None, "connection refused")[0].severity,
-            Severity::Error
+            shown,
+            vec![
+                ("sys/capabilities-self", true),
+                ("auth/token/renew-self", true),
+                ("auth/token/revoke-accessor", false),
+                ("auth/token/roles/r", true),
+                ("auth/token/create/r", false),
+            ]
         );
+        assert_eq!(rows[2].has, vec!["deny"]);
+        assert!(rows[4].has.is_empty(), "missing from the answer: nothing");
     }
 }

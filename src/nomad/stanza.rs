@@ -12,35 +12,11 @@ use serde_json::{Map, Value};
 
 use crate::checks::{check, Finding, Severity};
 use crate::duration::{format_go, parse_go, GoDuration};
+use crate::nomad::agent_config::{DEFAULT_VAULT_ADDRESS, KNOWN_VAULT_KEYS};
 use crate::nomad::gofmt::go_quote;
+use crate::nomad::jobspec::source::closest;
 use crate::nomad::versions::Flow;
 use crate::secret::SecretString;
-
-/// Keys Nomad knows inside `vault` (nomad-rules.md §4).
-pub const KNOWN_KEYS: &[&str] = &[
-    "name",
-    "enabled",
-    "create_from_role",
-    "namespace",
-    "address",
-    "jwt_auth_backend_path",
-    "ca_file",
-    "ca_path",
-    "cert_file",
-    "key_file",
-    "tls_server_name",
-    "tls_skip_verify",
-    "default_identity",
-    "token",
-    "allow_unauthenticated",
-    "task_token_ttl",
-];
-
-/// Keys inside `default_identity`.
-pub const IDENTITY_KEYS: &[&str] = &["aud", "ttl", "env", "file", "filepath", "extra_claims"];
-
-/// Nomad's default `address`.
-pub const DEFAULT_ADDRESS: &str = "https://vault.service.consul:8200";
 
 /// Nomad's minimum `task_token_ttl`.
 pub const MIN_TASK_TOKEN_TTL: GoDuration = GoDuration::from_secs(300);
@@ -588,31 +564,6 @@ pub fn parse_back(text: &str, json: bool) -> Result<VaultStanza, StanzaError> {
     }
 }
 
-/// Levenshtein distance, for "did you mean".
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
-
-/// The known key closest to a typo, if close enough.
-pub fn suggest_key(unknown: &str) -> Option<&'static str> {
-    KNOWN_KEYS
-        .iter()
-        .map(|k| (distance(unknown, k), *k))
-        .filter(|(d, _)| *d <= 3)
-        .min()
-        .map(|(_, k)| k)
-}
-
 /// What nvctl knows about the agent besides its block.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AgentContext {
@@ -661,14 +612,17 @@ pub fn check_agent_block_with(stanza: &VaultStanza, ctx: &AgentContext) -> Vec<F
                 go_quote(key)
             ),
         );
-        f = match suggest_key(key) {
+        f = match closest(key, KNOWN_VAULT_KEYS) {
             Some(s) => {
                 if s == "create_from_role" && stanza.create_from_role.is_none() {
                     f.severity = Severity::Error;
                 }
                 f.with_remedy(format!("did you mean {s:?}?"))
             }
-            None => f.with_remedy(format!("remove it; known keys: {}", KNOWN_KEYS.join(", "))),
+            None => f.with_remedy(format!(
+                "remove it; known keys: {}",
+                KNOWN_VAULT_KEYS.join(", ")
+            )),
         };
         out.push(f);
     }
@@ -768,7 +722,7 @@ pub fn check_agent_block_with(stanza: &VaultStanza, ctx: &AgentContext) -> Vec<F
                         Severity::Info,
                         check::STANZA,
                         subject,
-                        format!("no address: Nomad uses {DEFAULT_ADDRESS}"),
+                        format!("no address: Nomad uses {DEFAULT_VAULT_ADDRESS}"),
                     )
                     .with_remedy("set address explicitly"),
                 );

@@ -16,6 +16,7 @@ pub use progress::Progress;
 pub use table::Table;
 
 use crate::settings::Settings;
+use crate::vault::{RequestEvent, RequestObserver};
 
 /// The terminal side of a command: built once from [`Settings`].
 #[derive(Debug, Clone)]
@@ -116,6 +117,26 @@ impl Ui {
 
     pub fn progress(&self, message: &str) -> Progress {
         Progress::spinner(self.progress, self.quiet, message)
+    }
+}
+
+/// `-v`: one [`Ui::detail`] line on stderr per exchange with Vault
+/// (`GET auth/token/lookup-self → 200 (attempt 1, node …, 3 ms)`). The event never holds a
+/// header or a body, so no token reaches the terminal this way.
+#[derive(Debug, Clone)]
+pub struct RequestLog {
+    ui: Ui,
+}
+
+impl RequestLog {
+    pub fn new(ui: Ui) -> RequestLog {
+        RequestLog { ui }
+    }
+}
+
+impl RequestObserver for RequestLog {
+    fn exchange(&self, event: &RequestEvent<'_>) {
+        self.ui.detail(event.to_string());
     }
 }
 

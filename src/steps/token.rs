@@ -8,15 +8,16 @@
 
 use std::path::PathBuf;
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 
 use crate::checks::Findings;
+use crate::doctor::task_policies::{self, TaskTokenPolicies};
 use crate::output::Ui;
 use crate::secret::SecretString;
 use crate::secret_file::PendingSecretFile;
 use crate::settings::read_token_file;
 use crate::validation::{validate_server_token, AgentSettings, StartupReport};
-use crate::vault::{TokenCreateRequest, TokenCreated, VaultClient};
+use crate::vault::{TokenCreateRequest, TokenCreated, TokenRole, VaultClient};
 
 use super::{Plan, Step};
 
@@ -138,6 +139,56 @@ impl TokenStep {
     }
 }
 
+/// Reads the role a token is to be minted from and, when Vault would refuse the policies asked
+/// for (vault-api.md §5), says so in Vault's words and names the role's list — before anything
+/// is minted or a file prepared. A caller that may not read the role leaves the verdict to
+/// Vault.
+fn refuse_what_the_role_forbids(
+    client: &VaultClient,
+    role: &str,
+    policies: &[String],
+) -> Result<()> {
+    let found = match client.read_token_role(role) {
+        Ok(found) => found,
+        Err(e) if e.is_permission_denied() => return Ok(()),
+        Err(e) => return Err(e.into()),
+    };
+    let Some(found) = found else {
+        bail!(
+            "Vault would refuse this token: unknown role {role} (auth/token/roles/{role} does not \
+             exist): create it with `nvctl role create --name {role}`. Nothing was minted"
+        );
+    };
+    if let TaskTokenPolicies::Refused {
+        message,
+        forbidden_by,
+        ..
+    } = task_policies::resolve(&found, policies)
+    {
+        bail!(
+            "Vault would refuse this token: {message} (the role {role:?}'s {forbidden_by}: {}). \
+             Nothing was minted. The Nomad servers' own token is minted without --role; use \
+             --role only for policies the role may hand out",
+            role_list(&found, forbidden_by)
+        );
+    }
+    Ok(())
+}
+
+/// One of a role's policy lists, as `vault read` shows it.
+fn role_list(role: &TokenRole, field: &str) -> String {
+    let list = match field {
+        "allowed_policies" => {
+            let mut both = role.allowed_policies.clone();
+            both.extend(role.allowed_policies_glob.iter().cloned());
+            both
+        }
+        "disallowed_policies_glob" => role.disallowed_policies_glob.clone(),
+        _ => role.disallowed_policies.clone(),
+    };
+    format!("[{}]", list.join(" "))
+}
+
 impl Step for TokenStep {
     fn name(&self) -> &'static str {
         "token"
@@ -145,6 +196,9 @@ impl Step for TokenStep {
 
     fn observe(&mut self, client: &VaultClient) -> Result<()> {
         self.existing = None;
+        if let Some(role) = &self.spec.from_role {
+            refuse_what_the_role_forbids(client, role, &self.spec.policies)?;
+        }
         let Some(path) = &self.output else {
             return Ok(());
         };

@@ -6,11 +6,13 @@
 //! - [`VaultClient`] is cheap to clone (clones share the connection pool) and offers the typed
 //!   calls of vault-api.md §1–8, grouped in `sys`, `policy`, `token` and `mounts`;
 //! - every call goes through `transport`'s single request path, which decides per call
-//!   whether a retry is safe ([`Replay`]);
+//!   whether a retry is safe ([`Replay`]) and reports each exchange to an optional
+//!   [`RequestObserver`] (the CLI's `-v`);
 //! - failures are a [`VaultError`] that names the node and the path and says what to do.
 
 mod error;
 pub mod mounts;
+mod observer;
 pub mod policy;
 pub mod sys;
 pub mod token;
@@ -24,13 +26,14 @@ mod testserver;
 
 pub use error::{TlsProblem, VaultError};
 pub use mounts::{AuthMount, JwtConfig, JwtRole, KvSecret, KvVersion, Mount, MountRequest};
+pub use observer::{ExchangeOutcome, RequestEvent, RequestObserver};
 pub use policy::{AclPolicy, LegacyPolicy};
 pub use sys::{Health, HealthQuery, InitRequest, InitResponse, Leader, SealStatus};
 pub use token::{
     Capabilities, TokenAuth, TokenCreateRequest, TokenCreated, TokenLookup, TokenRole,
     TokenRoleParams,
 };
-pub use transport::{Replay, VaultClient, MAX_RETRY_AFTER};
+pub use transport::{normalise_address, Replay, VaultClient, MAX_RETRY_AFTER};
 pub use wire::parse_duration_secs;
 
 use std::path::PathBuf;

@@ -221,10 +221,10 @@ impl VaultClient {
         self.list_mount_table("sys/mounts")
     }
 
-    /// `POST sys/mounts/:path`. Retried like an idempotent write; when a retry (after a lost
-    /// answer) meets `path is already in use`, the mount table decides: the same type at that
-    /// path means our first attempt created it (success, with a warning saying so), anything
-    /// else stays the error.
+    /// `POST sys/mounts/:path`. Not idempotent (a second copy answers `path is already in
+    /// use`) but retried like one: when a retry after a lost answer meets that error, the
+    /// mount table decides — the same type at that path means our first attempt created it
+    /// (success, with a warning saying so); anything else stays the error.
     pub fn enable_mount(
         &self,
         path: &str,
@@ -261,7 +261,8 @@ impl VaultClient {
     }
 
     /// `POST :mount/data/:path {"data": …}` (KV v2): the new version and Vault's warnings.
-    /// Retried: a duplicate only adds an identical version.
+    /// Not idempotent — every copy that arrives adds a version — so it is sent again only when
+    /// no answer came back ([`Replay::UntilAnswered`]), never after a 5xx.
     pub fn kv2_write(
         &self,
         mount: &str,
@@ -269,8 +270,8 @@ impl VaultClient {
         data: &BTreeMap<String, serde_json::Value>,
     ) -> Result<(KvVersion, Vec<String>), VaultError> {
         let api_path = format!("{}/data/{}", wire::path(mount), wire::path(path));
-        let request =
-            Request::new(Method::POST, api_path.as_str(), Replay::Safe).json(&KvWrite { data })?;
+        let request = Request::new(Method::POST, api_path.as_str(), Replay::UntilAnswered)
+            .json(&KvWrite { data })?;
         let reply = self.execute(&request)?;
         wire::decode_data(&reply, &api_path)
     }

@@ -77,25 +77,32 @@ fn past_max_retries_the_error_names_path_and_attempts() {
 
 #[test]
 fn rate_limit_with_retry_after_waits_that_long() {
-    let server = TestServer::start(vec![
-        Step::json(
-            429,
-            r#"{"errors":["request path \"sys/policies/acl/x\": rate limit quota exceeded"]}"#,
-        )
-        .header("Retry-After", "1"),
-        Step::json(200, POLICY_BODY),
-    ]);
-    let started = Instant::now();
-    client_for(&server)
-        .read_policy("x")
-        .expect("retried after the rate limit");
-    // Generous bounds: the backoff alone would be ≤ 250ms.
-    assert!(
-        started.elapsed() >= Duration::from_millis(900),
-        "{:?}",
-        started.elapsed()
-    );
-    assert_eq!(server.requests().len(), 2);
+    // RFC 9110 §10.2.3: delay-seconds, or an HTTP-date (one-second resolution, so two seconds
+    // ahead leaves at least one).
+    let as_seconds = || "1".to_string();
+    let as_date = || httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(2));
+    for header in [&as_seconds as &dyn Fn() -> String, &as_date] {
+        let retry_after = header();
+        let server = TestServer::start(vec![
+            Step::json(
+                429,
+                r#"{"errors":["request path \"sys/policies/acl/x\": rate limit quota exceeded"]}"#,
+            )
+            .header("Retry-After", &retry_after),
+            Step::json(200, POLICY_BODY),
+        ]);
+        let started = Instant::now();
+        client_for(&server)
+            .read_policy("x")
+            .expect("retried after the rate limit");
+        // Generous bounds: the backoff alone would be ≤ 250ms.
+        assert!(
+            started.elapsed() >= Duration::from_millis(900),
+            "Retry-After {retry_after}: {:?}",
+            started.elapsed()
+        );
+        assert_eq!(server.requests().len(), 2);
+    }
 }
 
 #[test]
@@ -142,6 +149,62 @@ fn token_create_is_not_retried_after_a_dropped_connection() {
     let err = client_for(&server)
         .create_orphan_token(&request)
         .expect_err("a 5xx on token create is final");
+    assert_eq!(err.status(), Some(502));
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[test]
+fn token_create_and_init_are_retried_after_a_rate_limit_because_nothing_was_applied() {
+    let limited =
+        r#"{"errors":["request path \"auth/token/create-orphan\": rate limit quota exceeded"]}"#;
+    let server = TestServer::start(vec![
+        Step::json(429, limited).header("Retry-After", "0"),
+        Step::json(200, TOKEN_CREATED),
+    ]);
+    let request = TokenCreateRequest {
+        policies: vec!["nomad-server".into()],
+        period: Some(259_200),
+        ..TokenCreateRequest::default()
+    };
+    let created = client_for(&server)
+        .create_orphan_token(&request)
+        .expect("the rate-limited copy was never applied: sent again");
+    assert_eq!(created.auth.accessor, "acc-123");
+    assert_eq!(server.requests().len(), 2);
+
+    let server = TestServer::start(vec![
+        Step::json(429, limited).header("Retry-After", "0"),
+        Step::json(
+            200,
+            r#"{"keys":["aa"],"keys_base64":["qg=="],"root_token":"s.x"}"#,
+        ),
+    ]);
+    client_for(&server)
+        .init(&InitRequest::shamir(1, 1))
+        .expect("sys/init rejected by the rate limiter is sent again");
+    assert_eq!(server.requests().len(), 2);
+}
+
+#[test]
+fn kv_write_is_resent_only_when_no_answer_came_back() {
+    const KV_WRITTEN: &str = r#"{"data":{"version":1,"created_time":"2026-01-01T00:00:00Z"}}"#;
+    let mut data = BTreeMap::new();
+    data.insert("password".to_string(), serde_json::json!("x"));
+
+    let server = TestServer::start(vec![Step::Drop, Step::json(200, KV_WRITTEN)]);
+    client_for(&server)
+        .kv2_write("secret", "app", &data)
+        .expect("a lost answer is sent again");
+    assert_eq!(server.requests().len(), 2);
+
+    // A 5xx is an answer: the write may have added a version, and a copy would add another.
+    let server = TestServer::start(vec![
+        Step::json(502, r#"{"errors":["bad gateway"]}"#),
+        Step::json(200, KV_WRITTEN),
+    ]);
+    let err = client_for(&server)
+        .kv2_write("secret", "app", &data)
+        .expect_err("not retried after a 5xx");
     assert_eq!(err.status(), Some(502));
     assert_eq!(server.requests().len(), 1);
 }
@@ -761,6 +824,48 @@ fn with_address_and_with_token_reuse_the_client() {
         client.take_notices().is_empty(),
         "loopback http is not warned about"
     );
+}
+
+/// Keeps every exchange it is told about, as text.
+#[derive(Default)]
+struct Recorder(std::sync::Mutex<Vec<String>>);
+
+impl RequestObserver for Recorder {
+    fn exchange(&self, event: &RequestEvent<'_>) {
+        self.0.lock().expect("lock").push(event.to_string());
+    }
+}
+
+#[test]
+fn every_exchange_is_reported_to_the_observer_without_the_token() {
+    let server = TestServer::start(vec![
+        Step::json(500, r#"{"errors":["internal error"]}"#),
+        Step::json(200, POLICY_BODY),
+    ]);
+    let recorder = std::sync::Arc::new(Recorder::default());
+    let client = VaultClient::observed(config(&server.url()), Some(recorder.clone()))
+        .expect("client builds");
+    // A clone for another token reports to the same observer.
+    client
+        .with_token(SecretString::new("s.other"))
+        .read_policy("nomad-server")
+        .expect("second attempt succeeds");
+    let seen = recorder.0.lock().expect("lock").clone();
+    assert_eq!(seen.len(), 2, "{seen:?}");
+    let node = server.url();
+    assert!(
+        seen[0].starts_with(&format!(
+            "GET sys/policies/acl/nomad-server → 500 (attempt 1, node {node}, "
+        )),
+        "{seen:?}"
+    );
+    assert!(
+        seen[1].starts_with("GET sys/policies/acl/nomad-server → 200 (attempt 2,"),
+        "{seen:?}"
+    );
+    assert!(seen
+        .iter()
+        .all(|line| !line.contains(TOKEN) && !line.contains("s.other")));
 }
 
 // --- TLS -----------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ use std::io::Read;
 use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant, SystemTime};
 
 use reqwest::blocking::Client;
 use reqwest::header::{HeaderValue, CONTENT_TYPE, LOCATION, RETRY_AFTER};
@@ -14,6 +14,7 @@ use reqwest::{Method, Url};
 use zeroize::Zeroizing;
 
 use super::error::{TlsProblem, VaultError};
+use super::observer::{ExchangeOutcome, RequestEvent, RequestObserver};
 use super::wire;
 use super::{ClientConfig, TlsConfig, MAX_REDIRECTS};
 use crate::secret::SecretString;
@@ -37,20 +38,24 @@ const NO_NAMESPACE_PATHS: [&str; 5] = [
 
 /// Whether a request may be sent again after a failure, decided per call by what a second
 /// copy would do on the server.
+///
+/// Every variant is retried when nothing can have been applied: the connection could not be
+/// opened, or Vault answered 429 — its rate limiter rejects a request before any handler runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Replay {
-    /// Repeating has the same effect as sending once (reads, idempotent PUTs of policies and
-    /// roles, deletes, revoke-accessor, seal). Retried after connection errors, a broken
-    /// connection, 429 and 5xx.
+    /// Repeating has the same effect as sending once (reads, PUTs that replace a policy or a
+    /// role with the same body, deletes, revoke-accessor, seal). Also retried after a broken
+    /// connection and after a 5xx.
     Safe,
-    /// A duplicate is harmless but Vault's answer is final: retried after connection errors,
-    /// a broken connection and 429 (rejected before the handler), never after a 5xx. Unseal:
-    /// a repeated share is ignored, but a 500 means the combined key was wrong and progress
-    /// was reset, and resending the share would silently start a new attempt.
+    /// A duplicate is harmless but not free, and Vault's answer is final: also retried after
+    /// a broken connection (no answer), never after a 5xx. Unseal: a repeated share is
+    /// ignored, but a 500 means the combined key was wrong and progress was reset, and
+    /// resending the share would silently start a new attempt. KV v2 writes: each copy that
+    /// arrives adds a version, so only one whose answer was lost is sent again.
     UntilAnswered,
-    /// Must not run twice: retried only when the connection could not be opened (nothing
-    /// was sent). `sys/init` (a second copy answers "already initialized" and the keys of the
-    /// first are lost) and token creation (a second copy mints a second, leaked token).
+    /// Must not run twice: retried only when nothing was applied (see above). `sys/init` (a
+    /// second copy answers "already initialized" and the keys of the first are lost) and
+    /// token creation (a second copy mints a second, leaked token).
     NeverAfterSend,
 }
 
@@ -142,6 +147,8 @@ struct Shared {
     by_origin: Mutex<HashMap<String, Client>>,
     notices: Mutex<Vec<String>>,
     warned_hosts: Mutex<HashSet<String>>,
+    /// Told about every exchange (for `-v`), when the caller asked.
+    observer: Option<Arc<dyn RequestObserver>>,
 }
 
 /// A Vault client for one node. Clones are cheap and share the connection pool.
@@ -187,7 +194,21 @@ impl VaultClient {
     /// Builds a client: parses the address, loads the CA and client certificates. Nothing is
     /// sent until the first call.
     pub fn new(config: ClientConfig) -> Result<VaultClient, VaultError> {
-        let (base, address) = parse_address(&config.address)?;
+        VaultClient::observed(config, None)
+    }
+
+    /// [`VaultClient::new`], telling `observer` about every exchange this client and its
+    /// clones (other nodes, other tokens) have with Vault.
+    pub fn observed(
+        config: ClientConfig,
+        observer: Option<Arc<dyn RequestObserver>>,
+    ) -> Result<VaultClient, VaultError> {
+        let (base, address) = parse_address(&config.address).map_err(|e| match e {
+            VaultError::Config(message) => {
+                VaultError::Config(format!("{message} (check --address/VAULT_ADDR)"))
+            }
+            other => other,
+        })?;
         let roots = load_roots(&config.tls)?;
         let identity = load_identity(&config.tls)?;
         if let Some(name) = &config.tls.server_name {
@@ -209,6 +230,7 @@ impl VaultClient {
             by_origin: Mutex::new(HashMap::new()),
             notices: Mutex::new(Vec::new()),
             warned_hosts: Mutex::new(HashSet::new()),
+            observer,
         };
         Ok(VaultClient {
             shared: Arc::new(shared),
@@ -273,7 +295,7 @@ impl VaultClient {
         loop {
             attempt += 1;
             let can_retry = attempt < max_attempts;
-            match self.send_following_redirects(request) {
+            match self.send_following_redirects(request, attempt) {
                 Ok(answer) => {
                     if request.status_is_data || answer.status < 400 {
                         return Ok(Reply {
@@ -355,11 +377,15 @@ impl VaultClient {
     /// One attempt: send, and follow up to [`MAX_REDIRECTS`] 307/308 answers with the same
     /// method, body and headers. reqwest's own redirect handling is off because it drops
     /// `X-Vault-Token` when the redirect crosses origins, which a standby's always does.
-    fn send_following_redirects(&self, request: &Request) -> Result<Answer, SendFailure> {
+    fn send_following_redirects(
+        &self,
+        request: &Request,
+        attempt: u32,
+    ) -> Result<Answer, SendFailure> {
         let mut url = self.url_for(request)?;
         let mut hops = 0;
         loop {
-            let (answer, location) = self.send_once(&url, request)?;
+            let (answer, location) = self.send_observed(&url, request, attempt)?;
             let Some(location) = location else {
                 return Ok(answer);
             };
@@ -386,6 +412,43 @@ impl VaultClient {
                 })));
             }
         }
+    }
+
+    /// [`Self::send_once`], reported to the observer.
+    fn send_observed(
+        &self,
+        url: &Url,
+        request: &Request,
+        attempt: u32,
+    ) -> Result<(Answer, Option<String>), SendFailure> {
+        let Some(observer) = &self.shared.observer else {
+            return self.send_once(url, request);
+        };
+        let started = Instant::now();
+        let result = self.send_once(url, request);
+        let outcome = match &result {
+            Ok((answer, _)) => ExchangeOutcome::Status(answer.status),
+            Err(SendFailure::Refused) => ExchangeOutcome::Failed("connection refused"),
+            Err(SendFailure::Connect(_)) => ExchangeOutcome::Failed("cannot connect"),
+            Err(SendFailure::Tls(..)) => ExchangeOutcome::Failed("TLS handshake failed"),
+            Err(SendFailure::Timeout) => ExchangeOutcome::Failed("timed out"),
+            Err(SendFailure::AfterSend(_)) => ExchangeOutcome::Failed("connection broken"),
+            // Nothing was sent (bad settings, a redirect nvctl will not follow…).
+            Err(SendFailure::Fatal(_)) => return result,
+        };
+        let path = match url.query() {
+            Some(query) => format!("{}?{query}", request.path),
+            None => request.path.clone(),
+        };
+        observer.exchange(&RequestEvent {
+            method: request.method.as_str(),
+            path: &path,
+            outcome,
+            attempt,
+            node: &origin_of(url),
+            elapsed: started.elapsed(),
+        });
+        result
     }
 
     /// Sends once; returns the answer, and the `Location` when it is a redirect to follow.
@@ -438,8 +501,7 @@ impl VaultClient {
             .headers()
             .get(RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map(|secs| Duration::from_secs(secs).min(MAX_RETRY_AFTER));
+            .and_then(|v| parse_retry_after(v, SystemTime::now()));
         let mut body = Zeroizing::new(Vec::new());
         if let Err(e) = response.read_to_end(&mut body) {
             return Err(classify_read(e));
@@ -533,8 +595,8 @@ impl VaultClient {
         };
         if first_time {
             let notice = format!(
-                "warning: a Vault token is being sent over plain http:// to {host}; anyone on \
-                 the network path can read it: use an https:// address"
+                "a Vault token is being sent over plain http:// to {host}; anyone on the \
+                 network path can read it: use an https:// address"
             );
             match self.shared.notices.lock() {
                 Ok(mut notices) => notices.push(notice),
@@ -550,18 +612,36 @@ fn sends_namespace(path: &str) -> bool {
 }
 
 fn status_is_retryable(status: u16, errors: &[String], replay: Replay) -> bool {
+    // Vault's rate limiter answers 429 before any handler runs: nothing was applied, so even
+    // sys/init and token creation may be sent again.
+    if status == 429 {
+        return true;
+    }
     match replay {
-        Replay::NeverAfterSend => false,
-        Replay::UntilAnswered => status == 429,
+        Replay::NeverAfterSend | Replay::UntilAnswered => false,
         Replay::Safe => {
             let sealed = status == 503
                 && errors
                     .iter()
                     .any(|e| e.to_ascii_lowercase().contains("sealed"));
             // 501 (not implemented) and "sealed" will answer the same a moment later.
-            status == 429 || (status >= 500 && status != 501 && !sealed)
+            status >= 500 && status != 501 && !sealed
         }
     }
+}
+
+/// `Retry-After` as delay-seconds or as an HTTP-date (RFC 9110 §10.2.3), capped at
+/// [`MAX_RETRY_AFTER`]; a date in the past means "now".
+fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    let wait = match value.parse::<u64>() {
+        Ok(secs) => Duration::from_secs(secs),
+        Err(_) => {
+            let at = httpdate::parse_http_date(value).ok()?;
+            at.duration_since(now).unwrap_or(Duration::ZERO)
+        }
+    };
+    Some(wait.min(MAX_RETRY_AFTER))
 }
 
 /// Exponential backoff with jitter: 250ms, 500ms, 1s… capped at 5s, each scaled by a random
@@ -591,27 +671,32 @@ fn is_loopback(url: &Url) -> bool {
     }
 }
 
+/// Checks that `address` is an `http(s)://` URL with a host and no query or fragment, and
+/// drops a trailing `/`: the one rule for a Vault address, used by the settings too.
+pub fn normalise_address(address: &str) -> Result<String, VaultError> {
+    parse_address(address).map(|(_, normalised)| normalised)
+}
+
 fn parse_address(address: &str) -> Result<(Url, String), VaultError> {
     let trimmed = address.trim().trim_end_matches('/');
     let url = Url::parse(trimmed).map_err(|e| {
         VaultError::Config(format!(
-            "the Vault address {trimmed:?} (--address/VAULT_ADDR) is not a URL: {e}; \
-             expected e.g. https://127.0.0.1:8200"
+            "the Vault address {trimmed:?} is not a URL: {e}; expected e.g. https://127.0.0.1:8200"
         ))
     })?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(VaultError::Config(format!(
-            "the Vault address {trimmed:?} (--address/VAULT_ADDR) must start with https:// or http://"
+            "the Vault address {trimmed:?} must start with https:// or http://"
         )));
     }
     if url.host_str().is_none_or(str::is_empty) {
         return Err(VaultError::Config(format!(
-            "the Vault address {trimmed:?} (--address/VAULT_ADDR) has no host"
+            "the Vault address {trimmed:?} has no host"
         )));
     }
     if url.query().is_some() || url.fragment().is_some() {
         return Err(VaultError::Config(format!(
-            "the Vault address {trimmed:?} (--address/VAULT_ADDR) must not have a query or fragment"
+            "the Vault address {trimmed:?} must not have a query or fragment"
         )));
     }
     Ok((url, trimmed.to_owned()))
@@ -881,8 +966,71 @@ mod tests {
         assert!(!status_is_retryable(400, &none, Replay::Safe));
         assert!(status_is_retryable(429, &none, Replay::UntilAnswered));
         assert!(!status_is_retryable(500, &none, Replay::UntilAnswered));
-        assert!(!status_is_retryable(429, &none, Replay::NeverAfterSend));
+        // Rejected by the rate limiter before any handler: safe even for sys/init.
+        assert!(status_is_retryable(429, &none, Replay::NeverAfterSend));
+        assert!(!status_is_retryable(500, &none, Replay::NeverAfterSend));
         assert!(backoff(1) <= Duration::from_millis(250));
         assert!(backoff(30) <= MAX_BACKOFF);
+    }
+
+    #[test]
+    fn retry_after_is_read_as_seconds_or_as_any_http_date_and_capped() {
+        // 1994-11-06T08:49:37Z, RFC 9110's example date.
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(784_111_777);
+        assert_eq!(parse_retry_after("2", now), Some(Duration::from_secs(2)));
+        assert_eq!(parse_retry_after("3600", now), Some(MAX_RETRY_AFTER));
+        for date in [
+            "Sun, 06 Nov 1994 08:49:42 GMT",
+            "Sunday, 06-Nov-94 08:49:42 GMT",
+            "Sun Nov  6 08:49:42 1994",
+        ] {
+            assert_eq!(
+                parse_retry_after(date, now),
+                Some(Duration::from_secs(5)),
+                "{date}"
+            );
+        }
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:49:00 GMT", now),
+            Some(Duration::ZERO),
+            "a date in the past means now"
+        );
+        assert_eq!(parse_retry_after("soon", now), None);
+        assert_eq!(parse_retry_after("-1", now), None);
+    }
+
+    #[test]
+    fn a_name_that_resolves_to_loopback_is_still_warned_about() {
+        // The decision is the name's: `vm` may map to 127.0.0.1 in /etc/hosts on one machine
+        // and to another host elsewhere, and the token travels wherever DNS says.
+        assert!(!is_loopback(&Url::parse("http://vm:8200").expect("url")));
+        assert!(!is_loopback(
+            &Url::parse("http://10.0.0.7:8200").expect("url")
+        ));
+        assert!(is_loopback(
+            &Url::parse("http://127.0.0.2:8200").expect("url")
+        ));
+        assert!(is_loopback(
+            &Url::parse("http://vault.localhost:8200").expect("url")
+        ));
+    }
+
+    #[test]
+    fn normalise_address_is_the_one_address_rule() {
+        assert_eq!(
+            normalise_address(" https://vault:8200/ ").expect("valid"),
+            "https://vault:8200"
+        );
+        for bad in [
+            "vault:8200",
+            "ftp://vault",
+            "http://",
+            "https://vault:8200/?x=1",
+        ] {
+            assert!(
+                matches!(normalise_address(bad), Err(VaultError::Config(_))),
+                "{bad}"
+            );
+        }
     }
 }
