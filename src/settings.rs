@@ -198,17 +198,32 @@ impl Settings {
         if let Some(client) = self.client.get() {
             return Ok(client.clone());
         }
-        let observer = (self.verbose > 0 && !self.quiet).then(|| {
-            let log = crate::output::RequestLog::new(crate::output::Ui::new(self));
-            Arc::new(log) as Arc<dyn RequestObserver>
-        });
-        let client = VaultClient::observed(self.client_config(self.address()), observer)?;
+        let client = VaultClient::observed(self.client_config(self.address()), self.request_log())?;
         Ok(self.client.get_or_init(|| client).clone())
+    }
+
+    /// A client for nvctl's own in-process sandbox (`--dev`): none of the operator's token,
+    /// namespace or TLS settings apply to it, but -v logs its requests all the same.
+    pub fn vault_client_for_sandbox(&self, address: &str) -> Result<VaultClient, VaultError> {
+        let config = ClientConfig {
+            timeout: self.timeout,
+            max_retries: self.max_retries,
+            ..ClientConfig::new(address)
+        };
+        VaultClient::observed(config, self.request_log())
     }
 
     /// [`Settings::vault_client`] for another node.
     pub fn vault_client_at(&self, address: &str) -> Result<VaultClient, VaultError> {
         self.vault_client()?.with_address(address)
+    }
+
+    /// With -v, an observer printing every exchange (method, path, status; never secrets).
+    fn request_log(&self) -> Option<Arc<dyn RequestObserver>> {
+        (self.verbose > 0 && !self.quiet).then(|| {
+            let log = crate::output::RequestLog::new(crate::output::Ui::new(self));
+            Arc::new(log) as Arc<dyn RequestObserver>
+        })
     }
 
     /// [`Settings::vault_client`], for commands that cannot do anything without a token.

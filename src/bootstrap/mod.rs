@@ -35,7 +35,7 @@ use crate::steps::unseal::{validate_keys, KeySource, UnsealStep};
 use crate::steps::wi;
 use crate::steps::{show_plan, Change, Consent, Outcome, Plan, Step, StepReport};
 use crate::validation::AgentSettings;
-use crate::vault::{TlsConfig, VaultClient};
+use crate::vault::VaultClient;
 
 use config::BootstrapConfig;
 
@@ -72,12 +72,12 @@ impl FlowSpec {
 /// How to reach Vault, besides the addresses in the configuration.
 #[derive(Debug, Clone)]
 pub struct Connection {
+    /// A client with the operator's TLS settings, timeout and retries (and the `-v` request
+    /// log); bootstrap points it at the active node and swaps the token after init.
+    pub client: VaultClient,
     /// The operator's token (used when Vault was already initialised).
     pub token: Option<SecretString>,
     pub namespace: Option<String>,
-    pub tls: TlsConfig,
-    pub timeout: std::time::Duration,
-    pub max_retries: u32,
 }
 
 /// The final verification: Nomad's start-up validation of the token and the agent rules over
@@ -323,15 +323,7 @@ pub fn run(
         .addresses
         .first()
         .context("no Vault address to bootstrap")?;
-    let client_config = crate::vault::ClientConfig {
-        address: active.clone(),
-        token: conn.token.clone(),
-        namespace: conn.namespace.clone(),
-        tls: conn.tls.clone(),
-        timeout: conn.timeout,
-        max_retries: conn.max_retries,
-    };
-    let client = VaultClient::new(client_config)?;
+    let client = conn.client.with_address(active)?;
     let stanza_text = |kind| {
         let block = match flow {
             FlowSpec::Legacy => stanza(config, kind, conn.namespace.clone()),
@@ -791,11 +783,14 @@ mod tests {
         };
         let config = resolve(&args, &ctx).unwrap();
         let conn = Connection {
+            client: VaultClient::new(crate::vault::ClientConfig {
+                timeout: std::time::Duration::from_secs(10),
+                max_retries: 0,
+                ..crate::vault::ClientConfig::new(sandbox.addr())
+            })
+            .unwrap(),
             token: None,
             namespace: None,
-            tls: TlsConfig::default(),
-            timeout: std::time::Duration::from_secs(10),
-            max_retries: 0,
         };
         run(&config, &FlowSpec::Legacy, &conn, &quiet_yes(), mode)
     }

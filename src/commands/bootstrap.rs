@@ -23,7 +23,6 @@ use crate::output::{self, Table, Ui};
 use crate::settings::Settings;
 use crate::steps::wi::{self, destroy::DestroyTarget};
 use crate::steps::{Consent, Outcome};
-use crate::vault::VaultClient;
 
 pub fn run(
     args: &BootstrapArgs,
@@ -96,13 +95,11 @@ pub fn run(
 
     let (conn, ui) = match &sandbox {
         // A throwaway Vault: no operator token, default TLS, consent implied.
-        Some(_) => (
+        Some(sandbox) => (
             Connection {
+                client: settings.vault_client_for_sandbox(&sandbox.addr())?,
                 token: None,
                 namespace: None,
-                tls: Default::default(),
-                timeout: settings.timeout,
-                max_retries: settings.max_retries,
             },
             Ui {
                 yes: true,
@@ -111,11 +108,9 @@ pub fn run(
         ),
         None => (
             Connection {
+                client: settings.vault_client()?,
                 token: settings.token.clone(),
                 namespace: settings.namespace.clone(),
-                tls: settings.tls.clone(),
-                timeout: settings.timeout,
-                max_retries: settings.max_retries,
             },
             ui.clone(),
         ),
@@ -324,7 +319,7 @@ fn destroy(
         .addresses
         .first()
         .context("no Vault address: give --address")?;
-    let client = VaultClient::new(settings.client_config(address))?;
+    let client = settings.vault_client_at(address)?;
     let consent = if args.plan {
         Consent::PlanOnly
     } else {

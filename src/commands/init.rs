@@ -16,7 +16,6 @@ use crate::secret::UnsealKey;
 use crate::settings::Settings;
 use crate::steps::init::{read_pgp_key, InitSpec, InitStep};
 use crate::steps::{drive, Consent};
-use crate::vault::VaultClient;
 
 pub fn run(args: &InitArgs, settings: &Settings, ui: &Ui) -> Result<Exit> {
     let format = settings.format_for("init", &[Format::Table, Format::Json])?;
@@ -44,7 +43,7 @@ pub fn run(args: &InitArgs, settings: &Settings, ui: &Ui) -> Result<Exit> {
         );
     }
 
-    let client = VaultClient::new(settings.client_config(settings.address()))?;
+    let client = settings.vault_client()?;
     let mut step = InitStep::new(spec);
     let report = drive(&mut step, &client, ui, Consent::AskOnUpdate)?;
 

@@ -18,7 +18,6 @@ use crate::secret::UnsealKey;
 use crate::settings::Settings;
 use crate::steps::unseal::{validate_keys, KeySource, NodeUnseal, UnsealStep};
 use crate::steps::{Change, Step};
-use crate::vault::VaultClient;
 
 pub fn run(args: &UnsealArgs, settings: &Settings, ui: &Ui) -> Result<Exit> {
     let format = settings.format_for("unseal", &[Format::Table, Format::Json])?;
@@ -27,7 +26,7 @@ pub fn run(args: &UnsealArgs, settings: &Settings, ui: &Ui) -> Result<Exit> {
     } else {
         key_source(args, ui)?
     };
-    let client = VaultClient::new(settings.client_config(settings.address()))?;
+    let client = settings.vault_client()?;
     let mut step = UnsealStep::new(settings.addresses.clone(), keys, args.reset);
 
     // Driven by hand rather than through `drive`, so the per-node table is printed even when
