@@ -377,3 +377,84 @@ fn a_dropped_connection_at_any_request_converges_on_rerun_and_never_loses_keys()
         "{interrupted} of {total} runs interrupted"
     );
 }
+
+/// `nvctl bootstrap --yes` at the given nodes (in that order) with the layout's files.
+fn bootstrap_nodes(nodes: &[&SandboxHandle], files: &Layout) -> Nvctl {
+    let mut nvctl = Nvctl::new()
+        .env_remove("VAULT_ADDR")
+        .args(["bootstrap", "--yes"]);
+    for node in nodes {
+        nvctl = nvctl.args(["--address", &node.addr()]);
+    }
+    nvctl
+        .arg("--init-output")
+        .arg(&files.init)
+        .arg("--token-output")
+        .arg(&files.token)
+}
+
+/// vault-api.md §2: each node answers `sys/seal-status` for itself.
+fn is_sealed(node: &SandboxHandle) -> bool {
+    let (status, seal) = Http::new(&node.addr(), "").get("sys/seal-status");
+    assert_eq!(status, 200);
+    seal["sealed"].as_bool().expect("sealed is a boolean")
+}
+
+#[test]
+fn a_standby_given_as_address_is_unsealed_too_and_the_objects_land_on_the_active_node() {
+    // vault-api.md §0 "Standby nodes": the barrier is shared but every node must be unsealed.
+    support::sandbox_only("needs an uninitialised cluster");
+    let active = Sandbox::builder().uninitialized().start().unwrap();
+    let standby = Sandbox::builder().standby_of(&active).start().unwrap();
+    let files = layout();
+    bootstrap_nodes(&[&active, &standby], &files).run().exit(0);
+    assert!(!is_sealed(&active), "the active node is still sealed");
+    assert!(!is_sealed(&standby), "the standby is still sealed");
+    assert_bootstrapped(&active, &files);
+    assert_eq!(support::writes(&standby), vec!["PUT /v1/sys/unseal"; 3]);
+}
+
+#[test]
+fn a_sealed_cluster_given_standby_first_is_unsealed_node_by_node_and_configured_through_the_redirect(
+) {
+    // vault-api.md §0 "Standby nodes": a standby answers logical requests with 307 to the
+    // active node (the client follows it), so the order of the addresses does not matter once
+    // the cluster is initialised; unseal is node-local (§2), so both nodes get the shares.
+    support::sandbox_only("needs a sealed cluster");
+    let active = Sandbox::builder().sealed(5, 3).start().unwrap();
+    let standby = Sandbox::builder().standby_of(&active).start().unwrap();
+    let files = layout();
+    // The init file an earlier `vault operator init` left (its JSON output's field names).
+    let init = json!({
+        "unseal_keys_b64": active.unseal_keys(),
+        "unseal_shares": 5,
+        "unseal_threshold": 3,
+        "root_token": active.root_token().unwrap(),
+    });
+    std::fs::write(&files.init, init.to_string()).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&files.init, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    bootstrap_nodes(&[&standby, &active], &files)
+        .run()
+        .exit(0)
+        .stderr_has("is initialized: already in place.");
+    assert!(!is_sealed(&active), "the active node is still sealed");
+    assert!(!is_sealed(&standby), "the standby is still sealed");
+    assert_bootstrapped(&active, &files);
+    // Init was not repeated; the standby got the shares, and every write it received was
+    // answered with a 307 and made again, by the active node.
+    let configured = [
+        "PUT /v1/sys/policies/acl/nomad-server",
+        "PUT /v1/auth/token/roles/nomad-cluster",
+        "POST /v1/auth/token/create-orphan",
+    ];
+    let expected: Vec<&str> = ["PUT /v1/sys/unseal"; 3]
+        .into_iter()
+        .chain(configured)
+        .collect();
+    assert_eq!(support::writes(&standby), expected);
+    assert_eq!(support::writes(&active), expected);
+}

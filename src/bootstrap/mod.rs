@@ -24,7 +24,7 @@ use serde::Serialize;
 use crate::checks::Findings;
 use crate::nomad::stanza::{AgentKind, StanzaOptions, VaultStanza};
 use crate::nomad::workload_identity::WorkloadIdentitySpec;
-use crate::output::Ui;
+use crate::output::{Progress, Ui};
 use crate::secret::SecretString;
 use crate::steps::init::{InitSpec, InitStep};
 use crate::steps::policy::{server_policy_text, PolicyStep};
@@ -188,6 +188,16 @@ fn settle(
     ui.done(plan.done_message());
     let outcome = outcome_of(plan.change);
     Ok((plan, outcome))
+}
+
+/// Runs `f` (requests in flight, no prompt) under a spinner on a terminal; the spinner is
+/// cleared when `f` returns, so the step's own `[✔]` line is the only one left, and nothing
+/// is drawn or printed without a terminal (or in CI): the output there stays line for line.
+fn in_flight<R>(ui: &Ui, message: &str, f: impl FnOnce() -> R) -> R {
+    let spinner = Progress::spinner(ui.progress && !ui.quiet, true, message);
+    let result = f();
+    spinner.finish("");
+    result
 }
 
 /// Runs `f` on every item at once and returns the results in order.
@@ -377,14 +387,16 @@ pub fn run(
     let early_client = early_token
         .filter(|_| steps.is_some())
         .map(|t| client.with_token(t));
-    let (initialized, unseal_seen, steps_seen) = std::thread::scope(|scope| {
-        let initialized = scope.spawn(|| client.init_status());
-        let unseal_seen = scope.spawn(|| unseal.observe(&client));
-        let steps_seen = match (&early_client, steps.as_mut()) {
-            (Some(c), Some(steps)) => Some(steps.observe(c)),
-            _ => None,
-        };
-        (join(initialized), join(unseal_seen), steps_seen)
+    let (initialized, unseal_seen, steps_seen) = in_flight(ui, "observing Vault", || {
+        std::thread::scope(|scope| {
+            let initialized = scope.spawn(|| client.init_status());
+            let unseal_seen = scope.spawn(|| unseal.observe(&client));
+            let steps_seen = match (&early_client, steps.as_mut()) {
+                (Some(c), Some(steps)) => Some(steps.observe(c)),
+                _ => None,
+            };
+            (join(initialized), join(unseal_seen), steps_seen)
+        })
     });
     let initialized = initialized?;
     unseal_seen?;
@@ -612,7 +624,9 @@ fn configure(
     report: &mut BootstrapReport,
 ) -> Result<()> {
     if !observed {
-        steps.observe(client)?;
+        in_flight(ui, "observing the policies, role and token", || {
+            steps.observe(client)
+        })?;
     }
 
     // Policies and role: consent one by one (prompts cannot interleave), apply side by side.
@@ -655,7 +669,10 @@ fn configure(
         .zip(outcomes.iter())
         .filter(|(_, o)| matches!(o, Outcome::Created | Outcome::Updated))
         .collect();
-    for result in all_at_once(&mut to_apply, |(s, _)| s.apply(client, ui)) {
+    let applied = in_flight(ui, "writing the policies and role", || {
+        all_at_once(&mut to_apply, |(s, _)| s.apply(client, ui))
+    });
+    for result in applied {
         result?;
     }
     for (plan, outcome) in plans.iter().zip(&outcomes) {
@@ -668,7 +685,9 @@ fn configure(
 
     // The token: its validity depends on the policy and role, so look again when they changed.
     if changed_before_token && mode == Mode::Apply {
-        steps.token.observe(client)?;
+        in_flight(ui, "looking at the server token", || {
+            steps.token.observe(client)
+        })?;
     }
     let (token_plan, token_outcome) = settle(&mut steps.token, client, ui, mode)?;
     plans.push(token_plan);
@@ -694,7 +713,9 @@ fn configure(
     // start-up validation (lookup, capabilities and role read, themselves side by side); what
     // was not written was read by the observation of this run, which stands as its read-back.
     let token_secret = steps.token.token().cloned();
-    let findings: Vec<Result<Findings>> = all_at_once(&mut steps.each(), |s| s.verify(client));
+    let findings: Vec<Result<Findings>> = in_flight(ui, "verifying", || {
+        all_at_once(&mut steps.each(), |s| s.verify(client))
+    });
     let mut verification = Findings::new();
     for (step, ((plan, outcome), found)) in steps
         .each()
