@@ -415,6 +415,21 @@ fn a_standby_given_as_address_is_unsealed_too_and_the_objects_land_on_the_active
 }
 
 #[test]
+fn an_uninitialised_cluster_given_standby_first_is_initialised_through_it() {
+    // vault-api.md §1 and §0: before init there is no active node to prefer, so init may be
+    // answered by the standby; the root token it mints is the cluster's, and the logical writes
+    // that follow reach the active node through the standby's 307s.
+    support::sandbox_only("needs an uninitialised cluster");
+    let active = Sandbox::builder().uninitialized().start().unwrap();
+    let standby = Sandbox::builder().standby_of(&active).start().unwrap();
+    let files = layout();
+    bootstrap_nodes(&[&standby, &active], &files).run().exit(0);
+    assert!(!is_sealed(&active), "the active node is still sealed");
+    assert!(!is_sealed(&standby), "the standby is still sealed");
+    assert_bootstrapped(&active, &files);
+}
+
+#[test]
 fn a_sealed_cluster_given_standby_first_is_unsealed_node_by_node_and_configured_through_the_redirect(
 ) {
     // vault-api.md §0 "Standby nodes": a standby answers logical requests with 307 to the

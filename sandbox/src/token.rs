@@ -190,6 +190,10 @@ pub struct TokenStore {
     tokens: HashMap<String, TokenEntry>,
     accessors: HashMap<String, String>,
     roles: BTreeMap<String, TokenRole>,
+    /// This node holds (or held) the cluster's initial root token: minted here, given in dev
+    /// mode, or adopted from the shared barrier. Adoption happens at most once, so a root token
+    /// revoked here does not come back.
+    has_cluster_root: bool,
 }
 
 fn random_string(len: usize) -> String {
@@ -217,8 +221,20 @@ impl TokenStore {
         id
     }
 
+    /// Adopts the cluster's initial root token minted by another node's `sys/init`. In Vault all
+    /// nodes read one storage; the sandbox's nodes share only the barrier, so a node learns the
+    /// root token the first time it is presented. Returns whether it was adopted.
+    pub fn adopt_cluster_root(&mut self, id: &str, now: SystemTime) -> bool {
+        if self.has_cluster_root {
+            return false;
+        }
+        self.insert_root(id, now);
+        true
+    }
+
     /// A root token with a chosen id (dev mode's `-dev-root-token-id`).
     pub fn insert_root(&mut self, id: &str, now: SystemTime) {
+        self.has_cluster_root = true;
         let entry = TokenEntry {
             id: id.to_string(),
             accessor: self.new_accessor(),

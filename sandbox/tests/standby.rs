@@ -156,3 +156,51 @@ fn a_sealed_standby_is_503_for_logical_paths() {
         503
     );
 }
+
+// vault-api.md §1 with §0 standby: the nodes of a cluster share storage, so the root token
+// minted by `sys/init` on any node is valid on the active node; a root token revoked there does
+// not come back.
+#[test]
+fn the_root_token_from_an_init_answered_by_the_standby_works_on_the_active_node() {
+    let active = Sandbox::builder().uninitialized().start().unwrap();
+    let standby = Sandbox::builder().standby_of(&active).start().unwrap();
+    let init = call(
+        &standby.addr(),
+        "PUT",
+        "sys/init",
+        None,
+        Some(json!({"secret_shares": 1, "secret_threshold": 1})),
+    );
+    assert_eq!(init.status, 200, "{}", init.text);
+    let answer = init.json();
+    let root = answer["root_token"].as_str().unwrap().to_string();
+    let key = answer["keys"][0].as_str().unwrap().to_string();
+    unseal_all(&active.addr(), std::slice::from_ref(&key), 1);
+    unseal_all(&standby.addr(), std::slice::from_ref(&key), 1);
+
+    let write = call(
+        &active.addr(),
+        "PUT",
+        "sys/policies/acl/p",
+        Some(&root),
+        Some(json!({"policy": "path \"a\" { capabilities = [\"read\"] }"})),
+    );
+    assert_eq!(write.status, 204, "{}", write.text);
+
+    let revoke = call(
+        &active.addr(),
+        "POST",
+        "auth/token/revoke-self",
+        Some(&root),
+        None,
+    );
+    assert_eq!(revoke.status, 204, "{}", revoke.text);
+    let after = call(
+        &active.addr(),
+        "GET",
+        "auth/token/lookup-self",
+        Some(&root),
+        None,
+    );
+    assert_eq!(after.status, 403);
+}
