@@ -27,18 +27,6 @@ use vault_sandbox::SandboxHandle;
 
 const HOUR: Duration = Duration::from_secs(3600);
 
-fn ui() -> Ui {
-    Ui {
-        quiet: true,
-        verbose: 0,
-        color: false,
-        interactive: false,
-        progress: false,
-        yes: true,
-        show_secrets: false,
-    }
-}
-
 fn client(sandbox: &SandboxHandle) -> VaultClient {
     let mut config = ClientConfig::new(sandbox.addr());
     config.token = Some(sandbox.root_token().expect("initialised").as_str().into());
@@ -57,7 +45,13 @@ fn http(sandbox: &SandboxHandle) -> Http {
 
 /// Drives the WI steps as bootstrap does, with --yes.
 fn apply(sandbox: &SandboxHandle, spec: &WorkloadIdentitySpec) -> Vec<StepReport> {
-    wi::run(&client(sandbox), &ui(), Consent::AskAlways, spec).expect("workload identity steps")
+    wi::run(
+        &client(sandbox),
+        &Ui::unattended(),
+        Consent::AskAlways,
+        spec,
+    )
+    .expect("workload identity steps")
 }
 
 fn outcomes(reports: &[StepReport]) -> Vec<(&'static str, Outcome)> {
@@ -321,8 +315,13 @@ fn destroy_leaves_vault_as_it_found_it() {
     assert_ne!(snapshot(&sandbox), before);
 
     let target = DestroyTarget::from(&spec);
-    let planned =
-        wi::destroy::destroy(&client(&sandbox), &ui(), &target, Consent::PlanOnly).unwrap();
+    let planned = wi::destroy::destroy(
+        &client(&sandbox),
+        &Ui::unattended(),
+        &target,
+        Consent::PlanOnly,
+    )
+    .unwrap();
     assert_eq!(
         planned.pending,
         vec!["sys/policies/acl/nomad-workloads", "sys/auth/jwt-nomad"]
@@ -333,14 +332,25 @@ fn destroy_leaves_vault_as_it_found_it() {
         .iter()
         .any(|k| k.subject == "sys/mounts/secret"));
 
-    let done = wi::destroy::destroy(&client(&sandbox), &ui(), &target, Consent::AskAlways).unwrap();
+    let done = wi::destroy::destroy(
+        &client(&sandbox),
+        &Ui::unattended(),
+        &target,
+        Consent::AskAlways,
+    )
+    .unwrap();
     assert_eq!(done.removed, planned.pending);
     assert_eq!(snapshot(&sandbox), before);
 
     // A second destroy finds nothing of nvctl's.
     sandbox.clear_requests();
-    let again =
-        wi::destroy::destroy(&client(&sandbox), &ui(), &target, Consent::AskAlways).unwrap();
+    let again = wi::destroy::destroy(
+        &client(&sandbox),
+        &Ui::unattended(),
+        &target,
+        Consent::AskAlways,
+    )
+    .unwrap();
     assert!(again.removed.is_empty());
     assert_eq!(support::writes(&sandbox), Vec::<String>::new());
 }
@@ -367,7 +377,7 @@ fn destroy_removes_the_secret_engine_nvctl_mounted() {
 
     let done = wi::destroy::destroy(
         &client(&sandbox),
-        &ui(),
+        &Ui::unattended(),
         &DestroyTarget::from(&spec),
         Consent::AskAlways,
     )
@@ -410,7 +420,7 @@ fn destroy_removes_a_role_nvctl_created_in_the_operators_auth_method() {
 
     let done = wi::destroy::destroy(
         &client(&sandbox),
-        &ui(),
+        &Ui::unattended(),
         &DestroyTarget::from(&spec),
         Consent::AskAlways,
     )
@@ -486,7 +496,7 @@ fn destroy_keeps_a_role_and_policy_that_existed_before() {
     );
     let done = wi::destroy::destroy(
         &client(&sandbox),
-        &ui(),
+        &Ui::unattended(),
         &DestroyTarget::from(&spec),
         Consent::AskAlways,
     )
@@ -513,7 +523,7 @@ fn unreachable_jwks_stops_before_the_config_with_a_clear_error() {
     let sandbox = dev();
     let err = wi::run(
         &client(&sandbox),
-        &ui(),
+        &Ui::unattended(),
         Consent::AskAlways,
         &WorkloadIdentitySpec::nomad_defaults(jwks.url()),
     )
@@ -592,7 +602,7 @@ fn plan_only_writes_nothing() {
     sandbox.clear_requests();
     let reports = wi::run(
         &client(&sandbox),
-        &ui(),
+        &Ui::unattended(),
         Consent::PlanOnly,
         &WorkloadIdentitySpec::nomad_defaults(jwks.url()),
     )
@@ -801,7 +811,7 @@ fn configure_writes_agent_blocks_that_agree_with_the_role() {
     spec.audiences = vec!["nomad-wi".into()];
     let (reports, verification) = wi::configure(
         &client(&sandbox),
-        &ui(),
+        &Ui::unattended(),
         Consent::AskAlways,
         &spec,
         &sandbox.addr(),
@@ -828,7 +838,7 @@ fn configure_writes_agent_blocks_that_agree_with_the_role() {
 
     let (again, _) = wi::configure(
         &client(&sandbox),
-        &ui(),
+        &Ui::unattended(),
         Consent::AskAlways,
         &spec,
         &sandbox.addr(),

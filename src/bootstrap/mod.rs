@@ -16,7 +16,7 @@
 
 pub mod config;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use serde::Serialize;
@@ -761,11 +761,6 @@ pub fn dev_dir() -> Result<std::path::PathBuf> {
     Ok(dir)
 }
 
-/// Whether a path is inside `dir` (for messages about temporary files).
-pub fn is_under(path: &Path, dir: &Path) -> bool {
-    path.starts_with(dir)
-}
-
 #[cfg(test)]
 mod tests {
     //! The round trips a bootstrap costs, pinned by what the sandbox receives (never by time).
@@ -773,19 +768,8 @@ mod tests {
     use super::*;
     use crate::cli::BootstrapArgs;
     use config::{resolve, ResolveContext};
+    use std::path::Path;
     use vault_sandbox::{RecordedRequest, Sandbox, SandboxHandle};
-
-    fn quiet_yes() -> Ui {
-        Ui {
-            quiet: true,
-            verbose: 0,
-            color: false,
-            interactive: false,
-            progress: false,
-            yes: true,
-            show_secrets: false,
-        }
-    }
 
     fn bootstrap(sandbox: &SandboxHandle, dir: &Path) -> BootstrapReport {
         bootstrap_with(sandbox, dir, Mode::Apply).unwrap()
@@ -813,7 +797,7 @@ mod tests {
             token: None,
             namespace: None,
         };
-        run(&config, &FlowSpec::Legacy, &conn, &quiet_yes(), mode)
+        run(&config, &FlowSpec::Legacy, &conn, &Ui::unattended(), mode)
     }
 
     fn count(requests: &[RecordedRequest], method: &str, path: &str) -> usize {

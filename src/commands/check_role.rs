@@ -147,16 +147,10 @@ fn run_workload_identity(args: &CheckRoleArgs, settings: &Settings, ui: &Ui) -> 
 
     let format = settings.format_for("check-role", &[Format::Table, Format::Json])?;
     let client = settings.authenticated_client()?;
-    let path = args.auth_path.trim_matches('/').to_string();
-    if path.is_empty() {
-        anyhow::bail!("invalid --auth-path: it must not be empty");
-    }
-    let audiences: Vec<String> = args
-        .audience
-        .split(',')
-        .map(|a| a.trim().to_string())
-        .filter(|a| !a.is_empty())
-        .collect();
+    let path = crate::steps::wi::auth_path_setting(&args.auth_path)
+        .map_err(|e| anyhow::anyhow!("invalid --auth-path: {e}"))?;
+    let audiences = crate::steps::wi::audience_setting(&args.audience)
+        .map_err(|e| anyhow::anyhow!("invalid --audience: {e}"))?;
     let names: Vec<String> = if args.all {
         client
             .list_jwt_roles(&path)

@@ -130,23 +130,12 @@ pub fn build(
         None => settings.address().to_string(),
     };
     if args.flow == Flow::WorkloadIdentity {
-        let audiences: Vec<String> = args
-            .audience
-            .split(',')
-            .map(|a| a.trim().to_string())
-            .filter(|a| !a.is_empty())
-            .collect();
-        if audiences.is_empty() {
-            bail!(
-                "invalid --audience: at least one audience is needed (Nomad's default is vault.io)"
-            );
-        }
+        let audiences = crate::steps::wi::audience_setting(&args.audience)
+            .map_err(|e| anyhow::anyhow!("invalid --audience: {e}"))?;
         crate::duration::parse_go(&args.identity_ttl)
             .map_err(|e| anyhow::anyhow!("invalid --identity-ttl {:?}: {e}", args.identity_ttl))?;
-        let path = args.auth_path.trim_matches('/');
-        if path.is_empty() {
-            bail!("invalid --auth-path: it must not be empty");
-        }
+        let path = crate::steps::wi::auth_path_setting(&args.auth_path)
+            .map_err(|e| anyhow::anyhow!("invalid --auth-path: {e}"))?;
         return Ok(match kind {
             AgentKind::Server => {
                 let mut s = VaultStanza::workload_identity_server(&audiences, &args.identity_ttl);

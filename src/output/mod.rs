@@ -43,6 +43,20 @@ impl Ui {
         }
     }
 
+    /// An unattended run: quiet, never prompts, consent already given (as `--quiet --yes` off a
+    /// terminal). For callers driving steps as a library, and for tests.
+    pub fn unattended() -> Ui {
+        Ui {
+            quiet: true,
+            verbose: 0,
+            color: false,
+            interactive: false,
+            progress: false,
+            yes: true,
+            show_secrets: false,
+        }
+    }
+
     /// A progress message on stderr (suppressed by --quiet).
     pub fn info(&self, message: impl AsRef<str>) {
         if !self.quiet {

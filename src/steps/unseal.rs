@@ -529,18 +529,6 @@ mod tests {
     use crate::vault::{ClientConfig, InitRequest};
     use vault_sandbox::{Sandbox, SandboxHandle};
 
-    fn quiet() -> Ui {
-        Ui {
-            quiet: true,
-            verbose: 0,
-            color: false,
-            interactive: false,
-            progress: false,
-            yes: true,
-            show_secrets: false,
-        }
-    }
-
     fn client_of(sandbox: &SandboxHandle) -> VaultClient {
         VaultClient::new(ClientConfig::new(sandbox.addr())).unwrap()
     }
@@ -571,7 +559,7 @@ mod tests {
         let mut step = UnsealStep::new(vec![sandbox.addr()], KeySource::Given(keys), false)
             .with_keys_together();
         step.observe(&client).unwrap();
-        step.apply(&client, &quiet()).unwrap();
+        step.apply(&client, &Ui::unattended()).unwrap();
         assert!(!client.seal_status().unwrap().sealed);
         assert_eq!(sent(&sandbox, "sys/unseal"), 3);
         assert_eq!(step.nodes()[0].keys_submitted, 3);
@@ -588,7 +576,7 @@ mod tests {
         assert!(!step.nodes()[0].before.initialized);
         let answer = client.init(&InitRequest::shamir(5, 3)).unwrap();
         step.after_init(answer.keys_base64, 3);
-        step.apply(&client, &quiet()).unwrap();
+        step.apply(&client, &Ui::unattended()).unwrap();
         assert!(!client.seal_status().unwrap().sealed);
         assert_eq!(sent(&sandbox, "sys/unseal"), 3);
         // One status before init (the observation) and the one just above.
@@ -604,7 +592,7 @@ mod tests {
             .with_keys_together();
         step.observe(&client).unwrap();
         assert_eq!(step.nodes()[0].before.progress, 1);
-        step.apply(&client, &quiet()).unwrap();
+        step.apply(&client, &Ui::unattended()).unwrap();
         assert!(!client.seal_status().unwrap().sealed);
     }
 
@@ -618,7 +606,7 @@ mod tests {
         let mut step = UnsealStep::new(vec![sandbox.addr()], KeySource::Given(keys), false)
             .with_keys_together();
         step.observe(&client).unwrap();
-        let err = format!("{:#}", step.apply(&client, &quiet()).unwrap_err());
+        let err = format!("{:#}", step.apply(&client, &Ui::unattended()).unwrap_err());
         assert!(err.contains("progress was reset"), "{err}");
         let status = client.seal_status().unwrap();
         assert!(status.sealed);
