@@ -4,7 +4,7 @@
 //! own secrets and nothing else; wrong audience, expiry, bad signature and a disallowed
 //! algorithm are refused with Vault's messages.
 
-mod common;
+use crate::common;
 
 use std::net::TcpListener;
 use std::time::Duration;

@@ -2,7 +2,7 @@
 //! an uninitialised (or fault-injecting) Vault, so they run against the sandbox only.
 //! vault-api.md §1 (sys/init) and §2 (seal-status, unseal).
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 

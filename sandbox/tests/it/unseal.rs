@@ -1,6 +1,6 @@
 //! vault-api.md §2: unseal, seal-status, seal, health.
 
-mod common;
+use crate::common;
 
 use common::{call, send};
 use serde_json::{json, Value};

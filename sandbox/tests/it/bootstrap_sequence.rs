@@ -2,7 +2,7 @@
 //! over raw HTTP: init 5/3 → unseal with 3 shares → `nomad-server` policy → `nomad-cluster`
 //! role → orphan periodic server token → lookup-self → capabilities-self → child tokens.
 
-mod common;
+use crate::common;
 
 use common::call;
 use serde_json::json;

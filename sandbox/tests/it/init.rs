@@ -1,6 +1,6 @@
 //! vault-api.md §1: `sys/init`.
 
-mod common;
+use crate::common;
 
 use common::call;
 use serde_json::{json, Value};

@@ -2,7 +2,7 @@
 //! (vault-api.md §4; Nomad's role rules, nomad-rules.md §2). Every refused input is checked to
 //! have sent no write.
 
-mod support;
+use crate::support;
 
 use serde_json::{json, Value};
 use support::{Http, Nvctl, ROOT_TOKEN};

@@ -1,6 +1,6 @@
 //! vault-api.md §0: wire conventions, envelopes and the error table.
 
-mod common;
+use crate::common;
 
 use common::{call, send};
 use serde_json::json;

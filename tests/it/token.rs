@@ -2,7 +2,7 @@
 //! a Vault over HTTP. The Vault state is set up from the test's side with plain HTTP, the way the
 //! seed tutorial does it with `vault policy write` and `vault write`.
 
-mod support;
+use crate::support;
 
 use serde_json::json;
 use support::{Http, Nvctl, TestVault, ROOT_TOKEN};

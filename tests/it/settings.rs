@@ -1,7 +1,7 @@
 //! Global options and the `VAULT_*` environment, end to end: precedence, invalid values
 //! (clear message, exit 1, nothing sent), and how `status` reports on nodes.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

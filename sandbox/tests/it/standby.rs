@@ -1,7 +1,7 @@
 //! vault-api.md §0 (standby nodes) and §2: a standby answers the node-local endpoints itself
 //! and redirects everything else to the active node.
 
-mod common;
+use crate::common;
 
 use common::call;
 use serde_json::json;

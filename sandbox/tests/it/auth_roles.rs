@@ -1,6 +1,6 @@
 //! vault-api.md §4 over raw HTTP: token roles.
 
-mod common;
+use crate::common;
 
 use common::call;
 use serde_json::json;

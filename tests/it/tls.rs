@@ -3,7 +3,7 @@
 //! `--ca-cert`/`VAULT_CACERT`; with it (flag, environment or CA directory) the handshake succeeds.
 //! The endpoint is not a Vault, so "succeeds" means the failure is no longer a TLS one.
 
-mod support;
+use crate::support;
 
 use support::Nvctl;
 use vault_sandbox::testing::JwksServer;

@@ -2,7 +2,7 @@
 //! bootstrapped in one run, a second run that writes nothing, drift found by `--plan` and fixed,
 //! consent, `--dev`, JSON, and interrupted runs that converge when re-run.
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 

@@ -1,7 +1,7 @@
 //! `nvctl bootstrap --config FILE`: the whole configuration is checked before Vault is
 //! touched, every problem reported at once with `file:line`, exit 1.
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 

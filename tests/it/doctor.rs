@@ -4,7 +4,7 @@
 //! HTTP, as the seed tutorial does with `vault policy write` / `vault write`. Agent files are
 //! written to a temp dir at test time with the fixture's address replaced by the test Vault's.
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 

@@ -2,7 +2,7 @@
 //! needs a sealed Vault whose keys it knows, so they run against the sandbox only.
 //! vault-api.md §0 (standby nodes), §1 (init answer formats), §2 (unseal, seal-status).
 
-mod support;
+use crate::support;
 
 use serde_json::{json, Value};
 use support::{workdir, writes, Http, Nvctl};

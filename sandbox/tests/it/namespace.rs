@@ -1,6 +1,6 @@
 //! vault-api.md §0: the namespace header on root-only endpoints, per flavor.
 
-mod common;
+use crate::common;
 
 use common::send;
 use vault_sandbox::{Flavor, Sandbox};

@@ -9,7 +9,7 @@
 //! the flow choice, `--plan`, `--destroy`, `--dev`) at the end of the file. Every test needs
 //! the sandbox's JWT login and JWKS server, so none runs against a live Vault.
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeMap;
 use std::time::Duration;

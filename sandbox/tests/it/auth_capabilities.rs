@@ -1,6 +1,6 @@
 //! vault-api.md §7 over raw HTTP: capabilities.
 
-mod common;
+use crate::common;
 
 use common::call;
 use serde_json::json;

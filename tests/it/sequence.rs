@@ -2,7 +2,7 @@
 //! `init → unseal → policy write → role create → token create → stanza server`, then
 //! `check-role` and `token check` — the seed tutorial's result (seeds/001, steps 1–7).
 
-mod support;
+use crate::support;
 
 use serde_json::json;
 use support::{Http, Nvctl};

@@ -2,7 +2,7 @@
 //! real binary against the policies and token role in a live Vault (set up from the test's
 //! side with plain HTTP, as the guide does with `vault policy write` / `vault write`).
 
-mod support;
+use crate::support;
 
 use std::path::PathBuf;
 

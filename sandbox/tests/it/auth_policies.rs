@@ -1,6 +1,6 @@
 //! vault-api.md §3 over raw HTTP: ACL policies on both endpoints and the ACL engine.
 
-mod common;
+use crate::common;
 
 use common::call;
 use serde_json::json;

@@ -1,7 +1,7 @@
 //! `nvctl policy write|show|diff`, end to end: the real binary against a Vault over HTTP
 //! (vault-api.md §3). Every refused input is checked to have sent no write.
 
-mod support;
+use crate::support;
 
 use serde_json::json;
 use support::{Http, Nvctl, ROOT_TOKEN};

@@ -1,6 +1,6 @@
 //! vault-api.md §5–§6 over raw HTTP: token creation, lookup, renew, revoke.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -1,6 +1,6 @@
 //! vault-api.md §8: mounts, auth methods, KV v2, JWT auth config and roles.
 
-mod common;
+use crate::common;
 
 use common::call;
 use serde_json::json;

@@ -1,6 +1,6 @@
 //! Fault injection (issue 3): latency, canned answers, dropped connections, 429.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

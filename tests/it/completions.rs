@@ -1,7 +1,7 @@
 //! The completion scripts checked in under completions/ are what `nvctl completions` prints.
 //! When this fails, regenerate them: `NVCTL_BLESS=1 cargo test --test completions`.
 
-mod support;
+use crate::support;
 
 use support::Nvctl;
 

@@ -1,0 +1,18 @@
+//! vault-sandbox's conformance tests: one binary, one module per API area of vault-api.md,
+//! sharing `common` (an HTTP client for the sandbox).
+
+mod common;
+
+mod auth_capabilities;
+mod auth_policies;
+mod auth_roles;
+mod auth_tokens;
+mod bootstrap_sequence;
+mod envelope;
+mod faults;
+mod init;
+mod jwt_login;
+mod mounts;
+mod namespace;
+mod standby;
+mod unseal;

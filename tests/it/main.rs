@@ -1,0 +1,19 @@
+//! nvctl's end-to-end tests: one binary, one module per command or concern, sharing
+//! `support` (the harness: the real binary against a Vault over real HTTP).
+
+mod support;
+
+mod bootstrap;
+mod bootstrap_config;
+mod check_job;
+mod completions;
+mod doctor;
+mod init;
+mod policy;
+mod role;
+mod sequence;
+mod settings;
+mod tls;
+mod token;
+mod unseal;
+mod workload_identity;
