@@ -8,6 +8,7 @@ pub mod bootstrap;
 pub mod checks;
 pub mod cli;
 pub mod commands;
+pub mod dev;
 pub mod doctor;
 pub mod duration;
 pub mod exit;

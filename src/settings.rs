@@ -94,6 +94,19 @@ pub struct Settings {
     /// or a clone of it (another node, another token), so they share one connection pool, one
     /// list of notices and one request log.
     client: Arc<OnceLock<VaultClient>>,
+    /// Told about every exchange of every client built from here (the `-v` request log, which
+    /// the command dispatcher attaches: settings know nothing of the terminal).
+    request_observer: Option<ObserverSlot>,
+}
+
+/// A request observer that `Settings` can carry and print with `{:?}`.
+#[derive(Clone)]
+struct ObserverSlot(Arc<dyn RequestObserver>);
+
+impl std::fmt::Debug for ObserverSlot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RequestObserver")
+    }
 }
 
 impl Settings {
@@ -155,6 +168,7 @@ impl Settings {
             quiet: args.quiet,
             show_secrets: args.show_secrets,
             client: Arc::new(OnceLock::new()),
+            request_observer: None,
         })
     }
 
@@ -218,12 +232,18 @@ impl Settings {
         self.vault_client()?.with_address(address)
     }
 
-    /// With -v, an observer printing every exchange (method, path, status; never secrets).
+    /// The same settings, with every Vault client built from them telling `observer` about
+    /// each exchange (a client built before this call is dropped).
+    pub fn with_request_observer(mut self, observer: Arc<dyn RequestObserver>) -> Settings {
+        self.request_observer = Some(ObserverSlot(observer));
+        self.client = Arc::new(OnceLock::new());
+        self
+    }
+
     fn request_log(&self) -> Option<Arc<dyn RequestObserver>> {
-        (self.verbose > 0 && !self.quiet).then(|| {
-            let log = crate::output::RequestLog::new(crate::output::Ui::new(self));
-            Arc::new(log) as Arc<dyn RequestObserver>
-        })
+        self.request_observer
+            .as_ref()
+            .map(|slot| Arc::clone(&slot.0))
     }
 
     /// [`Settings::vault_client`], for commands that cannot do anything without a token.

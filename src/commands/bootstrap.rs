@@ -42,18 +42,17 @@ pub fn run(
         if !global.addresses.is_empty() {
             anyhow::bail!("--dev starts its own Vault: drop --address");
         }
-        Some(
-            vault_sandbox::Sandbox::builder()
-                .uninitialized()
-                .start()
-                .context("cannot start the in-memory Vault")?,
-        )
+        Some(crate::dev::start(
+            crate::dev::Flavor::Vault,
+            crate::dev::Start::Uninitialized,
+            None,
+        )?)
     } else {
         None
     };
     let ctx = match &sandbox {
         Some(sandbox) => ResolveContext {
-            address_flags: vec![sandbox.addr()],
+            address_flags: vec![sandbox.address()],
             fallback_addresses: Vec::new(),
             default_dir: Some(bootstrap::dev_dir()?),
         },
@@ -72,8 +71,7 @@ pub fn run(
         && config.workload_identity.jwks_url.is_none()
         && config.workload_identity.nomad_addr.is_none()
     {
-        let server = vault_sandbox::testing::JwksServer::start_ed25519()
-            .context("cannot start the stand-in JWKS endpoint")?;
+        let server = crate::dev::start_jwks()?;
         config.workload_identity.jwks_url = Some(server.url());
         Some(server)
     } else {
@@ -97,7 +95,7 @@ pub fn run(
         // A throwaway Vault: no operator token, default TLS, consent implied.
         Some(sandbox) => (
             Connection {
-                client: settings.vault_client_for_sandbox(&sandbox.addr())?,
+                client: settings.vault_client_for_sandbox(&sandbox.address())?,
                 token: None,
                 namespace: None,
             },
@@ -118,7 +116,7 @@ pub fn run(
     if let Some(sandbox) = &sandbox {
         ui.info(format!(
             "In-memory Vault (uninitialised) at {}; files go to {}",
-            sandbox.addr(),
+            sandbox.address(),
             config
                 .init_output
                 .parent()

@@ -138,12 +138,12 @@ fn capability_table(rows: &[capabilities::CapabilityRow]) -> String {
     table.render()
 }
 
-/// `--flow workload-identity`: the live workload-identity checks (`steps::wi::check`) for the
+/// `--flow workload-identity`: the live workload-identity checks (`doctor::workload_identity`) for the
 /// JWT role(s) at `--auth-path`, against the servers' `default_identity.aud` (`--audience`,
 /// comma-separated for several).
 fn run_workload_identity(args: &CheckRoleArgs, settings: &Settings, ui: &Ui) -> Result<Exit> {
+    use crate::doctor::workload_identity::{check_live, WiTarget};
     use crate::nomad::workload_identity::DEFAULT_ROLE as WI_ROLE;
-    use crate::steps::wi::check::{check_live, WiTarget};
 
     let format = settings.format_for("check-role", &[Format::Table, Format::Json])?;
     let client = settings.authenticated_client()?;

@@ -4,38 +4,32 @@
 //! `vault server -dev`, the root token (and unseal keys when sealed) are printed on purpose:
 //! this Vault holds nothing worth protecting.
 
-use anyhow::{Context, Result};
-use vault_sandbox::{Flavor, Sandbox};
+use anyhow::Result;
 
 use crate::cli::{DevArgs, Flavor as FlavorArg, Format};
+use crate::dev::{self, Flavor, Start};
 use crate::exit::Exit;
 use crate::output::{self, Ui};
 use crate::settings::Settings;
 
 pub fn run(args: &DevArgs, settings: &Settings, ui: &Ui) -> Result<Exit> {
     let format = settings.format_for("dev", &[Format::Table, Format::Json])?;
-    let mut builder = Sandbox::builder().flavor(match args.flavor {
+    let flavor = match args.flavor {
         FlavorArg::Vault => Flavor::Vault,
         FlavorArg::Openbao => Flavor::OpenBao,
-    });
-    builder = if args.uninitialized {
-        builder.uninitialized()
-    } else if args.sealed {
-        builder.sealed(5, 3)
-    } else {
-        builder.dev_default()
     };
-    if let Some(port) = args.port {
-        builder = builder.port(port);
-    }
-    let sandbox = builder.start().with_context(|| match args.port {
-        Some(port) => format!("cannot start the sandbox on 127.0.0.1:{port}"),
-        None => "cannot start the sandbox".to_string(),
-    })?;
+    let start = if args.uninitialized {
+        Start::Uninitialized
+    } else if args.sealed {
+        Start::Sealed
+    } else {
+        Start::Ready
+    };
+    let sandbox = dev::start(flavor, start, args.port)?;
     let info = sandbox.connection_info();
 
     match format {
-        Format::Json => output::stdout(&info.to_json_line())?,
+        Format::Json => output::stdout(&info.json_line)?,
         _ => {
             let mut text = format!(
                 "Vault sandbox ({}) listening on {}\n\n    export VAULT_ADDR='{}'\n",

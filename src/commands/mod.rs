@@ -18,7 +18,7 @@ use anyhow::Result;
 
 use crate::cli::{Cli, Command};
 use crate::exit::Exit;
-use crate::output::Ui;
+use crate::output::{RequestLog, Ui};
 use crate::settings::Settings;
 
 /// Runs one parsed command with settled settings, then shows what the Vault clients noticed
@@ -26,6 +26,16 @@ use crate::settings::Settings;
 /// has travelled.
 pub fn dispatch(cli: Cli, settings: &Settings) -> Result<Exit> {
     let ui = Ui::new(settings);
+    // -v: one line per exchange with Vault, from every client the command builds.
+    let logged;
+    let settings = if ui.verbose > 0 && !ui.quiet {
+        logged = settings
+            .clone()
+            .with_request_observer(std::sync::Arc::new(RequestLog::new(ui.clone())));
+        &logged
+    } else {
+        settings
+    };
     let outcome = match cli.command {
         Command::Completions(args) => completions::run(&args),
         Command::Bootstrap(args) => bootstrap::run(&args, &cli.global, settings, &ui),

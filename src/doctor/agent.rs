@@ -11,7 +11,7 @@
 //!
 //! A workload-identity agent (a server with `default_identity`, a client with
 //! `jwt_auth_backend_path`, or any agent of Nomad ≥ 1.10) gets the live workload-identity
-//! checks instead (`steps::wi::check`): the auth method at its path, the role its tasks log in
+//! checks instead ([`super::workload_identity`]): the auth method at its path, the role its tasks log in
 //! with against the servers' `default_identity.aud`, and the policy's accessor against the
 //! mount's. They read Vault with the token given to nvctl; without one they are skipped, said
 //! so in an info finding.
@@ -313,7 +313,7 @@ fn choose_flow(block: &VaultBlock, kind: AgentKind, opts: &AgentCheckOptions) ->
     }
 }
 
-/// The live workload-identity checks (`steps::wi::check::check_live`) against the Vault the
+/// The live workload-identity checks (`super::workload_identity::check_live`) against the Vault the
 /// block names: the auth method at `jwt_auth_backend_path` exists and is `jwt`, the role the
 /// tasks log in with (`--role`, else `create_from_role`, else the auth method's `default_role`)
 /// binds the servers' audiences, and its policy is templated on the mount's real accessor.
@@ -324,8 +324,8 @@ fn workload_identity_live(
     opts: &AgentCheckOptions,
     diagnosis: &mut AgentDiagnosis,
 ) {
+    use super::workload_identity::{check_live, default_role, WiTarget};
     use crate::nomad::workload_identity::DEFAULT_ROLE;
-    use crate::steps::wi::check::{check_live, default_role, WiTarget};
 
     let path = block.jwt_auth_backend_path().trim_matches('/').to_string();
     let Some((token, from)) = &opts.given_token else {

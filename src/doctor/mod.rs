@@ -4,10 +4,13 @@
 //! - [`agent`]: a Nomad agent's merged configuration, checked the way the agent will meet it
 //!   at start — against the Vault address, TLS files and namespace in that configuration;
 //! - [`job`]: jobspecs' `vault` blocks and templates against the policies and token role;
-//! - [`task_policies`]: Vault's policy resolution for a token created from a role (pure).
+//! - [`task_policies`]: Vault's policy resolution for a token created from a role (pure);
+//! - [`workload_identity`]: the live workload-identity checks (auth method, config, JWKS,
+//!   role, templated policy), shared with the WI steps and `check-role`.
 //!
 //! Rendering and exit codes belong to `commands/doctor.rs` and `commands/check_job.rs`.
 
 pub mod agent;
 pub mod job;
 pub mod task_policies;
+pub mod workload_identity;

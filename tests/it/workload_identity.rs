@@ -543,13 +543,13 @@ fn unreachable_jwks_stops_before_the_config_with_a_clear_error() {
 #[test]
 fn preflight_reports_a_jwks_without_usable_keys() {
     let jwks = JwksServer::start_ed25519().unwrap();
-    let p = wi::check::fetch_jwks(&jwks.url(), None, Duration::from_secs(5));
+    let p = nvctl::doctor::workload_identity::fetch_jwks(&jwks.url(), None, Duration::from_secs(5));
     assert_eq!(p.algorithms(), vec!["EdDSA"]);
     jwks.respond_with(
         200,
         r#"{"keys":[{"kty":"EC","crv":"P-256","x":"a","y":"b"}]}"#,
     );
-    let p = wi::check::fetch_jwks(&jwks.url(), None, Duration::from_secs(5));
+    let p = nvctl::doctor::workload_identity::fetch_jwks(&jwks.url(), None, Duration::from_secs(5));
     let findings = p.findings(&["EdDSA".into()], Severity::Error);
     assert_eq!(findings.len(), 1);
     assert!(findings[0]
@@ -568,7 +568,8 @@ fn preflight_reports_a_jwks_without_usable_keys() {
 fn jwks_over_tls_needs_and_uses_the_ca() {
     let jwks = JwksServer::start_ed25519_tls().unwrap();
     let ca = jwks.ca_pem().unwrap();
-    let without = wi::check::fetch_jwks(&jwks.url(), None, Duration::from_secs(5));
+    let without =
+        nvctl::doctor::workload_identity::fetch_jwks(&jwks.url(), None, Duration::from_secs(5));
     assert!(!without.ok());
     let sandbox = dev();
     let mut spec = WorkloadIdentitySpec::nomad_defaults(jwks.url());

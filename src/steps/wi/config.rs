@@ -17,7 +17,9 @@ use crate::nomad::workload_identity::{self as wi, RoleContext, WorkloadIdentityS
 use crate::output::Ui;
 use crate::vault::{JwtConfig, VaultClient};
 
-use super::check::{config_facts, fetch_jwks, JwksPreflight, JWKS_TIMEOUT};
+use crate::doctor::workload_identity::{
+    auth_mount_exists, config_facts, fetch_jwks, JwksPreflight, JWKS_TIMEOUT,
+};
 use crate::steps::{unified_diff, Plan, Step};
 
 pub struct JwtConfigStep {
@@ -170,7 +172,7 @@ impl Step for JwtConfigStep {
             (!self.desired.jwks_ca_pem.is_empty()).then_some(self.desired.jwks_ca_pem.as_str());
         let (preflight, live) = std::thread::scope(|scope| {
             let preflight = scope.spawn(|| fetch_jwks(&self.desired.jwks_url, ca, JWKS_TIMEOUT));
-            let live = match super::auth_mount_exists(client, &self.path) {
+            let live = match auth_mount_exists(client, &self.path) {
                 Ok(true) => client
                     .read_jwt_config(&self.path)
                     .with_context(|| format!("cannot read {}", self.subject())),

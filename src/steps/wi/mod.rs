@@ -8,7 +8,7 @@
 //! 4. [`role::WiRoleStep`]: the `nomad-workloads` role;
 //! 5. [`policy::WiPolicyStep`]: the `nomad-workloads` policy, templated on the mount's real
 //!    accessor (read from `sys/auth` when writing), marked. Its verify is the whole live check
-//!    ([`check::check_live`], what `check-role --flow workload-identity` runs).
+//!    ([`crate::doctor::workload_identity::check_live`], what `check-role --flow workload-identity` runs).
 //!
 //! The steps must be driven one after the other (observe → plan → apply → verify each, as
 //! [`run`] does): the config needs the mount, the policy needs the mount's accessor and learns
@@ -16,7 +16,6 @@
 //! order, only what carries nvctl's mark.
 
 pub mod auth_method;
-pub mod check;
 pub mod config;
 pub mod destroy;
 pub mod kv;
@@ -26,7 +25,7 @@ pub mod role;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use crate::checks::Findings;
 use crate::nomad::stanza::{AgentKind, VaultStanza};
@@ -50,16 +49,6 @@ pub type SharedLedger = Arc<Mutex<Ledger>>;
 
 fn ledger_lock(ledger: &SharedLedger) -> std::sync::MutexGuard<'_, Ledger> {
     ledger.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-/// Whether an auth method is mounted at `path`. Reads under a path nothing is mounted at
-/// answer 404 with a message, which the client rightly treats as an error, so the steps ask
-/// this first and take "no mount yet" as "nothing there yet".
-pub fn auth_mount_exists(client: &VaultClient, path: &str) -> Result<bool> {
-    Ok(client
-        .list_auth_mounts()
-        .context("cannot list the auth methods (sys/auth)")?
-        .contains_key(&format!("{}/", path.trim_matches('/'))))
 }
 
 /// The five steps for `spec`, in the order to drive them. Fails when the spec is invalid or

@@ -19,8 +19,8 @@ use crate::nomad::workload_identity::{self as wi, PolicyMarks, WorkloadIdentityS
 use crate::output::Ui;
 use crate::vault::VaultClient;
 
-use super::check::{check_live, WiTarget};
 use super::{ledger_lock, SharedLedger};
+use crate::doctor::workload_identity::{check_live, WiTarget};
 use crate::steps::{unified_diff, Plan, Step};
 
 /// What `observe` saw.

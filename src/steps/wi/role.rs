@@ -17,8 +17,8 @@ use crate::nomad::workload_identity::{
 use crate::output::Ui;
 use crate::vault::{JwtRole, VaultClient};
 
-use super::check::{managed_role, role_facts};
 use super::{ledger_lock, SharedLedger};
+use crate::doctor::workload_identity::{auth_mount_exists, managed_role, role_facts};
 use crate::steps::{unified_diff, Plan, Step};
 
 pub struct WiRoleStep {
@@ -75,7 +75,7 @@ impl Step for WiRoleStep {
     }
 
     fn observe(&mut self, client: &VaultClient) -> Result<()> {
-        let live = if super::auth_mount_exists(client, &self.path)? {
+        let live = if auth_mount_exists(client, &self.path)? {
             client
                 .read_jwt_role(&self.path, &self.name)
                 .with_context(|| format!("cannot read {}", self.subject()))?

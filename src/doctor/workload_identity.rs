@@ -1,6 +1,7 @@
 //! The live workload-identity checks: gather the facts from Vault (the auth method and its
 //! accessor, its config, the role, the role's policies) and from Nomad's JWKS endpoint, and
-//! run the rules of `nomad::workload_identity` over them. Shared by the WI steps' verify,
+//! run the rules of `nomad::workload_identity` over them. Shared by the WI steps (their
+//! observations and the policy step's verify),
 //! `nvctl check-role --flow workload-identity` and `nvctl doctor`.
 //!
 //! Vault answering with a status (403, 404…) is a finding; not reaching Vault at all is an
@@ -231,7 +232,7 @@ pub fn config_facts(config: &JwtConfig) -> JwtConfigFacts {
 /// agent names one); `None` when there is no such mount, config or default, or it cannot be read.
 pub fn default_role(client: &VaultClient, auth_path: &str) -> Option<String> {
     let path = auth_path.trim_matches('/');
-    if !super::auth_mount_exists(client, path).ok()? {
+    if !auth_mount_exists(client, path).ok()? {
         return None;
     }
     client
@@ -405,4 +406,14 @@ fn status_finding(err: VaultError, subject: &str, mut findings: Findings) -> Res
     findings
         .push(Finding::vault(Severity::Error, CHECK, subject, err.to_string()).with_remedy(remedy));
     Ok(findings)
+}
+
+/// Whether an auth method is mounted at `path`. Reads under a path nothing is mounted at
+/// answer 404 with a message, which the client rightly treats as an error, so the steps ask
+/// this first and take "no mount yet" as "nothing there yet".
+pub fn auth_mount_exists(client: &VaultClient, path: &str) -> Result<bool> {
+    Ok(client
+        .list_auth_mounts()
+        .context("cannot list the auth methods (sys/auth)")?
+        .contains_key(&format!("{}/", path.trim_matches('/'))))
 }

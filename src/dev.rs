@@ -1,0 +1,186 @@
+//! The in-memory Vault (`vault-sandbox`) for `nvctl dev` and `nvctl bootstrap --dev`, and the
+//! only code path of nvctl that may use it.
+//!
+//! The sandbox brings an async runtime, an HTTP server and RSA along; they sit behind the
+//! default-on cargo feature `dev` (as ripgrep keeps PCRE2 behind one), so an nvctl built with
+//! `--no-default-features` carries none of them. There, the same functions exist and answer
+//! with [`NOT_BUILT_IN`], which says how to get them.
+
+use anyhow::Result;
+
+/// What `nvctl dev` and `--dev` say when this nvctl was built without the sandbox.
+pub const NOT_BUILT_IN: &str = "this nvctl was built without the in-memory Vault (cargo feature \
+    `dev`, on by default): rebuild with `cargo build --features dev` (or install with the default \
+    features), or point nvctl at a Vault with --address/VAULT_ADDR";
+
+/// Which server `nvctl dev` imitates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flavor {
+    Vault,
+    OpenBao,
+}
+
+/// The state `nvctl dev` starts in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Start {
+    /// Initialised and unsealed, with a root token and a KV v2 mount at `secret/`.
+    Ready,
+    /// Initialised, sealed with 5 shares and a threshold of 3.
+    Sealed,
+    Uninitialized,
+}
+
+/// How to reach a running in-memory Vault. The root token and unseal keys are printed on
+/// purpose by `nvctl dev`: this Vault holds nothing worth protecting.
+#[derive(Debug, Clone)]
+pub struct ConnectionInfo {
+    pub address: String,
+    pub root_token: Option<String>,
+    pub unseal_keys: Vec<String>,
+    /// `{"address":…,"root_token":…,"unseal_keys":[…]}` on one line.
+    pub json_line: String,
+}
+
+#[cfg(feature = "dev")]
+mod built_in {
+    use anyhow::{Context, Result};
+    use vault_sandbox::{Sandbox, SandboxHandle};
+
+    use super::{ConnectionInfo, Flavor, Start};
+
+    /// A running in-memory Vault; it stops when dropped (or with the process).
+    pub struct DevVault(SandboxHandle);
+
+    impl DevVault {
+        pub fn address(&self) -> String {
+            self.0.addr()
+        }
+
+        pub fn connection_info(&self) -> ConnectionInfo {
+            let info = self.0.connection_info();
+            ConnectionInfo {
+                json_line: info.to_json_line(),
+                address: info.address,
+                root_token: info.root_token,
+                unseal_keys: info.unseal_keys,
+            }
+        }
+    }
+
+    pub fn start(flavor: Flavor, start: Start, port: Option<u16>) -> Result<DevVault> {
+        let mut builder = Sandbox::builder().flavor(match flavor {
+            Flavor::Vault => vault_sandbox::Flavor::Vault,
+            Flavor::OpenBao => vault_sandbox::Flavor::OpenBao,
+        });
+        builder = match start {
+            Start::Ready => builder.dev_default(),
+            Start::Sealed => builder.sealed(5, 3),
+            Start::Uninitialized => builder.uninitialized(),
+        };
+        if let Some(port) = port {
+            builder = builder.port(port);
+        }
+        let handle = builder.start().with_context(|| match port {
+            Some(port) => format!("cannot start the in-memory Vault on 127.0.0.1:{port}"),
+            None => "cannot start the in-memory Vault".to_string(),
+        })?;
+        Ok(DevVault(handle))
+    }
+
+    /// A stand-in for Nomad's JWKS endpoint (an Ed25519 key) for `bootstrap --dev` in the
+    /// workload-identity flow; it serves until dropped.
+    pub struct JwksStandIn(vault_sandbox::testing::JwksServer);
+
+    impl JwksStandIn {
+        pub fn url(&self) -> String {
+            self.0.url()
+        }
+    }
+
+    pub fn start_jwks() -> Result<JwksStandIn> {
+        vault_sandbox::testing::JwksServer::start_ed25519()
+            .map(JwksStandIn)
+            .context("cannot start the stand-in JWKS endpoint")
+    }
+}
+
+#[cfg(not(feature = "dev"))]
+mod built_in {
+    use anyhow::Result;
+
+    use super::{ConnectionInfo, Flavor, Start, NOT_BUILT_IN};
+
+    /// Never constructed: this build has no in-memory Vault.
+    pub struct DevVault(std::convert::Infallible);
+
+    impl DevVault {
+        pub fn address(&self) -> String {
+            match self.0 {}
+        }
+
+        pub fn connection_info(&self) -> ConnectionInfo {
+            match self.0 {}
+        }
+    }
+
+    pub fn start(_flavor: Flavor, _start: Start, _port: Option<u16>) -> Result<DevVault> {
+        anyhow::bail!(NOT_BUILT_IN)
+    }
+
+    /// Never constructed: this build has no stand-in JWKS endpoint.
+    pub struct JwksStandIn(std::convert::Infallible);
+
+    impl JwksStandIn {
+        pub fn url(&self) -> String {
+            match self.0 {}
+        }
+    }
+
+    pub fn start_jwks() -> Result<JwksStandIn> {
+        anyhow::bail!(NOT_BUILT_IN)
+    }
+}
+
+pub use built_in::{DevVault, JwksStandIn};
+
+/// Starts an in-memory Vault on loopback (any free port unless `port`).
+pub fn start(flavor: Flavor, start: Start, port: Option<u16>) -> Result<DevVault> {
+    built_in::start(flavor, start, port)
+}
+
+/// Starts a stand-in JWKS endpoint Vault (in this process) can fetch.
+pub fn start_jwks() -> Result<JwksStandIn> {
+    built_in::start_jwks()
+}
+
+/// Whether this build carries the in-memory Vault.
+pub const fn built_in() -> bool {
+    cfg!(feature = "dev")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(not(feature = "dev"))]
+    #[test]
+    fn without_the_feature_dev_says_how_to_get_it() {
+        let err = start(Flavor::Vault, Start::Ready, None)
+            .err()
+            .map(|e| e.to_string());
+        assert_eq!(err.as_deref(), Some(NOT_BUILT_IN));
+        assert!(NOT_BUILT_IN.contains("cargo build --features dev"));
+        assert!(start_jwks().is_err());
+        assert!(!built_in());
+    }
+
+    #[cfg(feature = "dev")]
+    #[test]
+    fn with_the_feature_an_uninitialised_vault_starts_on_loopback() {
+        let vault = start(Flavor::Vault, Start::Uninitialized, None).unwrap();
+        let info = vault.connection_info();
+        assert!(info.address.starts_with("http://127.0.0.1:"), "{info:?}");
+        assert_eq!(info.root_token, None);
+        assert!(built_in());
+    }
+}
