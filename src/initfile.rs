@@ -101,6 +101,9 @@ impl InitFile {
 
     /// Reads and parses an init file.
     pub fn read(path: &Path) -> Result<InitFile> {
+        if let Some(told) = crate::secret_once::diagnose_missing(path) {
+            bail!("cannot read the init file: {told}");
+        }
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read the init file {}", path.display()))?;
         InitFile::parse(&text).with_context(|| format!("invalid init file {}", path.display()))

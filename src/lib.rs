@@ -13,10 +13,12 @@ pub mod doctor;
 pub mod duration;
 pub mod exit;
 pub mod initfile;
+pub mod interrupt;
 pub mod nomad;
 pub mod output;
 pub mod secret;
 pub mod secret_file;
+pub mod secret_once;
 pub mod settings;
 pub mod steps;
 pub mod validation;
@@ -32,6 +34,11 @@ use crate::settings::{ProcessEnvironment, Settings};
 /// The whole program: parse, resolve settings once, run, map the outcome to an exit code.
 /// Errors are printed once, with their causes, on stderr.
 pub fn main() -> ExitCode {
+    // First: from here on a signal removes nvctl's temporary files, and is held while a
+    // secret that exists once is on its way to disk.
+    if let Err(e) = interrupt::install() {
+        eprintln!("warning: cannot handle signals ({e}): an interrupt may leave temporary files");
+    }
     let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => {

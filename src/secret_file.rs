@@ -53,6 +53,7 @@ impl PendingSecretFile {
         ));
         let file = open_private(&temp)
             .with_context(|| format!("cannot create a file in {}", parent(target).display()))?;
+        crate::interrupt::register_temp(&temp);
         Ok(PendingSecretFile {
             temp,
             target: target.to_path_buf(),
@@ -76,10 +77,8 @@ impl PendingSecretFile {
         }
         std::fs::rename(&self.temp, &self.target)
             .with_context(|| format!("cannot move the new file to {}", self.target.display()))?;
-        // The rename is only durable once the directory entry is on disk.
-        if let Ok(dir) = File::open(parent(&self.target)) {
-            let _ = dir.sync_all();
-        }
+        crate::interrupt::forget_temp(&self.temp);
+        sync_dir(&self.target);
         Ok(())
     }
 
@@ -94,6 +93,40 @@ impl Drop for PendingSecretFile {
         if self.temp.exists() {
             let _ = std::fs::remove_file(&self.temp);
         }
+        crate::interrupt::forget_temp(&self.temp);
+    }
+}
+
+/// Writes `contents` to a new 0600 file at `path` (which must not exist) and makes it durable
+/// at once: for what must survive a crash the very next instant (a secret's raw answer, a note
+/// that a secret was asked for). No temporary file: a torn write here still holds bytes that
+/// exist nowhere else.
+pub fn write_private_now(path: &Path, contents: &[u8]) -> Result<()> {
+    let mut file =
+        open_private(path).with_context(|| format!("cannot create {}", path.display()))?;
+    file.write_all(contents)
+        .and_then(|_| file.sync_all())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    sync_dir(path);
+    Ok(())
+}
+
+/// Removes `path` and makes the removal durable; a file already gone is fine.
+pub fn remove_durably(path: &Path) -> Result<()> {
+    match std::fs::remove_file(path) {
+        Ok(()) => {
+            sync_dir(path);
+            Ok(())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(e).with_context(|| format!("cannot remove {}", path.display())),
+    }
+}
+
+/// A new or renamed directory entry is only durable once the directory is on disk.
+fn sync_dir(path: &Path) {
+    if let Ok(dir) = File::open(parent(path)) {
+        let _ = dir.sync_all();
     }
 }
 

@@ -43,6 +43,11 @@ pub enum Fault {
     /// Matching requests get 429 `request path "<p>": rate limit quota exceeded` with
     /// `Retry-After: <seconds>`, and are not applied.
     RateLimit { on: Trigger, retry_after_secs: u64 },
+    /// Matching requests are applied, and their answer is held back until the test calls
+    /// `SandboxHandle::release_held` (for ever, if it never does): the window in which a
+    /// client has sent a request whose effect exists on the server but whose answer it does
+    /// not have yet — e.g. signalling nvctl while `sys/init`'s keys are on their way.
+    HoldAnswer { on: Trigger },
 }
 
 impl Fault {
@@ -80,6 +85,13 @@ impl Fault {
         }
     }
 
+    /// The N-th request is applied and its answer held until released.
+    pub fn hold_answer_nth(n: u64) -> Self {
+        Fault::HoldAnswer {
+            on: Trigger::Nth(n),
+        }
+    }
+
     /// The N-th request is refused with 429 and `Retry-After`.
     pub fn rate_limit_nth(n: u64, retry_after_secs: u64) -> Self {
         Fault::RateLimit {
@@ -97,6 +109,7 @@ pub enum FaultAction {
     RateLimit { retry_after_secs: u64 },
     DropBeforeApply,
     DropAfterApply,
+    HoldAfterApply,
 }
 
 /// The faults set on one node.
@@ -143,6 +156,9 @@ impl FaultPlan {
                         FaultAction::DropBeforeApply
                     };
                 }
+                Fault::HoldAnswer { on } if on.matches(index) => {
+                    return FaultAction::HoldAfterApply
+                }
                 Fault::RateLimit {
                     on,
                     retry_after_secs,
@@ -180,5 +196,13 @@ mod tests {
         assert_eq!(plan.action(1), FaultAction::Proceed);
         assert_eq!(plan.action(2), FaultAction::DropAfterApply);
         assert_eq!(plan.latency(), Duration::from_millis(12));
+    }
+
+    #[test]
+    fn a_held_answer_is_applied_first() {
+        let mut plan = FaultPlan::default();
+        plan.add(Fault::hold_answer_nth(3));
+        assert_eq!(plan.action(2), FaultAction::Proceed);
+        assert_eq!(plan.action(3), FaultAction::HoldAfterApply);
     }
 }

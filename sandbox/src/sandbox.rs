@@ -346,6 +346,11 @@ impl SandboxHandle {
         self.node.faults().add(fault);
     }
 
+    /// Sends the answers held by [`Fault::HoldAnswer`] (and lets later ones through at once).
+    pub fn release_held(&self) {
+        self.node.release_held();
+    }
+
     pub fn clear_faults(&self) {
         self.node.faults().clear();
     }

@@ -72,6 +72,8 @@ pub struct Node {
     counter: AtomicU64,
     faults: Mutex<FaultPlan>,
     latency: Mutex<Duration>,
+    /// Set once by `release_held`: answers held by `Fault::HoldAnswer` go out.
+    released: tokio::sync::watch::Sender<bool>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -103,6 +105,7 @@ impl Node {
             counter: AtomicU64::new(0),
             faults: Mutex::new(faults),
             latency: Mutex::new(latency),
+            released: tokio::sync::watch::Sender::new(false),
         }
     }
 
@@ -120,6 +123,11 @@ impl Node {
 
     pub fn faults(&self) -> MutexGuard<'_, FaultPlan> {
         lock(&self.faults)
+    }
+
+    /// Lets every answer held by `Fault::HoldAnswer` go out, now and from now on.
+    pub fn release_held(&self) {
+        self.released.send_replace(true);
     }
 
     pub fn set_latency(&self, latency: Duration) {
@@ -163,6 +171,16 @@ impl Node {
             FaultAction::DropAfterApply => {
                 let _applied = self.answer(&parts, &body);
                 Err(DropConnection)
+            }
+            FaultAction::HoldAfterApply => {
+                let answer = self.answer(&parts, &body);
+                let mut released = self.released.subscribe();
+                // An error means the node is going away: the answer is never sent.
+                let outcome = released.wait_for(|released| *released).await.map(drop);
+                match outcome {
+                    Ok(()) => Ok(answer),
+                    Err(_) => Err(DropConnection),
+                }
             }
         }
     }

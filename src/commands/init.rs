@@ -48,6 +48,11 @@ pub fn run(args: &InitArgs, settings: &Settings, ui: &Ui) -> Result<Exit> {
     let report = drive(&mut step, &client, ui, Consent::AskOnUpdate)?;
 
     if step.was_initialized() {
+        if let Some(told) = step.keys_lost() {
+            return Err(anyhow::Error::new(crate::exit::VaultFailure(
+                told.to_owned(),
+            )));
+        }
         ui.info(format!(
             "Vault at {} is already initialized: nothing was sent (nvctl never re-initialises).",
             client.address()

@@ -11,14 +11,14 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use anyhow::{Context, Result};
+use zeroize::Zeroizing;
 
 use crate::checks::{Finding, Findings, Severity};
-use crate::exit::VaultFailure;
 use crate::initfile::InitFile;
 use crate::output::Ui;
 use crate::secret::{SecretString, UnsealKey};
-use crate::secret_file::PendingSecretFile;
-use crate::vault::{InitRequest, SealStatus, VaultClient};
+use crate::secret_once::{diagnose_missing, OnceSecret, Sent};
+use crate::vault::{InitRequest, InitResponse, SealStatus, VaultClient};
 
 use super::{Plan, Step};
 
@@ -111,6 +111,22 @@ pub fn read_pgp_key(path: &Path) -> Result<String> {
     Ok(key)
 }
 
+/// `PUT sys/init` as a secret that exists once: its answer holds the unseal keys and the root
+/// token, kept in `output` by [`crate::secret_once`]'s rules.
+fn vault_init_secret(client: &VaultClient, output: &Path) -> OnceSecret {
+    OnceSecret {
+        request: "PUT sys/init".into(),
+        server: client.address().to_owned(),
+        effect: "Vault was initialised".into(),
+        holds: "the unseal keys and the root token".into(),
+        if_lost: "nothing can recover them: this Vault must be wiped (stop it, remove its \
+                  storage) and initialised again with `nvctl init`"
+            .into(),
+        bound: client.timeout(),
+        target: output.to_path_buf(),
+    }
+}
+
 /// What the step saw on the node.
 #[derive(Debug, Clone)]
 struct Observed {
@@ -136,6 +152,9 @@ pub struct InitStep {
     initialized_now: bool,
     /// Why an existing init file could not be loaded.
     load_problem: Option<String>,
+    /// What an earlier run left beside a missing init file says: the keys are lost, or kept
+    /// raw.
+    keys_lost: Option<String>,
     written: Vec<String>,
 }
 
@@ -147,6 +166,7 @@ impl InitStep {
             file: None,
             initialized_now: false,
             load_problem: None,
+            keys_lost: None,
             written: Vec::new(),
         }
     }
@@ -208,6 +228,12 @@ impl InitStep {
             .unwrap_or_default()
     }
 
+    /// When Vault is initialised, the init file is missing and an earlier run left word of
+    /// why: the sentence to tell the operator.
+    pub fn keys_lost(&self) -> Option<&str> {
+        self.keys_lost.as_deref()
+    }
+
     /// Why an existing init file could not be loaded, if it could not.
     pub fn load_problem(&self) -> Option<&str> {
         self.load_problem.as_deref()
@@ -223,6 +249,11 @@ impl InitStep {
             seal,
         });
         self.load_problem = None;
+        if initialized && self.file.is_none() && !self.spec.output.exists() {
+            // No file, but an earlier run may have left word of what became of the answer.
+            self.keys_lost = diagnose_missing(&self.spec.output);
+            self.load_problem.clone_from(&self.keys_lost);
+        }
         if initialized && self.file.is_none() && self.spec.output.exists() {
             // Already initialised: the keys can only come from the file a previous run wrote.
             match InitFile::read(&self.spec.output) {
@@ -289,49 +320,34 @@ impl Step for InitStep {
         ))
     }
 
-    fn apply(&mut self, client: &VaultClient, ui: &Ui) -> Result<()> {
+    fn apply(&mut self, client: &VaultClient, _ui: &Ui) -> Result<()> {
         let recovery = self.is_recovery();
         self.spec.validate(recovery)?;
-        // Before Vault is touched: the place must be writable and the file must not exist.
-        let pending = PendingSecretFile::create_new(&self.spec.output)?;
         let request = self.spec.request(recovery);
-        let response = match client.init(&request) {
-            Ok(response) => response,
-            Err(e) if e.may_have_been_applied() => {
-                drop(pending); // removes the empty temporary file
-                return Err(anyhow::Error::new(e).context(format!(
-                    "the connection to {} dropped after sys/init was sent: Vault may be initialised \
-                     and its keys lost. Check with `nvctl status`; if it says initialized, the keys \
-                     were lost with the answer that never arrived, and this Vault must be wiped \
-                     (its storage removed) and initialised again",
-                    client.address()
-                )));
-            }
-            Err(e) => return Err(anyhow::Error::new(e).context("Vault refused to initialise")),
-        };
-        let file =
-            InitFile::from_response(&request, &response, client.address(), SystemTime::now());
-        let path = self.spec.output.display().to_string();
+        // Before Vault is touched: the place must be writable and the file must not exist.
+        let prepared = vault_init_secret(client, &self.spec.output).prepare()?;
+        let now = SystemTime::now();
+        let result = prepared.exchange(
+            || match Sent::from_vault(client.init_answer(&request)) {
+                Sent::Refused(e) => Sent::Refused(e.context("Vault refused to initialise")),
+                other => other,
+            },
+            |answer| {
+                let response = InitResponse::judge(&request, answer)
+                    .map_err(|why| anyhow::anyhow!("{why}"))?;
+                Ok(InitFile::from_response(
+                    &request,
+                    &response,
+                    client.address(),
+                    now,
+                ))
+            },
+            |file| Zeroizing::new(file.to_json().into_bytes()),
+        );
+        let file = result?;
         self.initialized_now = true;
-        let committed = pending.commit(file.to_json().as_bytes());
-        if let Err(e) = committed {
-            // Vault answered: these keys exist nowhere else. Never lose them.
-            ui.warn(format!(
-                "!!! Vault WAS INITIALISED but the keys could not be saved to {path}: {e:#}"
-            ));
-            ui.warn(
-                "!!! Copy the keys and root token below somewhere safe NOW: they cannot be recovered.",
-            );
-            ui.warn(format!("\n{}", file.to_json()));
-            self.file = Some(file);
-            return Err(anyhow::Error::new(VaultFailure(format!(
-                "Vault at {} was initialised, but {path} could not be written ({e:#}); the keys and \
-                 root token were printed above",
-                client.address()
-            ))));
-        }
         self.file = Some(file);
-        self.written.push(path);
+        self.written.push(self.spec.output.display().to_string());
         Ok(())
     }
 

@@ -3,6 +3,7 @@
 
 use reqwest::Method;
 use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
 
 use super::error::VaultError;
 use super::transport::{Replay, Request, VaultClient};
@@ -60,6 +61,34 @@ pub struct InitResponse {
     pub recovery_keys: Vec<UnsealKey>,
     /// Recovery shares, base64.
     pub recovery_keys_base64: Vec<UnsealKey>,
+}
+
+impl InitResponse {
+    /// Reads `sys/init`'s answer to `request`: JSON of the right types, a root token, and as
+    /// many shares as were asked for. The error names the problem, never a value.
+    pub fn judge(request: &InitRequest, answer: &[u8]) -> Result<InitResponse, String> {
+        let response: InitResponse =
+            serde_json::from_slice(answer).map_err(|e| wire::describe_json_error(&e))?;
+        if response.root_token.is_empty() {
+            return Err("it has no `root_token`".into());
+        }
+        let count = |hex: &[UnsealKey], b64: &[UnsealKey]| hex.len().max(b64.len());
+        if let Some(shares) = request.secret_shares {
+            let got = count(&response.keys, &response.keys_base64);
+            if got != shares as usize {
+                return Err(format!("{shares} key shares were asked for, it has {got}"));
+            }
+        }
+        if let Some(shares) = request.recovery_shares.filter(|n| *n > 0) {
+            let got = count(&response.recovery_keys, &response.recovery_keys_base64);
+            if got != shares as usize {
+                return Err(format!(
+                    "{shares} recovery key shares were asked for, it has {got}"
+                ));
+            }
+        }
+        Ok(response)
+    }
 }
 
 /// `sys/seal-status` (also the answer of `sys/unseal`). Fields absent on one server or the
@@ -168,9 +197,21 @@ impl VaultClient {
     /// initialized" and this call's keys would be lost. When it fails with
     /// [`VaultError::may_have_been_applied`], check `init_status` before anything else.
     pub fn init(&self, body: &InitRequest) -> Result<InitResponse, VaultError> {
+        let answer = self.init_answer(body)?;
+        InitResponse::judge(body, &answer).map_err(|detail| VaultError::Decode {
+            address: self.address().to_owned(),
+            path: "sys/init".into(),
+            detail,
+        })
+    }
+
+    /// `PUT sys/init`, the answer's bytes as they came (not judged): for a caller that must
+    /// keep them before deciding whether they are what was expected ([`crate::secret_once`]).
+    /// Then [`InitResponse::judge`].
+    pub fn init_answer(&self, body: &InitRequest) -> Result<Zeroizing<Vec<u8>>, VaultError> {
         let request = Request::new(Method::PUT, "sys/init", Replay::NeverAfterSend).json(body)?;
         let reply = self.execute(&request.unauthenticated())?;
-        wire::decode(&reply, "sys/init")
+        Ok(reply.body)
     }
 
     /// `PUT sys/unseal` with one share. Answers the seal status; a wrong combination of

@@ -99,7 +99,7 @@ pub(crate) fn write_warnings(reply: &Reply, path: &str) -> Result<Vec<String>, V
 
 /// serde_json messages can quote the offending value (`invalid type: string "hvs.…"`), which
 /// could be a token: keep the shape of the problem, drop quoted values.
-fn describe_json_error(err: &serde_json::Error) -> String {
+pub(crate) fn describe_json_error(err: &serde_json::Error) -> String {
     let message = err.to_string();
     let mut out = String::with_capacity(message.len());
     let mut in_quotes = false;

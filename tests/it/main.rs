@@ -9,6 +9,7 @@ mod check_job;
 mod completions;
 mod doctor;
 mod init;
+mod keys;
 mod policy;
 mod role;
 mod sequence;

@@ -227,10 +227,123 @@ impl Nvctl {
         let output = child.wait_with_output().expect("wait for nvctl");
         Run {
             code: output.status.code().unwrap_or(-1),
+            signal: std::os::unix::process::ExitStatusExt::signal(&output.status),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
             command: format!("{:?}", self.command),
         }
+    }
+
+    /// Starts the binary and returns at once: for tests that signal it while it works.
+    pub fn spawn(mut self) -> Running {
+        self.command
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = self.command.spawn().expect("spawn nvctl");
+        let collect = |mut pipe: Box<dyn std::io::Read + Send>| {
+            let text = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+            let sink = std::sync::Arc::clone(&text);
+            std::thread::spawn(move || {
+                let mut chunk = [0u8; 4096];
+                while let Ok(n) = pipe.read(&mut chunk) {
+                    if n == 0 {
+                        break;
+                    }
+                    sink.lock().expect("sink").extend_from_slice(&chunk[..n]);
+                }
+            });
+            text
+        };
+        let stdout = collect(Box::new(child.stdout.take().expect("stdout pipe")));
+        let stderr = collect(Box::new(child.stderr.take().expect("stderr pipe")));
+        Running {
+            child,
+            stdout,
+            stderr,
+            command: format!("{:?}", self.command),
+            _home: self.home,
+        }
+    }
+}
+
+type Collected = std::sync::Arc<std::sync::Mutex<Vec<u8>>>;
+
+/// A running `nvctl`, see [`Nvctl::spawn`].
+pub struct Running {
+    child: Child,
+    stdout: Collected,
+    stderr: Collected,
+    command: String,
+    _home: tempfile::TempDir,
+}
+
+/// How long a test waits for something that must happen (a generous bound, not a timing
+/// assertion: it only turns a hang into a failure).
+pub const PATIENCE: Duration = Duration::from_secs(60);
+
+impl Running {
+    /// Sends `signal` (`INT`, `TERM`, `HUP`…) to the process, as `kill -s` would.
+    pub fn signal(&self, signal: &str) {
+        let status = Command::new("kill")
+            .args(["-s", signal, &self.child.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(status.success(), "kill -s {signal} failed");
+    }
+
+    /// What it has written to stderr so far.
+    pub fn stderr_so_far(&self) -> String {
+        String::from_utf8_lossy(&self.stderr.lock().expect("stderr")).into_owned()
+    }
+
+    /// Waits until stderr holds `needle` (fails after [`PATIENCE`]).
+    #[track_caller]
+    pub fn await_stderr(&self, needle: &str) {
+        let deadline = Instant::now() + PATIENCE;
+        while !self.stderr_so_far().contains(needle) {
+            assert!(
+                Instant::now() < deadline,
+                "stderr never said {needle:?}\n--- stderr ---\n{}",
+                self.stderr_so_far()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Waits for the process to end and collects what it printed.
+    pub fn finish(mut self) -> Run {
+        let deadline = Instant::now() + PATIENCE;
+        let status = loop {
+            if let Some(status) = self.child.try_wait().expect("wait for nvctl") {
+                break status;
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                panic!("nvctl did not stop\n{}", self.stderr_so_far());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        // The readers end with the pipes; give them a moment to drain.
+        std::thread::sleep(Duration::from_millis(100));
+        let text = |c: &Collected| String::from_utf8_lossy(&c.lock().expect("out")).into_owned();
+        Run {
+            code: status.code().unwrap_or(-1),
+            signal: std::os::unix::process::ExitStatusExt::signal(&status),
+            stdout: text(&self.stdout),
+            stderr: text(&self.stderr),
+            command: self.command.clone(),
+        }
+    }
+}
+
+/// Waits until `check` holds (fails after [`PATIENCE`]), e.g. until a request reached Vault.
+#[track_caller]
+pub fn await_that(what: &str, mut check: impl FnMut() -> bool) {
+    let deadline = Instant::now() + PATIENCE;
+    while !check() {
+        assert!(Instant::now() < deadline, "never happened: {what}");
+        std::thread::sleep(Duration::from_millis(20));
     }
 }
 
@@ -238,6 +351,8 @@ impl Nvctl {
 #[derive(Debug)]
 pub struct Run {
     pub code: i32,
+    /// The signal that ended the process, if one did.
+    pub signal: Option<i32>,
     pub stdout: String,
     pub stderr: String,
     command: String,
@@ -246,9 +361,21 @@ pub struct Run {
 impl Run {
     fn context(&self) -> String {
         format!(
-            "command: {}\nexit: {}\n--- stdout ---\n{}\n--- stderr ---\n{}",
-            self.command, self.code, self.stdout, self.stderr
+            "command: {}\nexit: {} (signal {:?})\n--- stdout ---\n{}\n--- stderr ---\n{}",
+            self.command, self.code, self.signal, self.stdout, self.stderr
         )
+    }
+
+    /// The process was ended by `signal` (its number, e.g. 2 for SIGINT).
+    #[track_caller]
+    pub fn killed_by(self, signal: i32) -> Run {
+        assert_eq!(
+            self.signal,
+            Some(signal),
+            "not ended by signal {signal}\n{}",
+            self.context()
+        );
+        self
     }
 
     #[track_caller]

@@ -1,0 +1,274 @@
+//! Issue 10, "never lose the keys": the real binary signalled while the sandbox holds back
+//! `sys/init`'s answer, answers of the wrong shape, answers that never come, and what a re-run
+//! says afterwards. Sandbox only: it needs fault injection and an uninitialised Vault.
+//!
+//! The request count before `PUT sys/init` is that of `nvctl init`: GET sys/init, GET
+//! sys/seal-status, then PUT sys/init (the third request).
+
+use crate::support;
+
+use std::path::Path;
+
+use support::{await_that, read_json, workdir, writes, Nvctl};
+use vault_sandbox::{Fault, Sandbox, SandboxHandle};
+
+const INIT_PUT: u64 = 3;
+
+fn uninitialized_with(fault: Fault) -> SandboxHandle {
+    support::sandbox_only("needs fault injection and an uninitialised Vault");
+    Sandbox::builder()
+        .uninitialized()
+        .fault(fault)
+        .start()
+        .expect("sandbox")
+}
+
+fn init_sent(h: &SandboxHandle) -> bool {
+    writes(h).iter().any(|w| w.starts_with("PUT /v1/sys/init"))
+}
+
+fn names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).expect("file").permissions().mode() & 0o777
+}
+
+fn keys_in(path: &Path) -> Vec<String> {
+    read_json(path)["unseal_keys_hex"]
+        .as_array()
+        .expect("keys")
+        .iter()
+        .map(|k| k.as_str().expect("key").to_string())
+        .collect()
+}
+
+/// Two Ctrl-C while Vault's answer is held: the first says nvctl waits, the second says what is
+/// at stake, and once the answer arrives the keys are on disk before nvctl dies of SIGINT.
+#[test]
+fn sigint_twice_while_the_init_answer_is_held_waits_saves_the_keys_then_stops() {
+    let h = uninitialized_with(Fault::hold_answer_nth(INIT_PUT));
+    let dir = workdir();
+    let out = dir.path().join("vault-init.json");
+    let running = Nvctl::new()
+        .sandbox(&h)
+        .args(["init", "--output"])
+        .arg(&out)
+        .spawn();
+    await_that("nvctl sent PUT sys/init", || init_sent(&h));
+
+    running.signal("INT");
+    running.await_stderr(&format!(
+        "nvctl: SIGINT received while waiting for {}'s answer to PUT sys/init: nvctl stops as \
+         soon as it is saved (at most 1m)",
+        h.addr()
+    ));
+    running.signal("INT");
+    running.await_stderr(
+        "nvctl: SIGINT received again. That answer holds the unseal keys and the root token, \
+         which exist nowhere else. Stopping now would lose them for good",
+    );
+    assert!(!out.exists(), "not saved before the answer came");
+
+    h.release_held();
+    running
+        .finish()
+        .killed_by(2)
+        .stderr_has(&format!(
+            "nvctl: stopping on SIGINT: the unseal keys and the root token are saved in {}",
+            out.display()
+        ))
+        .hides(&h.root_token().expect("root token"));
+
+    assert_eq!(mode(&out), 0o600);
+    assert_eq!(keys_in(&out), h.unseal_keys(), "the keys Vault made");
+    assert_eq!(
+        names(dir.path()),
+        ["vault-init.json"],
+        "no temp file, no note"
+    );
+
+    // The re-run finds the file and sends nothing.
+    Nvctl::new()
+        .sandbox(&h)
+        .args(["init", "--output"])
+        .arg(&out)
+        .run()
+        .exit(0)
+        .stderr_has("is already initialized: nothing was sent");
+}
+
+/// SIGTERM and SIGHUP (a closed terminal) are held the same way.
+#[test]
+fn sigterm_and_sighup_while_the_init_answer_is_held_still_save_the_keys() {
+    for (name, number) in [("TERM", 15), ("HUP", 1)] {
+        let h = uninitialized_with(Fault::hold_answer_nth(INIT_PUT));
+        let dir = workdir();
+        let out = dir.path().join("vault-init.json");
+        let running = Nvctl::new()
+            .sandbox(&h)
+            .args(["init", "--output"])
+            .arg(&out)
+            .spawn();
+        await_that("nvctl sent PUT sys/init", || init_sent(&h));
+        running.signal(name);
+        running.await_stderr(&format!("nvctl: SIG{name} received while waiting for"));
+        h.release_held();
+        running
+            .finish()
+            .killed_by(number)
+            .stderr_has(&format!("nvctl: stopping on SIG{name}: the unseal keys"));
+        assert_eq!(keys_in(&out), h.unseal_keys(), "SIG{name}");
+        assert_eq!(names(dir.path()), ["vault-init.json"], "SIG{name}");
+    }
+}
+
+/// The answer never comes: nvctl gives up after its timeout (the bound of the wait), says Vault
+/// may be initialised — not that Vault refused — and leaves a note; the re-run reads the note
+/// and says plainly that the keys are lost and what to do, as do `unseal` and `bootstrap`.
+#[test]
+fn an_init_answer_that_never_comes_is_reported_as_possibly_applied_and_the_rerun_says_the_keys_are_lost(
+) {
+    let h = uninitialized_with(Fault::hold_answer_nth(INIT_PUT));
+    let dir = workdir();
+    let out = dir.path().join("vault-init.json");
+    Nvctl::new()
+        .sandbox(&h)
+        .args(["init", "--timeout", "1s", "--output"])
+        .arg(&out)
+        .run()
+        .exit(2)
+        .stderr_has(&format!(
+            "PUT sys/init was sent to {} but no usable answer came back: {} may have acted on \
+             it (vault was initialised)",
+            h.addr(),
+            h.addr()
+        ))
+        .stderr_has("Check with `nvctl status`")
+        .stderr_lacks("refused");
+    assert_eq!(names(dir.path()), ["vault-init.json.sent"], "no temp file");
+
+    let lost = "Vault was initialised by a run whose answer was not saved: the unseal keys and \
+                the root token are lost; nothing can recover them: this Vault must be wiped \
+                (stop it, remove its storage) and initialised again with `nvctl init`";
+    Nvctl::new()
+        .sandbox(&h)
+        .args(["init", "--output"])
+        .arg(&out)
+        .run()
+        .exit(2)
+        .stderr_has(lost)
+        .stderr_has("PUT sys/init was sent to");
+    Nvctl::new()
+        .sandbox(&h)
+        .args(["unseal", "--keys-file"])
+        .arg(&out)
+        .run()
+        .exit(1)
+        .stderr_has(lost);
+}
+
+/// Answers of the wrong shape are kept raw, 0600, beside the intended file before being
+/// judged; the message says what was wrong, where the bytes are, and never "refused".
+#[test]
+fn a_truncated_or_wrong_typed_init_answer_is_saved_raw_and_named() {
+    for (body, why) in [
+        (
+            r#"{"keys":["aa11","bb22"],"keys_base64":["qh"#,
+            "EOF while parsing",
+        ),
+        (
+            r#"{"keys":5,"root_token":"hvs.x"}"#,
+            "invalid type: integer",
+        ),
+        (r#"{"keys":[],"root_token":""}"#, "it has no `root_token`"),
+        (
+            r#"{"keys":["aa"],"keys_base64":["qg=="],"root_token":"hvs.x"}"#,
+            "5 key shares were asked for, it has 1",
+        ),
+    ] {
+        let h = uninitialized_with(Fault::respond_on_nth(INIT_PUT, 200, body));
+        let dir = workdir();
+        let out = dir.path().join("vault-init.json");
+        let raw = dir.path().join("vault-init.json.raw");
+        Nvctl::new()
+            .sandbox(&h)
+            .args(["init", "--output"])
+            .arg(&out)
+            .run()
+            .exit(2)
+            .stderr_has(&format!(
+                "{} answered PUT sys/init, but not as expected (",
+                h.addr()
+            ))
+            .stderr_has(why)
+            .stderr_has(&format!(
+                "the answer may hold the unseal keys and the root token: it was saved unread to \
+                 {} (0600)",
+                raw.display()
+            ))
+            .stderr_lacks("refused");
+        assert_eq!(std::fs::read_to_string(&raw).expect("raw"), body);
+        assert_eq!(mode(&raw), 0o600);
+        assert_eq!(names(dir.path()), ["vault-init.json.raw"], "{body}");
+
+        // Never overwritten by a second attempt.
+        Nvctl::new()
+            .sandbox(&h)
+            .args(["init", "--output"])
+            .arg(&out)
+            .run()
+            .exit(1)
+            .stderr_has(&format!(
+                "{} holds an earlier answer to PUT sys/init that nvctl could not read",
+                raw.display()
+            ));
+        assert_eq!(std::fs::read_to_string(&raw).expect("raw"), body);
+    }
+}
+
+/// A signal outside a held section stops nvctl at once, and the temporary file it had
+/// created (here: the token file's, made before the token is minted) is removed.
+#[test]
+fn a_signal_while_a_token_file_is_pending_removes_the_temporary_file() {
+    support::sandbox_only("needs fault injection");
+    // Where `token create` sends its create request, counted on a first sandbox.
+    let probe = support::dev_sandbox();
+    let probe_dir = workdir();
+    Nvctl::new()
+        .sandbox(&probe)
+        .args(["token", "create", "--output"])
+        .arg(probe_dir.path().join("token"))
+        .run();
+    let create = probe
+        .requests()
+        .iter()
+        .position(|r| r.method == "POST" && r.path.starts_with("/v1/auth/token/create"))
+        .expect("a create request") as u64
+        + 1;
+
+    let h = support::dev_sandbox();
+    h.set_fault(Fault::hold_answer_nth(create));
+    let dir = workdir();
+    let running = Nvctl::new()
+        .sandbox(&h)
+        .args(["token", "create", "--output"])
+        .arg(dir.path().join("token"))
+        .spawn();
+    await_that("nvctl asked for the token", || {
+        h.requests()
+            .iter()
+            .any(|r| r.path.starts_with("/v1/auth/token/create"))
+    });
+    assert_eq!(names(dir.path()).len(), 1, "the temporary file exists");
+    running.signal("TERM");
+    running.finish().killed_by(15);
+    assert!(names(dir.path()).is_empty(), "{:?}", names(dir.path()));
+}
