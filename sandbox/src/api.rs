@@ -5,8 +5,14 @@
 //! or an [`ApiError`]; the front end renders both exactly as Vault does (vault-api.md §0).
 
 use std::collections::BTreeMap;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Duration;
 
 use serde_json::{Map, Value};
+
+use crate::state::State;
 
 /// HTTP method as Vault's router sees it. `LIST` and `GET ?list=true` both arrive as `List`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,6 +55,8 @@ pub struct Request {
     pub namespace: Option<String>,
     /// The JSON object body; empty when the request had no body.
     pub body: Map<String, Value>,
+    /// `X-Vault-Wrap-TTL`, when set and not zero: the answer is response-wrapped (§9).
+    pub wrap_ttl: Option<Duration>,
 }
 
 impl Request {
@@ -58,7 +66,7 @@ impl Request {
 }
 
 /// What a handler answers on success.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug)]
 pub enum Reply {
     /// 204 with an empty body.
     NoContent,
@@ -70,6 +78,53 @@ pub enum Reply {
     Raw { status: u16, body: Value },
     /// A status with no body at all (HEAD sys/health).
     Empty { status: u16 },
+    /// The handler must wait for network I/O (PostgreSQL, Nomad, a JWKS URL) before it can
+    /// answer; see [`Deferred`].
+    Deferred(Deferred),
+}
+
+/// What a handler does once the node's state lock is released again: the answer to give.
+pub type Continuation = Box<dyn FnOnce(&mut State) -> HandlerResult + Send>;
+
+/// Work a handler must do away from the node's state lock.
+///
+/// Handlers run with the node's one state lock held, so they must never wait on the network.
+/// A handler that needs to (a lease revocation running SQL, a call to Nomad, a JWKS fetch)
+/// gathers what it needs from the state, answers `Reply::Deferred(Deferred::reply(io, then))`,
+/// and returns. The front end releases the lock, awaits `io`, takes the lock again and calls
+/// `then(state, output)`, whose result is the request's answer (it may itself be another
+/// `Deferred`). Anything read before the I/O may have changed by the time `then` runs: look
+/// it up again there.
+pub struct Deferred {
+    work: Pin<Box<dyn Future<Output = Continuation> + Send>>,
+}
+
+impl Deferred {
+    pub fn reply<T, F, C>(io: F, then: C) -> Reply
+    where
+        T: Send + 'static,
+        F: Future<Output = T> + Send + 'static,
+        C: FnOnce(&mut State, T) -> HandlerResult + Send + 'static,
+    {
+        let work = async move {
+            let output = io.await;
+            Box::new(move |state: &mut State| then(state, output)) as Continuation
+        };
+        Reply::Deferred(Deferred {
+            work: Box::pin(work),
+        })
+    }
+
+    /// Runs the I/O (the caller holds no lock) and hands back what to do under the lock.
+    pub async fn run(self) -> Continuation {
+        self.work.await
+    }
+}
+
+impl fmt::Debug for Deferred {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Deferred")
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -81,6 +136,8 @@ pub struct Logical {
     pub data_at_top_level: bool,
     pub renewable: bool,
     pub lease_duration: u64,
+    /// Set on a leased secret (`leases::issue`); empty otherwise.
+    pub lease_id: String,
 }
 
 impl Logical {

@@ -14,13 +14,67 @@ use serde_json::{json, Map, Value};
 
 use crate::api::{ApiError, HandlerResult, Logical, Method, Reply, Request};
 use crate::clock::rfc3339;
+use crate::flavor::Flavor;
 use crate::jwt::identity::IdentityStore;
 use crate::jwt::keyset::KeySet;
 
-/// Secrets engines a `POST sys/mounts/:path` may enable.
+/// Secrets engines a `POST sys/mounts/:path` may enable (after the `kv-v1`/`kv-v2` aliases).
 const SECRET_TYPES: &[&str] = &[
-    "kv", "kv-v2", "generic", "database", "nomad", "pki", "transit", "ssh", "totp", "aws", "consul",
+    "kv", "generic", "database", "nomad", "pki", "transit", "ssh", "totp", "aws", "consul",
 ];
+
+/// Vault's system default and maximum lease TTL (768h), in force where a mount sets none.
+pub const SYSTEM_LEASE_TTL: u64 = 768 * 3600;
+
+/// A mount's tunable settings; 0 TTLs mean "the system default".
+#[derive(Debug, Clone, Default)]
+pub struct MountConfig {
+    pub default_lease_ttl: u64,
+    pub max_lease_ttl: u64,
+    pub force_no_cache: bool,
+}
+
+impl MountConfig {
+    /// The `config` object of a mount-enable request (`handleMount`): TTLs as durations or
+    /// `"system"`, default ≤ max.
+    fn from_mount_request(config: Option<&Value>) -> Result<MountConfig, ApiError> {
+        let mut parsed = MountConfig::default();
+        let Some(Value::Object(config)) = config else {
+            return Ok(parsed);
+        };
+        let ttl = |key: &str, what: &str| -> Result<u64, ApiError> {
+            match config.get(key) {
+                None => Ok(0),
+                Some(Value::String(s)) if s.is_empty() || s == "system" => Ok(0),
+                Some(value) => parse_duration(value).ok_or_else(|| {
+                    let shown = value
+                        .as_str()
+                        .map_or_else(|| value.to_string(), str::to_string);
+                    ApiError::bad_request(format!(
+                        "unable to parse {what} TTL of {shown}: time: invalid duration {shown:?}"
+                    ))
+                }),
+            }
+        };
+        parsed.default_lease_ttl = ttl("default_lease_ttl", "default")?;
+        parsed.max_lease_ttl = ttl("max_lease_ttl", "max")?;
+        if parsed.max_lease_ttl != 0 && parsed.default_lease_ttl > parsed.max_lease_ttl {
+            return Err(ApiError::bad_request(
+                "given default lease TTL greater than given max lease TTL",
+            ));
+        }
+        if parsed.max_lease_ttl == 0 && parsed.default_lease_ttl > SYSTEM_LEASE_TTL {
+            return Err(ApiError::bad_request(format!(
+                "given default lease TTL greater than system max lease TTL of {SYSTEM_LEASE_TTL}"
+            )));
+        }
+        parsed.force_no_cache = config
+            .get("force_no_cache")
+            .and_then(bool_field)
+            .unwrap_or(false);
+        Ok(parsed)
+    }
+}
 /// Auth methods a `POST sys/auth/:path` may enable.
 const AUTH_TYPES: &[&str] = &[
     "jwt",
@@ -45,6 +99,8 @@ pub struct Mount {
     pub options: Value,
     pub local: bool,
     pub seal_wrap: bool,
+    /// The tunable settings (`config` in `sys/mounts`, `…/tune`).
+    pub config: MountConfig,
     /// KV data by key (kv mounts only).
     kv: BTreeMap<String, KvSecret>,
     /// JWT auth config (jwt/oidc auth mounts only).
@@ -77,25 +133,31 @@ fn random_hex8() -> String {
 
 impl Mount {
     fn new(path: &str, kind: &str, description: &str, options: Value, local: bool) -> Self {
-        let accessor_kind = if kind == "kv-v2" { "kv" } else { kind };
         Mount {
             path: path.to_string(),
-            kind: if kind == "kv-v2" {
-                "kv".into()
-            } else {
-                kind.to_string()
-            },
+            kind: kind.to_string(),
             description: description.to_string(),
-            accessor: format!("{accessor_kind}_{}", random_hex8()),
+            accessor: format!("{kind}_{}", random_hex8()),
             uuid: uuid::Uuid::new_v4().to_string(),
             options,
             local,
             seal_wrap: false,
+            config: MountConfig::default(),
             kv: BTreeMap::new(),
             jwt_config: None,
             jwt_roles: BTreeMap::new(),
             jwt_keys: None,
         }
+    }
+
+    /// The TTLs a lease under this mount gets by default and at most: the tuned values, else
+    /// the system's 768h (Vault's `dynamicSystemView` DefaultLeaseTTL / MaxLeaseTTL).
+    pub fn lease_ttls(&self) -> (u64, u64) {
+        let or_system = |v: u64| if v == 0 { SYSTEM_LEASE_TTL } else { v };
+        (
+            or_system(self.config.default_lease_ttl),
+            or_system(self.config.max_lease_ttl),
+        )
     }
 
     fn is_kv_v2(&self) -> bool {
@@ -104,8 +166,11 @@ impl Mount {
 
     /// The JSON that `GET sys/mounts` / `GET sys/auth` show for this mount.
     fn describe(&self, is_auth: bool) -> Value {
-        let mut config =
-            json!({"default_lease_ttl": 0, "max_lease_ttl": 0, "force_no_cache": false});
+        let mut config = json!({
+            "default_lease_ttl": self.config.default_lease_ttl,
+            "max_lease_ttl": self.config.max_lease_ttl,
+            "force_no_cache": self.config.force_no_cache,
+        });
         if is_auth {
             config["token_type"] = json!("default-service");
         }
@@ -149,6 +214,58 @@ pub struct JwtLoginParts<'a> {
 /// Normalises a mount path given in a URL: no leading slash, exactly one trailing slash.
 fn mount_path(raw: &str) -> String {
     format!("{}/", raw.trim_matches('/'))
+}
+
+/// The mount a `POST sys/mounts/:path` body describes, checked in the order of Vault's
+/// `handleMount`: the `config` TTLs, the type, then the `kv-v1`/`kv-v2` aliases and the
+/// rule that only KV takes a `version` option.
+fn new_secret_mount(path: &str, req: &Request) -> Result<Mount, ApiError> {
+    let config = MountConfig::from_mount_request(req.body.get("config"))?;
+    let mut kind = req.str_field("type").unwrap_or_default().to_string();
+    if kind.is_empty() {
+        return Err(ApiError::bad_request(
+            "backend type must be specified as a string",
+        ));
+    }
+    let mut options = match req.body.get("options") {
+        Some(Value::Object(map)) => map.clone(),
+        _ => Map::new(),
+    };
+    // `vault secrets enable -version=2` may send a number; Vault keeps map[string]string.
+    for value in options.values_mut() {
+        if let Some(n) = value.as_i64() {
+            *value = json!(n.to_string());
+        }
+    }
+    match kind.as_str() {
+        "kv" => {}
+        "kv-v1" | "kv-v2" => {
+            options.insert("version".into(), json!(&kind[4..]));
+            kind = "kv".into();
+        }
+        _ => {
+            let version = options.get("version").and_then(Value::as_str);
+            if version.is_some_and(|v| !v.is_empty()) {
+                return Err(ApiError::bad_request(format!(
+                    "secrets engine {kind:?} does not allow setting a version"
+                )));
+            }
+        }
+    }
+    let options = if options.is_empty() && req.body.get("options").is_none() {
+        Value::Null
+    } else {
+        Value::Object(options)
+    };
+    let description = req.str_field("description").unwrap_or_default();
+    let local = req
+        .body
+        .get("local")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    let mut mount = Mount::new(path, &kind, description, options, local);
+    mount.config = config;
+    Ok(mount)
 }
 
 impl MountTable {
@@ -269,8 +386,8 @@ impl MountTable {
         }
     }
 
-    /// `sys/mounts`, `sys/mounts/:path` (vault-api.md §8).
-    pub fn handle_sys_mounts(&mut self, req: &Request) -> HandlerResult {
+    /// `sys/mounts`, `sys/mounts/:path` (vault-api.md §8, vault-api-engines.md §1).
+    pub fn handle_sys_mounts(&mut self, flavor: Flavor, req: &Request) -> HandlerResult {
         let target = req
             .path
             .strip_prefix("sys/mounts")
@@ -295,17 +412,7 @@ impl MountTable {
                 .map(|m| Reply::Logical(Logical::data(m.describe(false))))
                 .ok_or_else(|| ApiError::bad_request(format!("No secret engine mount at {path}"))),
             Method::Put | Method::Post => {
-                let kind = req.str_field("type").unwrap_or_default();
-                if kind.is_empty() {
-                    return Err(ApiError::bad_request(
-                        "backend type must be specified as a string",
-                    ));
-                }
-                if !SECRET_TYPES.contains(&kind) {
-                    return Err(ApiError::bad_request(format!(
-                        "plugin not found in the catalog: {kind}"
-                    )));
-                }
+                let mount = new_secret_mount(&path, req)?;
                 if let Some(existing) = self
                     .secret
                     .keys()
@@ -315,23 +422,17 @@ impl MountTable {
                         "path is already in use at {existing}"
                     )));
                 }
-                let mut options = req.body.get("options").cloned().unwrap_or(Value::Null);
-                if kind == "kv-v2" {
-                    options = json!({"version": "2"});
-                } else if let Some(version) = options.get("version").and_then(Value::as_i64) {
-                    // `vault secrets enable -version=2` may send a number; Vault stores a string.
-                    options["version"] = json!(version.to_string());
+                // The catalog is consulted after the conflict check (mountInternal, then
+                // newLogicalBackend); OpenBao ships no Nomad secrets engine.
+                let builtin = SECRET_TYPES.contains(&mount.kind.as_str())
+                    && !(flavor == Flavor::OpenBao && mount.kind == "nomad");
+                if !builtin {
+                    return Err(ApiError::bad_request(format!(
+                        "plugin not found in the catalog: {}",
+                        mount.kind
+                    )));
                 }
-                let description = req.str_field("description").unwrap_or_default();
-                let local = req
-                    .body
-                    .get("local")
-                    .and_then(Value::as_bool)
-                    .unwrap_or(false);
-                self.secret.insert(
-                    path.clone(),
-                    Mount::new(&path, kind, description, options, local),
-                );
+                self.secret.insert(path, mount);
                 Ok(Reply::NoContent)
             }
             Method::Delete => {
@@ -484,7 +585,7 @@ fn identity_read(identity: &IdentityStore, rest: &str, req: &Request) -> Handler
 }
 
 /// Keys directly below `prefix` (`a`, `dir/`), sorted, for LIST.
-fn child_keys<'a>(keys: impl Iterator<Item = &'a String>, prefix: &str) -> Vec<String> {
+pub(crate) fn child_keys<'a>(keys: impl Iterator<Item = &'a String>, prefix: &str) -> Vec<String> {
     let mut children: Vec<String> = keys
         .filter_map(|k| k.strip_prefix(prefix))
         .filter(|rest| !rest.is_empty())

@@ -12,7 +12,7 @@ use crate::api::{ApiError, HandlerResult, Method, Operation, Reply, Request};
 use crate::flavor::Flavor;
 use crate::seal::{HaRole, InitRequest};
 use crate::state::State;
-use crate::{auth, capabilities, jwt, policy, token};
+use crate::{auth, capabilities, jwt, leases, policy, token};
 
 /// What the front end must send back.
 #[derive(Debug)]
@@ -195,10 +195,22 @@ fn logical(state: &mut State, req: &Request) -> Routed {
         return answer(capabilities::handle(state, &caller, req), "system");
     }
     if under("sys/mounts") {
-        return answer(state.mounts.handle_sys_mounts(req), "system");
+        return answer(state.mounts.handle_sys_mounts(state.flavor, req), "system");
     }
     if under("sys/auth") {
         return answer(state.mounts.handle_sys_auth(req), "system");
+    }
+    if [
+        "sys/leases",
+        "sys/renew",
+        "sys/revoke",
+        "sys/revoke-prefix",
+        "sys/revoke-force",
+    ]
+    .iter()
+    .any(|p| under(p))
+    {
+        return answer(leases::handle(state, &caller, req), "system");
     }
     if path == "sys/step-down" {
         let result = match req.method {

@@ -229,6 +229,7 @@ impl SandboxBuilder {
             Arc::clone(&node),
             on_shutdown,
         ));
+        runtime.spawn(server::expiry_loop(Arc::clone(&node)));
         Ok(SandboxHandle {
             node,
             local,
@@ -327,9 +328,30 @@ impl SandboxHandle {
         }
     }
 
-    /// Moves this node's clock forward (TTLs count down by it).
+    /// Moves this node's clock forward (TTLs count down by it). Leases whose expiry has now
+    /// passed are revoked before this returns.
     pub fn advance_clock(&self, by: Duration) {
         self.node.state().clock.advance(by);
+        self.expire_leases();
+    }
+
+    /// Revokes every lease whose expiry the node's clock has passed (and whose retry time
+    /// has come, after a failed revocation), waiting for the engines' I/O.
+    pub fn expire_leases(&self) {
+        let Some(runtime) = self.runtime.as_ref() else {
+            return;
+        };
+        let handle = runtime.handle().clone();
+        let node = Arc::clone(&self.node);
+        // A thread of its own, so that this works from inside another runtime too.
+        let joined = std::thread::scope(|scope| {
+            scope
+                .spawn(move || handle.block_on(async move { node.expire_leases().await }))
+                .join()
+        });
+        if let Err(panic) = joined {
+            std::panic::resume_unwind(panic);
+        }
     }
 
     /// Every request received so far, in arrival order.

@@ -682,6 +682,7 @@ mod tests {
             token: None,
             namespace: None,
             body,
+            wrap_ttl: None,
         }
     }
 

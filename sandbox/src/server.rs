@@ -16,8 +16,9 @@ use hyper::http::request::Parts;
 use hyper::{Response, StatusCode};
 use serde_json::{json, Map, Value};
 
-use crate::api::{ApiError, Logical, Method, Reply, Request};
+use crate::api::{ApiError, HandlerResult, Logical, Method, Reply, Request};
 use crate::faults::{FaultAction, FaultPlan};
+use crate::leases;
 use crate::router::{self, Routed};
 use crate::state::State;
 
@@ -156,7 +157,7 @@ impl Node {
             tokio::time::sleep(delay).await;
         }
         match action {
-            FaultAction::Proceed => Ok(self.answer(&parts, &body)),
+            FaultAction::Proceed => Ok(self.answer(&parts, &body).await),
             FaultAction::Respond { status, body } => Ok(respond(status, Bytes::from(body))),
             FaultAction::RateLimit { retry_after_secs } => {
                 let path = parts.uri.path().trim_start_matches("/v1/");
@@ -169,11 +170,11 @@ impl Node {
             }
             FaultAction::DropBeforeApply => Err(DropConnection),
             FaultAction::DropAfterApply => {
-                let _applied = self.answer(&parts, &body);
+                let _applied = self.answer(&parts, &body).await;
                 Err(DropConnection)
             }
             FaultAction::HoldAfterApply => {
-                let answer = self.answer(&parts, &body);
+                let answer = self.answer(&parts, &body).await;
                 let mut released = self.released.subscribe();
                 // An error means the node is going away: the answer is never sent.
                 let outcome = released.wait_for(|released| *released).await.map(drop);
@@ -185,8 +186,35 @@ impl Node {
         }
     }
 
+    /// Revokes the leases whose expiry the sandbox clock has passed: the engines' I/O runs
+    /// without the state lock, one lease after the other (see [`crate::leases`]).
+    pub async fn expire_leases(&self) {
+        let due = leases::due_expiries(&mut self.state());
+        for expiry in due {
+            let outcome = match expiry.io {
+                Some(io) => io.await,
+                None => Ok(()),
+            };
+            leases::finish_expiry(&mut self.state(), &expiry.lease_id, outcome);
+        }
+    }
+
+    /// Runs a handler's deferred I/O without the state lock, then its continuation with it,
+    /// until the handler has its answer (see [`crate::api::Deferred`]).
+    async fn settle(&self, mut result: HandlerResult) -> HandlerResult {
+        loop {
+            match result {
+                Ok(Reply::Deferred(deferred)) => {
+                    let then = deferred.run().await;
+                    result = then(&mut self.state());
+                }
+                settled => return settled,
+            }
+        }
+    }
+
     /// Parses, routes and renders one request (no faults).
-    fn answer(&self, parts: &Parts, body: &[u8]) -> HttpResponse {
+    async fn answer(&self, parts: &Parts, body: &[u8]) -> HttpResponse {
         let flavor = self.state().flavor;
         let req = match parse(parts, body, flavor.json_error_prefix()) {
             Ok(req) => req,
@@ -209,7 +237,7 @@ impl Node {
                 }
                 response
             }
-            Routed::Answer { result, mount_type } => match result {
+            Routed::Answer { result, mount_type } => match self.settle(result).await {
                 Ok(reply) => {
                     let mount_type = mount_type.filter(|_| flavor.has_mount_type());
                     render_reply(reply, &req, mount_type.as_deref())
@@ -352,6 +380,7 @@ fn parse(parts: &Parts, body: &[u8], json_error_prefix: &str) -> Result<Request,
         token,
         namespace: header(parts, "x-vault-namespace"),
         body,
+        wrap_ttl: None,
     })
 }
 
@@ -390,7 +419,7 @@ fn injects_data_at_top_level(path: &str) -> bool {
 fn envelope(logical: Logical, path: &str, mount_type: Option<&str>) -> Value {
     let mut body = Map::new();
     body.insert("request_id".into(), json!(uuid::Uuid::new_v4().to_string()));
-    body.insert("lease_id".into(), json!(""));
+    body.insert("lease_id".into(), json!(logical.lease_id));
     body.insert("renewable".into(), json!(logical.renewable));
     body.insert("lease_duration".into(), json!(logical.lease_duration));
     body.insert("data".into(), logical.data.clone().unwrap_or(Value::Null));
@@ -426,6 +455,22 @@ fn render_reply(reply: Reply, req: &Request, mount_type: Option<&str>) -> HttpRe
         }
         Reply::Raw { status, body } => respond(status, Bytes::from(body.to_string())),
         Reply::Empty { status } => respond(status, Bytes::new()),
+        // `settle` runs every deferral before rendering.
+        Reply::Deferred(_) => render_error(&ApiError::internal("internal error")),
+    }
+}
+
+/// How often a running node looks for expired leases (wall time; tests that move the clock
+/// get the sweep at once from `advance_clock`).
+const EXPIRY_SWEEP: Duration = Duration::from_secs(1);
+
+/// Revokes expired leases every [`EXPIRY_SWEEP`], for as long as the node's runtime runs.
+pub async fn expiry_loop(node: Arc<Node>) {
+    let mut ticks = tokio::time::interval(EXPIRY_SWEEP);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        node.expire_leases().await;
     }
 }
 

@@ -2,6 +2,7 @@
 
 use crate::clock::Clock;
 use crate::flavor::Flavor;
+use crate::leases::LeaseStore;
 use crate::mounts::MountTable;
 use crate::policy::PolicyStore;
 use crate::seal::SealState;
@@ -18,6 +19,8 @@ pub struct State {
     pub tokens: TokenStore,
     /// owned by `mounts`: secret and auth mounts, KV v2 data, JWT config and roles
     pub mounts: MountTable,
+    /// owned by `leases`: leased secrets and the engines that renew and revoke them
+    pub leases: LeaseStore,
 }
 
 impl State {
@@ -30,6 +33,7 @@ impl State {
             policies: PolicyStore::default(),
             tokens: TokenStore::default(),
             mounts: MountTable::with_builtins(),
+            leases: LeaseStore::new(),
         }
     }
 }

@@ -4,7 +4,7 @@
 //! sandbox clock whenever a token is looked up: an expired token (or one whose parent chain
 //! has expired) is revoked with its non-orphan descendants and is simply gone.
 
-mod fields;
+pub(crate) mod fields;
 mod role;
 
 use std::collections::{BTreeMap, HashMap};

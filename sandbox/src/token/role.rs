@@ -434,6 +434,7 @@ mod tests {
             token: None,
             namespace: None,
             body: body.as_object().cloned().unwrap_or_default(),
+            wrap_ttl: None,
         }
     }
 

@@ -425,3 +425,135 @@ fn advance_clock_moves_server_time() {
         .unwrap();
     assert!(after >= before + 72 * 3600 && after < before + 72 * 3600 + 60);
 }
+
+// vault-api-engines.md §1: kv-v1 / kv-v2 are rewritten to kv + options.version; a version on
+// another type → 400. vault/logical_system.go handleMount (the kv-v1/kv-v2 aliases, "secrets
+// engine %q does not allow setting a version")
+#[test]
+fn kv_aliases_are_rewritten_and_only_kv_takes_a_version() {
+    let node = dev();
+    let addr = node.addr();
+    for (path, kind, version) in [("kv1", "kv-v1", "1"), ("kv2", "kv-v2", "2")] {
+        let enabled = call(
+            &addr,
+            "POST",
+            &format!("sys/mounts/{path}"),
+            Some("root"),
+            Some(json!({ "type": kind })),
+        );
+        assert_eq!(enabled.status, 204, "{}", enabled.text);
+        let read = call(
+            &addr,
+            "GET",
+            &format!("sys/mounts/{path}"),
+            Some("root"),
+            None,
+        )
+        .json();
+        assert_eq!(read["data"]["type"], "kv");
+        assert_eq!(read["data"]["options"]["version"], version);
+        assert!(read["data"]["accessor"]
+            .as_str()
+            .unwrap()
+            .starts_with("kv_"));
+    }
+    let refused = call(
+        &addr,
+        "POST",
+        "sys/mounts/nomad",
+        Some("root"),
+        Some(json!({"type": "nomad", "options": {"version": "2"}})),
+    );
+    assert_eq!(
+        (refused.status, refused.error()),
+        (
+            400,
+            "secrets engine \"nomad\" does not allow setting a version".to_string()
+        )
+    );
+    let numeric = call(
+        &addr,
+        "POST",
+        "sys/mounts/kv-num",
+        Some("root"),
+        Some(json!({"type": "kv", "options": {"version": 2}})),
+    );
+    assert_eq!(numeric.status, 204);
+    let read = call(&addr, "GET", "sys/mounts/kv-num", Some("root"), None).json();
+    assert_eq!(read["data"]["options"]["version"], "2");
+}
+
+// vault-api-engines.md §1: OpenBao has no Nomad secrets engine. openbao
+// internal/vault/mount.go newLogicalBackend: fmt.Errorf("%w: %s", ErrPluginNotFound, t),
+// ErrPluginNotFound = "plugin not found in the catalog" (plugin_catalog.go)
+#[test]
+fn openbao_refuses_a_nomad_mount() {
+    let node = Sandbox::builder()
+        .dev("root")
+        .flavor(vault_sandbox::Flavor::OpenBao)
+        .start()
+        .unwrap();
+    let refused = call(
+        &node.addr(),
+        "POST",
+        "sys/mounts/nomad",
+        Some("root"),
+        Some(json!({"type": "nomad"})),
+    );
+    assert_eq!(
+        (refused.status, refused.error()),
+        (400, "plugin not found in the catalog: nomad".to_string())
+    );
+    let mounts = call(&node.addr(), "GET", "sys/mounts", Some("root"), None).json();
+    assert!(mounts["data"].get("nomad/").is_none());
+    let database = call(
+        &node.addr(),
+        "POST",
+        "sys/mounts/database",
+        Some("root"),
+        Some(json!({"type": "database"})),
+    );
+    assert_eq!(database.status, 204);
+}
+
+// vault-api-engines.md §0/§1: database and nomad mounts exist before their engines do; a path
+// inside them answers 404 `unsupported path`. The mount's config TTLs show in sys/mounts.
+#[test]
+fn engine_mounts_answer_unsupported_path_and_keep_their_ttls() {
+    let node = dev();
+    let addr = node.addr();
+    let enabled = call(
+        &addr,
+        "POST",
+        "sys/mounts/database",
+        Some("root"),
+        Some(
+            json!({"type": "database", "config": {"default_lease_ttl": "1h", "max_lease_ttl": 7200}}),
+        ),
+    );
+    assert_eq!(enabled.status, 204, "{}", enabled.text);
+    let unknown = call(&addr, "GET", "database/whatever", Some("root"), None);
+    assert_eq!(
+        (unknown.status, unknown.error()),
+        (404, "unsupported path".to_string())
+    );
+    let read = call(&addr, "GET", "sys/mounts/database", Some("root"), None).json();
+    assert_eq!(read["data"]["config"]["default_lease_ttl"], 3600);
+    assert_eq!(read["data"]["config"]["max_lease_ttl"], 7200);
+    let bad = call(
+        &addr,
+        "POST",
+        "sys/mounts/db2",
+        Some("root"),
+        Some(
+            json!({"type": "database", "config": {"default_lease_ttl": "2h", "max_lease_ttl": "1h"}}),
+        ),
+    );
+    assert_eq!(
+        (bad.status, bad.error()),
+        (
+            400,
+            "given default lease TTL greater than given max lease TTL".to_string()
+        )
+    );
+}
