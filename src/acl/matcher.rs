@@ -198,6 +198,26 @@ impl Acl {
         }
     }
 
+    /// Whether the token has some capability other than `deny` on a path under `prefix`
+    /// (`secret/`): Vault's `hasMountAccess`, which decides whether
+    /// `sys/internal/ui/mounts/<path>` answers (vault-api-engines.md §1). A `*`/`+` rule counts
+    /// when it could match something under the prefix.
+    pub fn has_access_under(&self, prefix: &str) -> bool {
+        if self.root {
+            return true;
+        }
+        let grants = |g: &Grant| !g.is_deny() && !g.caps.is_empty();
+        let overlaps = |literal: &str| literal.starts_with(prefix) || prefix.starts_with(literal);
+        self.exact
+            .iter()
+            .any(|(p, g)| p.starts_with(prefix) && grants(g))
+            || self.prefix.iter().any(|(p, g)| overlaps(p) && grants(g))
+            || self.segment.iter().any(|(p, g)| {
+                let literal = p.split('+').next().unwrap_or_default();
+                overlaps(literal) && grants(g)
+            })
+    }
+
     /// Whether a request with this operation on this path is allowed. LIST also tries the
     /// exact rule without the trailing `/`.
     pub fn allows(&self, op: Operation, path: &str) -> bool {

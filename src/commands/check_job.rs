@@ -24,7 +24,7 @@ pub fn run(args: &CheckJobArgs, settings: &Settings, ui: &Ui) -> Result<Exit> {
         .map(|path| jobspec::load(path))
         .collect::<Result<Vec<_>, _>>()?;
     let client = settings.authenticated_client()?;
-    let state = job::fetch_state(&client, &args.role, &job::policies_named(&specs))?;
+    let state = job::fetch_state(&client, &args.role, &specs)?;
 
     let mut all = Findings::new();
     let mut files = Vec::new();

@@ -12,15 +12,16 @@ use std::collections::{BTreeMap, BTreeSet};
 use anyhow::Result;
 use serde::Serialize;
 
+use super::secret_read::{self, Dynamic, MountView};
 use super::task_policies::{self, TaskTokenPolicies};
-use crate::acl::{parse_policy, Acl, Operation, PolicyDoc};
-use crate::checks::{check, Finding, Findings, Severity, Source};
-use crate::nomad::gofmt::{go_list, go_quote};
+use super::template_reads::{self, EngineFacts, Fetched, TaskSide};
+use crate::acl::{parse_policy, PolicyDoc};
+use crate::checks::{check, Finding, Findings, Severity};
+use crate::nomad::gofmt::go_quote;
 use crate::nomad::jobspec::{
-    self, Checkable, Jobspec, Problem, SecretFunction, SecretRef, SourceLocation, Task,
-    TaskTemplate,
+    self, Checkable, Jobspec, Problem, SecretFunction, SourceLocation, Task,
 };
-use crate::vault::{TokenRole, VaultClient};
+use crate::vault::{TokenRole, VaultClient, VaultError};
 
 /// What check-job found about one task.
 #[derive(Debug, Clone, Serialize)]
@@ -33,44 +34,99 @@ pub struct TaskReport {
     pub policies: Option<Vec<String>>,
     /// The policies the task token gets from the role, when Vault would create it.
     pub token_policies: Option<Vec<String>>,
+    /// Each template call with a literal path, as consul-template will send it.
+    pub reads: Vec<ReadReport>,
     pub findings: Findings,
 }
 
+/// One template call, resolved.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReadReport {
+    /// `file:line` of the call.
+    pub at: String,
+    /// The path as the template writes it.
+    pub path: String,
+    /// The path consul-template requests (with `data/` inserted on KV v2).
+    pub requested: String,
+    /// `read`, `list` or `update`.
+    pub capability: String,
+    /// The mount (`secret/`) and its engine (`KV v2`), when one is mounted there.
+    pub mount: Option<String>,
+    pub engine: Option<String>,
+}
+
 /// What the policies and the role look like in Vault: fetched once each.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct VaultState {
     /// `None` when the role does not exist.
     pub role: Option<TokenRole>,
     /// Name → its parsed text; `Ok(None)` when the policy does not exist; `Err` with why the
     /// text cannot be used (read denied, nvctl cannot parse it).
     pub policies: BTreeMap<String, Result<Option<PolicyDoc>, String>>,
+    /// The secrets engines mounted, longest path first; `Err` with why they are not known.
+    pub mounts: Result<Vec<MountView>, String>,
+    /// What the engines the templates read hold.
+    pub engines: EngineFacts,
 }
 
-/// Reads the role and every named policy (plus `default`), in parallel. Transport failures
-/// (Vault unreachable, TLS, sealed) are errors; a denied read is kept as "not checkable".
-pub fn fetch_state(
-    client: &VaultClient,
-    role_name: &str,
-    policies: &BTreeSet<String>,
-) -> Result<VaultState> {
-    let mut names: BTreeSet<String> = policies.clone();
+/// How many requests check-job keeps in flight at once.
+const CONCURRENCY: usize = 16;
+
+/// `f` over every item, at most [`CONCURRENCY`] at a time; results in the items' order.
+fn concurrently<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Mutex;
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<R>>> = Mutex::new((0..items.len()).map(|_| None).collect());
+    std::thread::scope(|scope| {
+        for _ in 0..CONCURRENCY.min(items.len()) {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(item) = items.get(i) else { break };
+                let r = f(item);
+                if let Ok(mut all) = results.lock() {
+                    all[i] = Some(r);
+                }
+            });
+        }
+    });
+    results
+        .into_inner()
+        .unwrap_or_default()
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+/// A Vault answer kept as a fact: an answer with a status (403, 404 with a message …) makes
+/// the fact "not checkable"; no answer at all (unreachable, TLS, sealed) is the caller's error.
+fn fact<T>(what: &str, answer: Result<Option<T>, VaultError>) -> Result<Fetched<T>, VaultError> {
+    match answer {
+        Ok(v) => Ok(Ok(v)),
+        Err(e) if e.status().is_some() && !e.is_sealed() => {
+            Ok(Err(format!("cannot read {what}: {e}")))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Reads what check-job judges the jobs against, in three concurrent rounds whatever the
+/// number of jobs: (1) the role, every named policy (plus `default`) and the mount table;
+/// (2) for each distinct path the templates read, the secret's key names, the database role
+/// or the Nomad engine role; (3) the database connections those roles name. Transport
+/// failures (Vault unreachable, TLS, sealed) are errors; an answer with a status (a denied
+/// read) is kept as "not checkable".
+pub fn fetch_state(client: &VaultClient, role_name: &str, specs: &[Jobspec]) -> Result<VaultState> {
+    let mut names: BTreeSet<String> = policies_named(specs);
     names.insert("default".to_string());
     names.remove("root");
     let names: Vec<String> = names.into_iter().collect();
-    let (role, fetched) = std::thread::scope(|scope| {
+    let written = template_paths(specs);
+    let (role, fetched, mounts) = std::thread::scope(|scope| {
         let role_handle = scope.spawn(|| client.read_token_role(role_name));
-        // A few threads at a time: jobs rarely name more than a handful of policies.
-        let mut fetched = Vec::new();
-        for chunk in names.chunks(8) {
-            let handles: Vec<_> = chunk
-                .iter()
-                .map(|name| scope.spawn(move || (name.clone(), client.read_policy(name))))
-                .collect();
-            for h in handles {
-                fetched.push(h.join());
-            }
-        }
-        (role_handle.join(), fetched)
+        let mounts_handle = scope.spawn(|| read_mounts(client, &written));
+        let fetched = concurrently(&names, |name| (name.clone(), client.read_policy(name)));
+        (role_handle.join(), fetched, mounts_handle.join())
     });
     let internal = || anyhow::anyhow!("internal error while reading Vault");
     let role = match role.map_err(|_| internal())? {
@@ -84,9 +140,10 @@ pub fn fetch_state(
     let mut state = VaultState {
         role,
         policies: BTreeMap::new(),
+        mounts: mounts.map_err(|_| internal())??,
+        engines: EngineFacts::default(),
     };
-    for item in fetched {
-        let (name, answer) = item.map_err(|_| internal())?;
+    for (name, answer) in fetched {
         let entry = match answer {
             Ok(None) => Ok(None),
             Ok(Some(policy)) => parse_policy(&policy.policy, &format!("policy {name}"))
@@ -103,7 +160,167 @@ pub fn fetch_state(
         };
         state.policies.insert(name, entry);
     }
+    if let Ok(mounts) = &state.mounts {
+        state.engines = fetch_engine_facts(client, mounts, &written)?;
+    }
     Ok(state)
+}
+
+/// Every literal `secret`/`secrets` path in the jobs' templates, with how it is called.
+fn template_paths(specs: &[Jobspec]) -> BTreeSet<(String, SecretFunction, bool)> {
+    specs
+        .iter()
+        .flat_map(|s| &s.jobs)
+        .flat_map(|j| &j.tasks)
+        .flat_map(|t| &t.templates)
+        .flat_map(|t| t.secret_refs())
+        .filter_map(|r| {
+            let path = r.path.literal()?.clone();
+            Some((path, r.function, r.writes))
+        })
+        .collect()
+}
+
+/// The mount table (`GET sys/mounts`); when the operator's token may not read it, the mount
+/// of each path through consul-template's own pre-flight (`sys/internal/ui/mounts/<path>`).
+fn read_mounts(
+    client: &VaultClient,
+    written: &BTreeSet<(String, SecretFunction, bool)>,
+) -> Result<Result<Vec<MountView>, String>, VaultError> {
+    let denied = match client.list_mounts() {
+        Ok(table) => return Ok(Ok(secret_read::mount_views(&table))),
+        Err(e) if e.status().is_some() && !e.is_sealed() => e,
+        Err(e) => return Err(e),
+    };
+    let paths: Vec<String> = written
+        .iter()
+        .map(|(p, _, _)| secret_read::normalise(p).0)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let mut table = BTreeMap::new();
+    for answer in concurrently(&paths, |p| client.mount_of_path(p)) {
+        match answer {
+            Ok(found) if !found.path.is_empty() => {
+                table.insert(found.path.clone(), found.mount);
+            }
+            Ok(_) => {}
+            Err(e) if e.status().is_some() && !e.is_sealed() => {
+                return Ok(Err(format!(
+                    "cannot read the mount table ({denied}) nor the mount of each path ({e})"
+                )))
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(Ok(secret_read::mount_views(&table)))
+}
+
+/// What a request in round 2 asks for.
+enum Lookup {
+    Secret { requested: String, kv2: bool },
+    DatabaseRole { mount: String, role: String },
+    NomadRole { mount: String, role: String },
+}
+
+enum Answer {
+    Secret(String, Fetched<crate::vault::SecretKeys>),
+    DatabaseRole((String, String), Fetched<crate::vault::DatabaseRole>),
+    NomadRole((String, String), Fetched<crate::vault::NomadRole>),
+}
+
+fn fetch_engine_facts(
+    client: &VaultClient,
+    mounts: &[MountView],
+    written: &BTreeSet<(String, SecretFunction, bool)>,
+) -> Result<EngineFacts> {
+    let mut lookups = Vec::new();
+    let mut seen = BTreeSet::new();
+    for (path, function, writes) in written {
+        let resolved = secret_read::resolve(*function, *writes, path, mounts, None);
+        let lookup = match &resolved.dynamic {
+            Some(Dynamic::DatabaseCreds { mount, role }) => Lookup::DatabaseRole {
+                mount: mount.clone(),
+                role: role.clone(),
+            },
+            Some(Dynamic::NomadCreds { mount, role }) => Lookup::NomadRole {
+                mount: mount.clone(),
+                role: role.clone(),
+            },
+            None if resolved.is_kv_read() => Lookup::Secret {
+                kv2: resolved.reads_kv2_data(),
+                requested: resolved.requested.clone(),
+            },
+            None => continue,
+        };
+        let key = match &lookup {
+            Lookup::Secret { requested, .. } => format!("s {requested}"),
+            Lookup::DatabaseRole { mount, role } => format!("d {mount} {role}"),
+            Lookup::NomadRole { mount, role } => format!("n {mount} {role}"),
+        };
+        if seen.insert(key) {
+            lookups.push(lookup);
+        }
+    }
+    let answers = concurrently(&lookups, |lookup| -> Result<Answer, VaultError> {
+        Ok(match lookup {
+            Lookup::Secret { requested, kv2 } => Answer::Secret(
+                requested.clone(),
+                fact(requested, client.read_secret_keys(requested, *kv2))?,
+            ),
+            Lookup::DatabaseRole { mount, role } => Answer::DatabaseRole(
+                (mount.clone(), role.clone()),
+                fact(
+                    &format!("{mount}/roles/{role}"),
+                    client.read_database_role(mount, role),
+                )?,
+            ),
+            Lookup::NomadRole { mount, role } => Answer::NomadRole(
+                (mount.clone(), role.clone()),
+                fact(
+                    &format!("{mount}/role/{role}"),
+                    client.read_nomad_role(mount, role),
+                )?,
+            ),
+        })
+    });
+    let mut facts = EngineFacts::default();
+    for answer in answers {
+        match answer? {
+            Answer::Secret(k, v) => {
+                facts.secrets.insert(k, v);
+            }
+            Answer::DatabaseRole(k, v) => {
+                facts.database_roles.insert(k, v);
+            }
+            Answer::NomadRole(k, v) => {
+                facts.nomad_roles.insert(k, v);
+            }
+        }
+    }
+    // Round 3: the connections the database roles name.
+    let connections: Vec<(String, String)> = facts
+        .database_roles
+        .iter()
+        .filter_map(|((mount, _), role)| match role {
+            Ok(Some(r)) => Some((mount.clone(), r.db_name.clone())),
+            _ => None,
+        })
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    for (key, answer) in connections
+        .iter()
+        .zip(concurrently(&connections, |(mount, name)| {
+            fact(
+                &format!("{mount}/config/{name}"),
+                client.read_database_connection(mount, name),
+            )
+        }))
+    {
+        facts.database_connections.insert(key.clone(), answer?);
+    }
+    Ok(facts)
 }
 
 /// Every literal policy name the tasks ask for, sanitised as Vault will.
@@ -164,6 +381,7 @@ pub fn check_task(job: &str, task: &Task, role_name: &str, state: &VaultState) -
         at: task.at.to_string(),
         policies: None,
         token_policies: None,
+        reads: Vec::new(),
         findings: Findings::new(),
     };
     let Some(vault) = &task.vault else {
@@ -278,104 +496,85 @@ pub fn check_task(job: &str, task: &Task, role_name: &str, state: &VaultState) -
         None => task_policies::sanitize(&requested, true),
     };
 
-    for template in &task.templates {
-        for secret in template.secret_refs() {
-            if let Some(f) = check_secret(&subject, template, &secret, &token_policies, state) {
-                findings.push(f);
-            }
-        }
-    }
+    let (reads, found) = template_findings(&subject, task, &token_policies, state);
+    report.reads = reads;
+    findings.extend(found);
     report.findings = findings;
     report
 }
 
-/// A template's `secret`/`secrets` use against the task token's policies.
-fn check_secret(
+/// Every template call of the task, judged against the task token's policies and what the
+/// engines hold ([`template_reads::judge`]).
+fn template_findings(
     subject: &str,
-    template: &TaskTemplate,
-    secret: &SecretRef,
+    task: &Task,
     policies: &[String],
     state: &VaultState,
-) -> Option<Finding> {
-    let Checkable::Literal(path) = &secret.path else {
-        return None; // reported as not checkable by jobspec::check_task
+) -> (Vec<ReadReport>, Vec<Finding>) {
+    let mut out = Vec::new();
+    let mut reads = Vec::new();
+    // Mounts not known: one catch-all "mount" so every path is judged as written.
+    let unknown = [MountView {
+        path: String::new(),
+        engine: secret_read::Engine::Other("unknown".into()),
+    }];
+    let mounts = match &state.mounts {
+        Ok(m) => m.as_slice(),
+        Err(why) => {
+            if task.templates.iter().any(|t| !t.secret_refs().is_empty()) {
+                out.push(Finding::nvctl(
+                    Severity::Warning,
+                    check::JOB,
+                    subject,
+                    format!("the templates' paths are judged as written, not as consul-template resolves them: {why}"),
+                ));
+            }
+            &unknown
+        }
     };
-    let path = path.trim_start_matches('/');
-    let at =
-        SourceLocation::new(&template.at.file, secret.file_line.or(template.at.line)).to_string();
-    let (op, call) = match (secret.function, secret.writes) {
-        (SecretFunction::Secrets, _) => (Operation::List, "secrets"),
-        (SecretFunction::Secret, true) => (Operation::Update, "secret (write)"),
-        (SecretFunction::Secret, false) => (Operation::Read, "secret"),
-    };
+    // The task token's policies as text; any that cannot be read makes the ACL not checkable.
     let mut docs = Vec::new();
+    let mut unreadable = None;
     for name in policies {
         match state.policies.get(name) {
             Some(Ok(Some(doc))) => docs.push(doc.clone()),
             Some(Ok(None)) => {} // missing: grants nothing (reported above)
-            Some(Err(why)) => {
-                return Some(Finding::nvctl(
-                    Severity::Warning,
-                    check::JOB,
-                    at,
-                    format!("template {call} {}: not checkable: {why}", go_quote(path)),
-                ));
-            }
-            None => {
-                return Some(Finding::nvctl(
-                    Severity::Warning,
-                    check::JOB,
-                    at,
-                    format!(
-                        "template {call} {}: not checkable: policy {name:?} was not read",
-                        go_quote(path)
-                    ),
-                ))
-            }
+            Some(Err(why)) => unreadable = Some(why.clone()),
+            None => unreadable = Some(format!("policy {name:?} was not read")),
         }
     }
-    let acl = Acl::from_policies(&docs);
-    if acl.allows(op, path) {
-        return None;
+    let side = TaskSide {
+        subject,
+        policies,
+        docs: unreadable.is_none().then_some(docs.as_slice()),
+    };
+    for template in &task.templates {
+        for secret in template.secret_refs() {
+            let Checkable::Literal(path) = &secret.path else {
+                continue; // reported as not checkable by jobspec::check_task
+            };
+            let at = template_reads::call_location(&template.at, secret.file_line);
+            if let Some(why) = &unreadable {
+                out.push(Finding::nvctl(
+                    Severity::Warning,
+                    check::JOB,
+                    at.clone(),
+                    format!("template {} policies not checkable: {why}", go_quote(path)),
+                ));
+            }
+            let (resolved, found) =
+                template_reads::judge(&side, path, &secret, &at, mounts, &state.engines);
+            out.extend(found);
+            let mount = resolved.mount.filter(|m| !m.path.is_empty());
+            reads.push(ReadReport {
+                at,
+                path: resolved.written,
+                requested: resolved.requested,
+                capability: resolved.op.required_capability().to_owned(),
+                engine: mount.as_ref().map(|m| m.describe()),
+                mount: mount.map(|m| m.path),
+            });
+        }
     }
-    let caps: Vec<String> = acl.capabilities(path).into_iter().collect();
-    let needed = op.required_capability();
-    // A templated rule (identity metadata, filled per token) may match: only when the text
-    // before its first `{{` is a prefix of the path and it grants the capability.
-    let template_may_grant = docs.iter().flat_map(|d| &d.rules).any(|r| {
-        let literal_prefix = r.path.split("{{").next().unwrap_or_default();
-        r.is_templated()
-            && path.starts_with(literal_prefix)
-            && r.capabilities.iter().any(|c| c == needed)
-    });
-    if template_may_grant {
-        return Some(Finding::nvctl(
-            Severity::Warning,
-            check::JOB,
-            at,
-            format!(
-                "template {call} {}: no literal rule grants {needed:?}, and a templated path (identity metadata) may: not checkable",
-                go_quote(path)
-            ),
-        ));
-    }
-    Some(
-        Finding::new(
-            Severity::Error,
-            Source::Nvctl,
-            check::JOB,
-            at,
-            format!(
-                "template {call} {} will be denied: task {} holds policies {} which grant {} on it, not {needed:?}",
-                go_quote(path),
-                subject,
-                go_list(policies),
-                go_list(&caps)
-            ),
-        )
-        .with_remedy(format!(
-            "Vault answers \"permission denied\" and the template blocks the task: add to one of the task's policies path {} {{ capabilities = [\"{needed}\"] }}, or add a policy that grants it to the job's vault.policies",
-            go_quote(path)
-        )),
-    )
+    (reads, out)
 }

@@ -6,11 +6,15 @@
 //! - [`job`]: jobspecs' `vault` blocks and templates against the policies and token role;
 //! - [`task_policies`]: Vault's policy resolution for a token created from a role (pure);
 //! - [`workload_identity`]: the live workload-identity checks (auth method, config, JWKS,
-//!   role, templated policy), shared with the WI steps and `check-role`.
+//!   role, templated policy), shared with the WI steps and `check-role`;
+//! - [`secret_read`]: how consul-template turns a template's `secret` path into a request (pure);
+//! - [`template_reads`]: one template call judged: policies, keys, dynamic-secret engines.
 //!
 //! Rendering and exit codes belong to `commands/doctor.rs` and `commands/check_job.rs`.
 
 pub mod agent;
 pub mod job;
+pub mod secret_read;
 pub mod task_policies;
+pub mod template_reads;
 pub mod workload_identity;

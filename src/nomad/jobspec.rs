@@ -15,7 +15,7 @@ use hcl::edit::expr::Expression;
 use hcl::edit::structure::{Attribute, Block, Body};
 use hcl::edit::Span;
 
-pub use consul_template::{secret_refs, SecretFunction, SecretRef};
+pub use consul_template::{secret_refs, KeyUse, SecretFunction, SecretRef};
 pub use source::{Checkable, Located, Problem, Severity, Source, SourceLocation};
 
 use crate::nomad::gofmt::go_quote;
@@ -238,6 +238,14 @@ impl TaskTemplate {
                     line: raw.line,
                     file_line: data.file_line(raw.line),
                     writes: raw.writes,
+                    keys: raw
+                        .keys
+                        .into_iter()
+                        .map(|k| KeyUse {
+                            file_line: data.file_line(k.line),
+                            ..k
+                        })
+                        .collect(),
                 }
             })
             .collect()
@@ -804,6 +812,22 @@ mod tests {
                 line: 1,
                 file_line: Some(28),
                 writes: false,
+                keys: vec![
+                    KeyUse {
+                        segments: vec!["username".to_owned()],
+                        line: 5,
+                        file_line: Some(32),
+                        written: ".Data.username".to_owned(),
+                        hyphenated_field: false,
+                    },
+                    KeyUse {
+                        segments: vec!["password".to_owned()],
+                        line: 7,
+                        file_line: Some(34),
+                        written: ".Data.password".to_owned(),
+                        hyphenated_field: false,
+                    },
+                ],
             }]
         );
         assert!(spec.problems.is_empty());

@@ -33,6 +33,14 @@ fn write_policy(http: &Http, name: &str, text: &str) {
     );
 }
 
+fn enable(http: &Http, path: &str, body: Value) {
+    let (status, answer) = http.put(&format!("sys/mounts/{path}"), &body);
+    assert!(
+        status == 204 || status == 200,
+        "mount {path}: {status} {answer}"
+    );
+}
+
 fn write_role(http: &Http, body: &Value) {
     let (status, _) = http.put(&format!("auth/token/roles/{ROLE}"), body);
     assert!(status == 204 || status == 200, "role write: {status}");
@@ -50,6 +58,8 @@ fn seed(vault: &TestVault) -> Http {
     )
     .unwrap();
     write_role(&http, &role);
+    // seeds/001: `vault secrets enable database`; seeds/000 relies on the dev server's `secret/`.
+    enable(&http, "database", json!({ "type": "database" }));
     write_policy(&http, "access-tables", ACCESS_TABLES);
     write_policy(&http, "hashicups-api", HASHICUPS_API);
     write_policy(
@@ -67,6 +77,8 @@ fn check_job(vault: &TestVault) -> Nvctl {
 #[test]
 fn seed_web_job_with_seed_role_and_policy_passes() {
     // vault-api.md §5: the seed role only disallows nomad-server, so access-tables + default.
+    // The sandbox has no database engine yet (its paths answer `unsupported path`), so the
+    // engine side of database/creds/accessdb is reported as not checkable, never as passed.
     let vault = support::vault();
     seed(&vault);
     check_job(&vault)
@@ -74,7 +86,163 @@ fn seed_web_job_with_seed_role_and_policy_passes() {
         .arg(job("postgres-nomad-demo.nomad.hcl"))
         .run()
         .exit(0)
-        .stderr_has("all checks passed");
+        .stdout_has("template secret \"database/creds/accessdb\": the engine could not be checked")
+        .stderr_has("0 errors, 1 warning");
+}
+
+/// The blog post's KV v2 secret (seeds/000 step 4: `vault kv put secret/hashicups-api …`).
+const API_KEY_VALUE: &str = "the_api_key_for_hashicups";
+const PRINCIPAL_VALUE: &str = "a_random_string_identifying_an_entity";
+
+fn kv_put(http: &Http, data: Value) {
+    let (status, answer) = http.put("secret/data/hashicups-api", &json!({ "data": data }));
+    assert_eq!(status, 200, "kv put: {answer}");
+}
+
+fn seed_000(vault: &TestVault) -> Http {
+    let http = seed(vault);
+    kv_put(
+        &http,
+        json!({ "api-key": API_KEY_VALUE, "principal-id": PRINCIPAL_VALUE }),
+    );
+    http
+}
+
+#[test]
+fn seed_000_job_reads_its_kv2_secret_and_passes() {
+    let vault = support::vault();
+    seed_000(&vault);
+    let run = check_job(&vault)
+        .args(["--format", "json"])
+        .arg(job("hashicups-api.nomad.hcl"))
+        .run()
+        .exit(0);
+    let doc = run.json();
+    assert_eq!(doc["ok"], json!(true), "{doc}");
+    let read = &doc["files"][0]["tasks"][0]["reads"][0];
+    assert_eq!(read["path"], json!("secret/data/hashicups-api"));
+    assert_eq!(read["requested"], json!("secret/data/hashicups-api"));
+    assert_eq!(read["mount"], json!("secret/"));
+    assert_eq!(read["engine"], json!("KV v2"));
+    assert_eq!(read["capability"], json!("read"));
+}
+
+#[test]
+fn v1_style_policy_path_on_a_kv2_mount_is_denied_in_the_operators_terms() {
+    // consul-template vault_read.go:shimKVv2Path inserts data/: the policy must name it.
+    let vault = support::vault();
+    let http = seed_000(&vault);
+    write_policy(
+        &http,
+        "hashicups-api",
+        "path \"secret/hashicups-api\" {\n  capabilities = [\"read\"]\n}\n",
+    );
+    check_job(&vault)
+        .arg(job("hashicups-v1-style-on-v2.nomad.hcl"))
+        .run()
+        .exit(3)
+        .stdout_has("the policy hashicups-api grants secret/hashicups-api, but the mount secret/ is KV v2: the template reads secret/data/hashicups-api");
+}
+
+#[test]
+fn key_the_secret_lacks_is_named_and_no_value_is_ever_shown() {
+    let vault = support::vault();
+    let http = seed(&vault);
+    kv_put(&http, json!({ "api-key": API_KEY_VALUE }));
+    for format in ["table", "json"] {
+        let run = check_job(&vault)
+            .args(["-v", "--format", format])
+            .arg(job("hashicups-api.nomad.hcl"))
+            .run()
+            .exit(3)
+            .stdout_has("principal-id")
+            .stdout_has("which the secret does not have (its keys: [api-key])")
+            .stdout_lacks(API_KEY_VALUE)
+            .stderr_lacks(API_KEY_VALUE);
+        if format == "table" {
+            run.stdout_has("hashicups-api.nomad.hcl:21");
+        }
+    }
+}
+
+#[test]
+fn key_name_typo_suggests_the_key_the_secret_has() {
+    let vault = support::vault();
+    seed_000(&vault);
+    check_job(&vault)
+        .arg(job("hashicups-key-typo.nomad.hcl"))
+        .run()
+        .exit(3)
+        .stdout_has("the template uses key \"api_key\" of secret/data/hashicups-api")
+        .stdout_has("did you mean \"api-key\"?")
+        .stdout_lacks(API_KEY_VALUE);
+}
+
+#[test]
+fn data_data_on_a_kv1_mount_is_reported() {
+    let vault = support::vault();
+    let http = seed(&vault);
+    enable(&http, "kv", json!({ "type": "kv" }));
+    let (status, _) = http.put(
+        "kv/hashicups-api",
+        &json!({ "api-key": API_KEY_VALUE, "principal-id": PRINCIPAL_VALUE }),
+    );
+    assert_eq!(status, 204);
+    write_policy(
+        &http,
+        "hashicups-api",
+        "path \"kv/hashicups-api\" {\n  capabilities = [\"read\"]\n}\n",
+    );
+    let run = check_job(&vault)
+        .arg(job("hashicups-kv1-data-data.nomad.hcl"))
+        .run()
+        .exit(3)
+        .stdout_has("index .Data.data \"api-key\" reads .Data.data, but kv/ is a KV v1 mount")
+        .stdout_has("{{ index .Data \"api-key\" }}");
+    run.stdout_lacks("will be denied");
+}
+
+#[test]
+fn data_key_on_a_kv2_mount_and_hyphenated_field_are_reported() {
+    // The template's path lacks data/ (consul-template adds it, and the seed policy grants
+    // that), but it reads .Data.api-key (KV v1 style) and .Data.data.principal-id, which Go
+    // templates cannot parse.
+    let vault = support::vault();
+    seed_000(&vault);
+    check_job(&vault)
+        .arg(job("hashicups-v1-style-on-v2.nomad.hcl"))
+        .run()
+        .exit(3)
+        .stdout_has("reads .Data.api-key, but secret/ is a KV v2 mount: the secret's keys are under .Data.data")
+        .stdout_has(".Data.data.principal-id: a Go template field name cannot contain \"-\"")
+        .stdout_lacks("will be denied");
+}
+
+#[test]
+fn secret_never_written_is_reported_in_consul_templates_words() {
+    let vault = support::vault();
+    seed(&vault);
+    check_job(&vault)
+        .arg(job("hashicups-api.nomad.hcl"))
+        .run()
+        .exit(3)
+        .stdout_has("consul-template fails with \"no secret exists at secret/data/hashicups-api\"");
+}
+
+#[test]
+fn template_path_under_no_mount_is_reported() {
+    let vault = support::vault();
+    let http = seed(&vault);
+    write_policy(
+        &http,
+        "hashicups-api",
+        "path \"kv/hashicups-api\" {\n  capabilities = [\"read\"]\n}\n",
+    );
+    check_job(&vault)
+        .arg(job("hashicups-kv1-data-data.nomad.hcl"))
+        .run()
+        .exit(3)
+        .stdout_has("no secrets engine is mounted at kv/");
 }
 
 #[test]
@@ -113,6 +281,7 @@ fn template_path_the_policy_does_not_grant_is_denied() {
 fn write_style_secret_needs_update_not_read() {
     let vault = support::vault();
     let http = seed(&vault);
+    enable(&http, "pki", json!({ "type": "pki" }));
     write_policy(
         &http,
         "pki-read-only",

@@ -4,13 +4,19 @@
 //! This is a tokenizer for Go template actions, not a Go template parser: it only needs to
 //! see `secret` and what follows it. A path that is not a string literal (built with
 //! `printf`, `env`, a variable …) is reported as not checkable rather than guessed.
+//!
+//! It also follows what the template does with each secret it reads — `.Data.data.k`,
+//! `index .Data.data "k"`, `.Data.k` — through `with` blocks, `$var := secret …` and
+//! `(secret …).Data…`, so check-job can compare the keys used with the keys the secret has.
+//! Where the dot is not known to be a secret (inside `range`, a `define`), nothing is
+//! recorded rather than guessed.
 
 use std::ops::Range;
 
 use super::source::Checkable;
 
 /// Which Consul Template function names the path.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SecretFunction {
     /// `secret "path"`: a read (`read` capability), or a write when data arguments follow.
     Secret,
@@ -31,6 +37,25 @@ pub struct SecretRef {
     /// `{{ secret "pki/issue/x" "common_name=foo" }}`: data arguments turn the call into a
     /// Vault write, which needs `update` rather than `read`.
     pub writes: bool,
+    /// What the template reads from the secret's `.Data`.
+    pub keys: Vec<KeyUse>,
+}
+
+/// One read of a secret's `.Data` in a template: `{{ index .Data.data "api-key" }}` is
+/// `["data", "api-key"]`, `{{ .Data.password }}` is `["password"]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyUse {
+    /// The field names below `.Data`, in order.
+    pub segments: Vec<String>,
+    /// 1-based line within the template text (mapped to the file by the caller).
+    pub line: usize,
+    /// 1-based line in the jobspec file, when known (see [`SecretRef::file_line`]).
+    pub file_line: Option<usize>,
+    /// How it was written (`.Data.data.principal-id`), for messages.
+    pub written: String,
+    /// Written as a field chain with a `-` in a name: Go templates do not parse it
+    /// (`-` cannot be part of a field name), so the template fails to render.
+    pub hyphenated_field: bool,
 }
 
 /// A reference before it is placed in a file: `path_span` lets the caller tell whether an
@@ -42,6 +67,7 @@ pub(crate) struct RawSecretRef {
     pub(crate) path_span: Option<Range<usize>>,
     pub(crate) line: usize,
     pub(crate) writes: bool,
+    pub(crate) keys: Vec<KeyUse>,
 }
 
 /// Every `secret`/`secrets` use in `text`, with Consul Template's default `{{ }}` delimiters.
@@ -54,6 +80,7 @@ pub fn secret_refs(text: &str) -> Vec<SecretRef> {
             line: raw.line,
             file_line: None,
             writes: raw.writes,
+            keys: raw.keys,
         })
         .collect()
 }
@@ -80,15 +107,273 @@ pub(crate) fn scan(text: &str, left: &str, right: &str) -> Vec<RawSecretRef> {
         return refs;
     }
     let mut pos = 0;
+    let mut dots = DotTracker::default();
     while let Some(found) = text.get(pos..).and_then(|rest| rest.find(left)) {
         let start = pos + found + left.len();
         let Some((tokens, end)) = tokenize_action(text, start, right) else {
             break;
         };
+        let first_new = refs.len();
         collect_refs(text, &tokens, start..end, &mut refs);
+        dots.action(text, &tokens, first_new, &mut refs);
         pos = end + right.len();
     }
     refs
+}
+
+/// What the dot (or a variable) is: a secret read by the ref at `.0`, at the field path `.1`
+/// below it (`[]` is the secret itself, `["Data", "data"]` its KV v2 data map).
+type SecretValue = (usize, Vec<String>);
+
+/// One open block (`with`, `range`, `if`, `define` …) and the dot outside it.
+struct Block {
+    keyword: String,
+    outside: Option<SecretValue>,
+}
+
+/// Follows the dot through blocks, and `$var := secret …` variables, across actions.
+#[derive(Default)]
+struct DotTracker {
+    dot: Option<SecretValue>,
+    blocks: Vec<Block>,
+    vars: std::collections::BTreeMap<String, SecretValue>,
+}
+
+fn is_trim_marker(t: &Token) -> bool {
+    matches!(&t.kind, TokenKind::Word(w) if w == "-")
+}
+
+impl DotTracker {
+    fn action(
+        &mut self,
+        text: &str,
+        tokens: &[Token],
+        first_new: usize,
+        refs: &mut [RawSecretRef],
+    ) {
+        let tokens: Vec<&Token> = tokens.iter().filter(|t| !is_trim_marker(t)).collect();
+        let keyword = match tokens.first().map(|t| &t.kind) {
+            Some(TokenKind::Word(w)) => w.as_str(),
+            _ => "",
+        };
+        // Field reads in this action are evaluated with the dot as it is before the action
+        // opens or changes a block.
+        self.record_reads(text, &tokens, refs);
+        let new_secret = (first_new < refs.len()).then_some(first_new);
+        // The value the action's pipeline yields, when it is a secret (or part of one).
+        let body = match tokens.get(1).map(|t| &t.kind) {
+            Some(TokenKind::Word(v))
+                if v.starts_with('$')
+                    && matches!(tokens.get(2).map(|t| &t.kind), Some(TokenKind::Word(op)) if op == ":=" || op == "=") =>
+            {
+                3
+            }
+            _ => 1,
+        };
+        let yields = |this: &Self, from: usize| -> Option<SecretValue> {
+            match tokens.get(from).map(|t| &t.kind) {
+                Some(TokenKind::Word(w)) if w == "secret" => {
+                    let only_call = !tokens[from..].iter().any(|t| t.kind == TokenKind::Pipe);
+                    new_secret.filter(|_| only_call).map(|i| (i, Vec::new()))
+                }
+                Some(TokenKind::Word(w)) if tokens.len() == from + 1 => this.value_of(w),
+                _ => None,
+            }
+        };
+        match keyword {
+            "end" => {
+                if let Some(block) = self.blocks.pop() {
+                    self.dot = block.outside;
+                }
+            }
+            "else" => {
+                let Some(block) = self.blocks.last() else {
+                    return;
+                };
+                let outside = block.outside.clone();
+                match tokens.get(1).map(|t| &t.kind) {
+                    Some(TokenKind::Word(w)) if w == "with" => {
+                        self.dot = yields(self, 2).or(None);
+                        if let Some(b) = self.blocks.last_mut() {
+                            b.keyword = "with".into();
+                        }
+                    }
+                    Some(TokenKind::Word(w)) if w == "if" => self.dot = outside,
+                    _ => {
+                        if block.keyword != "if" {
+                            self.dot = outside;
+                        }
+                    }
+                }
+            }
+            "with" | "range" | "if" | "define" | "block" => {
+                let outside = self.dot.clone();
+                let value = yields(self, body);
+                // `with $s := secret "p"`: the variable holds the secret too.
+                if let (Some(v), true, Some(TokenKind::Word(name))) = (
+                    &value,
+                    keyword == "with" && body == 3,
+                    tokens.get(1).map(|t| &t.kind),
+                ) {
+                    self.vars.insert(name.clone(), v.clone());
+                }
+                self.dot = match keyword {
+                    "with" => value,
+                    "if" => outside.clone(),
+                    _ => None,
+                };
+                self.blocks.push(Block {
+                    keyword: keyword.to_owned(),
+                    outside,
+                });
+            }
+            _ => {
+                // `{{ $s := secret "p" }}`: the variable holds the secret from here on.
+                if let (Some(TokenKind::Word(name)), true) =
+                    (tokens.first().map(|t| &t.kind), is_assignment(&tokens))
+                {
+                    match yields(self, 2) {
+                        Some(v) => {
+                            self.vars.insert(name.clone(), v);
+                        }
+                        None => {
+                            self.vars.remove(name);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The secret value a field chain (`.Data.data`, `$s.Data`, `.`) stands for.
+    fn value_of(&self, word: &str) -> Option<SecretValue> {
+        let (base, rest) = if word == "." {
+            (self.dot.clone()?, "")
+        } else if let Some(rest) = word.strip_prefix('.') {
+            (self.dot.clone()?, rest)
+        } else if word.starts_with('$') {
+            let (name, rest) = word.split_once('.').unwrap_or((word, ""));
+            (self.vars.get(name)?.clone(), rest)
+        } else {
+            return None;
+        };
+        let (index, mut path) = base;
+        path.extend(rest.split('.').filter(|s| !s.is_empty()).map(str::to_owned));
+        Some((index, path))
+    }
+
+    fn record_reads(&self, text: &str, tokens: &[&Token], refs: &mut [RawSecretRef]) {
+        let line_of = |t: &Token| 1 + text[..t.span.start].matches('\n').count();
+        let mut k = 0;
+        while k < tokens.len() {
+            let t = tokens[k];
+            let TokenKind::Word(word) = &t.kind else {
+                k += 1;
+                continue;
+            };
+            // `(secret "p").Data.data.k`: a field chain glued to a closing parenthesis.
+            let chained = k >= 4
+                && tokens[k - 1].kind == TokenKind::Close
+                && tokens[k - 1].span.end == t.span.start
+                && word.starts_with('.');
+            let value = if chained {
+                let group = (k - 4, k - 3);
+                match (&tokens[group.0].kind, &tokens[group.1].kind) {
+                    (TokenKind::Open, TokenKind::Word(f)) if f == "secret" => {
+                        paren_secret(refs, tokens, k - 3).map(|i| {
+                            let mut path = Vec::new();
+                            path.extend(
+                                word.split('.').filter(|s| !s.is_empty()).map(str::to_owned),
+                            );
+                            (i, path)
+                        })
+                    }
+                    _ => None,
+                }
+            } else if word == "index" {
+                // `index .Data.data "k"`: the string arguments continue the field chain.
+                let base = match tokens.get(k + 1).map(|t| &t.kind) {
+                    Some(TokenKind::Word(w)) => self.value_of(w),
+                    _ => None,
+                };
+                if let Some((i, mut path)) = base {
+                    let mut n = k + 2;
+                    let mut written = format!(
+                        "index {}",
+                        match &tokens[k + 1].kind {
+                            TokenKind::Word(w) => w.as_str(),
+                            _ => "",
+                        }
+                    );
+                    while let Some(TokenKind::Str(key)) = tokens.get(n).map(|t| &t.kind) {
+                        path.push(key.clone());
+                        written.push_str(&format!(" {key:?}"));
+                        n += 1;
+                    }
+                    push_use(refs, i, &path, line_of(t), written, false);
+                    k = n;
+                    continue;
+                }
+                None
+            } else if word.len() > 1 && (word.starts_with('.') || word.starts_with('$')) {
+                self.value_of(word)
+            } else {
+                None
+            };
+            if let Some((i, path)) = value {
+                let hyphenated = word.split('.').skip(1).any(|s| s.contains('-'));
+                push_use(refs, i, &path, line_of(t), word.clone(), hyphenated);
+            }
+            k += 1;
+        }
+    }
+}
+
+/// `$v := …` / `$v = …` at the start of an action (the pipeline starts at token 2).
+fn is_assignment(tokens: &[&Token]) -> bool {
+    matches!(
+        (tokens.first().map(|t| &t.kind), tokens.get(1).map(|t| &t.kind)),
+        (Some(TokenKind::Word(v)), Some(TokenKind::Word(op))) if v.starts_with('$') && (op == ":=" || op == "=")
+    )
+}
+
+/// The ref read by the `secret` call at token `k` (inside parentheses): refs are in token
+/// order, so count the `secret` words before it in this action.
+fn paren_secret(refs: &[RawSecretRef], tokens: &[&Token], k: usize) -> Option<usize> {
+    let in_action = tokens
+        .iter()
+        .filter(|t| matches!(&t.kind, TokenKind::Word(w) if w == "secret" || w == "secrets"))
+        .count();
+    let before = tokens[..k]
+        .iter()
+        .filter(|t| matches!(&t.kind, TokenKind::Word(w) if w == "secret" || w == "secrets"))
+        .count();
+    let index = refs.len().checked_sub(in_action)? + before;
+    (index < refs.len()).then_some(index)
+}
+
+/// Records a read of `.Data…` on ref `index`; other fields of a secret (`.LeaseID`) are not
+/// keys and are not recorded.
+fn push_use(
+    refs: &mut [RawSecretRef],
+    index: usize,
+    path: &[String],
+    line: usize,
+    written: String,
+    hyphenated_field: bool,
+) {
+    let Some(("Data", segments)) = path.split_first().map(|(h, t)| (h.as_str(), t)) else {
+        return;
+    };
+    if let Some(r) = refs.get_mut(index) {
+        r.keys.push(KeyUse {
+            segments: segments.to_vec(),
+            line,
+            file_line: None,
+            written,
+            hyphenated_field,
+        });
+    }
 }
 
 /// Tokens of the action starting at `start`, and the offset of its closing delimiter.
@@ -248,6 +533,7 @@ fn collect_refs(text: &str, tokens: &[Token], action: Range<usize>, refs: &mut V
             path_span,
             line,
             writes,
+            keys: Vec::new(),
         });
     }
 }
@@ -390,5 +676,97 @@ mod tests {
         assert!(secret_refs("{{ with secret \"kv/x").is_empty());
         assert!(secret_refs("{{ secret \"unterminated }}").is_empty());
         assert!(secret_refs("{{/* never closed").is_empty());
+    }
+
+    fn uses(text: &str) -> Vec<(String, Vec<Vec<String>>)> {
+        secret_refs(text)
+            .into_iter()
+            .map(|r| {
+                (
+                    r.path.literal().cloned().unwrap_or_default(),
+                    r.keys.into_iter().map(|k| k.segments).collect(),
+                )
+            })
+            .collect()
+    }
+
+    fn segs(list: &[&[&str]]) -> Vec<Vec<String>> {
+        list.iter()
+            .map(|s| s.iter().map(|x| x.to_string()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn seed_000_keys_are_read_through_index_on_data_data() {
+        // seeds/000: hyphenated keys need `index` (the blog post says so).
+        let text = concat!(
+            "SECRET_ONE = \"{{with secret \"secret/data/hashicups-api\"}}{{index .Data.data \"api-key\"}}{{end}}\"\n",
+            "SECRET_TWO = \"{{with secret \"secret/data/hashicups-api\"}}{{index .Data.data \"principal-id\"}}{{end}}\"\n",
+        );
+        assert_eq!(
+            uses(text),
+            vec![
+                (
+                    "secret/data/hashicups-api".into(),
+                    segs(&[&["data", "api-key"]])
+                ),
+                (
+                    "secret/data/hashicups-api".into(),
+                    segs(&[&["data", "principal-id"]])
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn field_chains_nested_with_variables_and_parenthesised_calls_are_followed() {
+        let text = concat!(
+            "{{ with secret \"kv/a\" }}{{ .Data.user }}{{ with .Data.data }}{{ .inner }}{{ end }}{{ .Data.after }}{{ end }}\n",
+            "{{ $s := secret \"kv/b\" }}{{ $s.Data.data.k }}\n",
+            "{{ (secret \"kv/c\").Data.password }}\n",
+            "{{- with $t := secret \"kv/d\" -}}{{ $t.Data.x }}{{ .Data.y }}{{- end -}}\n",
+        );
+        assert_eq!(
+            uses(text),
+            vec![
+                (
+                    "kv/a".into(),
+                    segs(&[&["user"], &["data"], &["data", "inner"], &["after"]])
+                ),
+                ("kv/b".into(), segs(&[&["data", "k"]])),
+                ("kv/c".into(), segs(&[&["password"]])),
+                ("kv/d".into(), segs(&[&["x"], &["y"]])),
+            ]
+        );
+    }
+
+    #[test]
+    fn dot_inside_range_or_after_end_is_not_the_secret() {
+        let text = concat!(
+            "{{ with secret \"kv/a\" }}{{ range .Data.list }}{{ .Data.no }}{{ end }}{{ end }}{{ .Data.outside }}\n",
+            "{{ with secret \"kv/b\" }}{{ .Data.yes }}{{ else }}{{ .Data.no }}{{ end }}\n",
+            "{{ with secret \"kv/c\" }}{{ if .Data.flag }}{{ .Data.inside_if }}{{ end }}{{ end }}\n",
+        );
+        assert_eq!(
+            uses(text),
+            vec![
+                ("kv/a".into(), segs(&[&["list"]])),
+                ("kv/b".into(), segs(&[&["yes"]])),
+                ("kv/c".into(), segs(&[&["flag"], &["inside_if"]])),
+            ]
+        );
+    }
+
+    #[test]
+    fn hyphen_in_a_field_chain_is_marked_as_unparsable() {
+        let refs = secret_refs(
+            "{{ with secret \"secret/data/x\" }}{{ .Data.data.principal-id }}{{ end }}",
+        );
+        assert!(refs[0].keys[0].hyphenated_field);
+        assert_eq!(refs[0].keys[0].written, ".Data.data.principal-id");
+        let ok = secret_refs(
+            "{{ with secret \"secret/data/x\" }}{{ index .Data.data \"principal-id\" }}{{ end }}",
+        );
+        assert!(!ok[0].keys[0].hyphenated_field);
     }
 }
