@@ -580,6 +580,42 @@ impl Acl {
             .is_some_and(|c| !c.contains(Capabilities::DENY) && c.contains(Capabilities::SUDO))
     }
 
+    /// Whether the caller may learn of the mount at `mount_path` (with its trailing slash):
+    /// the mount path itself is not denied, or some rule at or under it grants anything
+    /// (logical_system.go hasMountAccess, used by `sys/internal/ui/mounts/<path>`).
+    pub fn has_mount_access(&self, mount_path: &str) -> bool {
+        if self.root {
+            return true;
+        }
+        if !self
+            .capability_names(mount_path)
+            .iter()
+            .any(|c| c == "deny")
+        {
+            return true;
+        }
+        let grants = |caps: &Capabilities| !caps.contains(Capabilities::DENY) && !caps.is_empty();
+        let under = |tree: &BTreeMap<String, Capabilities>| {
+            tree.range(mount_path.to_string()..)
+                .take_while(|(p, _)| p.starts_with(mount_path))
+                .any(|(_, caps)| grants(caps))
+        };
+        if under(&self.exact) || under(&self.prefix) {
+            return true;
+        }
+        // CheckAllowedFromNonExactPaths(path, bareMount=true): a `+` rule whose leading
+        // segments take in the mount path.
+        let mount_parts: Vec<&str> = mount_path.trim_end_matches('/').split('/').collect();
+        self.segments.iter().any(|(pattern, caps)| {
+            let parts: Vec<&str> = pattern.split('/').collect();
+            grants(caps)
+                && parts.len() >= mount_parts.len()
+                && mount_parts.iter().zip(&parts).all(|(m, p)| {
+                    *p == "+" || p == m || p.strip_suffix('*').is_some_and(|pre| m.starts_with(pre))
+                })
+        })
+    }
+
     /// What `sys/capabilities*` answers for `path`: `["root"]` for root, `["deny"]` when
     /// nothing matches, else the sorted names.
     pub fn capability_names(&self, path: &str) -> Vec<String> {

@@ -138,6 +138,9 @@ pub struct Logical {
     pub lease_duration: u64,
     /// Set on a leased secret (`leases::issue`); empty otherwise.
     pub lease_id: String,
+    /// A status other than 200 for a body that is still the whole envelope (Vault's
+    /// `logical.RespondWithStatusCode`, e.g. KV v2's 404 for a deleted version).
+    pub status: Option<u16>,
 }
 
 impl Logical {

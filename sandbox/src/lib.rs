@@ -17,6 +17,7 @@ pub mod state;
 pub mod clock;
 pub mod faults;
 pub mod flavor;
+pub mod kv;
 pub mod leases;
 pub mod mounts;
 pub mod router;

@@ -13,10 +13,10 @@ use rand::RngCore;
 use serde_json::{json, Map, Value};
 
 use crate::api::{ApiError, HandlerResult, Logical, Method, Reply, Request};
-use crate::clock::rfc3339;
 use crate::flavor::Flavor;
 use crate::jwt::identity::IdentityStore;
 use crate::jwt::keyset::KeySet;
+use crate::kv::{self, KvStore};
 
 /// Secrets engines a `POST sys/mounts/:path` may enable (after the `kv-v1`/`kv-v2` aliases).
 const SECRET_TYPES: &[&str] = &[
@@ -101,8 +101,8 @@ pub struct Mount {
     pub seal_wrap: bool,
     /// The tunable settings (`config` in `sys/mounts`, `…/tune`).
     pub config: MountConfig,
-    /// KV data by key (kv mounts only).
-    kv: BTreeMap<String, KvSecret>,
+    /// KV data (kv mounts only).
+    kv: KvStore,
     /// JWT auth config (jwt/oidc auth mounts only).
     jwt_config: Option<Map<String, Value>>,
     /// JWT auth roles by name.
@@ -110,19 +110,6 @@ pub struct Mount {
     /// The key set logins verify with, fetched on first use and again on a key miss; a
     /// config write empties it (Vault resets the backend's cached key set).
     jwt_keys: Option<KeySet>,
-}
-
-#[derive(Debug, Clone)]
-struct KvVersion {
-    data: Value,
-    created: SystemTime,
-    deleted: Option<SystemTime>,
-    destroyed: bool,
-}
-
-#[derive(Debug, Clone, Default)]
-struct KvSecret {
-    versions: Vec<KvVersion>,
 }
 
 fn random_hex8() -> String {
@@ -143,7 +130,7 @@ impl Mount {
             local,
             seal_wrap: false,
             config: MountConfig::default(),
-            kv: BTreeMap::new(),
+            kv: KvStore::default(),
             jwt_config: None,
             jwt_roles: BTreeMap::new(),
             jwt_keys: None,
@@ -378,9 +365,9 @@ impl MountTable {
         let rest = path.get(mount.path.len()..)?;
         if mount.is_kv_v2() {
             rest.strip_prefix("data/")
-                .map(|key| mount.kv.get(key).is_some_and(|s| !s.versions.is_empty()))
+                .map(|key| mount.kv.v2_exists(key))
         } else if mount.kind == "kv" {
-            Some(mount.kv.contains_key(rest))
+            Some(mount.kv.v1_exists(rest))
         } else {
             None
         }
@@ -444,6 +431,40 @@ impl MountTable {
             }
             _ => Err(ApiError::unsupported_path()),
         }
+    }
+
+    /// `GET sys/internal/ui/mounts/<path>` (logical_system.go pathInternalUIMountRead): the
+    /// mount that owns `<path>`, described as `sys/mounts` does plus its `path`; 403 with the
+    /// preflight message when there is none or `may_see(full mount path)` says no (so the
+    /// endpoint cannot be used to discover mounts).
+    pub fn ui_mount_read(&self, target: &str, may_see: impl Fn(&str) -> bool) -> HandlerResult {
+        let target = target.trim_matches('/');
+        if target.is_empty() {
+            return Err(ApiError::bad_request("path not set"));
+        }
+        let requested = format!("{target}/");
+        let denied = || {
+            ApiError::new(
+                403,
+                format!("preflight capability check returned 403, please ensure client's policies grant access to path {requested:?}"),
+            )
+        };
+        let found = match target.strip_prefix("auth/") {
+            Some(_) => self
+                .auth_mount_of(target)
+                .map(|m| (format!("auth/{}", m.path), m.describe(true))),
+            None => self
+                .secret_mount_of(target)
+                .map(|m| (m.path.clone(), m.describe(false))),
+        };
+        let Some((full_path, mut info)) = found else {
+            return Err(denied());
+        };
+        if !may_see(&full_path) {
+            return Err(denied());
+        }
+        info["path"] = json!(full_path);
+        Ok(Reply::Logical(Logical::data(info)))
     }
 
     /// `sys/auth`, `sys/auth/:path` (vault-api.md §8).
@@ -538,9 +559,10 @@ impl MountTable {
         if mount.kind == "identity" {
             identity_read(&self.identity, &rest, req)
         } else if mount.is_kv_v2() {
-            kv_v2(mount, &rest, req, now)
+            kv::handle_v2(&mut mount.kv, &rest, req, now)
         } else if mount.kind == "kv" || mount.kind == "generic" {
-            kv_v1(mount, &rest, req)
+            let (default_ttl, _) = mount.lease_ttls();
+            kv::handle_v1(&mut mount.kv, &rest, req, default_ttl)
         } else {
             Err(ApiError::unsupported_path())
         }
@@ -605,174 +627,6 @@ fn list_reply(keys: Vec<String>) -> HandlerResult {
         return Err(ApiError::not_found());
     }
     Ok(Reply::Logical(Logical::data(json!({ "keys": keys }))))
-}
-
-fn list_prefix(rest: &str) -> String {
-    let trimmed = rest.trim_matches('/');
-    if trimmed.is_empty() {
-        String::new()
-    } else {
-        format!("{trimmed}/")
-    }
-}
-
-fn kv_v1(mount: &mut Mount, rest: &str, req: &Request) -> HandlerResult {
-    match req.method {
-        Method::List => list_reply(child_keys(mount.kv.keys(), &list_prefix(rest))),
-        _ if rest.is_empty() => Err(ApiError::unsupported_path()),
-        Method::Get => mount
-            .kv
-            .get(rest)
-            .and_then(|s| s.versions.last())
-            .map(|v| Reply::Logical(Logical::data(v.data.clone())))
-            .ok_or_else(ApiError::not_found),
-        Method::Put | Method::Post => {
-            let version = KvVersion {
-                data: Value::Object(req.body.clone()),
-                created: SystemTime::now(),
-                deleted: None,
-                destroyed: false,
-            };
-            mount.kv.insert(
-                rest.to_string(),
-                KvSecret {
-                    versions: vec![version],
-                },
-            );
-            Ok(Reply::NoContent)
-        }
-        Method::Delete => {
-            mount.kv.remove(rest);
-            Ok(Reply::NoContent)
-        }
-        Method::Head => Err(ApiError::unsupported_path()),
-    }
-}
-
-fn version_metadata(number: usize, v: &KvVersion) -> Value {
-    json!({
-        "created_time": rfc3339(v.created),
-        "custom_metadata": null,
-        "deletion_time": v.deleted.map(rfc3339).unwrap_or_default(),
-        "destroyed": v.destroyed,
-        "version": number,
-    })
-}
-
-fn kv_v2(mount: &mut Mount, rest: &str, req: &Request, now: SystemTime) -> HandlerResult {
-    if let Some(key) = rest
-        .strip_prefix("data/")
-        .or(if rest == "data" { Some("") } else { None })
-    {
-        if key.is_empty() {
-            return Err(ApiError::unsupported_path());
-        }
-        return match req.method {
-            Method::Get => {
-                let secret = mount.kv.get(key).ok_or_else(ApiError::not_found)?;
-                let wanted = match req.query.get("version").map(|v| v.parse::<usize>()) {
-                    None | Some(Ok(0)) => secret.versions.len(),
-                    Some(Ok(n)) => n,
-                    Some(Err(_)) => return Err(ApiError::bad_request("invalid version")),
-                };
-                let version = wanted
-                    .checked_sub(1)
-                    .and_then(|i| secret.versions.get(i))
-                    .ok_or_else(ApiError::not_found)?;
-                if version.deleted.is_some() || version.destroyed {
-                    return Err(ApiError::not_found());
-                }
-                Ok(Reply::Logical(Logical::data(json!({
-                    "data": version.data,
-                    "metadata": version_metadata(wanted, version),
-                }))))
-            }
-            Method::Put | Method::Post => {
-                let Some(Value::Object(data)) = req.body.get("data") else {
-                    return Err(ApiError::bad_request("no data provided"));
-                };
-                let secret = mount.kv.entry(key.to_string()).or_default();
-                if let Some(cas) = req.body.get("options").and_then(|o| o.get("cas")) {
-                    let cas = cas
-                        .as_u64()
-                        .or_else(|| cas.as_str().and_then(|s| s.parse().ok()))
-                        .unwrap_or(u64::MAX);
-                    if cas != secret.versions.len() as u64 {
-                        return Err(ApiError::bad_request(
-                            "check-and-set parameter did not match the current version",
-                        ));
-                    }
-                }
-                secret.versions.push(KvVersion {
-                    data: Value::Object(data.clone()),
-                    created: now,
-                    deleted: None,
-                    destroyed: false,
-                });
-                let number = secret.versions.len();
-                let reply = Reply::Logical(Logical::data(version_metadata(
-                    number,
-                    &secret.versions[number - 1],
-                )));
-                Ok(reply.warn_unrecognized(req, &["data", "options"]))
-            }
-            Method::Delete => {
-                if let Some(latest) = mount.kv.get_mut(key).and_then(|s| s.versions.last_mut()) {
-                    latest.deleted.get_or_insert(now);
-                }
-                Ok(Reply::NoContent)
-            }
-            _ => Err(ApiError::unsupported_path()),
-        };
-    }
-    if let Some(key) = rest
-        .strip_prefix("metadata")
-        .map(|k| k.trim_start_matches('/'))
-    {
-        return match req.method {
-            Method::List => list_reply(child_keys(mount.kv.keys(), &list_prefix(key))),
-            Method::Get if !key.is_empty() => {
-                let secret = mount.kv.get(key).ok_or_else(ApiError::not_found)?;
-                let first = secret.versions.first().ok_or_else(ApiError::not_found)?;
-                let last = secret.versions.last().ok_or_else(ApiError::not_found)?;
-                let versions: Map<String, Value> = secret
-                    .versions
-                    .iter()
-                    .enumerate()
-                    .map(|(i, v)| {
-                        (
-                            (i + 1).to_string(),
-                            json!({"created_time": rfc3339(v.created),
-                                   "deletion_time": v.deleted.map(rfc3339).unwrap_or_default(),
-                                   "destroyed": v.destroyed}),
-                        )
-                    })
-                    .collect();
-                Ok(Reply::Logical(Logical::data(json!({
-                    "cas_required": false,
-                    "created_time": rfc3339(first.created),
-                    "current_version": secret.versions.len(),
-                    "custom_metadata": null,
-                    "delete_version_after": "0s",
-                    "max_versions": 0,
-                    "oldest_version": 0,
-                    "updated_time": rfc3339(last.created),
-                    "versions": versions,
-                }))))
-            }
-            Method::Delete if !key.is_empty() => {
-                mount.kv.remove(key);
-                Ok(Reply::NoContent)
-            }
-            _ => Err(ApiError::unsupported_path()),
-        };
-    }
-    if rest == "config" && req.method == Method::Get {
-        return Ok(Reply::Logical(Logical::data(json!({
-            "cas_required": false, "delete_version_after": "0s", "max_versions": 0,
-        }))));
-    }
-    Err(ApiError::unsupported_path())
 }
 
 /// A duration field: integer seconds, numeric string, `Nd`, or a Go duration (`72h`, `1h30m`).

@@ -179,6 +179,21 @@ fn logical(state: &mut State, req: &Request) -> Routed {
         Ok(caller) => caller,
         Err(e) => return raw(Err(e)),
     };
+    // An unauthenticated path in Vault's system backend that still judges the token: no ACL
+    // check on the path itself (vault-api-engines.md §1).
+    if let Some(target) = req.path.strip_prefix("sys/internal/ui/mounts/") {
+        let acl = auth::acl_for(state, &caller);
+        let result = match req.method {
+            Method::Get => state
+                .mounts
+                .ui_mount_read(target, |mount| acl.has_mount_access(mount)),
+            _ => Err(ApiError::new(
+                405,
+                "1 error occurred:\n\t* unsupported operation\n\n",
+            )),
+        };
+        return answer(result, "system");
+    }
     let op = operation(state, req);
     if let Err(e) = auth::authorize(state, &caller, op, &req.path) {
         return raw(Err(e));

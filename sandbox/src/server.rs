@@ -450,8 +450,14 @@ fn render_reply(reply: Reply, req: &Request, mount_type: Option<&str>) -> HttpRe
     match reply {
         Reply::NoContent => respond(204, Bytes::new()),
         Reply::Logical(logical) => {
+            // A raw-status answer is rendered from the response alone (RespondWithStatusCode
+            // marshals logical.HTTPResponse): its mount_type is empty.
+            let (status, mount_type) = match logical.status {
+                Some(status) => (status, mount_type.map(|_| "")),
+                None => (200, mount_type),
+            };
             let body = envelope(logical, &req.path, mount_type);
-            respond(200, Bytes::from(body.to_string()))
+            respond(status, Bytes::from(body.to_string()))
         }
         Reply::Raw { status, body } => respond(status, Bytes::from(body.to_string())),
         Reply::Empty { status } => respond(status, Bytes::new()),

@@ -12,6 +12,7 @@ mod envelope;
 mod faults;
 mod init;
 mod jwt_login;
+mod kv;
 mod leases;
 mod mounts;
 mod namespace;
