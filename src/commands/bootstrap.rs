@@ -423,11 +423,7 @@ fn summary_table(report: &BootstrapReport) -> String {
     if let Some(v) = &report.verification {
         table.row([
             "verify".to_string(),
-            if report.workload_identity.is_some() {
-                "Nomad agent rules".to_string()
-            } else {
-                "Nomad start-up checks".to_string()
-            },
+            v.label.clone(),
             "-".to_string(),
             output::findings_summary(&v.findings),
         ]);

@@ -15,7 +15,8 @@ use crate::output::{self, Ui};
 use crate::secret::UnsealKey;
 use crate::settings::Settings;
 use crate::steps::init::{read_pgp_key, InitSpec, InitStep};
-use crate::steps::{drive, Consent};
+use crate::steps::pipeline::drive_one;
+use crate::steps::Consent;
 
 pub fn run(args: &InitArgs, settings: &Settings, ui: &Ui) -> Result<Exit> {
     let format = settings.format_for("init", &[Format::Table, Format::Json])?;
@@ -45,7 +46,7 @@ pub fn run(args: &InitArgs, settings: &Settings, ui: &Ui) -> Result<Exit> {
 
     let client = settings.vault_client()?;
     let mut step = InitStep::new(spec);
-    let report = drive(&mut step, &client, ui, Consent::AskOnUpdate)?;
+    let report = drive_one(&mut step, &client, ui, Consent::AskOnUpdate)?;
 
     if step.was_initialized() {
         if let Some(told) = step.keys_lost() {

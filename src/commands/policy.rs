@@ -15,8 +15,9 @@ use crate::cli::{Format, PolicyArgs, PolicyCommand};
 use crate::exit::{Exit, VaultFailure};
 use crate::output::{self, Ui};
 use crate::settings::Settings;
+use crate::steps::pipeline::{drive_one, preview};
 use crate::steps::policy::{server_policy_text, PolicyStep};
-use crate::steps::{drive, Consent, Outcome, Step};
+use crate::steps::{Change, Consent, Outcome};
 
 pub fn run(command: &PolicyCommand, settings: &Settings, ui: &Ui) -> Result<Exit> {
     match command {
@@ -66,7 +67,7 @@ fn write(args: &PolicyArgs, settings: &Settings, ui: &Ui) -> Result<Exit> {
     let mut step = desired_step(args)?;
     warn_parse(ui, &step);
     let client = settings.authenticated_client()?;
-    let report = drive(&mut step, &client, ui, Consent::AskOnUpdate)?;
+    let report = drive_one(&mut step, &client, ui, Consent::AskOnUpdate)?;
     let failed = report.findings.has_errors();
     if format == Format::Json {
         output::json(&json!({
@@ -130,10 +131,10 @@ fn diff(args: &PolicyArgs, settings: &Settings, ui: &Ui) -> Result<Exit> {
     let mut step = desired_step(args)?;
     warn_parse(ui, &step);
     let client = settings.authenticated_client()?;
-    step.observe(&client)?;
+    let plan = preview(&mut step, &client)?;
     let name = step.policy_name().to_string();
     let exists = step.live_text().is_some();
-    let equal = step.is_in_place();
+    let equal = plan.change == Change::None;
     let diff = if equal { String::new() } else { step.diff() };
     if format == Format::Json {
         output::json(&json!({

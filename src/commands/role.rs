@@ -18,8 +18,9 @@ use crate::nomad::role_spec::{
 };
 use crate::output::{self, Table, Ui};
 use crate::settings::Settings;
+use crate::steps::pipeline::{drive_one, preview};
 use crate::steps::role::RoleStep;
-use crate::steps::{drive, Consent, Step};
+use crate::steps::{Change, Consent};
 
 /// The role name in the shipped file.
 const SHIPPED_ROLE: &str = "nomad-cluster";
@@ -143,7 +144,7 @@ fn create(args: &RoleArgs, settings: &Settings, ui: &Ui) -> Result<Exit> {
         ));
     }
     let client = settings.authenticated_client()?;
-    let report = drive(&mut step, &client, ui, Consent::AskOnUpdate)?;
+    let report = drive_one(&mut step, &client, ui, Consent::AskOnUpdate)?;
     let failed = report.findings.has_errors();
     if format == Format::Json {
         output::json(&json!({
@@ -255,9 +256,9 @@ fn diff(args: &RoleArgs, settings: &Settings, ui: &Ui) -> Result<Exit> {
     let (spec, label) = desired_spec(args)?;
     let mut step = RoleStep::new(&args.name, spec, label, args.force);
     let client = settings.authenticated_client()?;
-    step.observe(&client)?;
+    let plan = preview(&mut step, &client)?;
     let exists = step.live().is_some();
-    let equal = step.is_in_place()?;
+    let equal = plan.change == Change::None;
     let diff = if equal { String::new() } else { step.diff()? };
     if format == Format::Json {
         output::json(&json!({

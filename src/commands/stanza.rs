@@ -9,8 +9,9 @@ use crate::nomad::stanza::{AgentKind, StanzaOptions, VaultStanza, TOKEN_ENV_NOTE
 use crate::output::{self, Ui};
 use crate::secret::SecretString;
 use crate::settings::Settings;
+use crate::steps::pipeline::drive_one;
 use crate::steps::stanza::{StanzaFormat, StanzaStep};
-use crate::steps::Step;
+use crate::steps::Consent;
 
 pub fn run(command: &StanzaCommand, settings: &Settings, ui: &Ui) -> Result<Exit> {
     let (kind, args) = match command {
@@ -49,21 +50,10 @@ pub fn run(command: &StanzaCommand, settings: &Settings, ui: &Ui) -> Result<Exit
 
     match &args.output {
         None => output::stdout(step.render().trim_end())?,
-        Some(path) => {
+        Some(_) => {
             // The stanza step never talks to Vault; a client is only needed for the trait.
             let client = settings.vault_client()?;
-            step.observe(&client)?;
-            let plan = step.plan();
-            if plan.change == crate::steps::Change::Update
-                && !ui.confirm(&format!(
-                    "{} exists and differs. Replace it?",
-                    path.display()
-                ))?
-            {
-                bail!("{} was not changed", path.display());
-            }
-            step.apply(&client, ui)?;
-            ui.done(format!("wrote {}", path.display()));
+            drive_one(&mut step, &client, ui, Consent::AskOnUpdate)?;
         }
     }
     // The HCL carries this note as a comment; JSON cannot.

@@ -7,8 +7,9 @@ use crate::cli::{Format, TokenCheckArgs, TokenCommand, TokenCreateArgs, TokenLoo
 use crate::exit::Exit;
 use crate::output::{self, Table, Ui};
 use crate::settings::Settings;
+use crate::steps::pipeline::drive_one;
 use crate::steps::token::{ServerTokenSpec, TokenStep};
-use crate::steps::{drive, Consent};
+use crate::steps::Consent;
 use crate::validation::{validate_server_token, AgentSettings, StartupReport};
 use crate::vault::TokenLookup;
 
@@ -60,7 +61,7 @@ fn create(args: &TokenCreateArgs, settings: &Settings, ui: &Ui) -> Result<Exit> 
     let agent = AgentSettings::new(Some(args.nomad_role.as_str()), true);
     let mut step = TokenStep::new(spec, agent, args.output.clone(), false);
     // `token create` always mints: the command itself is the consent.
-    let report = drive(&mut step, &client, ui, Consent::AskOnUpdate)?;
+    let report = drive_one(&mut step, &client, ui, Consent::AskOnUpdate)?;
     let minted = step
         .minted()
         .context("no token was minted (internal error)")?;

@@ -10,14 +10,16 @@ use anyhow::{Context, Result};
 use serde_json::json;
 use zeroize::Zeroize;
 
+use crate::checks::Findings;
 use crate::cli::{Format, UnsealArgs};
 use crate::exit::Exit;
 use crate::initfile::InitFile;
 use crate::output::{self, Table, Ui};
 use crate::secret::UnsealKey;
 use crate::settings::Settings;
+use crate::steps::pipeline::drive_one;
 use crate::steps::unseal::{validate_keys, KeySource, NodeUnseal, UnsealStep};
-use crate::steps::{Change, Step};
+use crate::steps::Consent;
 
 pub fn run(args: &UnsealArgs, settings: &Settings, ui: &Ui) -> Result<Exit> {
     let format = settings.format_for("unseal", &[Format::Table, Format::Json])?;
@@ -29,17 +31,13 @@ pub fn run(args: &UnsealArgs, settings: &Settings, ui: &Ui) -> Result<Exit> {
     let client = settings.vault_client()?;
     let mut step = UnsealStep::new(settings.addresses.clone(), keys, args.reset);
 
-    // Driven by hand rather than through `drive`, so the per-node table is printed even when
-    // one node fails.
-    step.observe(&client)?;
-    let plan = step.plan();
-    let applied = if plan.change == Change::None {
-        ui.done(format!("{} nothing sent.", plan.summary));
-        Ok(())
-    } else {
-        step.apply(&client, ui)
+    // A node that failed leaves the others' results standing: the table shows every node,
+    // then the error is reported.
+    let (findings, applied) = match drive_one(&mut step, &client, ui, Consent::AskOnUpdate) {
+        Ok(report) => (report.findings, Ok(())),
+        Err(e) if !step.nodes().is_empty() => (Findings::new(), Err(e)),
+        Err(e) => return Err(e),
     };
-    let findings = step.verify(&client)?;
 
     match format {
         Format::Json => output::json(&json!({

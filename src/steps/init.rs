@@ -20,7 +20,23 @@ use crate::secret::{SecretString, UnsealKey};
 use crate::secret_once::{diagnose_missing, OnceSecret, Sent};
 use crate::vault::{InitRequest, InitResponse, SealStatus, VaultClient};
 
+use super::pipeline::{Facts, SessionToken};
+use super::unseal::ObservedSeals;
 use super::{Plan, Step};
+
+/// What the init step hands the unseal step: the keys at hand for unsealing.
+#[derive(Debug, Clone, Default)]
+pub struct KeysAtHand {
+    /// The unseal keys (empty: none at hand, auto-unseal, or PGP-encrypted).
+    pub keys: Vec<UnsealKey>,
+    /// Where they came from, for messages (the init file's path).
+    pub origin: String,
+    /// Set when this run initialised Vault with this threshold: every node of the cluster is
+    /// now sealed at 0 of it, so the unseal step need not ask.
+    pub initialized_now_with: Option<u32>,
+    /// Why an existing init file could not be used.
+    pub problem: Option<String>,
+}
 
 const CHECK: &str = "init";
 
@@ -132,15 +148,13 @@ fn vault_init_secret(client: &VaultClient, output: &Path) -> OnceSecret {
 struct Observed {
     address: String,
     initialized: bool,
-    seal: SealStatus,
+    /// `None` when the unseal step of the same pipeline asked (see [`InitStep::sharing`]).
+    seal: Option<SealStatus>,
 }
 
-impl Observed {
-    /// Auto-unseal: recovery keys instead of unseal keys.
-    fn recovery(&self) -> bool {
-        self.seal.recovery_seal
-            || (!self.seal.seal_type.is_empty() && self.seal.seal_type != "shamir")
-    }
+/// Auto-unseal: recovery keys instead of unseal keys.
+fn recovery(seal: &SealStatus) -> bool {
+    seal.recovery_seal || (!seal.seal_type.is_empty() && seal.seal_type != "shamir")
 }
 
 pub struct InitStep {
@@ -156,6 +170,9 @@ pub struct InitStep {
     /// raw.
     keys_lost: Option<String>,
     written: Vec<String>,
+    /// In a pipeline: the unseal step's observation of the node (so the seal status is asked
+    /// once for both steps), and where the keys and root token are handed on.
+    facts: Option<Facts>,
 }
 
 impl InitStep {
@@ -168,7 +185,16 @@ impl InitStep {
             load_problem: None,
             keys_lost: None,
             written: Vec::new(),
+            facts: None,
         }
+    }
+
+    /// In a pipeline with the unseal step: the node's seal status comes from the unseal
+    /// step's observation (asked once for both), and the keys and the root token are handed
+    /// on as facts ([`KeysAtHand`], [`SessionToken`]).
+    pub fn sharing(mut self, facts: Facts) -> InitStep {
+        self.facts = Some(facts);
+        self
     }
 
     pub fn spec(&self) -> &InitSpec {
@@ -193,12 +219,19 @@ impl InitStep {
 
     /// Whether the node has an auto-unseal seal (recovery keys).
     pub fn is_recovery(&self) -> bool {
-        self.observed.as_ref().is_some_and(Observed::recovery)
+        self.observed_seal().is_some_and(|seal| recovery(&seal))
     }
 
     /// The seal status observed before init.
-    pub fn observed_seal(&self) -> Option<&SealStatus> {
-        self.observed.as_ref().map(|o| &o.seal)
+    pub fn observed_seal(&self) -> Option<SealStatus> {
+        let observed = self.observed.as_ref()?;
+        match (&observed.seal, &self.facts) {
+            (Some(seal), _) => Some(seal.clone()),
+            (None, Some(facts)) => facts
+                .get::<ObservedSeals>()
+                .and_then(|seals| seals.of(&observed.address).cloned()),
+            (None, None) => None,
+        }
     }
 
     /// The init file's contents, from this run or loaded.
@@ -239,10 +272,9 @@ impl InitStep {
         self.load_problem.as_deref()
     }
 
-    /// What `observe` does once Vault has answered: for a caller that already has the
-    /// answers (`bootstrap` reads every node's seal status at once, `sys/init` alongside).
-    /// Sends nothing; loads an existing init file when Vault is initialised.
-    pub fn record(&mut self, address: &str, initialized: bool, seal: SealStatus) {
+    /// What `observe` does once Vault has answered. Loads an existing init file when Vault
+    /// is initialised, and hands its keys on.
+    fn record(&mut self, address: &str, initialized: bool, seal: Option<SealStatus>) {
         self.observed = Some(Observed {
             address: address.to_string(),
             initialized,
@@ -261,6 +293,18 @@ impl InitStep {
                 Err(e) => self.load_problem = Some(format!("{e:#}")),
             }
         }
+        if let Some(facts) = &self.facts {
+            facts.put(KeysAtHand {
+                keys: if initialized {
+                    self.unseal_keys()
+                } else {
+                    Vec::new()
+                },
+                origin: self.spec.output.display().to_string(),
+                initialized_now_with: None,
+                problem: self.load_problem.clone(),
+            });
+        }
     }
 
     fn address(&self) -> &str {
@@ -276,9 +320,16 @@ impl Step for InitStep {
         "init"
     }
 
+    fn needs_token(&self) -> bool {
+        false
+    }
+
     fn observe(&mut self, client: &VaultClient) -> Result<()> {
         let initialized = client.init_status()?;
-        let seal = client.seal_status()?;
+        let seal = match self.facts {
+            Some(_) => None,
+            None => Some(client.seal_status()?),
+        };
         self.record(client.address(), initialized, seal);
         Ok(())
     }
@@ -286,10 +337,16 @@ impl Step for InitStep {
     fn plan(&self) -> Plan {
         let subject = format!("sys/init at {}", self.address());
         if self.was_initialized() {
-            return Plan::nothing(
+            let plan = Plan::nothing(
                 subject,
                 format!("Vault at {} is initialized:", self.address()),
             );
+            return match &self.load_problem {
+                Some(problem) => {
+                    plan.with_warning(format!("{}: {problem}", self.spec.output.display()))
+                }
+                None => plan,
+            };
         }
         let kind = if self.is_recovery() {
             "recovery key shares"
@@ -297,7 +354,7 @@ impl Step for InitStep {
             "key shares"
         };
         let mut body = format!(
-            "{kind}: {}\nthreshold: {}\nkeys and root token written to {} (0600)",
+            "{kind}: {}\nthreshold: {}\nthe keys and root token go to {} (0600) before anything is printed",
             self.spec.shares,
             self.spec.threshold,
             self.spec.output.display()
@@ -318,9 +375,10 @@ impl Step for InitStep {
             self.address(),
             self.spec.output.display()
         ))
+        .blocking("Vault is not initialised")
     }
 
-    fn apply(&mut self, client: &VaultClient, _ui: &Ui) -> Result<()> {
+    fn apply(&mut self, client: &VaultClient, ui: &Ui) -> Result<()> {
         let recovery = self.is_recovery();
         self.spec.validate(recovery)?;
         let request = self.spec.request(recovery);
@@ -348,24 +406,30 @@ impl Step for InitStep {
         self.initialized_now = true;
         self.file = Some(file);
         self.written.push(self.spec.output.display().to_string());
+        ui.warn(format!(
+            "{} holds the unseal keys and the root token: Vault cannot be unsealed without them. \
+             Distribute the keys to their holders and keep the file out of version control.",
+            self.spec.output.display()
+        ));
+        if let Some(facts) = &self.facts {
+            facts.put(KeysAtHand {
+                keys: self.unseal_keys(),
+                origin: self.spec.output.display().to_string(),
+                initialized_now_with: Some(self.spec.threshold),
+                problem: None,
+            });
+            if let Some(token) = self.root_token() {
+                facts.put(SessionToken(token.clone()));
+            }
+        }
         Ok(())
     }
 
     fn verify(&mut self, client: &VaultClient) -> Result<Findings> {
+        // Nothing to read back: Vault's answer to sys/init, saved to disk, is the proof (and an
+        // initialised Vault was observed as such in this run).
         let mut findings = Findings::new();
         let subject = format!("sys/init at {}", client.address());
-        let seal = client.seal_status()?;
-        if !seal.initialized {
-            findings.push(
-                Finding::nvctl(
-                    Severity::Error,
-                    CHECK,
-                    &subject,
-                    "Vault reports it is not initialized",
-                )
-                .with_remedy("check `nvctl status`; run `nvctl init` again"),
-            );
-        }
         if self.initialized_now && self.spec.shares == 1 && self.spec.threshold == 1 {
             findings.push(
                 Finding::nvctl(

@@ -1,10 +1,12 @@
 //! The setup steps. Every step is one module implementing [`Step`]:
 //! **observe** the live state (reads only) → **plan** (nothing / create / update, with the
 //! body or a diff) → **apply** after consent → **verify** by reading back and running Nomad's
-//! rules. The single-step commands (`policy write`, `role create`, …) and `bootstrap` drive
-//! steps through the same [`drive`] function, so they behave the same way.
+//! rules. Steps are grouped into stages and flows in [`pipeline`]; the single-step commands
+//! (`policy write`, `role create`, …) and `bootstrap` drive them through the same driver
+//! ([`pipeline::drive`]), so they behave the same way. How to add a step: `README.md` here.
 
 pub mod init;
+pub mod pipeline;
 pub mod policy;
 pub mod role;
 pub mod stanza;
@@ -43,6 +45,17 @@ pub struct Plan {
     pub diff: Option<String>,
     /// What to say once applied, when `<subject>: created|updated` would read oddly.
     pub done: Option<String>,
+    /// What to say when nothing is to change, when `<summary> already in place.` would read
+    /// oddly.
+    pub in_place: Option<String>,
+    /// Until this change is applied nothing after it can be observed, and why (Vault is not
+    /// initialised, Vault is sealed): Vault answers 503 to everything else.
+    pub blocks: Option<String>,
+    /// Shown with the plan (e.g. the init file cannot be used).
+    pub warnings: Vec<String>,
+    /// Why this change must not be applied although it was asked for (checked before consent,
+    /// e.g. a role Nomad would reject).
+    pub refusal: Option<String>,
 }
 
 impl Plan {
@@ -62,6 +75,38 @@ impl Plan {
         }
     }
 
+    /// The line printed when nothing is to change: `<summary> already in place.`
+    pub fn in_place_message(&self) -> String {
+        match &self.in_place {
+            Some(message) => message.clone(),
+            None => format!("{} already in place.", self.summary),
+        }
+    }
+
+    /// Says `message` instead of `<summary> already in place.` when nothing is to change.
+    pub fn with_in_place(mut self, message: impl Into<String>) -> Plan {
+        self.in_place = Some(message.into());
+        self
+    }
+
+    /// Nothing after this change can be observed until it is applied, because `why`.
+    pub fn blocking(mut self, why: impl Into<String>) -> Plan {
+        self.blocks = Some(why.into());
+        self
+    }
+
+    /// Shows `warning` with the plan.
+    pub fn with_warning(mut self, warning: impl Into<String>) -> Plan {
+        self.warnings.push(warning.into());
+        self
+    }
+
+    /// This change must not be applied, because `why`.
+    pub fn refused(mut self, why: impl Into<String>) -> Plan {
+        self.refusal = Some(why.into());
+        self
+    }
+
     /// Says `message` instead of `<subject>: created` once applied.
     pub fn with_done(mut self, message: impl Into<String>) -> Plan {
         self.done = Some(message.into());
@@ -76,6 +121,10 @@ impl Plan {
             body: None,
             diff: None,
             done: None,
+            in_place: None,
+            blocks: None,
+            warnings: Vec::new(),
+            refusal: None,
         }
     }
 
@@ -87,6 +136,10 @@ impl Plan {
             body: Some(body),
             diff: None,
             done: None,
+            in_place: None,
+            blocks: None,
+            warnings: Vec::new(),
+            refusal: None,
         }
     }
 
@@ -98,15 +151,34 @@ impl Plan {
             body: None,
             diff: Some(diff),
             done: None,
+            in_place: None,
+            blocks: None,
+            warnings: Vec::new(),
+            refusal: None,
         }
     }
 }
 
 /// One setup step. `observe` must send only reads; `apply` is only called after `plan`
-/// reported a change and the operator consented; `verify` reads back and checks.
+/// reported a change and the operator consented; `verify` reads back and checks (a step whose
+/// observation still stands — nothing written since — uses it as its read-back).
 pub trait Step: Send {
     /// Short name: `init`, `unseal`, `policy`, `role`, `token`, `stanza`.
     fn name(&self) -> &'static str;
+    /// Whether observing talks to Vault's API with a token (everything but init, unseal and
+    /// local files). Such a step waits for a token, and looks again once Vault was initialised
+    /// or unsealed: before that Vault answered it 503.
+    fn needs_token(&self) -> bool {
+        true
+    }
+    /// Whether what this step observes depends on what earlier stages write (the servers'
+    /// token is judged against the policy and role; the workload policy is templated on the
+    /// accessor of the auth method the first stage enables). The driver observes it again
+    /// after an earlier stage changed something; under `--plan`, with changes pending above,
+    /// it is reported as not observable yet.
+    fn reads_earlier_writes(&self) -> bool {
+        false
+    }
     fn observe(&mut self, client: &VaultClient) -> Result<()>;
     fn plan(&self) -> Plan;
     fn apply(&mut self, client: &VaultClient, ui: &Ui) -> Result<()>;
@@ -152,59 +224,44 @@ pub struct StepReport {
     pub written: Vec<String>,
 }
 
-/// Observes, plans, asks, applies and verifies one step.
-pub fn drive(
-    step: &mut dyn Step,
-    client: &VaultClient,
-    ui: &Ui,
-    consent: Consent,
-) -> Result<StepReport> {
-    step.observe(client)?;
-    let plan = step.plan();
-    let outcome = match (plan.change, consent) {
-        (Change::None, _) => {
-            ui.done(format!("{} already in place.", plan.summary));
-            Outcome::Unchanged
-        }
-        (_, Consent::PlanOnly) => {
-            show_plan(ui, &plan);
-            Outcome::Pending
-        }
-        (change, consent) => {
-            let ask = change == Change::Update || consent == Consent::AskAlways;
-            if ask {
-                show_plan(ui, &plan);
-                if !ui.confirm(&format!("Apply this change to {}?", plan.subject))? {
-                    anyhow::bail!("{} was not changed: the operator declined", plan.subject);
-                }
-            }
-            step.apply(client, ui)?;
-            ui.done(plan.done_message());
-            if change == Change::Create {
-                Outcome::Created
-            } else {
-                Outcome::Updated
-            }
-        }
-    };
-    let findings = if outcome == Outcome::Pending {
-        Findings::new()
-    } else {
-        step.verify(client)?
-    };
-    Ok(StepReport {
-        step: step.name(),
-        subject: plan.subject,
-        outcome,
-        findings,
-        diff: plan.diff,
-        written: step.written(),
-    })
+/// A borrowed step is a step: a single-step command keeps its concrete step and lends it to
+/// the driver.
+impl<S: Step + ?Sized> Step for &mut S {
+    fn name(&self) -> &'static str {
+        (**self).name()
+    }
+    fn needs_token(&self) -> bool {
+        (**self).needs_token()
+    }
+    fn reads_earlier_writes(&self) -> bool {
+        (**self).reads_earlier_writes()
+    }
+    fn observe(&mut self, client: &VaultClient) -> Result<()> {
+        (**self).observe(client)
+    }
+    fn plan(&self) -> Plan {
+        (**self).plan()
+    }
+    fn apply(&mut self, client: &VaultClient, ui: &Ui) -> Result<()> {
+        (**self).apply(client, ui)
+    }
+    fn verify(&mut self, client: &VaultClient) -> Result<Findings> {
+        (**self).verify(client)
+    }
+    fn written(&self) -> Vec<String> {
+        (**self).written()
+    }
 }
 
-/// Prints what a step would do: the body to be created or the diff to be applied.
-pub fn show_plan(ui: &Ui, plan: &Plan) {
-    ui.info(format!("[ ] {}", plan.summary));
+/// Prints what a step would do: the body to be created or the diff to be applied. Nothing
+/// here says a thing was written: under `--plan` it is what would be written, before consent
+/// what will be.
+pub fn show_plan(ui: &Ui, plan: &Plan, consent: Consent) {
+    let when = match consent {
+        Consent::PlanOnly => "would be done without --plan",
+        _ => "will be done once approved",
+    };
+    ui.info(format!("[ ] {} ({when})", plan.summary));
     if let Some(body) = &plan.body {
         ui.info(indent(body));
     }

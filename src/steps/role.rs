@@ -95,6 +95,21 @@ impl RoleStep {
         format!("auth/token/roles/{}", self.name)
     }
 
+    /// Refuses a change Nomad would reject, unless forced.
+    fn guarded(&self, plan: Plan) -> Plan {
+        let rejections = self.nomad_rejections();
+        if self.force || rejections.is_empty() {
+            return plan;
+        }
+        let messages: Vec<String> = rejections.into_iter().map(|f| f.message).collect();
+        plan.refused(format!(
+            "the token role {:?} ({}) would be rejected by Nomad: {}",
+            self.name,
+            self.source,
+            messages.join("; ")
+        ))
+    }
+
     /// The body to PUT. Vault only changes the fields sent, so lists the desired role leaves
     /// empty but the live role has are sent empty to clear them.
     fn write_params(&self) -> Result<TokenRoleParams> {
@@ -134,29 +149,29 @@ impl Step for RoleStep {
     fn plan(&self) -> Plan {
         let subject = self.subject();
         if self.live().is_none() {
-            return Plan::create(
+            return self.guarded(Plan::create(
                 subject,
                 format!("create token role {:?} from {}", self.name, self.source),
                 self.desired.canonical_json().trim_end().to_string(),
-            );
+            ));
         }
         // A live answer nvctl cannot read is shown as a difference, so it is never taken for
         // "in place"; `apply` then rewrites it whole.
         match (self.is_in_place(), self.diff()) {
             (Ok(true), _) => Plan::nothing(subject, format!("token role {:?}", self.name)),
-            (_, Ok(diff)) => Plan::update(
+            (_, Ok(diff)) => self.guarded(Plan::update(
                 subject,
                 format!(
                     "token role {:?} differs from {}; it will be rewritten",
                     self.name, self.source
                 ),
                 diff,
-            ),
-            (_, Err(e)) => Plan::update(
+            )),
+            (_, Err(e)) => self.guarded(Plan::update(
                 subject,
                 format!("token role {:?} cannot be compared ({e:#})", self.name),
                 String::new(),
-            ),
+            )),
         }
     }
 

@@ -99,6 +99,10 @@ impl Step for StanzaStep {
         "stanza"
     }
 
+    fn needs_token(&self) -> bool {
+        false
+    }
+
     fn observe(&mut self, _client: &VaultClient) -> Result<()> {
         self.existing = match &self.output {
             Some(path) if path.exists() => Some(
@@ -128,8 +132,14 @@ impl Step for StanzaStep {
                 subject.clone(),
                 format!("{} differs", self.label()),
                 unified_diff(live, &shown, &subject),
-            ),
-            None => Plan::create(subject, format!("write the {}", self.label()), shown),
+            )
+            .with_done(format!("wrote {subject}")),
+            None => Plan::create(
+                subject.clone(),
+                format!("write the {}", self.label()),
+                shown,
+            )
+            .with_done(format!("wrote {subject}")),
         }
     }
 

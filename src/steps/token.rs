@@ -19,7 +19,16 @@ use crate::settings::read_token_file;
 use crate::validation::{validate_server_token, AgentSettings, StartupReport};
 use crate::vault::{TokenCreateRequest, TokenCreated, TokenRole, VaultClient};
 
+use super::pipeline::Facts;
 use super::{Plan, Step};
+
+/// What the token step hands the flow's final verification: the token in force (never printed
+/// unless asked) and what Nomad's start-up validation said of it.
+#[derive(Debug, Clone)]
+pub struct ServerTokenFacts {
+    pub token: Option<SecretString>,
+    pub startup: StartupReport,
+}
 
 /// What kind of token to mint.
 #[derive(Debug, Clone)]
@@ -85,6 +94,8 @@ pub struct TokenStep {
     /// Nomad's start-up validation of the token in force, from `verify`.
     startup: Option<StartupReport>,
     written: Vec<String>,
+    /// In a pipeline: where [`ServerTokenFacts`] go.
+    facts: Option<Facts>,
 }
 
 impl TokenStep {
@@ -106,7 +117,14 @@ impl TokenStep {
             revoked_accessor: None,
             startup: None,
             written: Vec::new(),
+            facts: None,
         }
+    }
+
+    /// Hands [`ServerTokenFacts`] on once verified (to the flow's final verification).
+    pub fn sharing(mut self, facts: Facts) -> TokenStep {
+        self.facts = Some(facts);
+        self
     }
 
     /// The token now in force: the one minted by `apply`, else the valid one found on disk.
@@ -194,6 +212,11 @@ impl Step for TokenStep {
         "token"
     }
 
+    fn reads_earlier_writes(&self) -> bool {
+        // Nomad's checks of a kept token read the policy and role an earlier stage writes.
+        true
+    }
+
     fn observe(&mut self, client: &VaultClient) -> Result<()> {
         self.existing = None;
         if let Some(role) = &self.spec.from_role {
@@ -221,7 +244,7 @@ impl Step for TokenStep {
             self.spec.orphan || self.spec.from_role.is_some(),
             self.output
                 .as_ref()
-                .map(|p| format!("\nwritten to {} (0600)", p.display()))
+                .map(|p| format!("\nsaved to {} (0600) once minted", p.display()))
                 .unwrap_or_default()
         );
         match (&self.existing, self.rotate) {
@@ -314,6 +337,12 @@ impl Step for TokenStep {
             (None, None) => return Ok(Findings::new()),
         };
         let findings = report.findings.clone();
+        if let Some(facts) = &self.facts {
+            facts.put(ServerTokenFacts {
+                token: self.token().cloned(),
+                startup: report.clone(),
+            });
+        }
         self.startup = Some(report);
         Ok(findings)
     }

@@ -16,7 +16,21 @@ use crate::output::{Progress, Ui};
 use crate::secret::UnsealKey;
 use crate::vault::{SealStatus, VaultClient, VaultError};
 
+use super::init::KeysAtHand;
+use super::pipeline::Facts;
 use super::{Plan, Step};
+
+/// What the unseal step saw of every node, for the init step of the same pipeline (the seal
+/// status of a node is asked once for both).
+#[derive(Debug, Clone, Default)]
+pub struct ObservedSeals(pub Vec<(String, SealStatus)>);
+
+impl ObservedSeals {
+    /// The status `address` answered.
+    pub fn of(&self, address: &str) -> Option<&SealStatus> {
+        self.0.iter().find(|(a, _)| a == address).map(|(_, s)| s)
+    }
+}
 
 const CHECK: &str = "unseal";
 
@@ -127,6 +141,9 @@ pub struct UnsealStep {
     nodes: Vec<NodeUnseal>,
     /// Vault's whole answers behind `nodes[i].before` (seal type, version…).
     statuses: Vec<SealStatus>,
+    /// In a pipeline after the init step: the keys it hands on, and where this step's
+    /// observation goes for it.
+    facts: Option<Facts>,
 }
 
 impl UnsealStep {
@@ -139,7 +156,16 @@ impl UnsealStep {
             together: false,
             nodes: Vec::new(),
             statuses: Vec::new(),
+            facts: None,
         }
+    }
+
+    /// In a pipeline after the init step: its [`KeysAtHand`] unseal (keys from this run's
+    /// init, or from an earlier run's init file), and this step's observation is handed to it
+    /// as [`ObservedSeals`].
+    pub fn sharing(mut self, facts: Facts) -> UnsealStep {
+        self.facts = Some(facts);
+        self
     }
 
     /// Sends a threshold's worth of shares to each node at once: one round trip instead of
@@ -205,6 +231,23 @@ impl UnsealStep {
         if let KeySource::Given(keys) = &self.keys {
             return Ok(keys.clone());
         }
+        if let Some(at_hand) = self.facts.as_ref().and_then(Facts::get::<KeysAtHand>) {
+            if !at_hand.keys.is_empty() {
+                validate_keys(&at_hand.keys, &at_hand.origin)?;
+                self.keys = KeySource::Given(at_hand.keys.clone());
+                return Ok(at_hand.keys);
+            }
+            if !ui.interactive {
+                anyhow::bail!(
+                    "Vault is sealed and no unseal keys are at hand{}: pass --init-output FILE \
+                     pointing at the init file, or run `nvctl unseal --stdin` first",
+                    match &at_hand.problem {
+                        Some(problem) => format!(" ({problem})"),
+                        None => String::new(),
+                    }
+                );
+            }
+        }
         let mut keys = Vec::new();
         for i in 1..=needed {
             let key = UnsealKey::from(ui.ask_secret(&format!("Unseal key {i} of {needed}"))?);
@@ -258,6 +301,7 @@ impl UnsealStep {
                 status.t
             }));
             let done = !status.sealed;
+            entry.after = Some(NodeState::from(&status));
             last = Some(status);
             if done {
                 break;
@@ -360,7 +404,26 @@ impl Step for UnsealStep {
         "unseal"
     }
 
+    fn needs_token(&self) -> bool {
+        false
+    }
+
+    fn reads_earlier_writes(&self) -> bool {
+        // After the init step of the same run, the nodes are no longer uninitialised.
+        true
+    }
+
     fn observe(&mut self, client: &VaultClient) -> Result<()> {
+        let initialized_now = self
+            .facts
+            .as_ref()
+            .and_then(Facts::get::<KeysAtHand>)
+            .filter(|k| !k.keys.is_empty())
+            .and_then(|k| k.initialized_now_with.map(|t| (k.keys, t)));
+        if let Some((keys, threshold)) = initialized_now.filter(|_| !self.nodes.is_empty()) {
+            self.after_init(keys, threshold);
+            return Ok(());
+        }
         // Every node at the same time: the answers do not depend on each other.
         let answers: Vec<Result<SealStatus, VaultError>> = std::thread::scope(|scope| {
             let handles: Vec<_> = self
@@ -389,6 +452,15 @@ impl Step for UnsealStep {
             });
             self.statuses.push(status);
         }
+        if let Some(facts) = &self.facts {
+            facts.put(ObservedSeals(
+                self.addresses
+                    .iter()
+                    .cloned()
+                    .zip(self.statuses.iter().cloned())
+                    .collect(),
+            ));
+        }
         Ok(())
     }
 
@@ -407,7 +479,8 @@ impl Step for UnsealStep {
             } else {
                 "Vault unsealed on every node:"
             };
-            return Plan::nothing(subject, summary);
+            return Plan::nothing(subject, summary)
+                .with_in_place(format!("{summary} nothing sent."));
         }
         let mut body: Vec<String> = pending
             .iter()
@@ -429,12 +502,13 @@ impl Step for UnsealStep {
         } else {
             format!("unseal {} node(s)", pending.len() + uninitialized.len())
         };
-        let done = if self.reset {
-            "unseal progress discarded"
+        let plan = Plan::create(subject, summary, body.join("\n"));
+        if self.reset {
+            plan.with_done("unseal progress discarded")
         } else {
-            "every node unsealed"
-        };
-        Plan::create(subject, summary, body.join("\n")).with_done(done)
+            plan.with_done("every node unsealed")
+                .blocking("Vault is sealed")
+        }
     }
 
     fn apply(&mut self, client: &VaultClient, ui: &Ui) -> Result<()> {
@@ -444,6 +518,7 @@ impl Step for UnsealStep {
                 "{} is not initialized: run `nvctl init` first",
                 entry.address
             );
+            entry.after = Some(entry.before.clone());
             ui.failed(&message);
             entry.error = Some(message.clone());
             first_error.get_or_insert_with(|| anyhow::Error::new(VaultFailure(message)));
@@ -467,10 +542,14 @@ impl Step for UnsealStep {
                 .map_err(anyhow::Error::new)
                 .and_then(|node| {
                     if reset {
-                        node.unseal_reset().map(drop).map_err(|e| {
-                            anyhow::Error::new(e)
-                                .context(format!("resetting {} failed", entry.address))
-                        })
+                        match node.unseal_reset() {
+                            Ok(status) => {
+                                entry.after = Some(NodeState::from(&status));
+                                Ok(())
+                            }
+                            Err(e) => Err(anyhow::Error::new(e)
+                                .context(format!("resetting {} failed", entry.address))),
+                        }
                     } else {
                         UnsealStep::unseal_node(&node, &keys, together, ui, entry)
                     }
@@ -488,32 +567,19 @@ impl Step for UnsealStep {
         }
     }
 
-    fn verify(&mut self, client: &VaultClient) -> Result<Findings> {
+    fn verify(&mut self, _client: &VaultClient) -> Result<Findings> {
+        // Nothing to read back: each node's last answer to sys/unseal (or, for a node sent
+        // nothing, its observed status) is where it stands.
         let mut findings = Findings::new();
         for entry in &mut self.nodes {
-            let status = match client
-                .with_address(&entry.address)
-                .and_then(|n| n.seal_status())
-            {
-                Ok(status) => status,
-                Err(e) => {
-                    findings.push(Finding::vault(
-                        Severity::Error,
-                        CHECK,
-                        &entry.address,
-                        e.to_string(),
-                    ));
-                    continue;
-                }
-            };
-            entry.after = Some(NodeState::from(&status));
-            if !self.reset && status.sealed {
+            let status = entry.after.get_or_insert_with(|| entry.before.clone());
+            if !self.reset && status.initialized && status.sealed {
                 findings.push(
                     Finding::nvctl(
                         Severity::Error,
                         CHECK,
                         &entry.address,
-                        format!("still sealed ({}/{})", status.progress, status.t),
+                        format!("still sealed ({}/{})", status.progress, status.threshold),
                     )
                     .with_remedy("run `nvctl unseal` with the keys from the init file"),
                 );

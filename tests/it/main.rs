@@ -7,6 +7,7 @@ mod bootstrap;
 mod bootstrap_config;
 mod check_job;
 mod completions;
+mod consent;
 mod doctor;
 mod init;
 mod keys;

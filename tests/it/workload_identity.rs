@@ -796,6 +796,61 @@ fn wi_stanzas_take_audience_ttl_and_auth_path() {
         .stderr_has("invalid --identity-ttl");
 }
 
+/// `bootstrap --flow workload-identity` through the library, against a Vault already
+/// initialised and unsealed (the root token as the operator's): its step reports and the final
+/// verification's findings.
+fn configure(
+    sandbox: &SandboxHandle,
+    jwks: &JwksServer,
+    audience: &str,
+    outputs: &[(nvctl::nomad::stanza::AgentKind, std::path::PathBuf)],
+) -> (Vec<StepReport>, nvctl::checks::Findings) {
+    use nvctl::bootstrap::config::{resolve, ResolveContext};
+    use nvctl::bootstrap::{run, Connection, FlowSpec, Mode};
+    use nvctl::cli::{BootstrapArgs, Flow};
+    use nvctl::nomad::stanza::AgentKind;
+    let output = |kind| {
+        outputs
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .map(|(_, p)| p.clone())
+    };
+    let args = BootstrapArgs {
+        flow: Some(Flow::WorkloadIdentity),
+        jwks_url: Some(jwks.url()),
+        audience: Some(audience.to_string()),
+        init_output: Some(outputs[0].1.with_file_name("vault-init.json")),
+        server_stanza_output: output(AgentKind::Server),
+        client_stanza_output: output(AgentKind::Client),
+        ..BootstrapArgs::default()
+    };
+    let config = resolve(
+        &args,
+        &ResolveContext {
+            address_flags: vec![sandbox.addr()],
+            fallback_addresses: Vec::new(),
+            default_dir: None,
+        },
+    )
+    .unwrap();
+    let spec = wi::spec_from_options(&config.workload_identity).unwrap();
+    let conn = Connection {
+        client: client(sandbox),
+        token: sandbox.root_token().map(|t| t.as_str().into()),
+        namespace: None,
+    };
+    let report = run(
+        &config,
+        &FlowSpec::WorkloadIdentity(Box::new(spec)),
+        &conn,
+        &Ui::unattended(),
+        Mode::Apply,
+    )
+    .unwrap();
+    let verification = report.verification.expect("verified");
+    (report.steps, verification.findings)
+}
+
 // The configuration phase bootstrap runs after init/unseal: the steps, then the agent blocks
 // written to files and checked against Nomad's agent rules; a re-run leaves the files alone.
 #[test]
@@ -808,17 +863,7 @@ fn configure_writes_agent_blocks_that_agree_with_the_role() {
         (AgentKind::Server, dir.path().join("server.hcl")),
         (AgentKind::Client, dir.path().join("client.hcl")),
     ];
-    let mut spec = WorkloadIdentitySpec::nomad_defaults(jwks.url());
-    spec.audiences = vec!["nomad-wi".into()];
-    let (reports, verification) = wi::configure(
-        &client(&sandbox),
-        &Ui::unattended(),
-        Consent::AskAlways,
-        &spec,
-        &sandbox.addr(),
-        &outputs,
-    )
-    .unwrap();
+    let (reports, verification) = configure(&sandbox, &jwks, "nomad-wi", &outputs);
     assert_eq!(errors(&reports), Vec::<String>::new());
     assert!(!verification.has_errors(), "{verification:?}");
     let server = std::fs::read_to_string(&outputs[0].1).unwrap();
@@ -837,15 +882,7 @@ fn configure_writes_agent_blocks_that_agree_with_the_role() {
         .exit(0)
         .stderr_has("Nomad server agent (workload identity)");
 
-    let (again, _) = wi::configure(
-        &client(&sandbox),
-        &Ui::unattended(),
-        Consent::AskAlways,
-        &spec,
-        &sandbox.addr(),
-        &outputs,
-    )
-    .unwrap();
+    let (again, _) = configure(&sandbox, &jwks, "nomad-wi", &outputs);
     assert!(again.iter().all(|r| r.outcome == Outcome::Unchanged));
 }
 

@@ -10,10 +10,11 @@
 //!    accessor (read from `sys/auth` when writing), marked. Its verify is the whole live check
 //!    ([`crate::doctor::workload_identity::check_live`], what `check-role --flow workload-identity` runs).
 //!
-//! The steps must be driven one after the other (observe → plan → apply → verify each, as
-//! [`run`] does): the config needs the mount, the policy needs the mount's accessor and learns
-//! from the role step whether nvctl created the role. [`destroy::destroy`] removes, in reverse
-//! order, only what carries nvctl's mark.
+//! [`stages`] is their order, the one place it is written: the auth method first (the config
+//! and the role live under it), then the config, the KV mount and the role together, then the
+//! policy, which is templated on the mount's accessor and learns from the role step (through
+//! the run's [`Ledger`] fact) whether nvctl created the role. [`destroy::destroy`] removes, in
+//! reverse order, only what carries nvctl's mark.
 
 pub mod auth_method;
 pub mod config;
@@ -23,60 +24,62 @@ pub mod policy;
 pub mod role;
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
 
 use anyhow::Result;
 
-use crate::checks::Findings;
 use crate::nomad::stanza::{AgentKind, VaultStanza};
 use crate::nomad::workload_identity::{self as wi, WorkloadIdentitySpec};
 use crate::output::Ui;
 use crate::vault::VaultClient;
 
-use super::stanza::{StanzaFormat, StanzaStep};
-use super::{drive, Consent, Step, StepReport};
+use super::pipeline::{drive, Facts, Pipeline, Stage};
+use super::{Consent, Step, StepReport};
 
 /// What this run created that carries no mark of its own (JWT roles have no field for one):
-/// the role step records it, the policy step writes it into its marked header.
-#[derive(Debug, Default)]
+/// the role step records it, the policy step writes it into its marked header. A fact of the
+/// run ([`Facts`]).
+#[derive(Debug, Clone, Default)]
 pub struct Ledger {
     /// `auth/<path>/role/<name>` of roles created by this run.
     pub roles_created: Vec<String>,
 }
 
-/// The ledger the steps of one run share.
-pub type SharedLedger = Arc<Mutex<Ledger>>;
-
-fn ledger_lock(ledger: &SharedLedger) -> std::sync::MutexGuard<'_, Ledger> {
-    ledger.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-/// The five steps for `spec`, in the order to drive them. Fails when the spec is invalid or
-/// the CA file cannot be used, before anything is sent.
-pub fn steps(spec: &WorkloadIdentitySpec) -> Result<Vec<Box<dyn Step>>> {
+/// The workload-identity steps for `spec`, in their stages. Fails when the spec is invalid,
+/// before anything is sent.
+pub fn stages<'a>(spec: &WorkloadIdentitySpec, facts: &Facts) -> Result<Vec<Stage<'a>>> {
     spec.validate().map_err(anyhow::Error::msg)?;
-    let ledger = SharedLedger::default();
     Ok(vec![
-        Box::new(auth_method::AuthMethodStep::new(spec.path())),
-        Box::new(config::JwtConfigStep::new(spec)),
-        Box::new(kv::KvMountStep::new(&spec.kv_mount)),
-        Box::new(role::WiRoleStep::new(spec, ledger.clone())),
-        Box::new(policy::WiPolicyStep::new(spec, ledger)),
+        Stage::new(
+            "jwt auth method",
+            [Box::new(auth_method::AuthMethodStep::new(spec.path())) as Box<dyn Step>],
+        ),
+        Stage::new(
+            "jwt config, KV mount and role",
+            [
+                Box::new(config::JwtConfigStep::new(spec)) as Box<dyn Step>,
+                Box::new(kv::KvMountStep::new(&spec.kv_mount)),
+                Box::new(role::WiRoleStep::new(spec, facts.clone())),
+            ],
+        ),
+        Stage::new(
+            "workload policy",
+            [Box::new(policy::WiPolicyStep::new(spec, facts.clone())) as Box<dyn Step>],
+        ),
     ])
 }
 
-/// Drives every step in order with [`drive`]; stops at the first error.
+/// Drives the workload-identity stages alone (Vault initialised and unsealed, `client`
+/// carrying a token): what `bootstrap --flow workload-identity` does after init and unseal,
+/// for callers using nvctl as a library.
 pub fn run(
     client: &VaultClient,
     ui: &Ui,
     consent: Consent,
     spec: &WorkloadIdentitySpec,
 ) -> Result<Vec<StepReport>> {
-    let mut reports = Vec::new();
-    for mut step in steps(spec)? {
-        reports.push(drive(step.as_mut(), client, ui, consent)?);
-    }
-    Ok(reports)
+    let facts = Facts::default();
+    let mut pipeline = Pipeline::new(facts.clone()).stages(stages(spec, &facts)?);
+    Ok(drive(&mut pipeline, client, ui, consent)?.steps)
 }
 
 /// The Nomad agents' `vault` blocks for this set-up: servers sign identities for the role's
@@ -208,47 +211,10 @@ pub fn auth_path_setting(path: &str) -> Result<String, String> {
     }
 }
 
-/// The configuration phase of `nvctl bootstrap --flow workload-identity`, once Vault is
-/// initialised and unsealed and `client` carries a token: the five steps in order, then the
-/// stanza files asked for. Returns the step reports and the final verification (the agent
-/// rules over both blocks; the live checks are in the policy step's findings).
-pub fn configure(
-    client: &VaultClient,
-    ui: &Ui,
-    consent: Consent,
-    spec: &WorkloadIdentitySpec,
-    vault_address: &str,
-    stanza_outputs: &[(AgentKind, PathBuf)],
-) -> Result<(Vec<StepReport>, Findings)> {
-    let mut reports = run(client, ui, consent, spec)?;
-    for (kind, path) in stanza_outputs {
-        let mut step = StanzaStep::new(
-            *kind,
-            stanza(spec, *kind, vault_address),
-            StanzaFormat::Hcl,
-            Some(path.clone()),
-        );
-        reports.push(drive(&mut step, client, ui, consent)?);
-    }
-    let mut verification = Findings::new();
-    if consent != Consent::PlanOnly {
-        for kind in [AgentKind::Server, AgentKind::Client] {
-            let check = StanzaStep::new(
-                kind,
-                stanza(spec, kind, vault_address),
-                StanzaFormat::Hcl,
-                None,
-            )
-            .check();
-            verification.extend(check);
-        }
-    }
-    Ok((reports, verification))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::steps::stanza::{StanzaFormat, StanzaStep};
 
     #[test]
     fn options_default_to_nomad_setup_vault_and_derive_the_jwks_url() {

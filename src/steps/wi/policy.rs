@@ -19,8 +19,9 @@ use crate::nomad::workload_identity::{self as wi, PolicyMarks, WorkloadIdentityS
 use crate::output::Ui;
 use crate::vault::VaultClient;
 
-use super::{ledger_lock, SharedLedger};
+use super::Ledger;
 use crate::doctor::workload_identity::{check_live, WiTarget};
+use crate::steps::pipeline::Facts;
 use crate::steps::{unified_diff, Plan, Step};
 
 /// What `observe` saw.
@@ -39,19 +40,19 @@ pub struct WiPolicyStep {
     kv_mount: String,
     role_name: String,
     audiences: Vec<String>,
-    ledger: SharedLedger,
+    facts: Facts,
     observed: Option<Observed>,
 }
 
 impl WiPolicyStep {
-    pub fn new(spec: &WorkloadIdentitySpec, ledger: SharedLedger) -> WiPolicyStep {
+    pub fn new(spec: &WorkloadIdentitySpec, facts: Facts) -> WiPolicyStep {
         WiPolicyStep {
             name: spec.policy_name.to_lowercase(),
             path: spec.path().to_string(),
             kv_mount: spec.kv_mount.trim_matches('/').to_string(),
             role_name: spec.role_name.clone(),
             audiences: spec.audiences.clone(),
-            ledger,
+            facts,
             observed: None,
         }
     }
@@ -78,7 +79,10 @@ impl WiPolicyStep {
         }
         let mut roles = live.map(|m| m.roles).unwrap_or_default();
         let ours = self.role_subject();
-        let created_now = ledger_lock(&self.ledger).roles_created.contains(&ours);
+        let created_now = self
+            .facts
+            .get::<Ledger>()
+            .is_some_and(|l| l.roles_created.contains(&ours));
         if (created_now || !observed.role_exists) && !roles.contains(&ours) {
             roles.push(ours);
         }
@@ -125,6 +129,11 @@ impl WiPolicyStep {
 impl Step for WiPolicyStep {
     fn name(&self) -> &'static str {
         "wi-policy"
+    }
+
+    fn reads_earlier_writes(&self) -> bool {
+        // Templated on the accessor of the auth method an earlier stage enables.
+        true
     }
 
     fn observe(&mut self, client: &VaultClient) -> Result<()> {

@@ -17,26 +17,27 @@ use crate::nomad::workload_identity::{
 use crate::output::Ui;
 use crate::vault::{JwtRole, VaultClient};
 
-use super::{ledger_lock, SharedLedger};
+use super::Ledger;
 use crate::doctor::workload_identity::{auth_mount_exists, managed_role, role_facts};
+use crate::steps::pipeline::Facts;
 use crate::steps::{unified_diff, Plan, Step};
 
 pub struct WiRoleStep {
     path: String,
     name: String,
     desired: ManagedRole,
-    ledger: SharedLedger,
+    facts: Facts,
     /// Observed: `None` before `observe`, `Some(None)` when the role does not exist.
     live: Option<Option<JwtRole>>,
 }
 
 impl WiRoleStep {
-    pub fn new(spec: &WorkloadIdentitySpec, ledger: SharedLedger) -> WiRoleStep {
+    pub fn new(spec: &WorkloadIdentitySpec, facts: Facts) -> WiRoleStep {
         WiRoleStep {
             path: spec.path().to_string(),
             name: spec.role_name.clone(),
             desired: spec.desired_role(),
-            ledger,
+            facts,
             live: None,
         }
     }
@@ -118,7 +119,8 @@ impl Step for WiRoleStep {
             ui.warn(format!("Vault: {w}"));
         }
         if creating {
-            ledger_lock(&self.ledger).roles_created.push(self.subject());
+            self.facts
+                .update::<Ledger, _>(|l| l.roles_created.push(self.subject()));
         }
         Ok(())
     }
@@ -168,7 +170,7 @@ mod tests {
     fn step() -> WiRoleStep {
         WiRoleStep::new(
             &WorkloadIdentitySpec::nomad_defaults("http://n/.well-known/jwks.json"),
-            SharedLedger::default(),
+            Facts::default(),
         )
     }
 

@@ -351,6 +351,134 @@ pub fn await_that(what: &str, mut check: impl FnMut() -> bool) {
     }
 }
 
+impl Nvctl {
+    /// Runs the binary on a terminal of its own (a pseudo-terminal from util-linux `script`),
+    /// as an operator at a prompt meets it: stdin is a terminal and `CI` is unset, so nvctl
+    /// asks. The test then [`Terminal::expect`]s what nvctl prints and [`Terminal::send`]s
+    /// what the operator types.
+    pub fn on_terminal(self) -> Terminal {
+        let mut line = shell_quote(&self.command.get_program().to_string_lossy());
+        for arg in self.command.get_args() {
+            line.push(' ');
+            line.push_str(&shell_quote(&arg.to_string_lossy()));
+        }
+        let mut script = Command::new("script");
+        script.args(["--quiet", "--return", "--command", &line, "/dev/null"]);
+        for (key, value) in self.command.get_envs() {
+            match value {
+                Some(value) => script.env(key, value),
+                None => script.env_remove(key),
+            };
+        }
+        if let Some(dir) = self.command.get_current_dir() {
+            script.current_dir(dir);
+        }
+        script
+            .env_remove("CI")
+            .env("TERM", "dumb")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = script.spawn().expect("spawn script (util-linux)");
+        let input = child.stdin.take().expect("stdin pipe");
+        let mut out = child.stdout.take().expect("stdout pipe");
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let sink = std::sync::Arc::clone(&seen);
+        let reader = std::thread::spawn(move || {
+            use std::io::Read;
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = out.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                let text = String::from_utf8_lossy(&buf[..n]).replace('\r', "");
+                sink.lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push_str(&text);
+            }
+        });
+        Terminal {
+            child,
+            input: Some(input),
+            seen,
+            cursor: 0,
+            reader: Some(reader),
+            command: line,
+            _home: self.home,
+        }
+    }
+}
+
+fn shell_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "'\\''"))
+}
+
+/// nvctl running on a terminal: what it printed so far, and a keyboard.
+pub struct Terminal {
+    child: Child,
+    input: Option<std::process::ChildStdin>,
+    seen: std::sync::Arc<std::sync::Mutex<String>>,
+    /// How far `expect` has read.
+    cursor: usize,
+    reader: Option<std::thread::JoinHandle<()>>,
+    command: String,
+    _home: tempfile::TempDir,
+}
+
+impl Terminal {
+    fn screen(&self) -> String {
+        self.seen.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Waits until nvctl has printed `text` after what earlier calls waited for. A hang guard
+    /// (60 s) fails the test with the screen, so a prompt that never comes is a failure.
+    #[track_caller]
+    pub fn expect(&mut self, text: &str) -> &mut Terminal {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let screen = self.screen();
+            if let Some(at) = screen[self.cursor.min(screen.len())..].find(text) {
+                self.cursor += at + text.len();
+                return self;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "nvctl never printed {text:?}\ncommand: {}\n--- terminal ---\n{screen}",
+                self.command
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Types `text` (a newline ends a line).
+    pub fn send(&mut self, text: &str) -> &mut Terminal {
+        if let Some(input) = &mut self.input {
+            input
+                .write_all(text.as_bytes())
+                .expect("type on the terminal");
+            input.flush().expect("type on the terminal");
+        }
+        self
+    }
+
+    /// Waits for nvctl to exit; the terminal's text is both `stdout` and `stderr` of the run.
+    pub fn finish(mut self) -> Run {
+        let status = self.child.wait().expect("wait for script");
+        drop(self.input.take());
+        if let Some(reader) = self.reader.take() {
+            let _ = reader.join();
+        }
+        let screen = self.screen();
+        Run {
+            code: status.code().unwrap_or(-1),
+            signal: None,
+            stdout: screen.clone(),
+            stderr: screen,
+            command: self.command.clone(),
+        }
+    }
+}
+
 /// What one run printed and how it ended; the assertions print everything on failure.
 #[derive(Debug)]
 pub struct Run {

@@ -1,0 +1,238 @@
+//! The flows `nvctl bootstrap` runs, each written once as a pipeline (DESIGN.md §1): the order
+//! of a flow is here and nowhere else. Optional groups (a step group configured in the
+//! bootstrap file) are further `.stage(…)` lines; an empty one is left out.
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+
+use crate::checks::Findings;
+use crate::nomad::stanza::{self as agent_block, AgentKind, StanzaOptions, VaultStanza};
+use crate::nomad::workload_identity::WorkloadIdentitySpec;
+use crate::steps::init::{InitSpec, InitStep};
+use crate::steps::pipeline::{Facts, FinalCheck, Pipeline, Stage};
+use crate::steps::policy::{server_policy_text, PolicyStep};
+use crate::steps::role::RoleStep;
+use crate::steps::stanza::{StanzaFormat, StanzaStep};
+use crate::steps::token::{ServerTokenFacts, ServerTokenSpec, TokenStep};
+use crate::steps::unseal::{KeySource, UnsealStep};
+use crate::steps::{wi, Step};
+use crate::validation::AgentSettings;
+use crate::vault::VaultClient;
+
+use super::config::BootstrapConfig;
+
+/// What to say when Vault was initialised before and no token is at hand.
+const NO_TOKEN: &str = "no Vault token: set VAULT_TOKEN, write it to ~/.vault-token, or pass \
+    --token-file PATH (Vault was initialised before this run, so nvctl has no root token of its own)";
+
+/// The legacy token flow (Nomad ≤ 1.9): init → unseal → {policies, role} → the servers' token
+/// → the agent blocks' files; then Nomad's start-up checks of the token and the agent rules.
+pub fn legacy(
+    config: &BootstrapConfig,
+    namespace: Option<String>,
+    facts: &Facts,
+) -> Result<Pipeline<'static>> {
+    Ok(Pipeline::new(facts.clone())
+        .stages(vault_ready(config, facts))
+        .stage("policies and role", policies_and_role(config)?)
+        .stage("the servers' token", [boxed(server_token(config, facts))])
+        .stage(
+            "agent vault blocks",
+            block_files(config, |kind| legacy_block(config, kind, namespace.clone())),
+        )
+        .final_check(NomadStartupChecks {
+            config: config.clone(),
+        })
+        .no_token_message(NO_TOKEN))
+}
+
+/// The workload-identity flow (Nomad ≥ 1.7, the only one on ≥ 1.10): init → unseal → the
+/// workload-identity stages ([`wi::stages`]) → the agent blocks' files; then Nomad's agent
+/// rules over both blocks (the live checks are the policy step's verification).
+pub fn workload_identity(
+    config: &BootstrapConfig,
+    spec: &WorkloadIdentitySpec,
+    facts: &Facts,
+) -> Result<Pipeline<'static>> {
+    let address = config.nomad_vault_address.clone();
+    Ok(Pipeline::new(facts.clone())
+        .stages(vault_ready(config, facts))
+        .stages(wi::stages(spec, facts)?)
+        .stage(
+            "agent vault blocks",
+            block_files(config, |kind| wi::stanza(spec, kind, &address)),
+        )
+        .final_check(AgentRules {
+            blocks: [AgentKind::Server, AgentKind::Client]
+                .map(|kind| (kind, wi::stanza(spec, kind, &address))),
+        })
+        .no_token_message(NO_TOKEN))
+}
+
+/// Init, then unseal: every flow starts with a Vault that answers.
+fn vault_ready<'a>(config: &BootstrapConfig, facts: &Facts) -> [Stage<'a>; 2] {
+    let init = InitStep::new(InitSpec {
+        shares: config.key_shares,
+        threshold: config.key_threshold,
+        pgp_keys: Vec::new(),
+        root_token_pgp_key: None,
+        output: config.init_output.clone(),
+    })
+    .sharing(facts.clone());
+    let unseal = UnsealStep::new(config.addresses.clone(), KeySource::Prompt, false)
+        .with_keys_together()
+        .sharing(facts.clone());
+    [
+        Stage::new("init", [boxed(init)]),
+        Stage::new("unseal", [boxed(unseal)]),
+    ]
+}
+
+fn boxed<'a>(step: impl Step + 'a) -> Box<dyn Step + 'a> {
+    Box::new(step)
+}
+
+/// `nomad-server` (the shipped policy for the role), the job policies, and the token role.
+fn policies_and_role(config: &BootstrapConfig) -> Result<Vec<Box<dyn Step>>> {
+    let mut steps = vec![boxed(PolicyStep::new(
+        &config.policy_name,
+        server_policy_text(&config.role_name)?,
+        "policies/nomad-server.hcl",
+    )?)];
+    for job in &config.job_policies {
+        steps.push(boxed(PolicyStep::new(&job.name, &job.text, &job.source)?));
+    }
+    steps.push(boxed(RoleStep::new(
+        &config.role_name,
+        config.role.clone(),
+        "the bootstrap configuration",
+        false,
+    )));
+    Ok(steps)
+}
+
+fn server_token(config: &BootstrapConfig, facts: &Facts) -> TokenStep {
+    TokenStep::new(
+        ServerTokenSpec {
+            policies: vec![config.policy_name.clone()],
+            period: config.token_period,
+            ..ServerTokenSpec::documented()
+        },
+        agent_settings(config),
+        Some(config.token_output.clone()),
+        config.rotate_token,
+    )
+    .sharing(facts.clone())
+}
+
+fn agent_settings(config: &BootstrapConfig) -> AgentSettings {
+    // The server stanza nvctl emits leaves allow_unauthenticated at Nomad's default (true).
+    AgentSettings::new(Some(&config.role_name), true)
+}
+
+/// A step writing each agent block a file was asked for.
+fn block_files(
+    config: &BootstrapConfig,
+    block: impl Fn(AgentKind) -> VaultStanza,
+) -> Vec<Box<dyn Step>> {
+    block_outputs(config)
+        .into_iter()
+        .map(|(kind, path)| {
+            boxed(StanzaStep::new(
+                kind,
+                block(kind),
+                StanzaFormat::Hcl,
+                Some(path),
+            ))
+        })
+        .collect()
+}
+
+/// The agent block files asked for, by kind.
+fn block_outputs(config: &BootstrapConfig) -> Vec<(AgentKind, PathBuf)> {
+    [
+        (AgentKind::Server, &config.server_stanza_output),
+        (AgentKind::Client, &config.client_stanza_output),
+    ]
+    .into_iter()
+    .filter_map(|(kind, path)| path.clone().map(|p| (kind, p)))
+    .collect()
+}
+
+/// The legacy flow's agent block of each kind.
+pub fn legacy_block(
+    config: &BootstrapConfig,
+    kind: AgentKind,
+    namespace: Option<String>,
+) -> VaultStanza {
+    let opts = StanzaOptions {
+        vault_address: config.nomad_vault_address.clone(),
+        role: Some(config.role_name.clone()),
+        task_token_ttl: Some(config.task_token_ttl.clone()),
+        namespace,
+        ..StanzaOptions::default()
+    };
+    match kind {
+        AgentKind::Server => VaultStanza::server(&opts),
+        AgentKind::Client => VaultStanza::client(&opts),
+    }
+}
+
+/// The agent rules over both blocks, parsed back as Nomad reads them.
+fn agent_rules(blocks: &[(AgentKind, VaultStanza)]) -> Findings {
+    let mut findings = Findings::new();
+    for (kind, block) in blocks {
+        findings.extend(
+            StanzaStep::new(*kind, block.clone(), StanzaFormat::Hcl, None)
+                .check()
+                .iter()
+                .cloned(),
+        );
+    }
+    findings
+}
+
+/// The legacy flow's final verification: Nomad's start-up validation of the servers' token
+/// (from the token step) and the agent rules over both blocks.
+struct NomadStartupChecks {
+    config: BootstrapConfig,
+}
+
+impl FinalCheck for NomadStartupChecks {
+    fn label(&self) -> String {
+        "Nomad start-up checks".into()
+    }
+
+    fn check(&mut self, facts: &Facts, client: &VaultClient) -> Result<Findings> {
+        let mut findings = Findings::new();
+        if let Some(token) = facts.get::<ServerTokenFacts>() {
+            findings.extend(token.startup.findings.iter().cloned());
+        }
+        let namespace = client.namespace().map(str::to_string);
+        let blocks = [AgentKind::Server, AgentKind::Client]
+            .map(|kind| (kind, legacy_block(&self.config, kind, namespace.clone())));
+        findings.extend(agent_rules(&blocks).iter().cloned());
+        Ok(findings)
+    }
+}
+
+/// The workload-identity flow's final verification: the agent rules over both blocks.
+struct AgentRules {
+    blocks: [(AgentKind, VaultStanza); 2],
+}
+
+impl FinalCheck for AgentRules {
+    fn label(&self) -> String {
+        "Nomad agent rules".into()
+    }
+
+    fn check(&mut self, _facts: &Facts, _client: &VaultClient) -> Result<Findings> {
+        Ok(agent_rules(&self.blocks))
+    }
+}
+
+/// The agent block of `kind` as HCL, for the report and stdout.
+pub fn render_block(block: &VaultStanza, kind: AgentKind) -> String {
+    agent_block::render_hcl(block, kind)
+}
