@@ -182,7 +182,9 @@ impl fmt::Debug for LeaseStore {
 impl LeaseStore {
     /// An empty store with the built-in engines registered (one line per engine).
     pub fn new() -> Self {
-        LeaseStore::default()
+        let mut store = LeaseStore::default();
+        store.register_engine("nomad", crate::nomad_secrets::NomadLeases::shared());
+        store
     }
 
     /// Makes `engine` renew and revoke the leases issued under mounts of `mount_type`.

@@ -20,6 +20,7 @@ pub mod flavor;
 pub mod kv;
 pub mod leases;
 pub mod mounts;
+pub mod nomad_secrets;
 pub mod router;
 pub mod sandbox;
 pub mod seal;

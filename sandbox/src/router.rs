@@ -12,7 +12,7 @@ use crate::api::{ApiError, HandlerResult, Method, Operation, Reply, Request};
 use crate::flavor::Flavor;
 use crate::seal::{HaRole, InitRequest};
 use crate::state::State;
-use crate::{auth, capabilities, jwt, leases, policy, token};
+use crate::{auth, capabilities, jwt, leases, nomad_secrets, policy, token};
 
 /// What the front end must send back.
 #[derive(Debug)]
@@ -147,7 +147,8 @@ fn operation(state: &State, req: &Request) -> Operation {
         Method::Put | Method::Post => {
             let exists = policy::exists(state, &req.path)
                 .or_else(|| token::exists(state, &req.path))
-                .or_else(|| state.mounts.exists(&req.path));
+                .or_else(|| state.mounts.exists(&req.path))
+                .or_else(|| nomad_secrets::exists(state, &req.path));
             if exists == Some(false) {
                 Operation::Create
             } else {
@@ -247,6 +248,9 @@ fn logical(state: &mut State, req: &Request) -> Routed {
         return answer(state.mounts.handle_auth(req), &kind);
     }
     if let Some(kind) = state.mounts.secret_mount_of(path).map(|m| m.kind.clone()) {
+        if kind == "nomad" {
+            return answer(nomad_secrets::handle(state, &caller, req), &kind);
+        }
         let now = state.clock.now();
         return answer(state.mounts.handle_secret(req, now), &kind);
     }

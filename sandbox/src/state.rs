@@ -4,6 +4,7 @@ use crate::clock::Clock;
 use crate::flavor::Flavor;
 use crate::leases::LeaseStore;
 use crate::mounts::MountTable;
+use crate::nomad_secrets::NomadSecretsStore;
 use crate::policy::PolicyStore;
 use crate::seal::SealState;
 use crate::token::TokenStore;
@@ -21,6 +22,8 @@ pub struct State {
     pub mounts: MountTable,
     /// owned by `leases`: leased secrets and the engines that renew and revoke them
     pub leases: LeaseStore,
+    /// owned by `nomad_secrets`: each `nomad` mount's access, lease and role settings
+    pub nomad_secrets: NomadSecretsStore,
 }
 
 impl State {
@@ -34,6 +37,7 @@ impl State {
             tokens: TokenStore::default(),
             mounts: MountTable::with_builtins(),
             leases: LeaseStore::new(),
+            nomad_secrets: NomadSecretsStore::default(),
         }
     }
 }

@@ -16,5 +16,6 @@ mod kv;
 mod leases;
 mod mounts;
 mod namespace;
+mod nomad_engine;
 mod standby;
 mod unseal;
