@@ -141,6 +141,8 @@ pub struct Logical {
     /// A status other than 200 for a body that is still the whole envelope (Vault's
     /// `logical.RespondWithStatusCode`, e.g. KV v2's 404 for a deleted version).
     pub status: Option<u16>,
+    /// Set on a response-wrapped answer (`wrapping::wrap`): the envelope's `wrap_info`.
+    pub wrap_info: Option<Value>,
 }
 
 impl Logical {

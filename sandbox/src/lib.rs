@@ -33,6 +33,7 @@ pub mod auth;
 pub mod capabilities;
 pub mod policy;
 pub mod token;
+pub mod wrapping;
 
 // Workload identity (issue 7): JWT login, identity store, and a JWKS server for tests.
 pub mod jwt;

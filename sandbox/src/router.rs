@@ -12,7 +12,7 @@ use crate::api::{ApiError, HandlerResult, Method, Operation, Reply, Request};
 use crate::flavor::Flavor;
 use crate::seal::{HaRole, InitRequest};
 use crate::state::State;
-use crate::{auth, capabilities, jwt, leases, nomad_secrets, policy, token};
+use crate::{auth, capabilities, jwt, leases, nomad_secrets, policy, token, wrapping};
 
 /// What the front end must send back.
 #[derive(Debug)]
@@ -176,6 +176,16 @@ fn logical(state: &mut State, req: &Request) -> Routed {
             .unwrap_or_default();
         return answer(jwt::login::handle(state, req), &kind);
     }
+    // Vault validates the wrapping token of these before it looks at the caller's token;
+    // `lookup` needs no token at all (logical_system.go PathsSpecial.Unauthenticated).
+    if wrapping::validates_token_first(&req.path) {
+        if req.path == "sys/wrapping/lookup" {
+            return answer(wrapping::lookup(state, req), "system");
+        }
+        if let Err(e) = wrapping::validate(state, req) {
+            return raw(Err(e));
+        }
+    }
     let caller = match auth::authenticate(state, req) {
         Ok(caller) => caller,
         Err(e) => return raw(Err(e)),
@@ -227,6 +237,9 @@ fn logical(state: &mut State, req: &Request) -> Routed {
     .any(|p| under(p))
     {
         return answer(leases::handle(state, &caller, req), "system");
+    }
+    if under("sys/wrapping") {
+        return answer(wrapping::handle(state, &caller, req), "system");
     }
     if path == "sys/step-down" {
         let result = match req.method {

@@ -18,9 +18,11 @@ use serde_json::{json, Map, Value};
 
 use crate::api::{ApiError, HandlerResult, Logical, Method, Reply, Request};
 use crate::faults::{FaultAction, FaultPlan};
+use crate::flavor::Flavor;
 use crate::leases;
 use crate::router::{self, Routed};
 use crate::state::State;
+use crate::wrapping;
 
 /// One request as the node received it, for tests to inspect.
 #[derive(Clone, PartialEq, Eq)]
@@ -213,6 +215,24 @@ impl Node {
         }
     }
 
+    /// Response-wraps a handler's answer when the request asked for it and the answer has a
+    /// body (vault-api.md §9; a 204, an error or a raw answer is never wrapped).
+    fn wrap(&self, req: &Request, result: HandlerResult) -> HandlerResult {
+        let Some(ttl) = req.wrap_ttl else {
+            return result;
+        };
+        match result {
+            Ok(Reply::Logical(answer)) if answer.status.is_none() && answer.wrap_info.is_none() => {
+                let mut state = self.state();
+                let stored = stored_response(&answer, state.flavor);
+                Ok(Reply::Logical(wrapping::wrap(
+                    &mut state, req, answer, stored, ttl,
+                )))
+            }
+            other => other,
+        }
+    }
+
     /// Parses, routes and renders one request (no faults).
     async fn answer(&self, parts: &Parts, body: &[u8]) -> HttpResponse {
         let flavor = self.state().flavor;
@@ -237,13 +257,15 @@ impl Node {
                 }
                 response
             }
-            Routed::Answer { result, mount_type } => match self.settle(result).await {
-                Ok(reply) => {
-                    let mount_type = mount_type.filter(|_| flavor.has_mount_type());
-                    render_reply(reply, &req, mount_type.as_deref())
+            Routed::Answer { result, mount_type } => {
+                match self.wrap(&req, self.settle(result).await) {
+                    Ok(reply) => {
+                        let mount_type = mount_type.filter(|_| flavor.has_mount_type());
+                        render_reply(reply, &req, mount_type.as_deref())
+                    }
+                    Err(error) => render_error(&error),
                 }
-                Err(error) => render_error(&error),
-            },
+            }
         }
     }
 }
@@ -372,6 +394,16 @@ fn parse(parts: &Parts, body: &[u8], json_error_prefix: &str) -> Result<Request,
     } else {
         Map::new()
     };
+    // Only logical requests take the header (buildLogicalRequestNoAuth); raw handlers ignore it.
+    let raw_handler = matches!(
+        path.trim_matches('/'),
+        "sys/init" | "sys/seal-status" | "sys/unseal" | "sys/health" | "sys/leader"
+    );
+    let wrap_ttl = if raw_handler {
+        None
+    } else {
+        wrapping::parse_wrap_ttl(header(parts, "x-vault-wrap-ttl").as_deref())?
+    };
     Ok(Request {
         method,
         trailing_slash: path.ends_with('/'),
@@ -380,7 +412,7 @@ fn parse(parts: &Parts, body: &[u8], json_error_prefix: &str) -> Result<Request,
         token,
         namespace: header(parts, "x-vault-namespace"),
         body,
-        wrap_ttl: None,
+        wrap_ttl,
     })
 }
 
@@ -423,7 +455,10 @@ fn envelope(logical: Logical, path: &str, mount_type: Option<&str>) -> Value {
     body.insert("renewable".into(), json!(logical.renewable));
     body.insert("lease_duration".into(), json!(logical.lease_duration));
     body.insert("data".into(), logical.data.clone().unwrap_or(Value::Null));
-    body.insert("wrap_info".into(), Value::Null);
+    body.insert(
+        "wrap_info".into(),
+        logical.wrap_info.clone().unwrap_or(Value::Null),
+    );
     body.insert(
         "warnings".into(),
         if logical.warnings.is_empty() {
@@ -444,6 +479,18 @@ fn envelope(logical: Logical, path: &str, mount_type: Option<&str>) -> Value {
         }
     }
     Value::Object(body)
+}
+
+/// The body a wrapped answer would have had, as a wrapping token keeps it and unwrap returns
+/// it: `logical.LogicalResponseToHTTPResponse` (no data copied to the top level, `mount_type`
+/// empty on Vault, `wrap_info` null).
+fn stored_response(answer: &Logical, flavor: Flavor) -> Value {
+    let plain = Logical {
+        data_at_top_level: false,
+        ..answer.clone()
+    };
+    let mount_type = flavor.has_mount_type().then_some("");
+    envelope(plain, "", mount_type)
 }
 
 fn render_reply(reply: Reply, req: &Request, mount_type: Option<&str>) -> HttpResponse {

@@ -8,6 +8,7 @@ use crate::nomad_secrets::NomadSecretsStore;
 use crate::policy::PolicyStore;
 use crate::seal::SealState;
 use crate::token::TokenStore;
+use crate::wrapping::WrappingStore;
 
 pub struct State {
     pub flavor: Flavor,
@@ -24,6 +25,8 @@ pub struct State {
     pub leases: LeaseStore,
     /// owned by `nomad_secrets`: each `nomad` mount's access, lease and role settings
     pub nomad_secrets: NomadSecretsStore,
+    /// owned by `wrapping`: the responses response-wrapping tokens hold
+    pub wrapping: WrappingStore,
 }
 
 impl State {
@@ -38,6 +41,7 @@ impl State {
             mounts: MountTable::with_builtins(),
             leases: LeaseStore::new(),
             nomad_secrets: NomadSecretsStore::default(),
+            wrapping: WrappingStore::default(),
         }
     }
 }

@@ -324,6 +324,45 @@ impl TokenStore {
         entry
     }
 
+    /// Mints a response-wrapping token (vault/wrapping.go wrapInCubbyhole): orphan, policy
+    /// `response-wrapping` only, one use, TTL and explicit max TTL = the wrap TTL, not
+    /// renewable, `path` = the wrapped request's path.
+    pub fn create_wrapping_token(
+        &mut self,
+        flavor: Flavor,
+        path: &str,
+        display_name: &str,
+        ttl: u64,
+        now: SystemTime,
+    ) -> TokenEntry {
+        let entry = TokenEntry {
+            id: new_token_id(flavor, TokenType::Service),
+            accessor: self.new_accessor(),
+            policies: vec![RESPONSE_WRAPPING.to_string()],
+            parent: None,
+            path: path.to_string(),
+            meta: None,
+            display_name: display_name.to_string(),
+            num_uses: 1,
+            creation_time: now,
+            creation_ttl: ttl,
+            explicit_max_ttl: ttl,
+            effective_max_ttl: ttl,
+            period: 0,
+            effective_period: 0,
+            role: None,
+            renewable: false,
+            token_type: TokenType::Service,
+            entity_id: String::new(),
+            bound_cidrs: Vec::new(),
+            expire_time: Some(now + Duration::from_secs(ttl)),
+            issue_time: now,
+            last_renewal: None,
+        };
+        self.insert(entry.clone());
+        entry
+    }
+
     fn new_accessor(&self) -> String {
         loop {
             let a = random_string(24);

@@ -19,3 +19,4 @@ mod namespace;
 mod nomad_engine;
 mod standby;
 mod unseal;
+mod wrapping;
