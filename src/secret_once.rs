@@ -73,8 +73,11 @@ impl Sent {
 }
 
 fn vault_may_have_acted(e: &VaultError) -> bool {
+    // An answer that could not be read (wrong shape, too large) came after Vault handled the
+    // request.
     e.may_have_been_applied()
         || e.is_timeout()
+        || matches!(e, VaultError::Decode { .. })
         || matches!(e, VaultError::Api { status, .. } if *status >= 500 && *status != 503)
 }
 

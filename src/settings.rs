@@ -122,6 +122,17 @@ impl Settings {
             .or_else(|| non_empty(env.var("VAULT_NAMESPACE")))
             .map(|ns| ns.trim_matches('/').to_string())
             .filter(|ns| !ns.is_empty());
+        if let Some(ns) = &namespace {
+            // It travels in an HTTP header: a control character would be refused by the HTTP
+            // stack mid-run, or split the header.
+            if let Some(c) = ns.chars().find(|c| c.is_control()) {
+                bail!(
+                    "invalid --namespace/VAULT_NAMESPACE {ns:?}: it contains the control character \
+                     {:?}; a namespace is a path like team-a or team-a/child",
+                    c
+                );
+            }
+        }
 
         let tls = resolve_tls(args, env)?;
 

@@ -158,6 +158,8 @@ struct Shared {
     keys: Mutex<Vec<TestKey>>,
     /// When set, every request is answered with this status and body instead.
     response: Mutex<Option<(u16, String)>>,
+    /// Answer every request with 307 to this Location (for nvctl's redirect rules).
+    redirect: Mutex<Option<String>>,
     requests: AtomicUsize,
     stop: AtomicBool,
 }
@@ -209,6 +211,7 @@ impl JwksServer {
         let shared = Arc::new(Shared {
             keys: Mutex::new(vec![key]),
             response: Mutex::new(None),
+            redirect: Mutex::new(None),
             requests: AtomicUsize::new(0),
             stop: AtomicBool::new(false),
         });
@@ -304,6 +307,12 @@ impl JwksServer {
     /// JWKS endpoint); [`JwksServer::serve_keys`] undoes it.
     pub fn respond_with(&self, status: u16, body: &str) {
         *lock(&self.shared.response) = Some((status, body.to_string()));
+    }
+
+    /// Answers every request with `307 Temporary Redirect` to `location` (as a Vault standby
+    /// does), whatever else was set.
+    pub fn redirect_to(&self, location: &str) {
+        *lock(&self.shared.redirect) = Some(location.to_string());
     }
 
     /// Serves the key set again after [`JwksServer::respond_with`].
@@ -464,10 +473,16 @@ fn exchange(stream: &mut (impl Read + Write), shared: &Shared) -> io::Result<()>
         500 => "Internal Server Error",
         _ => "Status",
     };
-    let response = format!(
-        "HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
+    let response = match lock(&shared.redirect).clone() {
+        Some(location) => format!(
+            "HTTP/1.1 307 Temporary Redirect\r\nLocation: {location}{}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            path.split_once("/v1/").map(|(_, rest)| format!("/v1/{rest}")).unwrap_or_default()
+        ),
+        None => format!(
+            "HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        ),
+    };
     stream.write_all(response.as_bytes())?;
     stream.flush()
 }

@@ -88,8 +88,15 @@ fn embeddable_token(
     if args.flow == Flow::WorkloadIdentity {
         bail!("a workload-identity vault block carries no token: drop --embed-token");
     }
-    if let Some(path) = &args.output {
-        crate::secret_file::ensure_absent(path)?;
+    match &args.output {
+        Some(path) => crate::secret_file::ensure_absent(path)?,
+        // `token create`'s rule: a token reaches stdout only when the operator asked for
+        // secrets to be shown.
+        None if !settings.show_secrets => bail!(
+            "--embed-token without --output would print the servers' token on stdout: use \
+             --output FILE (written 0600), or --show-secrets to print it"
+        ),
+        None => {}
     }
     let token = settings.require_token()?.clone();
     let lookup = settings

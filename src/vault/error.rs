@@ -104,6 +104,21 @@ pub enum VaultError {
         last_location: String,
     },
 
+    /// A redirect nvctl will not follow: it would send the request (and the token) over
+    /// another scheme, or to a host the operator did not name.
+    #[error(
+        "{address} redirected {path} to {location}, which nvctl does not follow: {reason}. Point \
+         --address/VAULT_ADDR at the node the request should go to (for a standby, the active \
+         node; nvctl follows redirects between the addresses you name)"
+    )]
+    RedirectRefused {
+        address: String,
+        path: String,
+        /// The Location, without credentials.
+        location: String,
+        reason: String,
+    },
+
     /// Vault answered success but the body is not what the API documents.
     #[error("unexpected answer from {address} on {path}: {detail}")]
     Decode {
@@ -270,6 +285,7 @@ impl VaultError {
             | VaultError::Interrupted { path, .. }
             | VaultError::Api { path, .. }
             | VaultError::TooManyRedirects { path, .. }
+            | VaultError::RedirectRefused { path, .. }
             | VaultError::Decode { path, .. } => Some(path),
         }
     }
@@ -385,6 +401,9 @@ impl VaultError {
             } => remedy_for(*status, errors, path),
             VaultError::TooManyRedirects { .. } => {
                 Some("check `nvctl status` on each node: the standbys disagree about the active node".into())
+            }
+            VaultError::RedirectRefused { .. } => {
+                Some("name the node to talk to with --address/VAULT_ADDR".into())
             }
             VaultError::Decode { .. } => {
                 Some("is the address a Vault (or OpenBao) server, not a proxy or another service?".into())

@@ -22,6 +22,9 @@ use crate::secret::SecretString;
 /// Longest wait honoured from a `Retry-After` header: a server asking for more is treated as
 /// asking for this much, so that a misconfigured quota cannot hang the CLI for minutes.
 pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
+/// The largest answer read: a bigger one is refused rather than held in memory (no Vault API
+/// nvctl calls answers anywhere near this).
+pub const MAX_ANSWER_BYTES: usize = 32 * 1024 * 1024;
 /// First backoff step; doubles with each retry, up to [`MAX_BACKOFF`], with jitter.
 const BASE_BACKOFF: Duration = Duration::from_millis(250);
 const MAX_BACKOFF: Duration = Duration::from_secs(5);
@@ -147,6 +150,10 @@ struct Shared {
     by_origin: Mutex<HashMap<String, Client>>,
     notices: Mutex<Vec<String>>,
     warned_hosts: Mutex<HashSet<String>>,
+    /// The hosts the operator named (every address this client and its clones were given):
+    /// the only ones a redirect may lead to.
+    named_hosts: Mutex<HashSet<String>>,
+
     /// Told about every exchange (for `-v`), when the caller asked.
     observer: Option<Arc<dyn RequestObserver>>,
 }
@@ -230,10 +237,13 @@ impl VaultClient {
             by_origin: Mutex::new(HashMap::new()),
             notices: Mutex::new(Vec::new()),
             warned_hosts: Mutex::new(HashSet::new()),
+            named_hosts: Mutex::new(HashSet::new()),
             observer,
         };
+        let shared = Arc::new(shared);
+        let base = name_address(&shared, base);
         Ok(VaultClient {
-            shared: Arc::new(shared),
+            shared,
             base,
             address,
             token: config.token,
@@ -243,6 +253,7 @@ impl VaultClient {
     /// The same client for another node (TLS material, pool, token and namespace reused).
     pub fn with_address(&self, address: &str) -> Result<VaultClient, VaultError> {
         let (base, address) = parse_address(address)?;
+        let base = name_address(&self.shared, base);
         Ok(VaultClient {
             shared: Arc::clone(&self.shared),
             base,
@@ -393,25 +404,69 @@ impl VaultClient {
                 return Err(SendFailure::Fatal(Box::new(VaultError::TooManyRedirects {
                     address: self.address.clone(),
                     path: request.path.clone(),
-                    last_location: location,
+                    last_location: redact_userinfo(&location),
                 })));
             }
             hops += 1;
-            url = url.join(&location).map_err(|e| {
+            let next = url.join(&location).map_err(|e| {
                 SendFailure::Fatal(Box::new(VaultError::Decode {
                     address: origin_of(&url),
                     path: request.path.clone(),
-                    detail: format!("redirect to an invalid Location {location:?}: {e}"),
+                    detail: format!(
+                        "redirect to an invalid Location {:?}: {e}",
+                        redact_userinfo(&location)
+                    ),
                 }))
             })?;
-            if !matches!(url.scheme(), "http" | "https") {
-                return Err(SendFailure::Fatal(Box::new(VaultError::Decode {
-                    address: self.address.clone(),
+            if let Some(reason) = self.redirect_refusal(&url, &next) {
+                return Err(SendFailure::Fatal(Box::new(VaultError::RedirectRefused {
+                    address: origin_of(&url),
                     path: request.path.clone(),
-                    detail: format!("redirect to a non-HTTP Location {location:?}"),
+                    location: redact_userinfo(next.as_str()),
+                    reason,
                 })));
             }
+            url = self.with_known_credentials(next);
         }
+    }
+
+    /// Why a redirect from `from` to `to` must not be followed, if it must not: another scheme
+    /// (https → http would send the token in clear; Vault's own client refuses that downgrade,
+    /// api/client.go "redirect would cause protocol downgrade"), or a host the operator did
+    /// not name (the token would go to a server nobody chose).
+    fn redirect_refusal(&self, from: &Url, to: &Url) -> Option<String> {
+        if from.scheme() != to.scheme() {
+            return Some(if from.scheme() == "https" && to.scheme() == "http" {
+                "it would downgrade https to plain http, sending the token and the request in \
+                 clear"
+                    .to_string()
+            } else {
+                format!(
+                    "it changes the scheme from {} to {}, and nvctl sends the token only over \
+                     the scheme you named",
+                    from.scheme(),
+                    to.scheme()
+                )
+            });
+        }
+        let host = to.host_str().unwrap_or_default().to_ascii_lowercase();
+        let named = match self.shared.named_hosts.lock() {
+            Ok(hosts) => hosts.contains(&host),
+            Err(poisoned) => poisoned.into_inner().contains(&host),
+        };
+        if named {
+            None
+        } else {
+            Some(format!(
+                "{host} is not an address you named, and nvctl sends the token only to those"
+            ))
+        }
+    }
+
+    /// A redirect target carries no credentials: give it those the operator gave for its
+    /// origin, if any.
+    fn with_known_credentials(&self, url: Url) -> Url {
+        attach_credentials(url)
     }
 
     /// [`Self::send_once`], reported to the observer.
@@ -485,6 +540,7 @@ impl VaultClient {
                 .header(CONTENT_TYPE, "application/json")
                 .body(body.to_vec());
         }
+        let started = Instant::now();
         let mut response = builder.send().map_err(classify)?;
         let status = response.status().as_u16();
         let answered_by = origin_of(url);
@@ -502,10 +558,24 @@ impl VaultClient {
             .get(RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| parse_retry_after(v, SystemTime::now()));
-        let mut body = Zeroizing::new(Vec::new());
-        if let Err(e) = response.read_to_end(&mut body) {
-            return Err(classify_read(e));
+        let too_large = || {
+            SendFailure::Fatal(Box::new(VaultError::Decode {
+                address: answered_by.clone(),
+                path: request.path.clone(),
+                detail: format!(
+                    "the answer is larger than {} MiB, the most nvctl reads: refused",
+                    MAX_ANSWER_BYTES / (1024 * 1024)
+                ),
+            }))
+        };
+        if response
+            .content_length()
+            .is_some_and(|n| n > MAX_ANSWER_BYTES as u64)
+        {
+            return Err(too_large());
         }
+        let body =
+            read_answer(&mut response, started, self.shared.timeout)?.ok_or_else(too_large)?;
         Ok((
             Answer {
                 status,
@@ -677,29 +747,145 @@ pub fn normalise_address(address: &str) -> Result<String, VaultError> {
     parse_address(address).map(|(_, normalised)| normalised)
 }
 
+/// Parses an address: the URL to send to (credentials included, if given) and the address to
+/// show (never with credentials).
 fn parse_address(address: &str) -> Result<(Url, String), VaultError> {
     let trimmed = address.trim().trim_end_matches('/');
+    let shown = redact_userinfo(trimmed);
     let url = Url::parse(trimmed).map_err(|e| {
         VaultError::Config(format!(
-            "the Vault address {trimmed:?} is not a URL: {e}; expected e.g. https://127.0.0.1:8200"
+            "the Vault address {shown:?} is not a URL: {e}; expected e.g. https://127.0.0.1:8200"
         ))
     })?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(VaultError::Config(format!(
-            "the Vault address {trimmed:?} must start with https:// or http://"
+            "the Vault address {shown:?} must start with https:// or http://"
         )));
     }
     if url.host_str().is_none_or(str::is_empty) {
         return Err(VaultError::Config(format!(
-            "the Vault address {trimmed:?} has no host"
+            "the Vault address {shown:?} has no host"
         )));
     }
     if url.query().is_some() || url.fragment().is_some() {
         return Err(VaultError::Config(format!(
-            "the Vault address {trimmed:?} must not have a query or fragment"
+            "the Vault address {shown:?} must not have a query or fragment"
         )));
     }
-    Ok((url, trimmed.to_owned()))
+    if url.path().trim_end_matches('/').ends_with("/v1") {
+        return Err(VaultError::Config(format!(
+            "the Vault address {shown:?} ends with /v1: give the server's address without the \
+             API prefix (nvctl adds /v1/), e.g. {}",
+            shown.trim_end_matches('/').trim_end_matches("/v1")
+        )));
+    }
+    remember_credentials(&url);
+    // Shown and used as this node's name from here on: no credentials at all (they are found
+    // again by origin when a request is sent).
+    Ok((url, strip_userinfo(trimmed)))
+}
+
+fn strip_userinfo(text: &str) -> String {
+    redact_userinfo(text).replacen("***@", "", 1)
+}
+
+/// `text` with the `user:password@` of any URL in it replaced by `***@`, for messages.
+pub fn redact_userinfo(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("://") {
+        let (head, tail) = rest.split_at(at + 3);
+        out.push_str(head);
+        let authority_end = tail
+            .find(|c: char| matches!(c, '/' | '?' | '#') || c.is_whitespace() || c == '"')
+            .unwrap_or(tail.len());
+        let authority = &tail[..authority_end];
+        match authority.rfind('@') {
+            Some(at) => {
+                out.push_str("***@");
+                out.push_str(&authority[at + 1..]);
+            }
+            None => out.push_str(authority),
+        }
+        rest = &tail[authority_end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `user:password` given in an address, by origin: sent (as reqwest does, Basic auth) to that
+/// origin only, and never shown. Process-wide because every address nvctl handles is the
+/// shown one (credentials stripped when the address is read, [`normalise_address`]).
+static CREDENTIALS: Mutex<Vec<(String, String, String)>> = Mutex::new(Vec::new());
+
+fn remember_credentials(url: &Url) {
+    if url.username().is_empty() && url.password().is_none() {
+        return;
+    }
+    let entry = (
+        origin_of(url),
+        url.username().to_owned(),
+        url.password().unwrap_or_default().to_owned(),
+    );
+    let mut known = CREDENTIALS.lock().unwrap_or_else(|e| e.into_inner());
+    known.retain(|(origin, ..)| *origin != entry.0);
+    known.push(entry);
+}
+
+/// Records the address's host as named by the operator; gives it the credentials known for its
+/// origin.
+fn name_address(shared: &Shared, url: Url) -> Url {
+    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+    match shared.named_hosts.lock() {
+        Ok(mut hosts) => hosts.insert(host),
+        Err(poisoned) => poisoned.into_inner().insert(host),
+    };
+    attach_credentials(url)
+}
+
+fn attach_credentials(mut url: Url) -> Url {
+    if !url.username().is_empty() {
+        return url;
+    }
+    let origin = origin_of(&url);
+    let known = CREDENTIALS
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .iter()
+        .find(|(o, ..)| *o == origin)
+        .map(|(_, user, password)| (user.clone(), password.clone()));
+    if let Some((user, password)) = known {
+        let _ = url.set_username(&user);
+        let _ = url.set_password(Some(password.as_str()).filter(|p| !p.is_empty()));
+    }
+    url
+}
+
+/// Reads the whole answer within `timeout` of `started` (a server trickling bytes cannot hold
+/// nvctl longer than that, plus one read's own timeout) and at most [`MAX_ANSWER_BYTES`];
+/// `None` when it is larger.
+fn read_answer(
+    response: &mut impl Read,
+    started: Instant,
+    timeout: Duration,
+) -> Result<Option<Zeroizing<Vec<u8>>>, SendFailure> {
+    let mut body = Zeroizing::new(Vec::new());
+    let mut chunk = Zeroizing::new(vec![0u8; 64 * 1024]);
+    loop {
+        let n = match response.read(&mut chunk) {
+            Ok(0) => return Ok(Some(body)),
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(classify_read(e)),
+        };
+        if body.len() + n > MAX_ANSWER_BYTES {
+            return Ok(None);
+        }
+        body.extend_from_slice(&chunk[..n]);
+        if started.elapsed() > timeout {
+            return Err(SendFailure::Timeout);
+        }
+    }
 }
 
 fn read_file(path: &Path, what: &str) -> Result<Vec<u8>, VaultError> {

@@ -5,14 +5,17 @@ mod support;
 
 mod bootstrap;
 mod bootstrap_config;
+mod bounds;
 mod check_job;
 mod completions;
 mod consent;
 mod doctor;
 mod init;
+mod inputs;
 mod keys;
 mod policy;
 mod role;
+mod security;
 mod sequence;
 mod settings;
 mod tls;

@@ -616,6 +616,41 @@ fn stanza_embedded_token_is_written_0600() {
     }
 }
 
+/// Issue 10: `--embed-token` follows `token create`'s `--show-secrets` rule — the token reaches
+/// stdout only when secrets are asked for; else `--output FILE`.
+#[test]
+fn stanza_embed_token_prints_the_token_only_with_show_secrets() {
+    let vault = support::vault();
+    seed_policy_and_role(&vault);
+    let dir = support::workdir();
+    let (token, file) = server_token_file(&vault, dir.path());
+    Nvctl::new()
+        .vault(&vault)
+        .args(["stanza", "server", "--embed-token", "--token-file"])
+        .arg(&file)
+        .run()
+        .exit(1)
+        .stderr_has(
+            "error: --embed-token without --output would print the servers' token on stdout: use \
+             --output FILE (written 0600), or --show-secrets to print it",
+        )
+        .stdout_lacks("vault {")
+        .hides(&token);
+    let shown = Nvctl::new()
+        .vault(&vault)
+        .args([
+            "stanza",
+            "server",
+            "--show-secrets",
+            "--embed-token",
+            "--token-file",
+        ])
+        .arg(&file)
+        .run()
+        .exit(0);
+    assert!(shown.stdout.contains(&token), "{}", shown.stdout);
+}
+
 #[test]
 fn stanza_embed_token_needs_a_token_file() {
     // Not the caller's own VAULT_TOKEN, silently.
@@ -636,7 +671,13 @@ fn stanza_refuses_to_embed_a_root_token() {
     std::fs::write(&file, vault.root_token()).unwrap();
     Nvctl::new()
         .vault(&vault)
-        .args(["stanza", "server", "--embed-token", "--token-file"])
+        .args([
+            "stanza",
+            "server",
+            "--show-secrets",
+            "--embed-token",
+            "--token-file",
+        ])
         .arg(&file)
         .run()
         .exit(1)
