@@ -6,15 +6,14 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use hcl::edit::parser::parse_body;
-use hcl::edit::structure::{Block, Structure};
 use serde_json::{Map, Value};
 
 use crate::checks::{check, Finding, Severity};
 use crate::duration::{format_go, parse_go, GoDuration};
-use crate::nomad::agent_config::{DEFAULT_VAULT_ADDRESS, KNOWN_VAULT_KEYS};
+use crate::nomad::agent_config::{self, DEFAULT_VAULT_ADDRESS, KNOWN_VAULT_KEYS};
 use crate::nomad::gofmt::go_quote;
 use crate::nomad::jobspec::source::closest;
+use crate::nomad::jobspec::source::Located;
 use crate::nomad::versions::Flow;
 use crate::secret::SecretString;
 
@@ -367,200 +366,78 @@ impl fmt::Display for StanzaError {
 
 impl std::error::Error for StanzaError {}
 
-fn line_of(text: &str, span: Option<std::ops::Range<usize>>) -> usize {
-    span.map_or(0, |s| {
-        text.get(..s.start.min(text.len()))
-            .map_or(0, |b| b.matches('\n').count() + 1)
-    })
-}
-
-/// A value as HCL1/mapstructure would weakly decode it into a bool.
-fn as_bool(v: &hcl::Value) -> Option<bool> {
-    match v {
-        hcl::Value::Bool(b) => Some(*b),
-        hcl::Value::String(s) => match s.as_str() {
-            "true" | "1" => Some(true),
-            "false" | "0" => Some(false),
-            _ => None,
-        },
-        _ => None,
-    }
-}
-
-fn as_string(v: &hcl::Value) -> Option<String> {
-    match v {
-        hcl::Value::String(s) => Some(s.clone()),
-        hcl::Value::Number(n) => Some(n.to_string()),
-        hcl::Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
-}
-
-/// Fill a stanza from key/value pairs (shared by the HCL and JSON readers).
-fn apply(
-    stanza: &mut VaultStanza,
-    key: &str,
-    value: &hcl::Value,
-    line: usize,
-) -> Result<(), StanzaError> {
-    let bad = |what: &str| StanzaError {
-        line: (line > 0).then_some(line),
-        message: format!("vault.{key}: expected {what}"),
-    };
-    let string = || as_string(value).ok_or_else(|| bad("a string"));
-    let boolean = || as_bool(value).ok_or_else(|| bad("true or false"));
-    match key {
-        "name" => stanza.name = Some(string()?),
-        "enabled" => stanza.enabled = Some(boolean()?),
-        "address" => stanza.address = Some(string()?),
-        "create_from_role" => stanza.create_from_role = Some(string()?),
-        "namespace" => stanza.namespace = Some(string()?),
-        "task_token_ttl" => stanza.task_token_ttl = Some(string()?),
-        "allow_unauthenticated" => stanza.allow_unauthenticated = Some(boolean()?),
-        "ca_file" => stanza.ca_file = Some(string()?),
-        "ca_path" => stanza.ca_path = Some(string()?),
-        "cert_file" => stanza.cert_file = Some(string()?),
-        "key_file" => stanza.key_file = Some(string()?),
-        "tls_server_name" => stanza.tls_server_name = Some(string()?),
-        "tls_skip_verify" => stanza.tls_skip_verify = Some(boolean()?),
-        "jwt_auth_backend_path" => stanza.jwt_auth_backend_path = Some(string()?),
-        "token" => stanza.token = Some(SecretString::new(string()?)),
-        "default_identity" => {
-            let obj = match value {
-                hcl::Value::Object(o) => o.clone(),
-                hcl::Value::Array(list) if list.len() == 1 => match &list[0] {
-                    hcl::Value::Object(o) => o.clone(),
-                    _ => return Err(bad("a block")),
-                },
-                _ => return Err(bad("a block")),
-            };
-            let mut id = DefaultIdentity::default();
-            for (k, v) in &obj {
-                match k.as_str() {
-                    "aud" => {
-                        id.aud = match v {
-                            hcl::Value::Array(list) => list.iter().filter_map(as_string).collect(),
-                            other => as_string(other).into_iter().collect(),
-                        }
-                    }
-                    "ttl" => id.ttl = as_string(v),
-                    "env" => id.env = as_bool(v),
-                    "file" => id.file = as_bool(v),
-                    "filepath" => id.filepath = as_string(v),
-                    "extra_claims" => {
-                        if let hcl::Value::Object(claims) = v {
-                            id.extra_claims = claims
-                                .iter()
-                                .filter_map(|(k, v)| as_string(v).map(|s| (k.clone(), s)))
-                                .collect();
-                        }
-                    }
-                    other => stanza
-                        .unknown_keys
-                        .push((format!("default_identity.{other}"), line)),
-                }
-            }
-            stanza.default_identity = Some(id);
-        }
-        other => stanza.unknown_keys.push((other.to_string(), line)),
-    }
-    Ok(())
-}
-
-fn block_to_stanza(text: &str, block: &Block) -> Result<VaultStanza, StanzaError> {
-    use hcl::edit::repr::Span;
-    let mut stanza = VaultStanza::default();
-    for structure in block.body.iter() {
-        match structure {
-            Structure::Attribute(attr) => {
-                let line = line_of(text, attr.span());
-                let expr: hcl::Expression = attr.value.clone().into();
-                apply(
-                    &mut stanza,
-                    attr.key.as_str(),
-                    &hcl::Value::from(expr),
-                    line,
-                )?;
-            }
-            Structure::Block(inner) => {
-                let line = line_of(text, inner.span());
-                let body: hcl::Body = inner.body.clone().into();
-                let value: hcl::Value = hcl::from_body(body).map_err(|e| StanzaError {
-                    line: Some(line),
-                    message: format!("vault.{}: {e}", inner.ident.as_str()),
-                })?;
-                apply(&mut stanza, inner.ident.as_str(), &value, line)?;
-            }
-        }
-    }
-    Ok(stanza)
-}
-
-/// Every top-level `vault` block of an HCL agent config, in order.
-pub fn parse_hcl_blocks(text: &str) -> Result<Vec<VaultStanza>, StanzaError> {
-    let body = parse_body(text).map_err(|e| StanzaError {
-        line: Some(e.location().line()),
-        message: format!("HCL syntax: {}", e.message()),
-    })?;
-    body.iter()
-        .filter_map(Structure::as_block)
-        .filter(|b| b.ident.as_str() == "vault")
-        .map(|b| block_to_stanza(text, b))
-        .collect()
-}
-
-/// Every `vault` block of a JSON agent config (`{"vault": {…}}` or `{"vault": [{…}]}`).
-pub fn parse_json_blocks(text: &str) -> Result<Vec<VaultStanza>, StanzaError> {
-    let value: Value = serde_json::from_str(text).map_err(|e| StanzaError {
-        line: Some(e.line()),
-        message: format!("JSON syntax: {e}"),
-    })?;
-    let blocks = match value.get("vault") {
-        None => return Ok(Vec::new()),
-        Some(Value::Array(list)) => list.clone(),
-        Some(obj @ Value::Object(_)) => vec![obj.clone()],
-        Some(_) => {
-            return Err(StanzaError {
-                line: None,
-                message: "\"vault\" must be an object".into(),
-            })
-        }
-    };
-    blocks
-        .iter()
-        .map(|b| {
-            let Some(obj) = b.as_object() else {
-                return Err(StanzaError {
-                    line: None,
-                    message: "\"vault\" must be an object".into(),
-                });
-            };
-            let mut stanza = VaultStanza::default();
-            for (k, v) in obj {
-                let hv = hcl::to_value(v).map_err(|e| StanzaError {
-                    line: None,
-                    message: format!("vault.{k}: {e}"),
-                })?;
-                apply(&mut stanza, k, &hv, 0)?;
-            }
-            Ok(stanza)
-        })
-        .collect()
-}
-
-/// Parse rendered output back (HCL when `json` is false): exactly one `vault` block expected.
+/// Parses rendered output back (HCL when `json` is false) with the one decoder of agent
+/// configuration, `agent_config` (Nomad's own decoding, command/agent/config_parse.go: HCL1,
+/// where a quoted `"true"` is not a bool): exactly one `vault` block expected.
 pub fn parse_back(text: &str, json: bool) -> Result<VaultStanza, StanzaError> {
-    let mut blocks = if json {
-        parse_json_blocks(text)?
-    } else {
-        parse_hcl_blocks(text)?
-    };
-    match blocks.len() {
-        1 => Ok(blocks.remove(0)),
-        n => Err(StanzaError {
+    let name = if json { "vault.json" } else { "vault.hcl" };
+    let config = agent_config::parse(text, std::path::Path::new(name)).map_err(|e| {
+        let (line, message) = match e {
+            agent_config::LoadError::Parse { location, message } => (location.line, message),
+            other => (None, other.to_string()),
+        };
+        StanzaError {
+            line,
+            message: format!("{} syntax: {message}", if json { "JSON" } else { "HCL" }),
+        }
+    })?;
+    if let Some(problem) = config.decode_problems.first() {
+        return Err(StanzaError {
+            line: problem.at.as_ref().and_then(|at| at.line),
+            message: problem.message.clone(),
+        });
+    }
+    match config.vaults.as_slice() {
+        [block] => Ok(VaultStanza::from(block)),
+        blocks => Err(StanzaError {
             line: None,
-            message: format!("expected one vault block, found {n}"),
+            message: format!("expected one vault block, found {}", blocks.len()),
         }),
+    }
+}
+
+impl From<&agent_config::VaultBlock> for VaultStanza {
+    /// The block as decoded, without positions (the render model).
+    fn from(block: &agent_config::VaultBlock) -> VaultStanza {
+        fn value<T: Clone>(v: &Option<Located<T>>) -> Option<T> {
+            v.as_ref().map(|l| l.value.clone())
+        }
+        VaultStanza {
+            name: (block.name != agent_config::DEFAULT_VAULT_NAME).then(|| block.name.clone()),
+            enabled: value(&block.enabled),
+            address: value(&block.address),
+            create_from_role: value(&block.create_from_role),
+            namespace: value(&block.namespace),
+            task_token_ttl: value(&block.task_token_ttl),
+            allow_unauthenticated: value(&block.allow_unauthenticated),
+            ca_file: value(&block.ca_file),
+            ca_path: value(&block.ca_path),
+            cert_file: value(&block.cert_file),
+            key_file: value(&block.key_file),
+            tls_server_name: value(&block.tls_server_name),
+            tls_skip_verify: value(&block.tls_skip_verify),
+            jwt_auth_backend_path: value(&block.jwt_auth_backend_path),
+            default_identity: block.default_identity.as_ref().map(|id| DefaultIdentity {
+                aud: value(&id.aud).unwrap_or_default(),
+                ttl: value(&id.ttl),
+                env: value(&id.env),
+                file: value(&id.file),
+                filepath: value(&id.filepath),
+                extra_claims: value(&id.extra_claims).unwrap_or_default(),
+            }),
+            token: value(&block.token),
+            unknown_keys: block
+                .unknown_keys
+                .iter()
+                .map(|k| {
+                    let key = match k.block {
+                        "vault" => k.key.clone(),
+                        inner => format!("{}.{}", inner.trim_start_matches("vault."), k.key),
+                    };
+                    (key, k.at.line.unwrap_or(0))
+                })
+                .collect(),
+        }
     }
 }
 
@@ -1027,13 +904,25 @@ mod tests {
     }
 
     #[test]
-    fn strings_are_weakly_decoded_and_bad_types_refused() {
-        let s = parse_back("vault {\n enabled = \"true\"\n address = \"a\"\n}", false).unwrap();
-        assert_eq!(s.enabled, Some(true));
+    fn a_quoted_bool_is_refused_as_nomad_refuses_it_and_one_decoder_says_so() {
+        // hashicorp/nomad command/agent/config_parse.go:ParseConfigFile decodes with HCL1
+        // (hcl.Decode); hashicorp/hcl decoder.go:decodeBool takes only a BOOL token, so
+        // `enabled = "true"` is "unknown type". parse_back and doctor share agent_config's
+        // decoder, so they say the same.
+        let quoted = "vault {\n enabled = \"true\"\n address = \"a\"\n}";
+        let err = parse_back(quoted, false).unwrap_err();
+        assert_eq!(err.line, Some(2), "{err}");
+        assert!(
+            err.message.contains("vault.enabled must be a bool"),
+            "{err}"
+        );
+        let config = agent_config::parse(quoted, std::path::Path::new("agent.hcl")).unwrap();
+        assert_eq!(config.decode_problems[0].message, err.message);
         let err = parse_back("vault {\n enabled = [1]\n}", false).unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "line 2: vault.enabled: expected true or false"
+        assert_eq!(err.line, Some(2), "{err}");
+        assert!(
+            err.message.contains("vault.enabled must be a bool"),
+            "{err}"
         );
         assert!(parse_back("vault {", false)
             .unwrap_err()
