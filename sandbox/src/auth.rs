@@ -22,6 +22,8 @@ pub struct Caller {
     pub is_root: bool,
     pub entity_id: String,
     pub token_type: TokenType,
+    /// `root`, `token-<name>`… (the database engine puts it in usernames).
+    pub display_name: String,
 }
 
 impl fmt::Debug for Caller {
@@ -44,6 +46,7 @@ impl Caller {
             policies: entry.policies.clone(),
             entity_id: entry.entity_id.clone(),
             token_type: entry.token_type,
+            display_name: entry.display_name.clone(),
         }
     }
 }

@@ -184,6 +184,7 @@ impl LeaseStore {
     pub fn new() -> Self {
         let mut store = LeaseStore::default();
         store.register_engine("nomad", crate::nomad_secrets::NomadLeases::shared());
+        store.register_engine("database", Arc::new(crate::database::DatabaseLeases));
         store
     }
 

@@ -15,6 +15,7 @@ pub mod state;
 
 // The front end and the platform (owned together): HTTP, envelopes, seal, faults, mounts.
 pub mod clock;
+pub mod database;
 pub mod faults;
 pub mod flavor;
 pub mod kv;

@@ -12,7 +12,7 @@ use crate::api::{ApiError, HandlerResult, Method, Operation, Reply, Request};
 use crate::flavor::Flavor;
 use crate::seal::{HaRole, InitRequest};
 use crate::state::State;
-use crate::{auth, capabilities, jwt, leases, nomad_secrets, policy, token, wrapping};
+use crate::{auth, capabilities, database, jwt, leases, nomad_secrets, policy, token, wrapping};
 
 /// What the front end must send back.
 #[derive(Debug)]
@@ -148,7 +148,8 @@ fn operation(state: &State, req: &Request) -> Operation {
             let exists = policy::exists(state, &req.path)
                 .or_else(|| token::exists(state, &req.path))
                 .or_else(|| state.mounts.exists(&req.path))
-                .or_else(|| nomad_secrets::exists(state, &req.path));
+                .or_else(|| nomad_secrets::exists(state, &req.path))
+                .or_else(|| database::exists(state, &req.path));
             if exists == Some(false) {
                 Operation::Create
             } else {
@@ -263,6 +264,9 @@ fn logical(state: &mut State, req: &Request) -> Routed {
     if let Some(kind) = state.mounts.secret_mount_of(path).map(|m| m.kind.clone()) {
         if kind == "nomad" {
             return answer(nomad_secrets::handle(state, &caller, req), &kind);
+        }
+        if kind == "database" {
+            return answer(database::handle(state, &caller, req), &kind);
         }
         let now = state.clock.now();
         return answer(state.mounts.handle_secret(req, now), &kind);

@@ -1,6 +1,7 @@
 //! Everything one sandbox node knows, behind one lock. Each field belongs to one module.
 
 use crate::clock::Clock;
+use crate::database::DatabaseStore;
 use crate::flavor::Flavor;
 use crate::leases::LeaseStore;
 use crate::mounts::MountTable;
@@ -27,6 +28,8 @@ pub struct State {
     pub nomad_secrets: NomadSecretsStore,
     /// owned by `wrapping`: the responses response-wrapping tokens hold
     pub wrapping: WrappingStore,
+    /// owned by `database`: the connections and roles of every `database` mount
+    pub databases: DatabaseStore,
 }
 
 impl State {
@@ -42,6 +45,7 @@ impl State {
             leases: LeaseStore::new(),
             nomad_secrets: NomadSecretsStore::default(),
             wrapping: WrappingStore::default(),
+            databases: DatabaseStore::default(),
         }
     }
 }

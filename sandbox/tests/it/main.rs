@@ -8,6 +8,7 @@ mod auth_policies;
 mod auth_roles;
 mod auth_tokens;
 mod bootstrap_sequence;
+mod database;
 mod envelope;
 mod faults;
 mod init;
