@@ -836,6 +836,7 @@ Register-ArgumentCompleter -Native -CommandName 'nvctl' -ScriptBlock {
         'nvctl;dev' {
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port on 127.0.0.1 [default: any free port]')
             [CompletionResult]::new('--flavor', '--flavor', [CompletionResultType]::ParameterName, 'Which server to imitate')
+            [CompletionResult]::new('--postgres', '--postgres', [CompletionResultType]::ParameterName, 'Connect the sandbox''s database secrets engine to this PostgreSQL: `database/` is mounted and `database/config/postgresql` written (all roles allowed). The URL names the user but no password: that comes from PGPASSWORD, never from an argument')
             [CompletionResult]::new('--address', '--address', [CompletionResultType]::ParameterName, 'Vault address; repeat for several nodes where that makes sense (status, unseal, bootstrap) [env: VAULT_ADDR] [default: https://127.0.0.1:8200]')
             [CompletionResult]::new('--token-file', '--token-file', [CompletionResultType]::ParameterName, 'File holding the Vault token to use [env: VAULT_TOKEN, then ~/.vault-token]')
             [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Vault Enterprise namespace [env: VAULT_NAMESPACE]')

@@ -791,6 +791,7 @@ set edit:completion:arg-completer[nvctl] = {|@words|
         &'nvctl;dev'= {
             cand --port 'Port on 127.0.0.1 [default: any free port]'
             cand --flavor 'Which server to imitate'
+            cand --postgres 'Connect the sandbox''s database secrets engine to this PostgreSQL: `database/` is mounted and `database/config/postgresql` written (all roles allowed). The URL names the user but no password: that comes from PGPASSWORD, never from an argument'
             cand --address 'Vault address; repeat for several nodes where that makes sense (status, unseal, bootstrap) [env: VAULT_ADDR] [default: https://127.0.0.1:8200]'
             cand --token-file 'File holding the Vault token to use [env: VAULT_TOKEN, then ~/.vault-token]'
             cand --namespace 'Vault Enterprise namespace [env: VAULT_NAMESPACE]'

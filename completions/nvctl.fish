@@ -704,6 +704,7 @@ complete -c nvctl -n "__fish_nvctl_using_subcommand check-job" -s V -l version -
 complete -c nvctl -n "__fish_nvctl_using_subcommand dev" -l port -d 'Port on 127.0.0.1 [default: any free port]' -r
 complete -c nvctl -n "__fish_nvctl_using_subcommand dev" -l flavor -d 'Which server to imitate' -r -f -a "vault\t''
 openbao\t''"
+complete -c nvctl -n "__fish_nvctl_using_subcommand dev" -l postgres -d 'Connect the sandbox\'s database secrets engine to this PostgreSQL: `database/` is mounted and `database/config/postgresql` written (all roles allowed). The URL names the user but no password: that comes from PGPASSWORD, never from an argument' -r
 complete -c nvctl -n "__fish_nvctl_using_subcommand dev" -l address -d 'Vault address; repeat for several nodes where that makes sense (status, unseal, bootstrap) [env: VAULT_ADDR] [default: https://127.0.0.1:8200]' -r
 complete -c nvctl -n "__fish_nvctl_using_subcommand dev" -l token-file -d 'File holding the Vault token to use [env: VAULT_TOKEN, then ~/.vault-token]' -r -F
 complete -c nvctl -n "__fish_nvctl_using_subcommand dev" -l namespace -d 'Vault Enterprise namespace [env: VAULT_NAMESPACE]' -r

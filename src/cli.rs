@@ -211,6 +211,7 @@ pub enum Command {
     ///
     /// Example:
     ///   nvctl dev --sealed --port 8200
+    ///   PGPASSWORD=… nvctl dev --postgres 'postgresql://postgres@localhost:5432/postgres?sslmode=disable'
     #[command(verbatim_doc_comment)]
     Dev(DevArgs),
 
@@ -655,6 +656,12 @@ pub struct DevArgs {
     /// Which server to imitate
     #[arg(long, value_enum, default_value = "vault")]
     pub flavor: Flavor,
+
+    /// Connect the sandbox's database secrets engine to this PostgreSQL: `database/` is
+    /// mounted and `database/config/postgresql` written (all roles allowed). The URL names the
+    /// user but no password: that comes from PGPASSWORD, never from an argument
+    #[arg(long, value_name = "URL", conflicts_with_all = ["uninitialized", "sealed"])]
+    pub postgres: Option<String>,
 }
 
 #[derive(Debug, Args)]

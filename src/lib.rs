@@ -16,6 +16,7 @@ pub mod initfile;
 pub mod interrupt;
 pub mod nomad;
 pub mod output;
+pub mod postgres_url;
 pub mod secret;
 pub mod secret_file;
 pub mod secret_once;

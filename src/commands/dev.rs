@@ -4,13 +4,18 @@
 //! `vault server -dev`, the root token (and unseal keys when sealed) are printed on purpose:
 //! this Vault holds nothing worth protecting.
 
-use anyhow::Result;
+use anyhow::{bail, Context, Result};
 
 use crate::cli::{DevArgs, Flavor as FlavorArg, Format};
 use crate::dev::{self, Flavor, Start};
 use crate::exit::Exit;
 use crate::output::{self, Ui};
+use crate::postgres_url::PostgresUrl;
+use crate::secret::SecretString;
 use crate::settings::Settings;
+use crate::vault::database::ConnectionWrite;
+use crate::vault::mounts::MountRequest;
+use crate::vault::{ClientConfig, VaultClient};
 
 pub fn run(args: &DevArgs, settings: &Settings, ui: &Ui) -> Result<Exit> {
     let format = settings.format_for("dev", &[Format::Table, Format::Json])?;
@@ -25,8 +30,17 @@ pub fn run(args: &DevArgs, settings: &Settings, ui: &Ui) -> Result<Exit> {
     } else {
         Start::Ready
     };
+    let postgres = args
+        .postgres
+        .as_deref()
+        .map(PostgresTarget::from_flag)
+        .transpose()?;
     let sandbox = dev::start(flavor, start, args.port)?;
     let info = sandbox.connection_info();
+    let database_note = match (&postgres, &info.root_token) {
+        (Some(target), Some(token)) => Some(target.connect(&info.address, token)?),
+        _ => None,
+    };
 
     match format {
         Format::Json => output::stdout(&info.json_line)?,
@@ -53,6 +67,9 @@ pub fn run(args: &DevArgs, settings: &Settings, ui: &Ui) -> Result<Exit> {
             } else {
                 text.push_str("\nInitialised and unsealed; `secret/` is a KV v2 mount.\n");
             }
+            if let Some(note) = &database_note {
+                text.push_str(note);
+            }
             text.push_str("\nIn memory only: nothing is kept. Stop it with Ctrl-C.");
             output::stdout(&text)?;
         }
@@ -61,5 +78,71 @@ pub fn run(args: &DevArgs, settings: &Settings, ui: &Ui) -> Result<Exit> {
     // Serve until the process is interrupted; the sandbox runs on its own threads.
     loop {
         std::thread::park();
+    }
+}
+
+/// `--postgres URL`: the operator's PostgreSQL that the sandbox's database engine connects to.
+struct PostgresTarget {
+    url: PostgresUrl,
+    user: String,
+    password: SecretString,
+}
+
+impl PostgresTarget {
+    /// The URL names the user; the password comes from `PGPASSWORD` (libpq's variable), since
+    /// every user of the machine can read a process's arguments.
+    fn from_flag(text: &str) -> Result<PostgresTarget> {
+        let url = PostgresUrl::parse(text).map_err(|e| anyhow::anyhow!("--postgres: {e}"))?;
+        if url.has_literal_password() {
+            bail!(
+                "--postgres: the URL carries a password, and every user of this machine can read a \
+                 process's arguments: leave it out of the URL and put it in PGPASSWORD"
+            );
+        }
+        let Some(user) = url.user() else {
+            bail!("--postgres: the URL names no user (postgresql://USER@host:5432/database)");
+        };
+        let password = std::env::var("PGPASSWORD").unwrap_or_default();
+        if password.is_empty() {
+            bail!(
+                "--postgres: PGPASSWORD is not set: export the password of {user:?} in PGPASSWORD"
+            );
+        }
+        Ok(PostgresTarget {
+            url,
+            user,
+            password: SecretString::new(password),
+        })
+    }
+
+    /// Mounts `database/` and writes `database/config/postgresql` (Vault connects and pings
+    /// now); answers the lines `nvctl dev` prints about it.
+    fn connect(&self, address: &str, root_token: &str) -> Result<String> {
+        let client =
+            VaultClient::new(ClientConfig::new(address))?.with_token(SecretString::new(root_token));
+        client.enable_mount("database", &MountRequest::of_type("database"))?;
+        let connection = ConnectionWrite {
+            plugin_name: "postgresql-database-plugin".into(),
+            connection_url: self.url.templated(),
+            username: self.user.clone(),
+            password: self.password.clone(),
+            allowed_roles: vec!["*".into()],
+            verify_connection: true,
+        };
+        client
+            .write_database_connection("database", "postgresql", &connection)
+            .with_context(|| {
+                format!(
+                    "the in-memory Vault could not connect to {} as {:?}",
+                    self.url.redacted(),
+                    self.user
+                )
+            })?;
+        Ok(format!(
+            "`database/` is a database secrets engine connected to {} as {:?}: connection \
+             `postgresql`, every role allowed.\n",
+            self.url.templated(),
+            self.user
+        ))
     }
 }

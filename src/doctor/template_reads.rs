@@ -591,6 +591,7 @@ mod tests {
         DatabaseRole {
             db_name: "postgresql".into(),
             creation_statements: vec!["CREATE ROLE \"{{name}}\";".into()],
+            ..DatabaseRole::default()
         }
     }
 
@@ -598,6 +599,7 @@ mod tests {
         DatabaseConnection {
             allowed_roles: allowed.iter().map(|s| s.to_string()).collect(),
             plugin_name: "postgresql-database-plugin".into(),
+            ..DatabaseConnection::default()
         }
     }
 

@@ -1,7 +1,7 @@
 //! What check-job reads of the secrets engines a job's templates use (vault-api-engines.md):
 //! the KV v2 pre-flight (`sys/internal/ui/mounts/<path>`, §1), the key *names* of a KV secret
 //! (§2.2; values are skipped while decoding and never held), the database engine's roles and
-//! connections (§3.2, §3.3) and the Nomad engine's roles (§5.3, `nomad/role/:name`).
+//! connections (§3.2, §3.3, in `database`) and the Nomad engine's roles (§5.3, `nomad/role/:name`).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -37,24 +37,6 @@ type KeysOnly = BTreeMap<String, IgnoredAny>;
 #[serde(default)]
 struct Kv2KeysOnly {
     data: Option<KeysOnly>,
-}
-
-/// `GET database/roles/:name` (§3.3): what check-job needs of a dynamic role.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
-#[serde(default)]
-pub struct DatabaseRole {
-    pub db_name: String,
-    #[serde(deserialize_with = "wire::string_list")]
-    pub creation_statements: Vec<String>,
-}
-
-/// `GET database/config/:name` (§3.2), without its connection details.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
-#[serde(default)]
-pub struct DatabaseConnection {
-    #[serde(deserialize_with = "wire::string_list")]
-    pub allowed_roles: Vec<String>,
-    pub plugin_name: String,
 }
 
 /// `GET nomad/role/:name` (§5.3).
@@ -99,32 +81,6 @@ impl VaultClient {
             data.into_keys().collect()
         };
         Ok(Some(SecretKeys { keys }))
-    }
-
-    /// `GET <mount>/roles/:name` of a database engine; `None` when missing.
-    pub fn read_database_role(
-        &self,
-        mount: &str,
-        name: &str,
-    ) -> Result<Option<DatabaseRole>, VaultError> {
-        wire::absent_on_404(self.read_data(&format!(
-            "{}/roles/{}",
-            wire::path(mount),
-            wire::segment(name)
-        )))
-    }
-
-    /// `GET <mount>/config/:name` of a database engine; `None` when missing.
-    pub fn read_database_connection(
-        &self,
-        mount: &str,
-        name: &str,
-    ) -> Result<Option<DatabaseConnection>, VaultError> {
-        wire::absent_on_404(self.read_data(&format!(
-            "{}/config/{}",
-            wire::path(mount),
-            wire::segment(name)
-        )))
     }
 
     /// `GET <mount>/role/:name` of a Nomad engine (singular `role`); `None` when missing.

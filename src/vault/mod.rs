@@ -10,6 +10,7 @@
 //!   [`RequestObserver`] (the CLI's `-v`);
 //! - failures are a [`VaultError`] that names the node and the path and says what to do.
 
+pub mod database;
 pub mod engines;
 mod error;
 pub mod mounts;
@@ -25,7 +26,8 @@ mod tests;
 #[cfg(test)]
 mod testserver;
 
-pub use engines::{DatabaseConnection, DatabaseRole, NomadRole, PathMount, SecretKeys};
+pub use database::{DatabaseConnection, DatabaseRole};
+pub use engines::{NomadRole, PathMount, SecretKeys};
 pub use error::{TlsProblem, VaultError};
 pub use mounts::{AuthMount, JwtConfig, JwtRole, KvSecret, KvVersion, Mount, MountRequest};
 pub use observer::{ExchangeOutcome, RequestEvent, RequestObserver};

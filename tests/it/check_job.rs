@@ -60,6 +60,26 @@ fn seed(vault: &TestVault) -> Http {
     write_role(&http, &role);
     // seeds/001: `vault secrets enable database`; seeds/000 relies on the dev server's `secret/`.
     enable(&http, "database", json!({ "type": "database" }));
+    // seeds/001 steps 10-11: the connection (not verified: no database behind it here) and
+    // the accessdb role with the seed's statement.
+    let (status, answer) = http.put(
+        "database/config/postgresql",
+        &json!({
+            "plugin_name": "postgresql-database-plugin",
+            "allowed_roles": "accessdb",
+            "connection_url": "postgresql://{{username}}:{{password}}@database.service.consul:5432/postgres?sslmode=disable",
+            "username": "postgres",
+            "password": "postgres123",
+            "verify_connection": false,
+        }),
+    );
+    assert_eq!(status, 204, "database connection: {answer}");
+    let (status, answer) = http.put(
+        "database/roles/accessdb",
+        &json!({"db_name": "postgresql", "default_ttl": "1h", "max_ttl": "24h",
+                "creation_statements": "GRANT ALL ON SCHEMA public TO \"{{name}}\";"}),
+    );
+    assert_eq!(status, 204, "database role: {answer}");
     write_policy(&http, "access-tables", ACCESS_TABLES);
     write_policy(&http, "hashicups-api", HASHICUPS_API);
     write_policy(
@@ -77,8 +97,8 @@ fn check_job(vault: &TestVault) -> Nvctl {
 #[test]
 fn seed_web_job_with_seed_role_and_policy_passes() {
     // vault-api.md §5: the seed role only disallows nomad-server, so access-tables + default.
-    // The sandbox has no database engine yet (its paths answer `unsupported path`), so the
-    // engine side of database/creds/accessdb is reported as not checkable, never as passed.
+    // The engine side of database/creds/accessdb is checked too: the role exists and the
+    // connection's allowed_roles admits it (vault-api-engines.md §3.2, §3.3).
     let vault = support::vault();
     seed(&vault);
     check_job(&vault)
@@ -86,8 +106,8 @@ fn seed_web_job_with_seed_role_and_policy_passes() {
         .arg(job("postgres-nomad-demo.nomad.hcl"))
         .run()
         .exit(0)
-        .stdout_has("template secret \"database/creds/accessdb\": the engine could not be checked")
-        .stderr_has("0 errors, 1 warning");
+        .stdout_lacks("could not be checked")
+        .stderr_has("all checks passed");
 }
 
 /// The blog post's KV v2 secret (seeds/000 step 4: `vault kv put secret/hashicups-api …`).

@@ -9,6 +9,7 @@ mod bounds;
 mod check_job;
 mod completions;
 mod consent;
+mod database;
 mod doctor;
 mod init;
 mod inputs;
