@@ -104,7 +104,7 @@ impl InitFile {
         if let Some(told) = crate::secret_once::diagnose_missing(path) {
             bail!("cannot read the init file: {told}");
         }
-        let text = std::fs::read_to_string(path)
+        let text = crate::local_file::read_text(path, crate::local_file::MAX_SECRET_FILE_BYTES)
             .with_context(|| format!("cannot read the init file {}", path.display()))?;
         InitFile::parse(&text).with_context(|| format!("invalid init file {}", path.display()))
     }

@@ -14,6 +14,7 @@ pub mod duration;
 pub mod exit;
 pub mod initfile;
 pub mod interrupt;
+pub mod local_file;
 pub mod nomad;
 pub mod output;
 pub mod postgres_url;

@@ -346,7 +346,7 @@ fn resolve_token(
 
 /// Reads a token file: the first line, trimmed; an empty file is an error.
 pub fn read_token_file(path: &Path) -> Result<SecretString> {
-    let text = std::fs::read_to_string(path)?;
+    let text = crate::local_file::read_text(path, crate::local_file::MAX_SECRET_FILE_BYTES)?;
     let token = text.lines().next().unwrap_or("").trim().to_string();
     if token.is_empty() {
         bail!("the file is empty");

@@ -638,23 +638,25 @@ pub fn resolve(
     let mut errors = Vec::new();
     let (file, base) = match &args.config {
         None => (FileSettings::default(), None),
-        Some(path) => match std::fs::read_to_string(path) {
-            Ok(text) => (
-                parse_file(path, &text, &mut errors),
-                Some(path.parent().map(Path::to_path_buf).unwrap_or_default()),
-            ),
-            Err(e) => {
-                return Err(ConfigErrors {
-                    errors: vec![ConfigError {
-                        origin: Origin::File {
-                            path: path.clone(),
-                            line: None,
-                        },
-                        message: format!("cannot read the configuration file: {e}"),
-                    }],
-                })
+        Some(path) => {
+            match crate::local_file::read_text(path, crate::local_file::MAX_INPUT_BYTES) {
+                Ok(text) => (
+                    parse_file(path, &text, &mut errors),
+                    Some(path.parent().map(Path::to_path_buf).unwrap_or_default()),
+                ),
+                Err(e) => {
+                    return Err(ConfigErrors {
+                        errors: vec![ConfigError {
+                            origin: Origin::File {
+                                path: path.clone(),
+                                line: None,
+                            },
+                            message: format!("cannot read the configuration file: {e}"),
+                        }],
+                    })
+                }
             }
-        },
+        }
     };
     let config = settle(file, base.as_deref(), args, ctx, &mut errors);
     match config {
@@ -1094,7 +1096,7 @@ fn settle(
         let (text, label) = match (source.file, source.text) {
             (Some(f), _) => {
                 let f = relative_to(base, f);
-                match std::fs::read_to_string(&f.value) {
+                match crate::local_file::read_text(&f.value, crate::local_file::MAX_INPUT_BYTES) {
                     Ok(text) => (text, f.value.display().to_string()),
                     Err(e) => {
                         err(

@@ -44,7 +44,7 @@ fn desired_step(args: &PolicyArgs) -> Result<PolicyStep> {
 }
 
 fn read_policy_file(path: &Path, role: &str) -> Result<String> {
-    let text = std::fs::read_to_string(path)
+    let text = crate::local_file::read_text(path, crate::local_file::MAX_INPUT_BYTES)
         .with_context(|| format!("cannot read the policy file {}", path.display()))?;
     if text.contains(crate::acl::template::ROLE_PLACEHOLDER) {
         // Same check as for the shipped policy: the name ends up inside paths.

@@ -77,7 +77,7 @@ fn desired_spec(args: &RoleArgs) -> Result<(RoleSpec, String)> {
             SHIPPED_ROLE,
         ),
         Some(path) => (
-            std::fs::read_to_string(path)
+            crate::local_file::read_text(path, crate::local_file::MAX_INPUT_BYTES)
                 .with_context(|| format!("cannot read the role file {}", path.display()))?,
             path.display().to_string(),
             args.name.as_str(),

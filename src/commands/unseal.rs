@@ -4,8 +4,6 @@
 //! arguments. Exit 0 when every node ends unsealed; 1 for a missing key source or a malformed
 //! key (nothing sent); 2 when a node refused the keys or could not be reached.
 
-use std::io::Read;
-
 use anyhow::{Context, Result};
 use serde_json::json;
 use zeroize::Zeroize;
@@ -66,10 +64,12 @@ fn key_source(args: &UnsealArgs, ui: &Ui) -> Result<KeySource> {
         return Ok(KeySource::Given(keys));
     }
     if args.stdin {
-        let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .context("cannot read unseal keys from stdin")?;
+        let mut text = crate::local_file::read_bounded(
+            std::io::stdin().lock(),
+            crate::local_file::MAX_SECRET_FILE_BYTES,
+        )
+        .and_then(crate::local_file::text)
+        .context("cannot read unseal keys from stdin")?;
         let keys: Vec<UnsealKey> = text
             .lines()
             .map(str::trim)

@@ -477,10 +477,12 @@ fn config_files_in(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
 }
 
 fn load_file(path: &Path) -> Result<AgentConfig, LoadError> {
-    let src = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
-        path: path.to_owned(),
-        source,
-    })?;
+    let src = crate::local_file::read_text(path, crate::local_file::MAX_INPUT_BYTES).map_err(
+        |source| LoadError::Io {
+            path: path.to_owned(),
+            source,
+        },
+    )?;
     parse(&src, path)
 }
 

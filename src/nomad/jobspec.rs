@@ -254,10 +254,12 @@ impl TaskTemplate {
 
 /// Reads and parses a jobspec file.
 pub fn load(path: &Path) -> Result<Jobspec, JobspecError> {
-    let src = std::fs::read_to_string(path).map_err(|source| JobspecError::Io {
-        path: path.to_owned(),
-        source,
-    })?;
+    let src = crate::local_file::read_text(path, crate::local_file::MAX_INPUT_BYTES).map_err(
+        |source| JobspecError::Io {
+            path: path.to_owned(),
+            source,
+        },
+    )?;
     parse(&src, path)
 }
 

@@ -108,7 +108,7 @@ impl InitSpec {
 
 /// Reads PGP public key files (base64 text, as `vault operator init -pgp-keys` takes them).
 pub fn read_pgp_key(path: &Path) -> Result<String> {
-    let text = std::fs::read_to_string(path)
+    let text = crate::local_file::read_text(path, crate::local_file::MAX_SECRET_FILE_BYTES)
         .with_context(|| format!("cannot read the PGP key file {}", path.display()))?;
     let key: String = text.split_whitespace().collect();
     if key.is_empty() {

@@ -106,7 +106,7 @@ impl Step for StanzaStep {
     fn observe(&mut self, _client: &VaultClient) -> Result<()> {
         self.existing = match &self.output {
             Some(path) if path.exists() => Some(
-                std::fs::read_to_string(path)
+                crate::local_file::read_text(path, crate::local_file::MAX_INPUT_BYTES)
                     .with_context(|| format!("cannot read {}", path.display()))?,
             ),
             _ => None,

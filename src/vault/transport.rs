@@ -889,7 +889,7 @@ fn read_answer(
 }
 
 fn read_file(path: &Path, what: &str) -> Result<Vec<u8>, VaultError> {
-    std::fs::read(path)
+    crate::local_file::read_bytes(path, crate::local_file::MAX_INPUT_BYTES)
         .map_err(|e| VaultError::Config(format!("cannot read {what} {}: {e}", path.display())))
 }
 
@@ -928,7 +928,8 @@ fn load_roots(tls: &TlsConfig) -> Result<Vec<reqwest::Certificate>, VaultError> 
         if !path.is_file() {
             continue;
         }
-        let Ok(pem) = std::fs::read(&path) else {
+        let Ok(pem) = crate::local_file::read_bytes(&path, crate::local_file::MAX_INPUT_BYTES)
+        else {
             continue;
         };
         if let Ok(found) = reqwest::Certificate::from_pem_bundle(&pem) {

@@ -177,7 +177,7 @@ pub fn jwks_url_setting(url: &str) -> Result<String, String> {
 
 /// A CA file for the JWKS endpoint: read, and holding a PEM certificate.
 pub fn jwks_ca_setting(file: &std::path::Path) -> Result<String, String> {
-    let pem = std::fs::read_to_string(file)
+    let pem = crate::local_file::read_text(file, crate::local_file::MAX_INPUT_BYTES)
         .map_err(|e| format!("{}: cannot read it: {e}", file.display()))?;
     if !pem.contains("-----BEGIN CERTIFICATE-----") {
         return Err(format!(
