@@ -776,6 +776,7 @@ set edit:completion:arg-completer[nvctl] = {|@words|
             cand --timeout 'Per-request timeout, e.g. 60s or 2m [env: VAULT_CLIENT_TIMEOUT] [default: 60s]'
             cand --max-retries 'Retries on connection errors, 5xx and 429 [env: VAULT_MAX_RETRIES] [default: 2]'
             cand --format 'Output format: table or json (some commands also take env, raw or hcl) [env: NVCTL_FORMAT] [default: table]'
+            cand --rehearse 'Ask Vault itself: mint a short-lived task token from the role with each distinct set of job policies (as a Nomad server does), ask sys/capabilities-self about every path the templates read, and revoke it by accessor'
             cand -y 'Answer yes to every confirmation (needed when not on a terminal)'
             cand --yes 'Answer yes to every confirmation (needed when not on a terminal)'
             cand -v 'Say more about what is sent (never secrets); repeat for more'

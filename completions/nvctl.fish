@@ -695,6 +695,7 @@ json\t''
 env\t'`VAULT_TOKEN=…` (token create)'
 raw\t'the bare value, for `$(…)` (token create)'
 hcl\t'HCL (stanza)'"
+complete -c nvctl -n "__fish_nvctl_using_subcommand check-job" -l rehearse -d 'Ask Vault itself: mint a short-lived task token from the role with each distinct set of job policies (as a Nomad server does), ask sys/capabilities-self about every path the templates read, and revoke it by accessor'
 complete -c nvctl -n "__fish_nvctl_using_subcommand check-job" -s y -l yes -d 'Answer yes to every confirmation (needed when not on a terminal)'
 complete -c nvctl -n "__fish_nvctl_using_subcommand check-job" -s v -l verbose -d 'Say more about what is sent (never secrets); repeat for more'
 complete -c nvctl -n "__fish_nvctl_using_subcommand check-job" -s q -l quiet -d 'Print only results and errors'

@@ -630,6 +630,12 @@ pub struct CheckJobArgs {
     /// Token role the Nomad servers create task tokens from
     #[arg(long, default_value = "nomad-cluster", value_name = "ROLE")]
     pub role: String,
+
+    /// Ask Vault itself: mint a short-lived task token from the role with each distinct set
+    /// of job policies (as a Nomad server does), ask sys/capabilities-self about every path
+    /// the templates read, and revoke it by accessor
+    #[arg(long)]
+    pub rehearse: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]

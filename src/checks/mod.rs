@@ -152,6 +152,12 @@ impl Findings {
         self.items.iter()
     }
 
+    /// Keeps only the findings `keep` says yes to (a later, better-informed verdict
+    /// replacing an earlier one).
+    pub fn retain(&mut self, keep: impl FnMut(&Finding) -> bool) {
+        self.items.retain(keep);
+    }
+
     pub fn len(&self) -> usize {
         self.items.len()
     }

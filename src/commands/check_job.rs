@@ -1,5 +1,6 @@
-//! `nvctl check-job JOBFILE... [--role R]`: jobs' `vault` blocks and templates against the
-//! live policies and token role (see `doctor::job`), with nvctl's usual Vault settings.
+//! `nvctl check-job JOBFILE... [--role R] [--rehearse]`: jobs' `vault` blocks and templates
+//! against the live policies, token role and secrets engines (see `doctor::job`), and with
+//! `--rehearse` against Vault's own verdict for a real task token (`doctor::rehearse`).
 //!
 //! Exit 0 when nothing is an error; 3 when a task would be refused by Nomad, by Vault when its
 //! token is created, or would have a template denied; 1 when a job file cannot be read or
@@ -11,6 +12,7 @@ use serde_json::json;
 use crate::checks::Findings;
 use crate::cli::{CheckJobArgs, Format};
 use crate::doctor::job::{self, TaskReport};
+use crate::doctor::rehearse;
 use crate::exit::Exit;
 use crate::nomad::jobspec;
 use crate::output::{self, Ui};
@@ -26,34 +28,46 @@ pub fn run(args: &CheckJobArgs, settings: &Settings, ui: &Ui) -> Result<Exit> {
     let client = settings.authenticated_client()?;
     let state = job::fetch_state(&client, &args.role, &specs)?;
 
+    // Every task first, so a rehearsal can cover each distinct policy set once.
+    let mut tasks: Vec<(usize, TaskReport)> = Vec::new();
+    for (index, spec) in specs.iter().enumerate() {
+        for j in &spec.jobs {
+            for t in &j.tasks {
+                tasks.push((index, job::check_task(&j.name, t, &args.role, &state)));
+            }
+        }
+    }
+    if args.rehearse {
+        let (indices, mut reports): (Vec<usize>, Vec<TaskReport>) = tasks.into_iter().unzip();
+        rehearse::rehearse_legacy(&client, &args.role, &mut reports)?;
+        tasks = indices.into_iter().zip(reports).collect();
+    }
+
     let mut all = Findings::new();
     let mut files = Vec::new();
-    for spec in &specs {
+    for (index, spec) in specs.iter().enumerate() {
         let file_findings = job::offline_findings(spec);
-        let tasks: Vec<TaskReport> = spec
-            .jobs
+        let file_tasks: Vec<&TaskReport> = tasks
             .iter()
-            .flat_map(|j| {
-                j.tasks
-                    .iter()
-                    .map(|t| job::check_task(&j.name, t, &args.role, &state))
-            })
+            .filter(|(i, _)| *i == index)
+            .map(|(_, t)| t)
             .collect();
         all.extend(file_findings.iter().cloned());
-        for t in &tasks {
+        for t in &file_tasks {
             all.extend(t.findings.iter().cloned());
         }
         files.push(json!({
             "file": spec.file,
             "jobs": spec.jobs.iter().map(|j| j.name.clone()).collect::<Vec<_>>(),
             "findings": file_findings,
-            "tasks": tasks,
+            "tasks": file_tasks,
         }));
     }
 
     if format == Format::Json {
         output::json(&json!({
             "role": args.role,
+            "rehearsed": args.rehearse,
             "ok": !all.has_errors(),
             "files": files,
             "findings": all,

@@ -36,7 +36,24 @@ pub struct TaskReport {
     pub token_policies: Option<Vec<String>>,
     /// Each template call with a literal path, as consul-template will send it.
     pub reads: Vec<ReadReport>,
+    /// nvctl's model of Vault's answer to the task token request.
+    #[serde(skip)]
+    pub model_token: ModelToken,
+    /// With `--rehearse`: what Vault did with a real task token request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rehearsal: Option<super::rehearse::TokenVerdict>,
     pub findings: Findings,
+}
+
+/// What nvctl's model says Vault does with the task token request.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum ModelToken {
+    Created,
+    /// Refused, with the message the model expects from Vault.
+    Refused(String),
+    /// Not modelled (no role, the role defers to the servers' token, policies not literal).
+    #[default]
+    Unknown,
 }
 
 /// One template call, resolved.
@@ -53,6 +70,11 @@ pub struct ReadReport {
     /// The mount (`secret/`) and its engine (`KV v2`), when one is mounted there.
     pub mount: Option<String>,
     pub engine: Option<String>,
+    /// nvctl's verdict on the task's policies (`None`: not checkable).
+    pub model_allows: Option<bool>,
+    /// With `--rehearse`: what `sys/capabilities-self` answered for a real task token.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vault_capabilities: Option<Vec<String>>,
 }
 
 /// What the policies and the role look like in Vault: fetched once each.
@@ -73,7 +95,7 @@ pub struct VaultState {
 const CONCURRENCY: usize = 16;
 
 /// `f` over every item, at most [`CONCURRENCY`] at a time; results in the items' order.
-fn concurrently<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+pub(crate) fn concurrently<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Mutex;
     let next = AtomicUsize::new(0);
@@ -382,6 +404,8 @@ pub fn check_task(job: &str, task: &Task, role_name: &str, state: &VaultState) -
         policies: None,
         token_policies: None,
         reads: Vec::new(),
+        model_token: ModelToken::Unknown,
+        rehearsal: None,
         findings: Findings::new(),
     };
     let Some(vault) = &task.vault else {
@@ -465,6 +489,7 @@ pub fn check_task(job: &str, task: &Task, role_name: &str, state: &VaultState) -
     };
     let token_policies = match &resolution {
         Some(TaskTokenPolicies::Granted(p)) => {
+            report.model_token = ModelToken::Created;
             report.token_policies = Some(p.clone());
             p.clone()
         }
@@ -473,6 +498,7 @@ pub fn check_task(job: &str, task: &Task, role_name: &str, state: &VaultState) -
             forbidden_by,
             requested,
         }) => {
+            report.model_token = ModelToken::Refused(message.clone());
             findings.push(
                 Finding::vault(Severity::Error, check::JOB, policies_at.clone(), message.clone())
                     .with_remedy(format!(
@@ -562,9 +588,9 @@ fn template_findings(
                     format!("template {} policies not checkable: {why}", go_quote(path)),
                 ));
             }
-            let (resolved, found) =
-                template_reads::judge(&side, path, &secret, &at, mounts, &state.engines);
-            out.extend(found);
+            let judged = template_reads::judge(&side, path, &secret, &at, mounts, &state.engines);
+            out.extend(judged.findings);
+            let resolved = judged.resolved;
             let mount = resolved.mount.filter(|m| !m.path.is_empty());
             reads.push(ReadReport {
                 at,
@@ -573,6 +599,8 @@ fn template_findings(
                 capability: resolved.op.required_capability().to_owned(),
                 engine: mount.as_ref().map(|m| m.describe()),
                 mount: mount.map(|m| m.path),
+                model_allows: judged.model_allows,
+                vault_capabilities: None,
             });
         }
     }

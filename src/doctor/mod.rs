@@ -8,12 +8,14 @@
 //! - [`workload_identity`]: the live workload-identity checks (auth method, config, JWKS,
 //!   role, templated policy), shared with the WI steps and `check-role`;
 //! - [`secret_read`]: how consul-template turns a template's `secret` path into a request (pure);
-//! - [`template_reads`]: one template call judged: policies, keys, dynamic-secret engines.
+//! - [`template_reads`]: one template call judged: policies, keys, dynamic-secret engines;
+//! - [`rehearse`]: `check-job --rehearse`: Vault's own verdict with a real task token.
 //!
 //! Rendering and exit codes belong to `commands/doctor.rs` and `commands/check_job.rs`.
 
 pub mod agent;
 pub mod job;
+pub mod rehearse;
 pub mod secret_read;
 pub mod task_policies;
 pub mod template_reads;

@@ -54,6 +54,14 @@ pub fn call_location(template_at: &SourceLocation, line: Option<usize>) -> Strin
     SourceLocation::new(&template_at.file, line.or(template_at.line)).to_string()
 }
 
+/// One call judged: the resolved request, nvctl's verdict on the policies (`None`: not
+/// checkable), and the findings.
+pub struct Judgement {
+    pub resolved: ResolvedPath,
+    pub model_allows: Option<bool>,
+    pub findings: Vec<Finding>,
+}
+
 /// Every finding for one `secret`/`secrets` call with a literal path.
 pub fn judge(
     task: &TaskSide<'_>,
@@ -62,7 +70,7 @@ pub fn judge(
     at: &str,
     mounts: &[MountView],
     facts: &EngineFacts,
-) -> (ResolvedPath, Vec<Finding>) {
+) -> Judgement {
     let acl = task.docs.map(Acl::from_policies);
     let resolved = secret_read::resolve(secret.function, secret.writes, path, mounts, acl.as_ref());
     let mut out = Vec::new();
@@ -81,8 +89,15 @@ pub fn judge(
             )
             .with_remedy("enable the engine the template expects (vault secrets enable -path=… TYPE) or fix the path"),
         );
-        return (resolved, out);
+        return Judgement {
+            resolved,
+            model_allows: Some(false),
+            findings: out,
+        };
     }
+    let model_allows = acl
+        .as_ref()
+        .map(|acl| acl.allows(resolved.op, &resolved.requested));
     if let (Some(acl), Some(docs)) = (&acl, task.docs) {
         if let Some(f) = policy_finding(task, docs, acl, &resolved, call, at) {
             out.push(f);
@@ -93,7 +108,11 @@ pub fn judge(
         None if resolved.is_kv_read() => out.extend(key_findings(&resolved, secret, at, facts)),
         None => {}
     }
-    (resolved, out)
+    Judgement {
+        resolved,
+        model_allows,
+        findings: out,
+    }
 }
 
 fn call_name(secret: &SecretRef) -> &'static str {
@@ -570,7 +589,7 @@ mod tests {
             policies: &[],
             docs: None,
         };
-        judge(&task, &path, &secret, "job.nomad.hcl:3", &mounts(), facts).1
+        judge(&task, &path, &secret, "job.nomad.hcl:3", &mounts(), facts).findings
     }
 
     fn db_facts(

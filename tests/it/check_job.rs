@@ -441,3 +441,98 @@ fn unreadable_job_file_is_exit_1() {
         .run()
         .exit(1);
 }
+
+// --rehearse: Vault's own verdict with a real task token (nomad/vault.go CreateToken asks
+// auth/token/create/<role>; vault-api.md §7 sys/capabilities-self).
+
+fn assert_revoked(http: &Http, accessor: &Value) {
+    let accessor = accessor.as_str().expect("accessor in the rehearsal");
+    let (status, body) = http.put(
+        "auth/token/lookup-accessor",
+        &json!({ "accessor": accessor }),
+    );
+    assert_eq!(status, 400, "rehearsal token still alive: {body}");
+}
+
+#[test]
+fn rehearsed_seed_000_job_gets_its_token_and_read_and_the_token_is_revoked() {
+    let vault = support::vault();
+    let http = seed_000(&vault);
+    let run = check_job(&vault)
+        .args(["--rehearse", "--format", "json"])
+        .arg(job("hashicups-api.nomad.hcl"))
+        .run()
+        .exit(0);
+    let doc = run.json();
+    assert_eq!(doc["rehearsed"], json!(true));
+    let task = &doc["files"][0]["tasks"][0];
+    assert_eq!(task["rehearsal"]["outcome"], json!("created"), "{task}");
+    assert_eq!(
+        task["rehearsal"]["token_policies"],
+        json!(["default", "hashicups-api"])
+    );
+    assert_eq!(task["reads"][0]["vault_capabilities"], json!(["read"]));
+    assert_eq!(task["reads"][0]["model_allows"], json!(true));
+    assert_revoked(&http, &task["rehearsal"]["accessor"]);
+}
+
+#[test]
+fn rehearsal_of_a_policy_the_role_does_not_allow_is_refused_in_vaults_words() {
+    let vault = support::vault();
+    let http = seed_000(&vault);
+    write_role(
+        &http,
+        &json!({ "allowed_policies": "access-tables", "orphan": true, "token_period": "72h", "renewable": true }),
+    );
+    let run = check_job(&vault)
+        .args(["--rehearse", "--format", "json"])
+        .arg(job("hashicups-api.nomad.hcl"))
+        .run()
+        .exit(3);
+    let doc = run.json();
+    let rehearsal = &doc["files"][0]["tasks"][0]["rehearsal"];
+    assert_eq!(rehearsal["outcome"], json!("refused"));
+    let vault_says = rehearsal["vault_error"].as_str().unwrap_or_default();
+    assert!(
+        vault_says.contains("must be subset of the role's allowed policies"),
+        "{vault_says}"
+    );
+    // nvctl's model said the same, so one finding carries Vault's words, not two.
+    let findings = doc["findings"].as_array().unwrap();
+    let refusals = findings
+        .iter()
+        .filter(|f| {
+            f["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("must be subset")
+        })
+        .count();
+    assert_eq!(refusals, 1, "{findings:?}");
+    assert_eq!(findings[0]["source"], json!("vault"));
+}
+
+#[test]
+fn rehearsal_confirms_the_v1_style_policy_denial() {
+    let vault = support::vault();
+    let http = seed_000(&vault);
+    write_policy(
+        &http,
+        "hashicups-api",
+        "path \"secret/hashicups-api\" {\n  capabilities = [\"read\"]\n}\n",
+    );
+    let run = check_job(&vault)
+        .args(["--rehearse", "--format", "json"])
+        .arg(job("hashicups-api.nomad.hcl"))
+        .run()
+        .exit(3);
+    let doc = run.json();
+    let task = &doc["files"][0]["tasks"][0];
+    assert_eq!(
+        task["reads"][0]["requested"],
+        json!("secret/data/hashicups-api")
+    );
+    assert_eq!(task["reads"][0]["vault_capabilities"], json!(["deny"]));
+    assert_eq!(task["reads"][0]["model_allows"], json!(false));
+    assert_revoked(&http, &task["rehearsal"]["accessor"]);
+}
