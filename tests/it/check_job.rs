@@ -536,3 +536,66 @@ fn rehearsal_confirms_the_v1_style_policy_denial() {
     assert_eq!(task["reads"][0]["model_allows"], json!(false));
     assert_revoked(&http, &task["rehearsal"]["accessor"]);
 }
+
+#[test]
+fn nomad_creds_need_the_engine_role_at_role_singular() {
+    // vault-api-engines.md §5.3/§5.4: the role lives at nomad/role/:name; creds of a missing
+    // role → 400 `role "x" not found` (path_creds_create.go:pathTokenRead).
+    let vault = support::vault();
+    let http = seed(&vault);
+    enable(&http, "nomad", json!({ "type": "nomad" }));
+    write_policy(
+        &http,
+        "nomad-deployer",
+        "path \"nomad/creds/deployer\" {\n  capabilities = [\"read\"]\n}\n",
+    );
+    check_job(&vault)
+        .arg(job("nomad-creds.nomad.hcl"))
+        .run()
+        .exit(3)
+        .stdout_has("Vault: role \"deployer\" not found")
+        .stdout_has("nomad/role/deployer");
+    let (status, body) = http.put("nomad/role/deployer", &json!({ "policies": "deploy" }));
+    assert!(status == 204 || status == 200, "{status} {body}");
+    check_job(&vault)
+        .arg(job("nomad-creds.nomad.hcl"))
+        .run()
+        .exit(0)
+        .stderr_has("all checks passed");
+}
+
+#[test]
+fn operator_token_without_sys_mounts_finds_each_mount_through_the_preflight() {
+    // consul-template's own pre-flight, sys/internal/ui/mounts/<path> (vault-api-engines.md
+    // §1, logical_system.go:pathInternalUIMountRead), answers for any token with access under
+    // the mount, where GET sys/mounts needs a grant on sys/mounts.
+    let vault = support::vault();
+    let http = seed_000(&vault);
+    write_policy(
+        &http,
+        "job-checker",
+        concat!(
+            "path \"sys/policies/acl/*\" {\n  capabilities = [\"read\"]\n}\n",
+            "path \"auth/token/roles/*\" {\n  capabilities = [\"read\"]\n}\n",
+            "path \"secret/data/*\" {\n  capabilities = [\"read\"]\n}\n",
+        ),
+    );
+    let (status, created) = http.put(
+        "auth/token/create",
+        &json!({ "policies": ["job-checker"], "ttl": "10m" }),
+    );
+    assert_eq!(status, 200, "{created}");
+    let token = created["auth"]["client_token"].as_str().unwrap().to_owned();
+    let run = Nvctl::new()
+        .env("VAULT_ADDR", &vault.addr())
+        .env("VAULT_TOKEN", &token)
+        .args(["check-job", "--format", "json"])
+        .arg(job("hashicups-api.nomad.hcl"))
+        .run()
+        .exit(0);
+    let doc = run.json();
+    let read = &doc["files"][0]["tasks"][0]["reads"][0];
+    assert_eq!(read["mount"], json!("secret/"), "{doc}");
+    assert_eq!(read["engine"], json!("KV v2"));
+    assert_eq!(read["requested"], json!("secret/data/hashicups-api"));
+}
