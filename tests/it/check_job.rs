@@ -599,3 +599,45 @@ fn operator_token_without_sys_mounts_finds_each_mount_through_the_preflight() {
     assert_eq!(read["engine"], json!("KV v2"));
     assert_eq!(read["requested"], json!("secret/data/hashicups-api"));
 }
+
+#[test]
+fn missing_database_role_is_vaults_unknown_role() {
+    // vault-api-engines.md §3.4 (path_creds_create.go:pathCredsCreateRead): creds of a role
+    // that does not exist → 400 `unknown role: accessdb`.
+    let vault = support::vault();
+    let http = seed(&vault);
+    assert_eq!(http.delete("database/roles/accessdb").0, 204);
+    check_job(&vault)
+        .arg(job("nomad-vault-demo.nomad.hcl"))
+        .run()
+        .exit(3)
+        .stdout_has("nomad-vault-demo.nomad.hcl:28] Vault: unknown role: accessdb");
+}
+
+#[test]
+fn connection_not_allowing_the_role_is_vaults_not_an_allowed_role() {
+    // §3.1/§3.4: allowed_roles defaults to none; globs match; "*" is every role.
+    let vault = support::vault();
+    let http = seed(&vault);
+    let allow = |roles: &str| {
+        let (status, answer) = http.put(
+            "database/config/postgresql",
+            &json!({ "plugin_name": "postgresql-database-plugin", "allowed_roles": roles, "verify_connection": false,
+                     "connection_url": "postgresql://{{username}}:{{password}}@database.service.consul:5432/postgres",
+                     "username": "postgres", "password": "postgres123" }),
+        );
+        assert!(status == 204 || status == 200, "{answer}");
+    };
+    allow("readonly");
+    check_job(&vault)
+        .arg(job("nomad-vault-demo.nomad.hcl"))
+        .run()
+        .exit(3)
+        .stdout_has("Vault: \"accessdb\" is not an allowed role")
+        .stdout_has("add accessdb to its allowed_roles");
+    allow("access*");
+    check_job(&vault)
+        .arg(job("nomad-vault-demo.nomad.hcl"))
+        .run()
+        .exit(0);
+}
