@@ -108,6 +108,21 @@ impl KvStore {
     pub fn v1_exists(&self, path: &str) -> bool {
         self.plain.contains_key(path)
     }
+
+    /// A version-1 mount tuned to version 2: each path becomes a key whose version 1 is its
+    /// data (vault-plugin-secrets-kv upgrade.go).
+    pub fn upgrade_to_v2(&mut self, now: SystemTime) {
+        for (path, data) in std::mem::take(&mut self.plain) {
+            let meta = self.keys.entry(path).or_default();
+            let version = Version {
+                data: Value::Object(data),
+                created: now,
+                deletion: None,
+                destroyed: false,
+            };
+            meta.add_version(version, self.config.max_versions);
+        }
+    }
 }
 
 fn list_reply(keys: Vec<String>) -> HandlerResult {

@@ -27,6 +27,7 @@ pub mod sandbox;
 pub mod seal;
 pub mod server;
 pub mod shamir;
+pub mod tune;
 
 // The auth side (owned together): ACL engine, policies, tokens, roles, capabilities.
 pub mod acl;

@@ -32,6 +32,11 @@ pub struct MountConfig {
     pub default_lease_ttl: u64,
     pub max_lease_ttl: u64,
     pub force_no_cache: bool,
+    /// Auth mounts: `default-service` unless tuned.
+    pub token_type: Option<String>,
+    pub listing_visibility: String,
+    /// Tuned header and audit key lists, shown once set.
+    pub lists: BTreeMap<String, Vec<String>>,
 }
 
 impl MountConfig {
@@ -102,7 +107,7 @@ pub struct Mount {
     /// The tunable settings (`config` in `sys/mounts`, `…/tune`).
     pub config: MountConfig,
     /// KV data (kv mounts only).
-    kv: KvStore,
+    pub(crate) kv: KvStore,
     /// JWT auth config (jwt/oidc auth mounts only).
     jwt_config: Option<Map<String, Value>>,
     /// JWT auth roles by name.
@@ -147,19 +152,30 @@ impl Mount {
         )
     }
 
-    fn is_kv_v2(&self) -> bool {
+    pub(crate) fn is_kv_v2(&self) -> bool {
         self.kind == "kv" && self.options.get("version").and_then(Value::as_str) == Some("2")
     }
 
     /// The JSON that `GET sys/mounts` / `GET sys/auth` show for this mount.
-    fn describe(&self, is_auth: bool) -> Value {
+    pub(crate) fn describe(&self, is_auth: bool) -> Value {
         let mut config = json!({
             "default_lease_ttl": self.config.default_lease_ttl,
             "max_lease_ttl": self.config.max_lease_ttl,
             "force_no_cache": self.config.force_no_cache,
         });
         if is_auth {
-            config["token_type"] = json!("default-service");
+            let token_type = self
+                .config
+                .token_type
+                .as_deref()
+                .unwrap_or("default-service");
+            config["token_type"] = json!(token_type);
+        }
+        if !self.config.listing_visibility.is_empty() {
+            config["listing_visibility"] = json!(self.config.listing_visibility);
+        }
+        for (key, values) in &self.config.lists {
+            config[key] = json!(values);
         }
         json!({
             "accessor": self.accessor,
@@ -433,6 +449,17 @@ impl MountTable {
         }
     }
 
+    /// The mount that owns `path` (longest prefix; `auth/<x>` for auth mounts), to tune it.
+    pub fn mount_for_tuning(&mut self, path: &str) -> Option<&mut Mount> {
+        if path.starts_with("auth/") {
+            let key = self.auth_mount_of(path)?.path.clone();
+            self.auth.get_mut(&key)
+        } else {
+            let key = self.secret_mount_of(path)?.path.clone();
+            self.secret.get_mut(&key)
+        }
+    }
+
     /// `GET sys/internal/ui/mounts/<path>` (logical_system.go pathInternalUIMountRead): the
     /// mount that owns `<path>`, described as `sys/mounts` does plus its `path`; 403 with the
     /// preflight message when there is none or `may_see(full mount path)` says no (so the
@@ -514,8 +541,10 @@ impl MountTable {
                     .keys()
                     .find(|m| path.starts_with(m.as_str()) || m.starts_with(path.as_str()))
                 {
+                    // The auth table's path, without `auth/` (vault/auth.go
+                    // enableCredentialInternal).
                     return Err(ApiError::bad_request(format!(
-                        "path is already in use at auth/{existing}"
+                        "path is already in use at {existing}"
                     )));
                 }
                 let description = req.str_field("description").unwrap_or_default();
@@ -988,6 +1017,7 @@ fn jwt_role_write(
 }
 
 fn jwt(mount: &mut Mount, rest: &str, req: &Request) -> HandlerResult {
+    let (_, max_lease_ttl) = mount.lease_ttls();
     if rest == "config" {
         return match req.method {
             Method::Get => mount
@@ -1029,14 +1059,27 @@ fn jwt(mount: &mut Mount, rest: &str, req: &Request) -> HandlerResult {
                 .ok_or_else(ApiError::not_found),
             Method::Put | Method::Post => {
                 let role = jwt_role_write(mount.jwt_roles.get(name), req)?;
-                mount.jwt_roles.insert(name.to_string(), role);
-                match req.unrecognized_warning(JWT_ROLE_FIELDS) {
-                    Some(w) => Ok(Reply::Logical(Logical {
-                        warnings: vec![w],
-                        ..Default::default()
-                    })),
-                    None => Ok(Reply::NoContent),
+                // The plugin answers nothing unless it has a warning of its own; only then does
+                // the framework add its unrecognized-parameters warning (path_role.go
+                // pathRoleCreateUpdate; sdk/framework/backend.go HandleRequest).
+                let mut warnings = Vec::new();
+                if role["token_max_ttl"].as_u64().unwrap_or(0) > max_lease_ttl {
+                    warnings.push("token max ttl is greater than the system or backend mount's maximum TTL value; issued tokens' max TTL value will be truncated".to_string());
                 }
+                if role["verbose_oidc_logging"].as_bool() == Some(true) {
+                    warnings.push("verbose_oidc_logging has been enabled for this role. This is not recommended in production since sensitive information may be present in OIDC responses.".to_string());
+                }
+                mount.jwt_roles.insert(name.to_string(), role);
+                if warnings.is_empty() {
+                    return Ok(Reply::NoContent);
+                }
+                let mut known = JWT_ROLE_FIELDS.to_vec();
+                known.push("name");
+                warnings.extend(req.unrecognized_warning(&known));
+                Ok(Reply::Logical(Logical {
+                    warnings,
+                    ..Default::default()
+                }))
             }
             Method::Delete => {
                 mount.jwt_roles.remove(name);

@@ -221,6 +221,13 @@ fn logical(state: &mut State, req: &Request) -> Routed {
     {
         return answer(capabilities::handle(state, &caller, req), "system");
     }
+    if let Some(target) = crate::tune::target(path) {
+        let now = state.clock.now();
+        return answer(
+            crate::tune::handle(&mut state.mounts, &target, req, now),
+            "system",
+        );
+    }
     if under("sys/mounts") {
         return answer(state.mounts.handle_sys_mounts(state.flavor, req), "system");
     }

@@ -598,7 +598,15 @@ impl SealState {
         };
         let initialized = self.initialized();
         let sealed = self.is_sealed();
-        let standby = self.is_standby() && !sealed;
+        let active_node = !self.is_standby() && initialized && !sealed;
+        // A sealed or uninitialised core is a standby too (vault/core.go CreateCore,
+        // sealInternal); it knows no replication state yet (http/sys_health.go getSysHealth).
+        let standby = !active_node;
+        let replication = if initialized && !sealed {
+            "disabled"
+        } else {
+            "unknown"
+        };
         let status = if !initialized {
             uninit
         } else if sealed {
@@ -616,8 +624,8 @@ impl SealState {
         body.insert("sealed".into(), json!(sealed));
         body.insert("standby".into(), json!(standby));
         body.insert("performance_standby".into(), json!(false));
-        body.insert("replication_performance_mode".into(), json!("disabled"));
-        body.insert("replication_dr_mode".into(), json!("disabled"));
+        body.insert("replication_performance_mode".into(), json!(replication));
+        body.insert("replication_dr_mode".into(), json!(replication));
         body.insert("server_time_utc".into(), json!(now_unix));
         body.insert("version".into(), json!(flavor.version()));
         if !sealed {
@@ -631,6 +639,10 @@ impl SealState {
             body.insert("echo_duration_ms".into(), json!(0));
             body.insert("clock_skew_ms".into(), json!(0));
             body.insert("replication_primary_canary_age_ms".into(), json!(0));
+            // An unsealed standby heartbeats to the active node (GetHAHeartbeatHealth).
+            if standby && initialized && !sealed {
+                body.insert("ha_connection_healthy".into(), json!(true));
+            }
         }
         Ok(Reply::Raw {
             status,

@@ -19,7 +19,9 @@ impl RoleTokenType {
         match s {
             "service" => Some(RoleTokenType::Service),
             "batch" => Some(RoleTokenType::Batch),
-            "default-service" | "default" => Some(RoleTokenType::DefaultService),
+            // Token roles take no plain `default` (token_store.go tokenStoreRoleCreateUpdate),
+            // unlike auth-method roles (tokenutil).
+            "default-service" => Some(RoleTokenType::DefaultService),
             "default-batch" => Some(RoleTokenType::DefaultBatch),
             _ => None,
         }

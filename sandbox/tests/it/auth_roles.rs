@@ -231,3 +231,33 @@ fn role_write_needs_create_when_missing() {
         204
     );
 }
+
+// vault-api.md §4: a token role's token_type takes service/batch/default-service/default-batch,
+// and plain "default" is refused (vault/token_store.go tokenStoreRoleCreateUpdate; only
+// auth-method roles, through sdk/helper/tokenutil, take "default"). Nothing is written.
+#[test]
+fn token_role_refuses_token_type_default() {
+    let node = vault_sandbox::Sandbox::builder()
+        .dev("root")
+        .start()
+        .unwrap();
+    let refused = crate::common::call(
+        &node.addr(),
+        "POST",
+        "auth/token/roles/nomad-cluster",
+        Some("root"),
+        Some(serde_json::json!({"token_type": "default", "orphan": true})),
+    );
+    assert_eq!(
+        (refused.status, refused.error()),
+        (400, "invalid 'token_type' value \"default\"".to_string())
+    );
+    let read = crate::common::call(
+        &node.addr(),
+        "GET",
+        "auth/token/roles/nomad-cluster",
+        Some("root"),
+        None,
+    );
+    assert_eq!(read.status, 404);
+}

@@ -19,5 +19,6 @@ mod mounts;
 mod namespace;
 mod nomad_engine;
 mod standby;
+mod tune;
 mod unseal;
 mod wrapping;

@@ -557,3 +557,84 @@ fn engine_mounts_answer_unsupported_path_and_keep_their_ttls() {
         )
     );
 }
+
+// vault-api.md §8: enabling an auth method at a path in use → 400 `path is already in use at
+// <path>/` with the auth table's path (`jwt/`, not `auth/jwt/`). vault/auth.go
+// enableCredentialInternal
+#[test]
+fn enabling_an_auth_method_at_a_used_path_names_the_table_path() {
+    let node = dev();
+    let addr = node.addr();
+    let first = call(
+        &addr,
+        "POST",
+        "sys/auth/jwt",
+        Some("root"),
+        Some(json!({"type": "jwt"})),
+    );
+    assert_eq!(first.status, 204);
+    for path in ["sys/auth/jwt", "sys/auth/jwt/nested"] {
+        let again = call(
+            &addr,
+            "POST",
+            path,
+            Some("root"),
+            Some(json!({"type": "jwt"})),
+        );
+        assert_eq!(
+            (again.status, again.error()),
+            (400, "path is already in use at jwt/".to_string()),
+            "{path}"
+        );
+    }
+}
+
+// vault-api.md §8: a JWT role write answers 204 with no body, even with a body `name` or other
+// fields the endpoint does not know: the plugin answers nothing, so the framework adds no
+// warning. vault-plugin-auth-jwt path_role.go pathRoleCreateUpdate (nil unless it warns);
+// sdk/framework/backend.go HandleRequest (warnings only on a non-nil response)
+#[test]
+fn a_jwt_role_write_is_204_without_warnings() {
+    let node = dev();
+    let addr = node.addr();
+    call(
+        &addr,
+        "POST",
+        "sys/auth/jwt",
+        Some("root"),
+        Some(json!({"type": "jwt"})),
+    );
+    let role = json!({
+        "name": "nomad-workloads",
+        "role_type": "jwt",
+        "bound_audiences": ["vault.io"],
+        "user_claim": "/nomad_job_id",
+        "user_claim_json_pointer": true,
+        "token_type": "service",
+        "token_policies": ["nomad-workloads"],
+        "not_a_field": 1,
+    });
+    let written = call(
+        &addr,
+        "POST",
+        "auth/jwt/role/nomad-workloads",
+        Some("root"),
+        Some(role),
+    );
+    assert_eq!((written.status, written.text.as_str()), (204, ""));
+    let verbose = call(
+        &addr,
+        "POST",
+        "auth/jwt/role/nomad-workloads",
+        Some("root"),
+        Some(json!({"verbose_oidc_logging": true, "not_a_field": 1})),
+    );
+    assert_eq!(verbose.status, 200);
+    assert_eq!(
+        verbose.json()["warnings"],
+        json!([
+            "verbose_oidc_logging has been enabled for this role. This is not recommended in production since sensitive information may be present in OIDC responses.",
+            "Endpoint ignored these unrecognized parameters: [not_a_field]"
+        ])
+    );
+}

@@ -318,3 +318,51 @@ fn health_head_has_the_code_and_no_body() {
     assert_eq!(a.status, 503);
     assert!(a.text.is_empty());
 }
+
+// vault-api.md §2 health bodies: uninitialised (501) and sealed (503) cores are standbys with
+// replication modes "unknown" and no cluster_*; an unsealed standby (429) has cluster_* and
+// ha_connection_healthy; the active node has standby false and "disabled" modes.
+// vault/http/sys_health.go getSysHealth (standby from core.StandbyStates: vault/core.go
+// CreateCore and sealInternal set standby = true)
+#[test]
+fn health_bodies_while_uninitialised_sealed_and_standby() {
+    let fresh = Sandbox::builder().uninitialized().start().unwrap();
+    let body = call(&fresh.addr(), "GET", "sys/health", None, None).json();
+    assert_eq!(body["initialized"], false);
+    assert_eq!(body["sealed"], true);
+    assert_eq!(body["standby"], true);
+    assert_eq!(body["replication_performance_mode"], "unknown");
+    assert_eq!(body["replication_dr_mode"], "unknown");
+    assert!(body.get("cluster_name").is_none());
+
+    let sealed = Sandbox::builder().sealed(1, 1).start().unwrap();
+    let body = call(&sealed.addr(), "GET", "sys/health", None, None).json();
+    assert_eq!(
+        (
+            &body["initialized"],
+            &body["sealed"],
+            &body["standby"],
+            &body["replication_dr_mode"]
+        ),
+        (&json!(true), &json!(true), &json!(true), &json!("unknown"))
+    );
+    assert!(body.get("cluster_id").is_none());
+    assert!(body.get("ha_connection_healthy").is_none());
+
+    let standby = Sandbox::builder().standby_of(&sealed).start().unwrap();
+    unseal(&sealed.addr(), json!({"key": sealed.unseal_keys()[0]}));
+    unseal(&standby.addr(), json!({"key": sealed.unseal_keys()[0]}));
+    let answer = call(&standby.addr(), "GET", "sys/health", None, None);
+    assert_eq!(answer.status, 429);
+    let body = answer.json();
+    assert_eq!(body["standby"], true);
+    assert_eq!(body["sealed"], false);
+    assert_eq!(body["ha_connection_healthy"], true);
+    assert!(body["cluster_name"].is_string());
+    assert_eq!(body["replication_performance_mode"], "disabled");
+
+    let active = call(&sealed.addr(), "GET", "sys/health", None, None).json();
+    assert_eq!(active["standby"], false);
+    assert_eq!(active["replication_performance_mode"], "disabled");
+    assert!(active.get("ha_connection_healthy").is_none());
+}
