@@ -522,7 +522,7 @@ impl VaultClient {
     }
 }
 
-fn auth_of(reply: &super::transport::Reply, path: &str) -> Result<TokenCreated, VaultError> {
+fn auth_of(reply: &super::wire::Reply, path: &str) -> Result<TokenCreated, VaultError> {
     let envelope: wire::Envelope<serde::de::IgnoredAny, TokenAuth> = wire::decode(reply, path)?;
     match envelope.auth {
         Some(auth) => Ok(TokenCreated {

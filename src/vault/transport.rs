@@ -15,7 +15,7 @@ use zeroize::Zeroizing;
 
 use super::error::{TlsProblem, VaultError};
 use super::observer::{ExchangeOutcome, RequestEvent, RequestObserver};
-use super::wire;
+use super::wire::{self, Reply};
 use super::{ClientConfig, TlsConfig, MAX_REDIRECTS};
 use crate::secret::SecretString;
 
@@ -122,17 +122,6 @@ impl Request {
         self.status_is_data = true;
         self
     }
-}
-
-/// A successful (or, with `status_is_data`, any) answer.
-pub(crate) struct Reply {
-    pub status: u16,
-    /// The raw body; zeroized on drop because it may hold keys or tokens.
-    pub body: Zeroizing<Vec<u8>>,
-    /// How many attempts were made (> 1 when the request was retried).
-    pub attempts: u32,
-    /// The node that answered (after redirects).
-    pub answered_by: String,
 }
 
 /// The parts of the client every clone shares.

@@ -6,8 +6,22 @@ use serde::de::{DeserializeOwned, IgnoredAny};
 use serde::{Deserialize, Deserializer};
 
 use super::error::VaultError;
-use super::transport::Reply;
 use crate::secret::SecretString;
+use zeroize::Zeroizing;
+
+// The answer type lives here, not in `transport`, so that the dependency goes one way:
+// transport (the request path) uses wire (the format), never the reverse.
+
+/// A successful (or, with `status_is_data`, any) answer.
+pub(crate) struct Reply {
+    pub status: u16,
+    /// The raw body; zeroized on drop because it may hold keys or tokens.
+    pub body: Zeroizing<Vec<u8>>,
+    /// How many attempts were made (> 1 when the request was retried).
+    pub attempts: u32,
+    /// The node that answered (after redirects).
+    pub answered_by: String,
+}
 
 /// The envelope of logical endpoints (vault-api.md §0). Unknown fields (`request_id`,
 /// `mount_type`…) are ignored.
