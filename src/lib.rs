@@ -22,6 +22,7 @@ pub mod secret;
 pub mod secret_file;
 pub mod secret_once;
 pub mod settings;
+pub mod source;
 pub mod steps;
 pub mod validation;
 pub mod vault;

@@ -8,5 +8,7 @@ pub mod policy;
 pub mod template;
 
 pub use matcher::{Acl, Operation};
-pub use policy::{canonical_text, normalise, parse_policy, PathRule, PolicyDoc, PolicyError};
+pub use policy::{
+    canonical_text, normalise, parse_policy, policy_name, PathRule, PolicyDoc, PolicyError,
+};
 pub use template::{render_server_policy, DEFAULT_ROLE, SERVER_POLICY_NAME};

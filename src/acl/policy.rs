@@ -39,6 +39,25 @@ pub const PATH_KEYS: &[&str] = &[
     "subscribe_event_types",
 ];
 
+/// A policy name as Vault stores it (trimmed, lower-cased: vault/policy_store.go lower-cases
+/// every name), or why Vault would refuse it: empty, `root` (vault-api.md §3: `cannot update
+/// "root" policy`), or holding a `/`. The one check of a policy name, wherever one is given.
+pub fn policy_name(name: &str) -> Result<String, String> {
+    let name = name.trim().to_lowercase();
+    if name.is_empty() {
+        return Err("invalid policy name: it must not be empty".into());
+    }
+    if name == "root" {
+        return Err("invalid policy name \"root\": Vault's root policy cannot be written".into());
+    }
+    if name.contains('/') {
+        return Err(format!(
+            "invalid policy name {name:?}: it must not contain '/'"
+        ));
+    }
+    Ok(name)
+}
+
 /// One problem in a policy file, located when possible.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PolicyError {

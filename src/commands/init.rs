@@ -37,11 +37,8 @@ pub fn run(args: &InitArgs, settings: &Settings, ui: &Ui) -> Result<Exit> {
     };
     // Vault's own rules, before anything is sent (the step checks again with the seal type).
     spec.validate(false)?;
-    if spec.shares == 1 && spec.threshold == 1 {
-        ui.warn(
-            "a single key share (1/1): whoever holds it can unseal Vault alone; 5 shares with a \
-             threshold of 3 is the usual choice",
-        );
+    if let Some(warning) = spec.weak_split_warning() {
+        ui.warn(warning);
     }
 
     let client = settings.vault_client()?;

@@ -16,9 +16,9 @@ use hcl::edit::structure::Body;
 use hcl::edit::Span;
 
 use crate::nomad::gofmt::go_quote;
-use crate::nomad::jobspec::source::{closest, literal, Interpolations, LineIndex, Literal};
-pub use crate::nomad::jobspec::source::{Located, Problem, Severity, Source, SourceLocation};
 use crate::secret::SecretString;
+use crate::source::{closest, literal, Interpolations, LineIndex, Literal};
+pub use crate::source::{Located, Problem, Severity, Source, SourceLocation};
 
 /// Nomad's default `vault.address`.
 pub const DEFAULT_VAULT_ADDRESS: &str = "https://vault.service.consul:8200";

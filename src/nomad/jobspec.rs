@@ -6,7 +6,6 @@
 //! variable, function or interpolation is `Checkable::NotCheckable`, never guessed.
 
 pub mod consul_template;
-pub mod source;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -15,11 +14,11 @@ use hcl::edit::expr::Expression;
 use hcl::edit::structure::{Attribute, Block, Body};
 use hcl::edit::Span;
 
+pub use crate::source::{Checkable, Located, Problem, Severity, Source, SourceLocation};
 pub use consul_template::{secret_refs, KeyUse, SecretFunction, SecretRef};
-pub use source::{Checkable, Located, Problem, Severity, Source, SourceLocation};
 
 use crate::nomad::gofmt::go_quote;
-use source::{literal, render_verbatim, Interpolations, LineIndex, Literal};
+use crate::source::{self, literal, render_verbatim, Interpolations, LineIndex, Literal};
 
 /// Why a jobspec could not be read at all.
 #[derive(Debug, thiserror::Error)]

@@ -12,13 +12,39 @@ use crate::checks::{check, Finding, Severity};
 use crate::duration::{format_go, parse_go, GoDuration};
 use crate::nomad::agent_config::{self, DEFAULT_VAULT_ADDRESS, KNOWN_VAULT_KEYS};
 use crate::nomad::gofmt::go_quote;
-use crate::nomad::jobspec::source::closest;
-use crate::nomad::jobspec::source::Located;
 use crate::nomad::versions::Flow;
 use crate::secret::SecretString;
+use crate::source::closest;
+use crate::source::Located;
 
 /// Nomad's minimum `task_token_ttl`.
 pub const MIN_TASK_TOKEN_TTL: GoDuration = GoDuration::from_secs(300);
+
+/// Why Nomad refuses a server's `task_token_ttl` at start-up (nomad/vault.go; nomad-rules.md
+/// §2, fatal at start), in Nomad's words.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TaskTokenTtlError {
+    /// `failed to parse TaskTokenTTL "3d": time: unknown unit "d" in duration "3d"`.
+    #[error("{0}")]
+    Unparsable(String),
+    #[error(
+        "ChildTokenTTL is less than minimum allowed of {}",
+        format_go(MIN_TASK_TOKEN_TTL)
+    )]
+    BelowMinimum,
+}
+
+/// `task_token_ttl` as Nomad reads it: Go's `time.ParseDuration`, at least [`MIN_TASK_TOKEN_TTL`].
+pub fn task_token_ttl(ttl: &str) -> Result<GoDuration, TaskTokenTtlError> {
+    match parse_go(ttl) {
+        Err(e) => Err(TaskTokenTtlError::Unparsable(format!(
+            "failed to parse TaskTokenTTL {}: {e}",
+            go_quote(ttl)
+        ))),
+        Ok(d) if d < MIN_TASK_TOKEN_TTL => Err(TaskTokenTtlError::BelowMinimum),
+        Ok(d) => Ok(d),
+    }
+}
 
 /// What the server block says instead of embedding the token (HCL comment; JSON cannot carry
 /// it, so print it beside JSON output).
@@ -605,27 +631,19 @@ pub fn check_agent_block_with(stanza: &VaultStanza, ctx: &AgentContext) -> Vec<F
                 );
             }
             if let Some(ttl) = stanza.task_token_ttl.as_deref().filter(|t| !t.is_empty()) {
-                match parse_go(ttl) {
-                    Err(e) => out.push(
-                        Finding::nomad_error(
-                            check::STANZA,
-                            subject,
-                            format!("failed to parse TaskTokenTTL {}: {e}", go_quote(ttl)),
-                        )
-                        .with_remedy("use a Go duration such as \"1h\" (no \"d\" unit)"),
-                    ),
-                    Ok(d) if d < MIN_TASK_TOKEN_TTL => out.push(
-                        Finding::nomad_error(
-                            check::STANZA,
-                            subject,
-                            format!(
-                                "ChildTokenTTL is less than minimum allowed of {}",
-                                format_go(MIN_TASK_TOKEN_TTL)
-                            ),
-                        )
-                        .with_remedy("set task_token_ttl to 5m or more, e.g. \"1h\""),
-                    ),
-                    Ok(_) => {}
+                if let Err(e) = task_token_ttl(ttl) {
+                    let remedy = match e {
+                        TaskTokenTtlError::Unparsable(_) => {
+                            "use a Go duration such as \"1h\" (no \"d\" unit)"
+                        }
+                        TaskTokenTtlError::BelowMinimum => {
+                            "set task_token_ttl to 5m or more, e.g. \"1h\""
+                        }
+                    };
+                    out.push(
+                        Finding::nomad_error(check::STANZA, subject, e.to_string())
+                            .with_remedy(remedy),
+                    );
                 }
             }
             if stanza.create_from_role.as_deref().unwrap_or("").is_empty() {

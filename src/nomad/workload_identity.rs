@@ -132,16 +132,8 @@ impl WorkloadIdentitySpec {
                 self.jwks_url
             ));
         }
-        for (what, name) in [("role", &self.role_name), ("policy", &self.policy_name)] {
-            if name.is_empty() || name.contains('/') {
-                return Err(format!(
-                    "invalid {what} name {name:?}: it must be non-empty without '/'"
-                ));
-            }
-        }
-        if self.policy_name == "root" {
-            return Err("the workload policy cannot be Vault's root policy".into());
-        }
+        role_name(&self.role_name)?;
+        crate::acl::policy_name(&self.policy_name)?;
         if self.audiences.iter().all(|a| a.trim().is_empty()) {
             return Err("at least one audience is needed (Nomad's default is vault.io)".into());
         }
@@ -186,6 +178,17 @@ impl WorkloadIdentitySpec {
             token_policies: sorted(self.token_policies.iter().map(|p| p.to_lowercase())),
         }
     }
+}
+
+/// A jwt role name nvctl will write: not empty, no `/` (it is the last segment of
+/// `auth/<path>/role/<name>`).
+pub fn role_name(name: &str) -> Result<(), String> {
+    if name.trim().is_empty() || name.contains('/') {
+        return Err(format!(
+            "invalid role name {name:?}: it must be non-empty without '/'"
+        ));
+    }
+    Ok(())
 }
 
 fn sorted(items: impl Iterator<Item = String>) -> Vec<String> {

@@ -55,35 +55,91 @@ pub struct InitSpec {
     pub output: PathBuf,
 }
 
+/// One of Vault's objections to a seal configuration (vault/seal_config.go).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SealProblem {
+    SharesBelowOne,
+    ThresholdBelowOne,
+    ThresholdOneForManyShares,
+    SharesAbove255,
+    ThresholdAbove255,
+    ThresholdAboveShares,
+    PgpKeyCount,
+}
+
+impl SealProblem {
+    /// Vault's words.
+    pub fn words(self) -> &'static str {
+        match self {
+            SealProblem::SharesBelowOne => "shares must be at least one",
+            SealProblem::ThresholdBelowOne => "threshold must be at least one",
+            SealProblem::ThresholdOneForManyShares => {
+                "threshold must be greater than one for multiple shares"
+            }
+            SealProblem::SharesAbove255 => "shares must be less than 256",
+            SealProblem::ThresholdAbove255 => "threshold must be less than 256",
+            SealProblem::ThresholdAboveShares => "threshold cannot be larger than shares",
+            SealProblem::PgpKeyCount => {
+                "count mismatch between number of provided PGP keys and number of shares"
+            }
+        }
+    }
+
+    /// Whether the threshold is the setting to change (else the shares, or the PGP keys).
+    pub fn is_about_threshold(self) -> bool {
+        matches!(
+            self,
+            SealProblem::ThresholdBelowOne
+                | SealProblem::ThresholdOneForManyShares
+                | SealProblem::ThresholdAbove255
+                | SealProblem::ThresholdAboveShares
+        )
+    }
+}
+
 impl InitSpec {
     /// Vault's own checks of a seal configuration (vault/seal_config.go), in Vault's order, with
     /// Vault's words after `invalid seal configuration: ` (`invalid recovery configuration: `
     /// for recovery keys). Run before anything is sent.
     pub fn validate(&self, recovery: bool) -> Result<()> {
-        let problem = if self.shares < 1 {
-            Some("shares must be at least one")
-        } else if self.threshold < 1 {
-            Some("threshold must be at least one")
-        } else if self.shares > 1 && self.threshold == 1 {
-            Some("threshold must be greater than one for multiple shares")
-        } else if self.shares > 255 {
-            Some("shares must be less than 256")
-        } else if self.threshold > 255 {
-            Some("threshold must be less than 256")
-        } else if self.threshold > self.shares {
-            Some("threshold cannot be larger than shares")
-        } else if !self.pgp_keys.is_empty() && self.pgp_keys.len() != self.shares as usize {
-            Some("count mismatch between number of provided PGP keys and number of shares")
-        } else {
-            None
-        };
-        match problem {
+        match self.seal_problem() {
             Some(problem) => anyhow::bail!(
-                "invalid {} configuration: {problem}",
-                if recovery { "recovery" } else { "seal" }
+                "invalid {} configuration: {}",
+                if recovery { "recovery" } else { "seal" },
+                problem.words()
             ),
             None => Ok(()),
         }
+    }
+
+    /// The first of Vault's objections to this seal configuration, in Vault's order
+    /// (vault/seal_config.go `SealConfig.Validate`).
+    pub fn seal_problem(&self) -> Option<SealProblem> {
+        if self.shares < 1 {
+            Some(SealProblem::SharesBelowOne)
+        } else if self.threshold < 1 {
+            Some(SealProblem::ThresholdBelowOne)
+        } else if self.shares > 1 && self.threshold == 1 {
+            Some(SealProblem::ThresholdOneForManyShares)
+        } else if self.shares > 255 {
+            Some(SealProblem::SharesAbove255)
+        } else if self.threshold > 255 {
+            Some(SealProblem::ThresholdAbove255)
+        } else if self.threshold > self.shares {
+            Some(SealProblem::ThresholdAboveShares)
+        } else if !self.pgp_keys.is_empty() && self.pgp_keys.len() != self.shares as usize {
+            Some(SealProblem::PgpKeyCount)
+        } else {
+            None
+        }
+    }
+
+    /// A remark on a valid but weak split (1/1), shown before init is sent.
+    pub fn weak_split_warning(&self) -> Option<&'static str> {
+        (self.shares == 1 && self.threshold == 1).then_some(
+            "a single key share (1/1): whoever holds it can unseal Vault alone; 5 shares with a \
+             threshold of 3 is the usual choice",
+        )
     }
 
     /// The `sys/init` body: `secret_*` for a Shamir seal, `recovery_*` for auto-unseal.

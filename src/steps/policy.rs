@@ -72,19 +72,9 @@ impl PolicyStep {
         desired_text: impl Into<String>,
         source_label: impl Into<String>,
     ) -> Result<PolicyStep> {
-        let name = name.into().trim().to_lowercase();
+        let name = acl::policy_name(&name.into()).map_err(anyhow::Error::msg)?;
         let source = source_label.into();
         let desired = desired_text.into();
-        if name.is_empty() {
-            anyhow::bail!("invalid policy name: it must not be empty");
-        }
-        if name == "root" {
-            // vault-api.md §3: PUT root → 400 `cannot update "root" policy`.
-            anyhow::bail!("invalid policy name \"root\": Vault's root policy cannot be written");
-        }
-        if name.contains('/') {
-            anyhow::bail!("invalid policy name {name:?}: it must not contain '/'");
-        }
         if desired.trim().is_empty() {
             // vault-api.md §3: empty text → 400 `'policy' parameter not supplied or empty`.
             return Err(InvalidPolicy {

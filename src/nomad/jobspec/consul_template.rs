@@ -13,7 +13,7 @@
 
 use std::ops::Range;
 
-use super::source::Checkable;
+use crate::source::Checkable;
 
 /// Which Consul Template function names the path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

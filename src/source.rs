@@ -1,10 +1,12 @@
 //! Where a value in an operator's file came from, and how nvctl reads HCL expressions:
 //! literal values only, never evaluated or guessed.
 //!
-//! Shared by `agent_config` (Nomad agent files are HCL1, where `${…}` is plain text) and
-//! `jobspec` (HCL2 jobs, where `${…}` is an interpolation nvctl cannot check). Both parse with
+//! Shared by every reader of an operator's file: `nomad::agent_config` (Nomad agent files are
+//! HCL1, where `${…}` is plain text), `nomad::jobspec` (HCL2 jobs, where `${…}` is an
+//! interpolation nvctl cannot check) and `bootstrap::config` (nvctl's own HCL). All parse with
 //! `hcl::edit` (re-exported by hcl-rs) rather than `hcl::parse` because only the former keeps
-//! byte spans, and every finding should point at `file:line`.
+//! byte spans, and every message should point at `file:line`: one position type
+//! ([`SourceLocation`]), one value-with-position ([`Located`]), one [`LineIndex`].
 
 use std::fmt;
 use std::ops::Range;
