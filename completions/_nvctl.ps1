@@ -852,6 +852,7 @@ Register-ArgumentCompleter -Native -CommandName 'nvctl' -ScriptBlock {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: table or json (some commands also take env, raw or hcl) [env: NVCTL_FORMAT] [default: table]')
             [CompletionResult]::new('--uninitialized', '--uninitialized', [CompletionResultType]::ParameterName, 'Start uninitialised (to try `nvctl init`)')
             [CompletionResult]::new('--sealed', '--sealed', [CompletionResultType]::ParameterName, 'Start initialised but sealed (prints the unseal keys)')
+            [CompletionResult]::new('--nomad', '--nomad', [CompletionResultType]::ParameterName, 'Also start an in-memory Nomad (ACLs bootstrapped) and point Vault''s Nomad secrets engine (`nomad/`) at it')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation (needed when not on a terminal)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation (needed when not on a terminal)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what is sent (never secrets); repeat for more')

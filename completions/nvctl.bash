@@ -652,7 +652,7 @@ _nvctl() {
             return 0
             ;;
         nvctl__subcmd__dev)
-            opts="-y -v -q -h -V --port --uninitialized --sealed --flavor --postgres --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --help --version"
+            opts="-y -v -q -h -V --port --uninitialized --sealed --flavor --postgres --nomad --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -807,6 +807,7 @@ set edit:completion:arg-completer[nvctl] = {|@words|
             cand --format 'Output format: table or json (some commands also take env, raw or hcl) [env: NVCTL_FORMAT] [default: table]'
             cand --uninitialized 'Start uninitialised (to try `nvctl init`)'
             cand --sealed 'Start initialised but sealed (prints the unseal keys)'
+            cand --nomad 'Also start an in-memory Nomad (ACLs bootstrapped) and point Vault''s Nomad secrets engine (`nomad/`) at it'
             cand -y 'Answer yes to every confirmation (needed when not on a terminal)'
             cand --yes 'Answer yes to every confirmation (needed when not on a terminal)'
             cand -v 'Say more about what is sent (never secrets); repeat for more'

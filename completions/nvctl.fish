@@ -724,6 +724,7 @@ raw\t'the bare value, for `$(…)` (token create)'
 hcl\t'HCL (stanza)'"
 complete -c nvctl -n "__fish_nvctl_using_subcommand dev" -l uninitialized -d 'Start uninitialised (to try `nvctl init`)'
 complete -c nvctl -n "__fish_nvctl_using_subcommand dev" -l sealed -d 'Start initialised but sealed (prints the unseal keys)'
+complete -c nvctl -n "__fish_nvctl_using_subcommand dev" -l nomad -d 'Also start an in-memory Nomad (ACLs bootstrapped) and point Vault\'s Nomad secrets engine (`nomad/`) at it'
 complete -c nvctl -n "__fish_nvctl_using_subcommand dev" -s y -l yes -d 'Answer yes to every confirmation (needed when not on a terminal)'
 complete -c nvctl -n "__fish_nvctl_using_subcommand dev" -s v -l verbose -d 'Say more about what is sent (never secrets); repeat for more'
 complete -c nvctl -n "__fish_nvctl_using_subcommand dev" -s q -l quiet -d 'Print only results and errors'

@@ -668,6 +668,11 @@ pub struct DevArgs {
     /// user but no password: that comes from PGPASSWORD, never from an argument
     #[arg(long, value_name = "URL", conflicts_with_all = ["uninitialized", "sealed"])]
     pub postgres: Option<String>,
+
+    /// Also start an in-memory Nomad (ACLs bootstrapped) and point Vault's Nomad secrets
+    /// engine (`nomad/`) at it
+    #[arg(long, conflicts_with_all = ["uninitialized", "sealed"])]
+    pub nomad: bool,
 }
 
 #[derive(Debug, Args)]

@@ -46,7 +46,10 @@ mod built_in {
     use anyhow::{Context, Result};
     use vault_sandbox::{Sandbox, SandboxHandle};
 
-    use super::{ConnectionInfo, Flavor, Start};
+    use super::{ConnectionInfo, Flavor, NomadConnection, Start, NOMAD_MOUNT};
+    use crate::secret::SecretString;
+    use crate::vault::engines::NomadAccess;
+    use crate::vault::{ClientConfig, MountRequest, VaultClient};
 
     /// A running in-memory Vault; it stops when dropped (or with the process).
     pub struct DevVault(SandboxHandle);
@@ -87,6 +90,44 @@ mod built_in {
         Ok(DevVault(handle))
     }
 
+    /// A running in-memory Nomad (ACLs bootstrapped) wired to a [`DevVault`]'s `nomad/`
+    /// secrets engine; it stops when dropped.
+    pub struct DevNomad(nomad_sandbox::NomadSandboxHandle);
+
+    impl DevNomad {
+        pub fn connection_info(&self) -> NomadConnection {
+            let info = self.0.connection_info();
+            NomadConnection {
+                address: info.address,
+                management_token: info.management_token.unwrap_or_default(),
+                jwks_url: self.0.jwks_url(),
+            }
+        }
+    }
+
+    /// Starts the in-memory Nomad, bootstraps its ACLs, mounts Vault's Nomad secrets engine
+    /// at `nomad/` and gives it the management token (`nomad/config/access`).
+    pub fn start_nomad(vault: &DevVault) -> Result<DevNomad> {
+        let nomad = nomad_sandbox::NomadSandbox::builder()
+            .bootstrapped()
+            .vault_address(&vault.address())
+            .start()
+            .context("cannot start the in-memory Nomad")?;
+        let root = vault
+            .0
+            .root_token()
+            .context("the in-memory Vault has no root token to configure its Nomad engine")?;
+        let client = VaultClient::new(ClientConfig::new(vault.address()))?
+            .with_token(SecretString::new(root));
+        client.enable_mount(NOMAD_MOUNT, &MountRequest::of_type("nomad"))?;
+        let access = NomadAccess {
+            address: nomad.addr(),
+            token: SecretString::new(nomad.management_token().unwrap_or_default()),
+        };
+        client.write_nomad_access(NOMAD_MOUNT, &access)?;
+        Ok(DevNomad(nomad))
+    }
+
     /// A stand-in for Nomad's JWKS endpoint (an Ed25519 key) for `bootstrap --dev` in the
     /// workload-identity flow; it serves until dropped.
     pub struct JwksStandIn(vault_sandbox::testing::JwksServer);
@@ -108,7 +149,20 @@ mod built_in {
 mod built_in {
     use anyhow::Result;
 
-    use super::{ConnectionInfo, Flavor, Start, NOT_BUILT_IN};
+    use super::{ConnectionInfo, Flavor, NomadConnection, Start, NOT_BUILT_IN};
+
+    /// Never constructed: this build has no in-memory Nomad.
+    pub struct DevNomad(std::convert::Infallible);
+
+    impl DevNomad {
+        pub fn connection_info(&self) -> NomadConnection {
+            match self.0 {}
+        }
+    }
+
+    pub fn start_nomad(_vault: &DevVault) -> Result<DevNomad> {
+        anyhow::bail!(NOT_BUILT_IN)
+    }
 
     /// Never constructed: this build has no in-memory Vault.
     pub struct DevVault(std::convert::Infallible);
@@ -141,7 +195,34 @@ mod built_in {
     }
 }
 
-pub use built_in::{DevVault, JwksStandIn};
+pub use built_in::{DevNomad, DevVault, JwksStandIn};
+
+/// Where `nvctl dev --nomad` mounts Vault's Nomad secrets engine.
+pub const NOMAD_MOUNT: &str = "nomad";
+
+/// How to reach the in-memory Nomad. The management token is printed on purpose by
+/// `nvctl dev --nomad`, as Vault's root token is: this Nomad holds nothing worth protecting.
+#[derive(Clone)]
+pub struct NomadConnection {
+    pub address: String,
+    pub management_token: String,
+    pub jwks_url: String,
+}
+
+impl std::fmt::Debug for NomadConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NomadConnection")
+            .field("address", &self.address)
+            .field("management_token", &"<redacted>")
+            .field("jwks_url", &self.jwks_url)
+            .finish()
+    }
+}
+
+/// Starts an in-memory Nomad wired to `vault` (which must be initialised and unsealed).
+pub fn start_nomad(vault: &DevVault) -> Result<DevNomad> {
+    built_in::start_nomad(vault)
+}
 
 /// Starts an in-memory Vault on loopback (any free port unless `port`).
 pub fn start(flavor: Flavor, start: Start, port: Option<u16>) -> Result<DevVault> {

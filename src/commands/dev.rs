@@ -1,10 +1,13 @@
-//! `nvctl dev`: an in-memory Vault sandbox on loopback, like `vault server -dev`.
+//! `nvctl dev`: an in-memory Vault sandbox on loopback, like `vault server -dev`; with
+//! `--nomad`, an in-memory Nomad beside it (ACLs bootstrapped) that Vault's Nomad secrets
+//! engine at `nomad/` is configured to use.
 //!
-//! Nothing is persisted: the sandbox lives in this process and is gone at Ctrl-C. As with
-//! `vault server -dev`, the root token (and unseal keys when sealed) are printed on purpose:
-//! this Vault holds nothing worth protecting.
+//! Nothing is persisted: the sandboxes live in this process and are gone at Ctrl-C. As with
+//! `vault server -dev`, the root token (and unseal keys when sealed) and the Nomad management
+//! token are printed on purpose: these servers hold nothing worth protecting.
 
 use anyhow::{bail, Context, Result};
+use serde_json::Value;
 
 use crate::cli::{DevArgs, Flavor as FlavorArg, Format};
 use crate::dev::{self, Flavor, Start};
@@ -30,6 +33,9 @@ pub fn run(args: &DevArgs, settings: &Settings, ui: &Ui) -> Result<Exit> {
     } else {
         Start::Ready
     };
+    if args.nomad && flavor == Flavor::OpenBao {
+        bail!("--nomad needs --flavor vault: OpenBao has no Nomad secrets engine");
+    }
     let postgres = args
         .postgres
         .as_deref()
@@ -41,9 +47,28 @@ pub fn run(args: &DevArgs, settings: &Settings, ui: &Ui) -> Result<Exit> {
         (Some(target), Some(token)) => Some(target.connect(&info.address, token)?),
         _ => None,
     };
+    let nomad = if args.nomad {
+        Some(dev::start_nomad(&sandbox)?)
+    } else {
+        None
+    };
+    let nomad_info = nomad.as_ref().map(dev::DevNomad::connection_info);
 
     match format {
-        Format::Json => output::stdout(&info.json_line)?,
+        Format::Json => match &nomad_info {
+            None => output::stdout(&info.json_line)?,
+            Some(n) => {
+                // Vault's document, plus a `nomad` object.
+                let mut doc: Value = serde_json::from_str(&info.json_line)?;
+                doc["nomad"] = serde_json::json!({
+                    "address": n.address,
+                    "management_token": n.management_token,
+                    "jwks_url": n.jwks_url,
+                    "secrets_mount": dev::NOMAD_MOUNT,
+                });
+                output::stdout(&doc.to_string())?
+            }
+        },
         _ => {
             let mut text = format!(
                 "Vault sandbox ({}) listening on {}\n\n    export VAULT_ADDR='{}'\n",
@@ -70,11 +95,19 @@ pub fn run(args: &DevArgs, settings: &Settings, ui: &Ui) -> Result<Exit> {
             if let Some(note) = &database_note {
                 text.push_str(note);
             }
+            if let Some(n) = &nomad_info {
+                text.push_str(&format!(
+                    "\nNomad sandbox (Nomad API) listening on {}\n\n    export NOMAD_ADDR='{}'\n    export NOMAD_TOKEN='{}'\n\nNomad's ACLs are bootstrapped (NOMAD_TOKEN is its management token); Vault's Nomad\nsecrets engine at `{}/` uses it. Workload identities are signed with the keys at\n{}\n",
+                    n.address, n.address, n.management_token, dev::NOMAD_MOUNT, n.jwks_url
+                ));
+            }
             text.push_str("\nIn memory only: nothing is kept. Stop it with Ctrl-C.");
             output::stdout(&text)?;
         }
     }
     ui.detail("serving until interrupted");
+    // Both sandboxes serve from their own threads until the process ends.
+    let _keep = (sandbox, nomad);
     // Serve until the process is interrupted; the sandbox runs on its own threads.
     loop {
         std::thread::park();

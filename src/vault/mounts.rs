@@ -320,7 +320,11 @@ impl VaultClient {
         self.delete_at(&jwt_role_path(mount, name))
     }
 
-    fn put_json<B: Serialize>(&self, path: &str, body: &B) -> Result<Vec<String>, VaultError> {
+    pub(crate) fn put_json<B: Serialize>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<Vec<String>, VaultError> {
         let request = Request::new(Method::PUT, path, Replay::Safe).json(body)?;
         let reply = self.execute(&request)?;
         wire::write_warnings(&reply, path)

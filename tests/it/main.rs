@@ -10,6 +10,7 @@ mod check_job;
 mod completions;
 mod consent;
 mod database;
+mod dev;
 mod doctor;
 mod init;
 mod inputs;

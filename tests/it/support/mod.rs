@@ -306,6 +306,20 @@ impl Running {
         String::from_utf8_lossy(&self.stderr.lock().expect("stderr")).into_owned()
     }
 
+    /// Waits until stdout holds `needle` (fails after [`PATIENCE`]).
+    #[track_caller]
+    pub fn await_stdout(&self, needle: &str) {
+        let deadline = Instant::now() + PATIENCE;
+        while !self.stdout_so_far().contains(needle) {
+            assert!(
+                Instant::now() < deadline,
+                "stdout never said {needle:?}\n--- stderr ---\n{}",
+                self.stderr_so_far()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// Waits until stderr holds `needle` (fails after [`PATIENCE`]).
     #[track_caller]
     pub fn await_stderr(&self, needle: &str) {
