@@ -78,11 +78,15 @@ fn main() {
             panic!("nvctl check-job failed with {}", out.status);
         }
         let requests = sandbox.requests().len();
+        let per_l = if latency.is_zero() {
+            "-".to_owned()
+        } else {
+            format!("{:.1}", wall.as_secs_f64() / latency.as_secs_f64())
+        };
         println!(
-            "| check-job{} | {requests} | {:.1} ms | {:.1} |",
+            "| check-job{} | {requests} | {:.1} ms | {per_l} |",
             if rehearse { " --rehearse" } else { "" },
             wall.as_secs_f64() * 1000.0,
-            wall.as_secs_f64() / latency.as_secs_f64().max(f64::EPSILON)
         );
     }
 }
