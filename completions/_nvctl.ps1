@@ -808,6 +808,8 @@ Register-ArgumentCompleter -Native -CommandName 'nvctl' -ScriptBlock {
         }
         'nvctl;check-job' {
             [CompletionResult]::new('--role', '--role', [CompletionResultType]::ParameterName, 'Token role the Nomad servers create task tokens from')
+            [CompletionResult]::new('--flow', '--flow', [CompletionResultType]::ParameterName, 'The flow the Nomad servers use: the token role (legacy) or workload identity, where a task''s policies are the JWT role''s, templated on its identity''s claims')
+            [CompletionResult]::new('--auth-path', '--auth-path', [CompletionResultType]::ParameterName, 'Workload identity: path of the jwt auth method the tasks log in with')
             [CompletionResult]::new('--address', '--address', [CompletionResultType]::ParameterName, 'Vault address; repeat for several nodes where that makes sense (status, unseal, bootstrap) [env: VAULT_ADDR] [default: https://127.0.0.1:8200]')
             [CompletionResult]::new('--token-file', '--token-file', [CompletionResultType]::ParameterName, 'File holding the Vault token to use [env: VAULT_TOKEN, then ~/.vault-token]')
             [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Vault Enterprise namespace [env: VAULT_NAMESPACE]')

@@ -446,13 +446,21 @@ _nvctl() {
             return 0
             ;;
         nvctl__subcmd__check__subcmd__job)
-            opts="-y -v -q -h -V --role --rehearse --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --help --version"
+            opts="-y -v -q -h -V --role --rehearse --flow --auth-path --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --role)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --flow)
+                    COMPREPLY=($(compgen -W "legacy workload-identity" -- "${cur}"))
+                    return 0
+                    ;;
+                --auth-path)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

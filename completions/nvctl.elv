@@ -764,6 +764,8 @@ set edit:completion:arg-completer[nvctl] = {|@words|
         }
         &'nvctl;check-job'= {
             cand --role 'Token role the Nomad servers create task tokens from'
+            cand --flow 'The flow the Nomad servers use: the token role (legacy) or workload identity, where a task''s policies are the JWT role''s, templated on its identity''s claims'
+            cand --auth-path 'Workload identity: path of the jwt auth method the tasks log in with'
             cand --address 'Vault address; repeat for several nodes where that makes sense (status, unseal, bootstrap) [env: VAULT_ADDR] [default: https://127.0.0.1:8200]'
             cand --token-file 'File holding the Vault token to use [env: VAULT_TOKEN, then ~/.vault-token]'
             cand --namespace 'Vault Enterprise namespace [env: VAULT_NAMESPACE]'

@@ -679,6 +679,9 @@ complete -c nvctl -n "__fish_nvctl_using_subcommand doctor" -l show-secrets -d '
 complete -c nvctl -n "__fish_nvctl_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nvctl -n "__fish_nvctl_using_subcommand doctor" -s V -l version -d 'Print version'
 complete -c nvctl -n "__fish_nvctl_using_subcommand check-job" -l role -d 'Token role the Nomad servers create task tokens from' -r
+complete -c nvctl -n "__fish_nvctl_using_subcommand check-job" -l flow -d 'The flow the Nomad servers use: the token role (legacy) or workload identity, where a task\'s policies are the JWT role\'s, templated on its identity\'s claims' -r -f -a "legacy\t'the token flow (Nomad ≤ 1.9): policy, token role, server token'
+workload-identity\t'workload identity (Nomad ≥ 1.7; the only flow on ≥ 1.10): jwt auth method and role'"
+complete -c nvctl -n "__fish_nvctl_using_subcommand check-job" -l auth-path -d 'Workload identity: path of the jwt auth method the tasks log in with' -r
 complete -c nvctl -n "__fish_nvctl_using_subcommand check-job" -l address -d 'Vault address; repeat for several nodes where that makes sense (status, unseal, bootstrap) [env: VAULT_ADDR] [default: https://127.0.0.1:8200]' -r
 complete -c nvctl -n "__fish_nvctl_using_subcommand check-job" -l token-file -d 'File holding the Vault token to use [env: VAULT_TOKEN, then ~/.vault-token]' -r -F
 complete -c nvctl -n "__fish_nvctl_using_subcommand check-job" -l namespace -d 'Vault Enterprise namespace [env: VAULT_NAMESPACE]' -r

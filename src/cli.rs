@@ -636,6 +636,15 @@ pub struct CheckJobArgs {
     /// the templates read, and revoke it by accessor
     #[arg(long)]
     pub rehearse: bool,
+
+    /// The flow the Nomad servers use: the token role (legacy) or workload identity, where a
+    /// task's policies are the JWT role's, templated on its identity's claims
+    #[arg(long, value_enum, default_value_t = Flow::Legacy)]
+    pub flow: Flow,
+
+    /// Workload identity: path of the jwt auth method the tasks log in with
+    #[arg(long, default_value = "jwt-nomad", value_name = "PATH")]
+    pub auth_path: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]

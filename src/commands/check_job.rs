@@ -10,9 +10,9 @@ use anyhow::Result;
 use serde_json::json;
 
 use crate::checks::Findings;
-use crate::cli::{CheckJobArgs, Format};
+use crate::cli::{CheckJobArgs, Flow, Format};
 use crate::doctor::job::{self, TaskReport};
-use crate::doctor::rehearse;
+use crate::doctor::{rehearse, wi_task};
 use crate::exit::Exit;
 use crate::nomad::jobspec;
 use crate::output::{self, Ui};
@@ -29,15 +29,23 @@ pub fn run(args: &CheckJobArgs, settings: &Settings, ui: &Ui) -> Result<Exit> {
     let state = job::fetch_state(&client, &args.role, &specs)?;
 
     // Every task first, so a rehearsal can cover each distinct policy set once.
+    let wi = match args.flow {
+        Flow::WorkloadIdentity => Some(wi_task::fetch(&client, &args.auth_path, &specs)?),
+        Flow::Legacy => None,
+    };
     let mut tasks: Vec<(usize, TaskReport)> = Vec::new();
     for (index, spec) in specs.iter().enumerate() {
         for j in &spec.jobs {
             for t in &j.tasks {
-                tasks.push((index, job::check_task(&j.name, t, &args.role, &state)));
+                let report = match &wi {
+                    Some(facts) => wi_task::check_task(&j.name, t, facts, &state),
+                    None => job::check_task(&j.name, t, &args.role, &state),
+                };
+                tasks.push((index, report));
             }
         }
     }
-    if args.rehearse {
+    if args.rehearse && wi.is_none() {
         let (indices, mut reports): (Vec<usize>, Vec<TaskReport>) = tasks.into_iter().unzip();
         rehearse::rehearse_legacy(&client, &args.role, &mut reports)?;
         tasks = indices.into_iter().zip(reports).collect();
@@ -67,6 +75,7 @@ pub fn run(args: &CheckJobArgs, settings: &Settings, ui: &Ui) -> Result<Exit> {
     if format == Format::Json {
         output::json(&json!({
             "role": args.role,
+            "flow": match args.flow { Flow::Legacy => "legacy", Flow::WorkloadIdentity => "workload-identity" },
             "rehearsed": args.rehearse,
             "ok": !all.has_errors(),
             "files": files,

@@ -371,11 +371,11 @@ fn file_subject(spec: &Jobspec) -> String {
     spec.file.display().to_string()
 }
 
-fn task_subject(job: &str, task: &Task) -> String {
+pub(crate) fn task_subject(job: &str, task: &Task) -> String {
     format!("{job}/{}/{} ({})", task.group, task.name, task.at)
 }
 
-fn problem_finding(problem: Problem, fallback: &str) -> Finding {
+pub(crate) fn problem_finding(problem: Problem, fallback: &str) -> Finding {
     let subject = problem
         .at
         .as_ref()
@@ -433,7 +433,7 @@ pub fn check_task(job: &str, task: &Task, role_name: &str, state: &VaultState) -
             Severity::Info,
             check::JOB,
             role.at.to_string(),
-            "vault.role names a workload-identity JWT role: not checked here (the task token role is --role)",
+            "vault.role names a workload-identity JWT role: not checked in the legacy flow (check it with --flow workload-identity)",
         ));
     }
 
@@ -522,19 +522,39 @@ pub fn check_task(job: &str, task: &Task, role_name: &str, state: &VaultState) -
         None => task_policies::sanitize(&requested, true),
     };
 
-    let (reads, found) = template_findings(&subject, task, &token_policies, state);
+    let docs = policy_docs(&token_policies, &state.policies);
+    let (reads, found) = template_findings(&subject, task, &token_policies, docs, state);
     report.reads = reads;
     findings.extend(found);
     report.findings = findings;
     report
 }
 
+/// The text of the task token's policies; any that cannot be read makes the ACL not
+/// checkable (`Err` with why). A missing policy grants nothing (reported on its own).
+pub(crate) fn policy_docs(
+    policies: &[String],
+    known: &BTreeMap<String, Result<Option<PolicyDoc>, String>>,
+) -> Result<Vec<PolicyDoc>, String> {
+    let mut docs = Vec::new();
+    for name in policies {
+        match known.get(name) {
+            Some(Ok(Some(doc))) => docs.push(doc.clone()),
+            Some(Ok(None)) => {}
+            Some(Err(why)) => return Err(why.clone()),
+            None => return Err(format!("policy {name:?} was not read")),
+        }
+    }
+    Ok(docs)
+}
+
 /// Every template call of the task, judged against the task token's policies and what the
 /// engines hold ([`template_reads::judge`]).
-fn template_findings(
+pub(crate) fn template_findings(
     subject: &str,
     task: &Task,
     policies: &[String],
+    docs: Result<Vec<PolicyDoc>, String>,
     state: &VaultState,
 ) -> (Vec<ReadReport>, Vec<Finding>) {
     let mut out = Vec::new();
@@ -558,17 +578,10 @@ fn template_findings(
             &unknown
         }
     };
-    // The task token's policies as text; any that cannot be read makes the ACL not checkable.
-    let mut docs = Vec::new();
-    let mut unreadable = None;
-    for name in policies {
-        match state.policies.get(name) {
-            Some(Ok(Some(doc))) => docs.push(doc.clone()),
-            Some(Ok(None)) => {} // missing: grants nothing (reported above)
-            Some(Err(why)) => unreadable = Some(why.clone()),
-            None => unreadable = Some(format!("policy {name:?} was not read")),
-        }
-    }
+    let (docs, unreadable) = match docs {
+        Ok(docs) => (docs, None),
+        Err(why) => (Vec::new(), Some(why)),
+    };
     let side = TaskSide {
         subject,
         policies,

@@ -9,7 +9,9 @@
 //!   role, templated policy), shared with the WI steps and `check-role`;
 //! - [`secret_read`]: how consul-template turns a template's `secret` path into a request (pure);
 //! - [`template_reads`]: one template call judged: policies, keys, dynamic-secret engines;
-//! - [`rehearse`]: `check-job --rehearse`: Vault's own verdict with a real task token.
+//! - [`rehearse`]: `check-job --rehearse`: Vault's own verdict with a real task token;
+//! - [`wi_task`]: check-job in the workload-identity flow: the role's templated policies
+//!   rendered with the task identity's claims on the mount's accessor.
 //!
 //! Rendering and exit codes belong to `commands/doctor.rs` and `commands/check_job.rs`.
 
@@ -19,4 +21,5 @@ pub mod rehearse;
 pub mod secret_read;
 pub mod task_policies;
 pub mod template_reads;
+pub mod wi_task;
 pub mod workload_identity;

@@ -641,3 +641,81 @@ fn connection_not_allowing_the_role_is_vaults_not_an_allowed_role() {
         .run()
         .exit(0);
 }
+
+// Workload identity: the role's templated policy rendered with the task identity's claims
+// (nomad structs.IdentityClaims: nomad_namespace, nomad_job_id, nomad_task) on the mount's
+// accessor; vault policy.go skips a path whose template cannot be filled.
+
+/// A jwt auth method at jwt-nomad/ with `nomad setup vault`'s role, and its policy templated
+/// on `templated_on` (the mount's own accessor when `None`). Returns the real accessor.
+fn workload_identity(http: &Http, templated_on: Option<&str>) -> String {
+    let (status, body) = http.put("sys/auth/jwt-nomad", &json!({ "type": "jwt" }));
+    assert!(status == 204 || status == 200, "{body}");
+    let (_, auths) = http.get("sys/auth");
+    let accessor = auths["data"]["jwt-nomad/"]["accessor"]
+        .as_str()
+        .expect("accessor")
+        .to_owned();
+    let on = templated_on.unwrap_or(&accessor);
+    let ns = format!("{{{{identity.entity.aliases.{on}.metadata.nomad_namespace}}}}");
+    let job = format!("{{{{identity.entity.aliases.{on}.metadata.nomad_job_id}}}}");
+    write_policy(
+        http,
+        "nomad-workloads",
+        &format!("path \"secret/data/{ns}/{job}\" {{\n  capabilities = [\"read\"]\n}}\n"),
+    );
+    let (status, body) = http.put(
+        "auth/jwt-nomad/role/nomad-workloads",
+        &json!({
+            "role_type": "jwt",
+            "bound_audiences": ["vault.io"],
+            "user_claim": "/nomad_job_id",
+            "user_claim_json_pointer": true,
+            "claim_mappings": { "nomad_namespace": "nomad_namespace", "nomad_job_id": "nomad_job_id", "nomad_task": "nomad_task" },
+            "token_type": "service",
+            "token_policies": ["nomad-workloads"],
+            "token_period": "30m",
+        }),
+    );
+    assert!(status == 204 || status == 200, "{body}");
+    let (status, body) = http.put(
+        "secret/data/default/example",
+        &json!({ "data": { "api-key": API_KEY_VALUE, "principal-id": PRINCIPAL_VALUE } }),
+    );
+    assert_eq!(status, 200, "{body}");
+    accessor
+}
+
+#[test]
+fn workload_identity_task_reads_its_own_path_through_the_templated_policy() {
+    let vault = support::vault();
+    let http = Http::of(&vault);
+    workload_identity(&http, None);
+    let run = check_job(&vault)
+        .args(["--flow", "workload-identity", "--format", "json"])
+        .arg(job("hashicups-wi.nomad.hcl"))
+        .run()
+        .exit(0);
+    let doc = run.json();
+    let task = &doc["files"][0]["tasks"][0];
+    assert_eq!(
+        task["token_policies"],
+        json!(["default", "nomad-workloads"]),
+        "{doc}"
+    );
+    assert_eq!(task["reads"][0]["model_allows"], json!(true));
+}
+
+#[test]
+fn workload_identity_accessor_mismatch_is_caught_before_a_403() {
+    let vault = support::vault();
+    let http = Http::of(&vault);
+    let accessor = workload_identity(&http, Some("auth_jwt_0ld00000"));
+    check_job(&vault)
+        .args(["--flow", "workload-identity"])
+        .arg(job("hashicups-wi.nomad.hcl"))
+        .run()
+        .exit(3)
+        .stdout_has("template secret \"secret/data/default/example\" will be denied")
+        .stdout_has(&format!("accessor mismatch: policy nomad-workloads is templated on auth_jwt_0ld00000, but this task's identity logs in through auth/jwt-nomad/ ({accessor})"));
+}
