@@ -18,6 +18,7 @@ pub mod clock;
 pub mod database;
 pub mod faults;
 pub mod flavor;
+pub mod gojson;
 pub mod kv;
 pub mod leases;
 pub mod mounts;

@@ -12,11 +12,12 @@ use std::time::SystemTime;
 use rand::RngCore;
 use serde_json::{json, Map, Value};
 
-use crate::api::{ApiError, HandlerResult, Logical, Method, Reply, Request};
+use crate::api::{ApiError, Deferred, HandlerResult, Logical, Method, Reply, Request};
 use crate::flavor::Flavor;
 use crate::jwt::identity::IdentityStore;
-use crate::jwt::keyset::KeySet;
+use crate::jwt::keyset::{self, KeySet};
 use crate::kv::{self, KvStore};
+use crate::state::State;
 
 /// Secrets engines a `POST sys/mounts/:path` may enable (after the `kv-v1`/`kv-v2` aliases).
 const SECRET_TYPES: &[&str] = &[
@@ -449,8 +450,8 @@ impl MountTable {
         }
     }
 
-    /// The mount that owns `path` (longest prefix; `auth/<x>` for auth mounts), to tune it.
-    pub fn mount_for_tuning(&mut self, path: &str) -> Option<&mut Mount> {
+    /// The mount that owns `path` (longest prefix; `auth/<x>` for auth mounts), to change it.
+    pub fn mount_mut(&mut self, path: &str) -> Option<&mut Mount> {
         if path.starts_with("auth/") {
             let key = self.auth_mount_of(path)?.path.clone();
             self.auth.get_mut(&key)
@@ -821,7 +822,6 @@ fn jwt_config_write(req: &Request) -> Result<Map<String, Value>, ApiError> {
             "exactly one of 'jwt_validation_pubkeys', 'jwks_url', 'jwks_pairs' or 'oidc_discovery_url' must be set",
         ));
     }
-    crate::jwt::check_config(&config)?;
     // The secret never comes back on read.
     config.remove("oidc_client_secret");
     Ok(config)
@@ -1034,9 +1034,33 @@ fn jwt(mount: &mut Mount, rest: &str, req: &Request) -> HandlerResult {
                     "namespace_in_state",
                     "unsupported_critical_cert_extensions",
                 ]);
-                mount.jwt_config = Some(jwt_config_write(req)?);
-                mount.jwt_keys = None;
-                Ok(Reply::NoContent.warn_unrecognized(req, &known))
+                let config = jwt_config_write(req)?;
+                let Some((url, ca_pem)) = crate::jwt::jwks_to_check(&config) else {
+                    crate::jwt::check_config(&config)?;
+                    mount.jwt_config = Some(config);
+                    mount.jwt_keys = None;
+                    return Ok(Reply::NoContent.warn_unrecognized(req, &known));
+                };
+                // The JWKS fetch runs with the node's lock released; the mount is found
+                // again afterwards.
+                let path = format!("auth/{}", mount.path);
+                let req = req.clone();
+                let known: Vec<String> = known.iter().map(|k| k.to_string()).collect();
+                Ok(Deferred::reply(
+                    keyset::fetch(url.clone(), ca_pem),
+                    move |state: &mut State, fetched| {
+                        crate::jwt::check_jwks(&url, fetched)?;
+                        crate::jwt::check_config(&config)?;
+                        let mount = state
+                            .mounts
+                            .mount_mut(&path)
+                            .ok_or_else(|| ApiError::no_handler(&req.path))?;
+                        mount.jwt_config = Some(config);
+                        mount.jwt_keys = None;
+                        let known: Vec<&str> = known.iter().map(String::as_str).collect();
+                        Ok(Reply::NoContent.warn_unrecognized(&req, &known))
+                    },
+                ))
             }
             _ => Err(ApiError::unsupported_path()),
         };

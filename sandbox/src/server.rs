@@ -19,6 +19,7 @@ use serde_json::{json, Map, Value};
 use crate::api::{ApiError, HandlerResult, Logical, Method, Reply, Request};
 use crate::faults::{FaultAction, FaultPlan};
 use crate::flavor::Flavor;
+use crate::gojson;
 use crate::leases;
 use crate::router::{self, Routed};
 use crate::state::State;
@@ -236,7 +237,7 @@ impl Node {
     /// Parses, routes and renders one request (no faults).
     async fn answer(&self, parts: &Parts, body: &[u8]) -> HttpResponse {
         let flavor = self.state().flavor;
-        let req = match parse(parts, body, flavor.json_error_prefix()) {
+        let req = match parse(parts, body, flavor) {
             Ok(req) => req,
             Err(error) => return render_error(&error),
         };
@@ -341,7 +342,7 @@ fn header(parts: &Parts, name: &str) -> Option<String> {
 }
 
 /// HTTP request → logical request, or the error Vault answers before routing.
-fn parse(parts: &Parts, body: &[u8], json_error_prefix: &str) -> Result<Request, ApiError> {
+fn parse(parts: &Parts, body: &[u8], flavor: Flavor) -> Result<Request, ApiError> {
     let Some(path) = parts.uri.path().strip_prefix("/v1/") else {
         return Err(ApiError::not_found());
     };
@@ -372,25 +373,8 @@ fn parse(parts: &Parts, body: &[u8], json_error_prefix: &str) -> Result<Request,
                 .map(|t| t.trim().to_string())
         })
     });
-    let body = if method.is_write() && !body.iter().all(u8::is_ascii_whitespace) {
-        match serde_json::from_slice::<Value>(body) {
-            Ok(Value::Object(map)) => map,
-            Ok(Value::Null) => Map::new(),
-            Ok(other) => {
-                let kind = match other {
-                    Value::Array(_) => "array",
-                    Value::String(_) => "string",
-                    Value::Number(_) => "number",
-                    _ => "bool",
-                };
-                return Err(ApiError::bad_request(format!(
-                    "{json_error_prefix}: json: cannot unmarshal {kind} into Go value of type map[string]interface {{}}"
-                )));
-            }
-            Err(e) => {
-                return Err(ApiError::bad_request(format!("{json_error_prefix}: {e}")));
-            }
-        }
+    let body = if method.is_write() {
+        parse_body(flavor, &path, body)?
     } else {
         Map::new()
     };
@@ -414,6 +398,44 @@ fn parse(parts: &Parts, body: &[u8], json_error_prefix: &str) -> Result<Request,
         body,
         wrap_ttl,
     })
+}
+
+/// A write's JSON body, refused in the flavor's words (vault-api.md §0): Vault's logical
+/// handlers say only `error parsing JSON` (http/logical.go buildLogicalRequestNoAuth) and take
+/// an empty body; its raw handlers (http/handler.go parseJSONRequest) and every OpenBao
+/// handler quote Go's decoder; Vault's raw handlers need a body (`EOF`).
+fn parse_body(flavor: Flavor, path: &str, body: &[u8]) -> Result<Map<String, Value>, ApiError> {
+    let path = path.trim_matches('/');
+    let raw_handler = matches!(path, "sys/init" | "sys/unseal")
+        || path.starts_with("sys/generate-root")
+        || path.starts_with("sys/rekey");
+    let go_error = |e: &str| {
+        ApiError::bad_request(match (flavor, raw_handler) {
+            (Flavor::Vault, false) => "error parsing JSON".to_string(),
+            _ => format!("{}: {e}", flavor.json_error_prefix()),
+        })
+    };
+    if gojson::is_empty(body) {
+        return match (flavor, raw_handler) {
+            (Flavor::Vault, true) => Err(go_error("EOF")),
+            _ => Ok(Map::new()),
+        };
+    }
+    if let Some(e) = gojson::decode_error(body) {
+        return Err(go_error(&e));
+    }
+    // Like Go's Decoder, read the first value only.
+    let first = serde_json::Deserializer::from_slice(body)
+        .into_iter::<Value>()
+        .next();
+    match first {
+        Some(Ok(Value::Object(map))) => Ok(map),
+        Some(Ok(Value::Null)) => Ok(Map::new()),
+        Some(Err(e)) => Err(go_error(&e.to_string())),
+        _ => Err(go_error(
+            "json: cannot unmarshal into Go value of type map[string]interface {}",
+        )),
+    }
 }
 
 fn respond(status: u16, body: Bytes) -> HttpResponse {

@@ -51,7 +51,7 @@ pub fn handle(
 
 fn read(mounts: &mut MountTable, target: &str) -> HandlerResult {
     let is_auth = target.starts_with("auth/");
-    let Some(mount) = mounts.mount_for_tuning(target.trim_end_matches('/')) else {
+    let Some(mount) = mounts.mount_mut(target.trim_end_matches('/')) else {
         return Err(ApiError::bad_request(format!(
             "cannot fetch sysview for path {target:?}"
         )));
@@ -122,7 +122,7 @@ fn write(mounts: &mut MountTable, target: &str, req: &Request, now: SystemTime) 
             )));
         }
     }
-    let Some(mount) = mounts.mount_for_tuning(target.trim_end_matches('/')) else {
+    let Some(mount) = mounts.mount_mut(target.trim_end_matches('/')) else {
         return Err(ApiError::bad_request(format!(
             "tune of path {target:?} failed: no mount entry found"
         )));

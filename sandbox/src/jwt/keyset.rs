@@ -305,10 +305,9 @@ impl std::fmt::Display for FetchError {
 /// GETs `url` and parses the JWK set. With `ca_pem`, only those certificates are trusted
 /// for https (Vault builds a fresh pool from it); without, the built-in web roots are.
 ///
-/// Handlers run synchronously under the node's state lock, inside the node's tokio runtime;
-/// the request runs on its own thread with its own small runtime, and the calling worker is
-/// handed to `block_in_place` meanwhile so the node's other connections keep being served.
-pub fn fetch(url: &str, ca_pem: &str) -> Result<KeySet, FetchError> {
+/// Handlers never call this under the node's state lock: they hand it to the front end as a
+/// [`crate::api::Deferred`] step, which awaits it with the lock released.
+pub async fn fetch(url: String, ca_pem: String) -> Result<KeySet, FetchError> {
     let roots = if ca_pem.trim().is_empty() {
         None
     } else {
@@ -320,56 +319,34 @@ pub fn fetch(url: &str, ca_pem: &str) -> Result<KeySet, FetchError> {
             })?;
         Some(certs)
     };
-    let url = url.to_string();
-    let job = move || -> Result<Vec<u8>, FetchError> {
-        let fail = |e: String| FetchError::Fetch(e);
-        let mut builder = reqwest::Client::builder()
-            .use_rustls_tls()
-            .timeout(FETCH_TIMEOUT)
-            .redirect(reqwest::redirect::Policy::limited(10));
-        if let Some(certs) = roots {
-            builder = builder.tls_built_in_root_certs(false);
-            for cert in certs {
-                builder = builder.add_root_certificate(cert);
-            }
+    let fail = |e: String| FetchError::Fetch(e);
+    let mut builder = reqwest::Client::builder()
+        .use_rustls_tls()
+        .timeout(FETCH_TIMEOUT)
+        .redirect(reqwest::redirect::Policy::limited(10));
+    if let Some(certs) = roots {
+        builder = builder.tls_built_in_root_certs(false);
+        for cert in certs {
+            builder = builder.add_root_certificate(cert);
         }
-        let client = builder.build().map_err(|e| fail(e.to_string()))?;
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| fail(e.to_string()))?;
-        runtime.block_on(async move {
-            let response = client
-                .get(&url)
-                .send()
-                .await
-                .map_err(|e| fail(format!("oidc: get keys failed: {}", error_chain(&e))))?;
-            let status = response.status();
-            let body = response
-                .bytes()
-                .await
-                .map_err(|e| fail(format!("oidc: get keys failed: {e}")))?;
-            if status != reqwest::StatusCode::OK {
-                return Err(fail(format!(
-                    "oidc: get keys failed: {status} {}",
-                    String::from_utf8_lossy(&body)
-                )));
-            }
-            Ok(body.to_vec())
-        })
-    };
-    let worker = std::thread::Builder::new()
-        .name("vault-sandbox-jwks".into())
-        .spawn(job)
-        .map_err(|e| FetchError::Fetch(e.to_string()))?;
-    let in_multi_thread_runtime = tokio::runtime::Handle::try_current()
-        .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
-    let joined = if in_multi_thread_runtime {
-        tokio::task::block_in_place(|| worker.join())
-    } else {
-        worker.join()
-    };
-    let body = joined.map_err(|_| FetchError::Fetch("JWKS fetch thread panicked".into()))??;
+    }
+    let client = builder.build().map_err(|e| fail(e.to_string()))?;
+    let response = client
+        .get(&url)
+        .send()
+        .await
+        .map_err(|e| fail(format!("oidc: get keys failed: {}", error_chain(&e))))?;
+    let status = response.status();
+    let body = response
+        .bytes()
+        .await
+        .map_err(|e| fail(format!("oidc: get keys failed: {e}")))?;
+    if status != reqwest::StatusCode::OK {
+        return Err(fail(format!(
+            "oidc: get keys failed: {status} {}",
+            String::from_utf8_lossy(&body)
+        )));
+    }
     KeySet::parse(&body).map_err(FetchError::Fetch)
 }
 
@@ -469,8 +446,16 @@ mod tests {
 
     #[test]
     fn unreadable_ca_pem_is_reported_before_any_request() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let fetched = runtime.block_on(fetch(
+            "http://127.0.0.1:9/jwks".into(),
+            "-----BEGIN CERTIFICATE-----".into(),
+        ));
         assert_eq!(
-            fetch("http://127.0.0.1:9/jwks", "-----BEGIN CERTIFICATE-----"),
+            fetched,
             Err(FetchError::CaPem(
                 "could not parse CA PEM value successfully".into()
             ))

@@ -8,7 +8,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::api::{ApiError, HandlerResult, Logical, Reply, Request};
+use crate::api::{ApiError, Deferred, HandlerResult, Logical, Reply, Request};
 use crate::jwt::claims::{self, Expected};
 use crate::jwt::identity::LoginAlias;
 use crate::jwt::keyset::{self, CompactJws, FetchError, KeySet, ASYMMETRIC_ALGS};
@@ -55,6 +55,17 @@ fn strings_of(value: Option<&Value>) -> Vec<String> {
 
 /// Handles a login request (the router calls this before any token check).
 pub fn handle(state: &mut State, req: &Request) -> HandlerResult {
+    login(state, req, None)
+}
+
+/// The login, once more after a JWKS fetch when `refreshed` holds its outcome: the cached
+/// keys did not verify the token, so the key set was fetched (with the node's lock released)
+/// and is tried once (go-oidc's RemoteKeySet).
+fn login(
+    state: &mut State,
+    req: &Request,
+    refreshed: Option<Result<KeySet, FetchError>>,
+) -> HandlerResult {
     if !req.method.is_write() {
         return Err(ApiError::new(
             405,
@@ -67,7 +78,21 @@ pub fn handle(state: &mut State, req: &Request) -> HandlerResult {
     let Some(parts) = state.mounts.jwt_login_parts(&req.path) else {
         return Err(ApiError::no_handler(&req.path));
     };
-    let verified = verify_login(parts, req, now_unix)?;
+    let refreshed = refreshed.map(|fetched| {
+        fetched.map(|keys| {
+            *parts.keys = Some(keys);
+        })
+    });
+    let verified = match verify_login(parts, req, now_unix, refreshed)? {
+        Step::Verified(verified) => verified,
+        Step::FetchKeys { url, ca_pem } => {
+            let req = req.clone();
+            return Ok(Deferred::reply(
+                keyset::fetch(url, ca_pem),
+                move |state: &mut State, fetched| login(state, &req, Some(fetched)),
+            ));
+        }
+    };
     let alias_entity = state
         .mounts
         .identity_mut()
@@ -92,12 +117,19 @@ struct VerifiedLogin {
     token: LoginToken,
 }
 
+/// Where a verification stands: done, or waiting for the JWKS URL to be fetched.
+enum Step {
+    Verified(Box<VerifiedLogin>),
+    FetchKeys { url: String, ca_pem: String },
+}
+
 /// Verifies the JWT for the requested role (`pathLogin` up to `PopulateTokenAuth`).
 fn verify_login(
     parts: JwtLoginParts<'_>,
     req: &Request,
     now_unix: i64,
-) -> Result<VerifiedLogin, ApiError> {
+    refreshed: Option<Result<(), FetchError>>,
+) -> Result<Step, ApiError> {
     let Some(config) = parts.config else {
         return Err(error("could not load configuration"));
     };
@@ -123,8 +155,12 @@ fn verify_login(
 
     // cap's Validator: the signature first, then everything else.
     let invalid = |e: String| error(format!("error validating token: {e}"));
-    let claims_json = verify_signature(parts.keys, config, token)
+    let checked = verify_signature(parts.keys, config, token, refreshed)
         .map_err(|e| invalid(format!("error verifying token signature: {e}")))?;
+    let claims_json = match checked {
+        Signature::Verified(payload) => payload,
+        Signature::FetchKeys { url, ca_pem } => return Ok(Step::FetchKeys { url, ca_pem }),
+    };
     let jws = CompactJws::parse(token).map_err(|e| invalid(e.to_string()))?;
     let all_claims: Map<String, Value> = match serde_json::from_slice::<Value>(&claims_json) {
         Ok(Value::Object(map)) => map,
@@ -226,35 +262,47 @@ fn verify_login(
         mount_path: format!("auth/{}", parts.path),
         metadata,
     };
-    Ok(VerifiedLogin { alias, token })
+    Ok(Step::Verified(Box::new(VerifiedLogin { alias, token })))
+}
+
+/// A signature check's outcome: the verified payload, or the key set to fetch first.
+enum Signature {
+    Verified(Vec<u8>),
+    FetchKeys { url: String, ca_pem: String },
 }
 
 /// The signature check of go-oidc's `RemoteKeySet` (or cap's static key set): the cached
-/// keys first; when none verifies, the JWKS URL once more (key rotation), then give up.
+/// keys first; when none verifies, the JWKS URL once more (key rotation, `refreshed` holds
+/// the outcome of that fetch), then give up.
 fn verify_signature(
-    cache: &mut Option<KeySet>,
+    cache: &Option<KeySet>,
     config: &Map<String, Value>,
     token: &str,
-) -> Result<Vec<u8>, String> {
+    refreshed: Option<Result<(), FetchError>>,
+) -> Result<Signature, String> {
     let jws = CompactJws::parse(token)?;
     let pems = strings_of(config.get("jwt_validation_pubkeys"));
     if !pems.is_empty() {
         let static_keys = KeySet::from_pems(&pems)?;
         return static_keys
             .verify_any_key(&jws)
+            .map(Signature::Verified)
             .ok_or_else(|| "no known key successfully validated the token signature".to_string());
     }
     let url = str_of(config, "jwks_url");
     if url.is_empty() {
         return Err("no JWKS URL or validation keys configured".to_string());
     }
-    if let Some(payload) = cache.as_ref().and_then(|keys| keys.verify(&jws)) {
-        return Ok(payload);
+    let verified = cache.as_ref().and_then(|keys| keys.verify(&jws));
+    match (verified, refreshed) {
+        (Some(payload), _) => Ok(Signature::Verified(payload)),
+        (None, None) => Ok(Signature::FetchKeys {
+            url: url.to_string(),
+            ca_pem: str_of(config, "jwks_ca_pem").to_string(),
+        }),
+        (None, Some(Err(FetchError::CaPem(e) | FetchError::Fetch(e)))) => {
+            Err(format!("fetching keys {e}"))
+        }
+        (None, Some(Ok(()))) => Err("failed to verify id token signature".to_string()),
     }
-    let fresh = keyset::fetch(url, str_of(config, "jwks_ca_pem")).map_err(|e| match e {
-        FetchError::CaPem(e) | FetchError::Fetch(e) => format!("fetching keys {e}"),
-    })?;
-    let verified = fresh.verify(&jws);
-    *cache = Some(fresh);
-    verified.ok_or_else(|| "failed to verify id token signature".to_string())
 }

@@ -15,51 +15,35 @@ use serde_json::{Map, Value};
 use crate::api::ApiError;
 use keyset::{FetchError, KeySet, ASYMMETRIC_ALGS};
 
-/// The checks Vault runs on a `auth/<jwt>/config` write after the one-key-source rule
-/// (`pathConfigWrite`): the JWKS URL is fetched and must serve a JWK set, validation keys
+/// The JWKS URL a `auth/<jwt>/config` write must fetch before it is accepted (Vault's
+/// `pathConfigWrite` checks that it serves a JWK set), with its CA PEM.
+pub fn jwks_to_check(config: &Map<String, Value>) -> Option<(String, String)> {
+    let url = text(config, "jwks_url");
+    (!url.is_empty()).then(|| (url, text(config, "jwks_ca_pem")))
+}
+
+/// The outcome of that fetch in Vault's words (it logs the cause and answers without it).
+pub fn check_jwks(url: &str, fetched: Result<KeySet, FetchError>) -> Result<(), ApiError> {
+    match fetched {
+        Ok(_) => Ok(()),
+        Err(FetchError::CaPem(_)) => Err(ApiError::bad_request("error checking jwks_ca_pem")),
+        Err(FetchError::Fetch(_)) => Err(ApiError::bad_request(format!(
+            "error checking jwks URL {url}"
+        ))),
+    }
+}
+
+/// The checks of a config write that need no network, after the JWKS one: validation keys
 /// must parse, and every `jwt_supported_algs` entry must be a supported algorithm.
 pub fn check_config(config: &Map<String, Value>) -> Result<(), ApiError> {
-    let text = |key: &str| {
-        config
-            .get(key)
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string()
-    };
-    let list = |key: &str| -> Vec<String> {
-        config
-            .get(key)
-            .and_then(Value::as_array)
-            .map(|items| {
-                items
-                    .iter()
-                    .filter_map(|v| v.as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let jwks_url = text("jwks_url");
-    if !jwks_url.is_empty() {
-        match keyset::fetch(&jwks_url, &text("jwks_ca_pem")) {
-            Ok(_) => {}
-            // Vault logs the cause and answers without it.
-            Err(FetchError::CaPem(_)) => {
-                return Err(ApiError::bad_request("error checking jwks_ca_pem"))
-            }
-            Err(FetchError::Fetch(_)) => {
-                return Err(ApiError::bad_request(format!(
-                    "error checking jwks URL {jwks_url}"
-                )))
-            }
-        }
-    } else {
-        let pems = list("jwt_validation_pubkeys");
+    if jwks_to_check(config).is_none() {
+        let pems = list(config, "jwt_validation_pubkeys");
         if !pems.is_empty() {
             KeySet::from_pems(&pems)
                 .map_err(|e| ApiError::bad_request(format!("error parsing public key: {e}")))?;
         }
     }
-    if let Some(bad) = list("jwt_supported_algs")
+    if let Some(bad) = list(config, "jwt_supported_algs")
         .into_iter()
         .find(|a| !ASYMMETRIC_ALGS.contains(&a.as_str()))
     {
@@ -68,4 +52,25 @@ pub fn check_config(config: &Map<String, Value>) -> Result<(), ApiError> {
         )));
     }
     Ok(())
+}
+
+fn text(config: &Map<String, Value>, key: &str) -> String {
+    config
+        .get(key)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
+}
+
+fn list(config: &Map<String, Value>, key: &str) -> Vec<String> {
+    config
+        .get(key)
+        .and_then(Value::as_array)
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
 }

@@ -694,3 +694,37 @@ fn capabilities_self_of_a_workload_token_renders_its_templated_rules() {
     assert_eq!(data["secret/data/default/web/config"], json!(["read"]));
     assert_eq!(data["secret/data/default/api/config"], json!(["deny"]));
 }
+
+// The JWKS fetch of a config write runs with the node's state lock released (it is a deferred
+// step, see api::Deferred): a key server that asks this same node for its health before it
+// answers gets that answer, and the write then succeeds. Under the lock the health request
+// could not be answered before the fetch timed out.
+#[test]
+fn the_jwks_fetch_runs_without_the_node_lock() {
+    use std::io::{Read, Write};
+    let node = dev();
+    enable_jwt(&node);
+    let keys = JwksServer::start_ed25519().unwrap();
+    let body = keys.jwks().to_string();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/jwks", listener.local_addr().unwrap());
+    let addr = node.addr();
+    let server = std::thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        let mut request = [0u8; 4096];
+        let _ = stream.read(&mut request).unwrap();
+        let health = call(&addr, "GET", "sys/health", None, None).status;
+        let answer = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        stream.write_all(answer.as_bytes()).unwrap();
+        health
+    });
+    let written = write_config(&node, json!({ "jwks_url": url }));
+    assert_eq!(written.status, 204, "{}", written.text);
+    assert_eq!(server.join().unwrap(), 200);
+}
