@@ -91,3 +91,30 @@ job_policy "access-tables" {
 #   policy       = "nomad-workloads"
 #   token_period = "30m"            # the period of the workloads' Vault tokens
 # }
+
+# Seed 001 steps 9–12: the database secrets engine for the jobs (here the web job's
+# database/creds/accessdb). Enabled, connected and its roles written as steps; then nvctl proves
+# it: credentials minted through Vault log in to PostgreSQL (SELECT 1), their lease is revoked
+# and the user is gone (`--no-mint` skips the proof). Checked before anything is written: a
+# role's statements must create the user — the seed's one-line
+# `GRANT ALL ON SCHEMA public TO "{{name}}";` does not, and fails on a real PostgreSQL —, every
+# role must be in allowed_roles, the URL must be templated, TTLs at most the mount's max (768h).
+#
+# database "postgresql" {                       # the connection's name: database/config/postgresql
+#   path           = "database"                 # the engine's mount (default "database")
+#   plugin_name    = "postgresql-database-plugin"
+#   connection_url = "postgresql://{{username}}:{{password}}@database.service.consul:5432/postgres?sslmode=disable"
+#   username       = "postgres"
+#   password_file  = "postgres.password"        # 0600; or password_env = "PGPASSWORD"; never here
+#   allowed_roles  = ["accessdb"]
+#   verify_connection = true                    # Vault connects and pings when it is written
+#   role "accessdb" {
+#     # accessdb.sql:
+#     #   CREATE ROLE "{{name}}" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}';
+#     #   GRANT SELECT ON ALL TABLES IN SCHEMA public TO "{{name}}";
+#     creation_statements_file   = "accessdb.sql"
+#     # revocation_statements_file = "accessdb-revoke.sql"   # optional; default: Vault drops the user
+#     default_ttl = "1h"
+#     max_ttl     = "24h"
+#   }
+# }

@@ -99,6 +99,7 @@ Register-ArgumentCompleter -Native -CommandName 'nvctl' -ScriptBlock {
             [CompletionResult]::new('--plan', '--plan', [CompletionResultType]::ParameterName, 'Only observe: print what would change; exit 3 when changes are pending')
             [CompletionResult]::new('--dev', '--dev', [CompletionResultType]::ParameterName, 'Start an uninitialised in-memory Vault and bootstrap it (nothing installed, nothing kept)')
             [CompletionResult]::new('--rotate-token', '--rotate-token', [CompletionResultType]::ParameterName, 'Mint a new server token, write it, then revoke the old one')
+            [CompletionResult]::new('--no-mint', '--no-mint', [CompletionResultType]::ParameterName, 'Skip the database credentials proof (mint through Vault, log in, revoke)')
             [CompletionResult]::new('--destroy', '--destroy', [CompletionResultType]::ParameterName, 'Workload identity: remove what nvctl created (and only that)')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation (needed when not on a terminal)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation (needed when not on a terminal)')

@@ -95,6 +95,7 @@ set edit:completion:arg-completer[nvctl] = {|@words|
             cand --plan 'Only observe: print what would change; exit 3 when changes are pending'
             cand --dev 'Start an uninitialised in-memory Vault and bootstrap it (nothing installed, nothing kept)'
             cand --rotate-token 'Mint a new server token, write it, then revoke the old one'
+            cand --no-mint 'Skip the database credentials proof (mint through Vault, log in, revoke)'
             cand --destroy 'Workload identity: remove what nvctl created (and only that)'
             cand -y 'Answer yes to every confirmation (needed when not on a terminal)'
             cand --yes 'Answer yes to every confirmation (needed when not on a terminal)'

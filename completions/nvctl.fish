@@ -103,6 +103,7 @@ hcl\t'HCL (stanza)'"
 complete -c nvctl -n "__fish_nvctl_using_subcommand bootstrap" -l plan -d 'Only observe: print what would change; exit 3 when changes are pending'
 complete -c nvctl -n "__fish_nvctl_using_subcommand bootstrap" -l dev -d 'Start an uninitialised in-memory Vault and bootstrap it (nothing installed, nothing kept)'
 complete -c nvctl -n "__fish_nvctl_using_subcommand bootstrap" -l rotate-token -d 'Mint a new server token, write it, then revoke the old one'
+complete -c nvctl -n "__fish_nvctl_using_subcommand bootstrap" -l no-mint -d 'Skip the database credentials proof (mint through Vault, log in, revoke)'
 complete -c nvctl -n "__fish_nvctl_using_subcommand bootstrap" -l destroy -d 'Workload identity: remove what nvctl created (and only that)'
 complete -c nvctl -n "__fish_nvctl_using_subcommand bootstrap" -s y -l yes -d 'Answer yes to every confirmation (needed when not on a terminal)'
 complete -c nvctl -n "__fish_nvctl_using_subcommand bootstrap" -s v -l verbose -d 'Say more about what is sent (never secrets); repeat for more'

@@ -301,6 +301,10 @@ pub struct BootstrapArgs {
     #[arg(long)]
     pub rotate_token: bool,
 
+    /// Skip the database credentials proof (mint through Vault, log in, revoke)
+    #[arg(long)]
+    pub no_mint: bool,
+
     /// Where to write the server `vault` block
     #[arg(long, value_name = "PATH")]
     pub server_stanza_output: Option<PathBuf>,

@@ -17,6 +17,7 @@ pub mod interrupt;
 pub mod local_file;
 pub mod nomad;
 pub mod output;
+pub mod postgres_login;
 pub mod postgres_url;
 pub mod secret;
 pub mod secret_file;

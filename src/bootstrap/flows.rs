@@ -9,6 +9,9 @@ use anyhow::Result;
 use crate::checks::Findings;
 use crate::nomad::stanza::{self as agent_block, AgentKind, StanzaOptions, VaultStanza};
 use crate::nomad::workload_identity::WorkloadIdentitySpec;
+use crate::steps::database::{
+    DatabaseConnectionStep, DatabaseMountStep, DatabaseProofStep, DatabaseRoleStep,
+};
 use crate::steps::init::{InitSpec, InitStep};
 use crate::steps::pipeline::{Facts, FinalCheck, Pipeline, Stage};
 use crate::steps::policy::{server_policy_text, PolicyStep};
@@ -37,6 +40,7 @@ pub fn legacy(
         .stages(vault_ready(config, facts))
         .stage("policies and role", policies_and_role(config)?)
         .stage("the servers' token", [boxed(server_token(config, facts))])
+        .stages(database_stages(config, facts))
         .stage(
             "agent vault blocks",
             block_files(config, |kind| legacy_block(config, kind, namespace.clone())),
@@ -59,6 +63,7 @@ pub fn workload_identity(
     Ok(Pipeline::new(facts.clone())
         .stages(vault_ready(config, facts))
         .stages(wi::stages(spec, facts)?)
+        .stages(database_stages(config, facts))
         .stage(
             "agent vault blocks",
             block_files(config, |kind| wi::stanza(spec, kind, &address)),
@@ -68,6 +73,38 @@ pub fn workload_identity(
                 .map(|kind| (kind, wi::stanza(spec, kind, &address))),
         })
         .no_token_message(NO_TOKEN))
+}
+
+/// The `database` blocks (seed 001 steps 9–12): engines, connections, roles, then the
+/// credentials proof; left out when none is configured.
+fn database_stages<'a>(config: &BootstrapConfig, facts: &Facts) -> [Stage<'a>; 4] {
+    let dbs = &config.databases;
+    [
+        Stage::new(
+            "database engines",
+            dbs.iter().map(|d| boxed(DatabaseMountStep::new(d, facts))),
+        ),
+        Stage::new(
+            "database connections",
+            dbs.iter()
+                .map(|d| boxed(DatabaseConnectionStep::new(d, facts))),
+        ),
+        Stage::new(
+            "database roles",
+            dbs.iter()
+                .flat_map(|d| {
+                    d.roles
+                        .iter()
+                        .map(move |r| boxed(DatabaseRoleStep::new(d, r, facts)))
+                })
+                .collect::<Vec<_>>(),
+        ),
+        Stage::new(
+            "database credentials",
+            dbs.iter()
+                .map(|d| boxed(DatabaseProofStep::new(d, config.no_mint, facts))),
+        ),
+    ]
 }
 
 /// Init, then unseal: every flow starts with a Vault that answers.

@@ -11,6 +11,7 @@
 //! stage is written, so a refusal (no terminal and no `--yes`) happens before the first write.
 
 pub mod config;
+pub mod database;
 pub mod flows;
 
 use anyhow::{Context, Result};
@@ -165,6 +166,37 @@ pub fn run(
         Some(token) => client.with_token(token),
         None => client,
     };
+    // The database blocks' checks come before anything is written: a statement that never
+    // creates the user, a role the connection does not allow… (exit 3, nothing touched).
+    let mut database_checks = Findings::new();
+    for spec in &config.databases {
+        database_checks.extend(database::checks(spec));
+    }
+    if !database_checks.has_errors() {
+        for f in database_checks.iter() {
+            ui.warn(format!("{}: {}", f.subject, f.message));
+        }
+    } else {
+        return Ok(BootstrapReport {
+            flow: flow.name(),
+            addresses: config.addresses.clone(),
+            plan: mode == Mode::Plan,
+            steps: Vec::new(),
+            verification: Some(Verification {
+                label: "database checks before writing".into(),
+                nomad_would_refuse_to_start: false,
+                nomad_would_disable_vault: false,
+                findings: database_checks,
+            }),
+            token_accessor: None,
+            token: None,
+            token_output: None,
+            init_output: config.init_output.display().to_string(),
+            workload_identity: None,
+            server_stanza: String::new(),
+            client_stanza: String::new(),
+        });
+    }
     let facts = Facts::default();
     let mut pipeline = match flow {
         FlowSpec::Legacy => flows::legacy(config, conn.namespace.clone(), &facts)?,

@@ -43,6 +43,8 @@ pub enum Source {
     Vault,
     /// nvctl's own finding, beyond what Nomad checks.
     Nvctl,
+    /// Verbatim text PostgreSQL answered (a login with minted credentials).
+    Postgresql,
 }
 
 /// One thing a check found.

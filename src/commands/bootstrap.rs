@@ -153,6 +153,15 @@ pub fn run(
             if !ui.quiet {
                 eprintln!("{}", summary_table(&report));
             }
+            // The steps' own findings (a credentials proof that failed, in Vault's or
+            // PostgreSQL's words), then the final verification's.
+            for step in &report.steps {
+                if step.findings.worst() > Some(crate::checks::Severity::Info)
+                    || (ui.verbose > 0 && !step.findings.is_empty())
+                {
+                    eprint!("{}", output::render_findings(&ui, &step.findings));
+                }
+            }
             if let Some(v) = &report.verification {
                 // Informational findings (e.g. "set VAULT_TOKEN in the service") are already
                 // said by the stanza's own comment; show them with -v.
@@ -162,7 +171,8 @@ pub fn run(
                     eprint!("{}", output::render_findings(&ui, &v.findings));
                 }
             }
-            if !args.plan {
+            // Nothing was done (checks before writing stopped the run): no blocks to paste.
+            if !args.plan && !report.steps.is_empty() {
                 output::stdout(&format!(
                     "# Nomad servers (server.hcl)\n{}\n# Nomad clients (client.hcl)\n{}",
                     report.server_stanza.trim_end(),

@@ -20,6 +20,7 @@ pub fn render(ui: &Ui, findings: &Findings) -> String {
                 Source::Nomad => "Nomad",
                 Source::Vault => "Vault",
                 Source::Nvctl => "nvctl",
+                Source::Postgresql => "PostgreSQL",
             };
             // Multi-line messages (Go multierror) are indented under their first line.
             let message = f.message.trim_end().replace('\n', "\n      ");

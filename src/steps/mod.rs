@@ -5,6 +5,7 @@
 //! (`policy write`, `role create`, …) and `bootstrap` drive them through the same driver
 //! ([`pipeline::drive`]), so they behave the same way. How to add a step: `README.md` here.
 
+pub mod database;
 pub mod init;
 pub mod pipeline;
 pub mod policy;

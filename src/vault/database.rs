@@ -157,6 +157,20 @@ impl VaultClient {
         wire::write_warnings(&reply, &path)
     }
 
+    /// `POST :mount/config/:name` with only the keys to change (Vault keeps the others and
+    /// merges the connection details key by key); returns warnings.
+    pub fn update_database_connection(
+        &self,
+        mount: &str,
+        name: &str,
+        changes: &Value,
+    ) -> Result<Vec<String>, VaultError> {
+        let path = engine_path(mount, "config", name);
+        let request = Request::new(Method::PUT, path.as_str(), Replay::Safe).json(changes)?;
+        let reply = self.execute(&request)?;
+        wire::write_warnings(&reply, &path)
+    }
+
     /// `GET :mount/config/:name`; `None` when there is no such connection.
     pub fn read_database_connection(
         &self,

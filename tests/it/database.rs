@@ -41,20 +41,24 @@ fn dev_postgres_connects_the_sandboxes_engine_to_the_operators_database() {
         json!({"connection_url": db.templated_url(), "username": db.user()})
     );
     assert_eq!(config["data"]["allowed_roles"], json!(["*"]));
-    // The engine really reaches the database: a role's credentials log in.
+    // The engine really reaches the database: a role's credentials log in. (Its own role
+    // name, so that its users never look like the bootstrap tests' accessdb ones.)
     let (status, _) = vault.put(
-        "database/roles/accessdb",
+        "database/roles/devcheck",
         &json!({"db_name": "postgresql", "default_ttl": "1h",
                 "creation_statements": "CREATE ROLE \"{{name}}\" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}';"}),
     );
     assert_eq!(status, 204);
-    let (status, creds) = vault.get("database/creds/accessdb");
+    let (status, creds) = vault.get("database/creds/devcheck");
     assert_eq!(status, 200, "{creds}");
     db.login(
         creds["data"]["username"].as_str().unwrap(),
         creds["data"]["password"].as_str().unwrap(),
     )
     .unwrap();
+    // Leave no user behind in the shared cluster.
+    let (status, _) = vault.put("sys/leases/revoke", &json!({"lease_id": creds["lease_id"]}));
+    assert_eq!(status, 204);
     dev.signal("INT");
     let run = dev.finish();
     run.hides(db.password());
@@ -97,4 +101,281 @@ fn dev_postgres_says_in_vaults_words_why_it_cannot_connect() {
             db.user()
         ))
         .hides("not-the-password");
+}
+
+// --- bootstrap: database "NAME" { … } (seed 001 steps 9–12) ---
+
+/// Seed 001's role with the creating statement the seed lacks, and table privileges Vault's
+/// default revocation takes back.
+const FIXED_CREATE: &str = "CREATE ROLE \"{{name}}\" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}';\nGRANT SELECT ON ALL TABLES IN SCHEMA public TO \"{{name}}\";\n";
+/// The seed's own statement (step 11).
+const SEED_GRANT: &str = "GRANT ALL ON SCHEMA public TO \"{{name}}\";\n";
+
+struct Seed001 {
+    dir: tempfile::TempDir,
+    db: Tenant,
+}
+
+impl Seed001 {
+    /// A work directory with the password file (0600), the role's SQL and a bootstrap.hcl
+    /// reproducing seed 001's database steps against a tenant of the throwaway cluster.
+    fn new(creation: &str) -> Seed001 {
+        let db = tenant();
+        let dir = crate::support::workdir();
+        let password = dir.path().join("postgres.password");
+        std::fs::write(&password, format!("{}\n", db.password())).unwrap();
+        std::fs::set_permissions(
+            &password,
+            std::os::unix::fs::PermissionsExt::from_mode(0o600),
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("accessdb.sql"), creation).unwrap();
+        let seed = Seed001 { dir, db };
+        seed.config("[\"accessdb\"]", &seed.db.templated_url());
+        seed
+    }
+
+    fn config(&self, allowed_roles: &str, url: &str) {
+        let text = format!(
+            r#"init {{
+  key_shares    = 1
+  key_threshold = 1
+  output        = "vault-init.json"
+}}
+token {{
+  output = "nomad-server.token"
+}}
+database "postgresql" {{
+  connection_url = "{url}"
+  username       = "{user}"
+  password_file  = "postgres.password"
+  allowed_roles  = {allowed_roles}
+  role "accessdb" {{
+    creation_statements_file = "accessdb.sql"
+    default_ttl = "1h"
+    max_ttl     = "24h"
+  }}
+}}
+"#,
+            user = self.db.user()
+        );
+        std::fs::write(self.dir.path().join("bootstrap.hcl"), text).unwrap();
+    }
+
+    fn bootstrap(&self, vault: &vault_sandbox::SandboxHandle) -> crate::support::Run {
+        Nvctl::new()
+            .sandbox(vault)
+            .current_dir(self.dir.path())
+            .args(["bootstrap", "--yes", "--config", "bootstrap.hcl"])
+            .run()
+    }
+}
+
+fn fresh_vault() -> vault_sandbox::SandboxHandle {
+    vault_sandbox::Sandbox::builder()
+        .uninitialized()
+        .start()
+        .unwrap()
+}
+
+#[test]
+fn bootstrap_sets_up_seed_001s_database_proves_credentials_and_reruns_with_no_writes() {
+    let seed = Seed001::new(FIXED_CREATE);
+    let vault = fresh_vault();
+    let run = seed.bootstrap(&vault).exit(0);
+    run.hides(seed.db.password());
+    // The database group's requests (BENCHMARKS.md), sorted: the verifications run side by side.
+    // Each stage observes then writes; the connection write is where Vault connects and pings.
+    assert_eq!(
+        database_requests(&vault),
+        [
+            "GET /v1/database/config/postgresql",
+            "GET /v1/database/config/postgresql",
+            "GET /v1/database/config/postgresql",
+            "GET /v1/database/creds/accessdb",
+            "GET /v1/database/roles/accessdb",
+            "GET /v1/database/roles/accessdb",
+            "GET /v1/sys/mounts",
+            "GET /v1/sys/mounts",
+            "POST /v1/sys/mounts/database",
+            "PUT /v1/database/config/postgresql",
+            "PUT /v1/database/roles/accessdb",
+            "PUT /v1/sys/leases/revoke",
+        ]
+    );
+    let root = vault.root_token().unwrap();
+    let http = Http::new(&vault.addr(), &root);
+    let (status, config) = http.get("database/config/postgresql");
+    assert_eq!(status, 200);
+    assert_eq!(config["data"]["allowed_roles"], json!(["accessdb"]));
+    assert_eq!(
+        config["data"]["connection_details"]["connection_url"],
+        json!(seed.db.templated_url())
+    );
+    let (_, role) = http.get("database/roles/accessdb");
+    assert_eq!(role["data"]["default_ttl"], json!(3600));
+    // The proof minted a credential, logged in with it and revoked it: Vault saw the creds
+    // read and the revocation, and no lease or user is left.
+    let paths: Vec<String> = vault.requests().iter().map(|r| r.path.clone()).collect();
+    assert!(
+        paths.iter().any(|p| p == "/v1/database/creds/accessdb"),
+        "{paths:?}"
+    );
+    assert!(
+        paths.iter().any(|p| p == "/v1/sys/leases/revoke"),
+        "{paths:?}"
+    );
+    let leftover: i64 = seed
+        .db
+        .client()
+        .unwrap()
+        .query_one(
+            "SELECT count(*) FROM pg_roles WHERE rolname LIKE 'v-root-accessdb-%'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(leftover, 0);
+
+    vault.clear_requests();
+    seed.bootstrap(&vault).exit(0);
+    assert_eq!(crate::support::writes(&vault), Vec::<String>::new());
+    assert_eq!(
+        database_requests(&vault),
+        [
+            "GET /v1/database/config/postgresql",
+            "GET /v1/database/roles/accessdb",
+            "GET /v1/sys/mounts",
+        ]
+    );
+}
+
+/// The requests of the database group, sorted (`sys/mounts` reads included).
+fn database_requests(vault: &vault_sandbox::SandboxHandle) -> Vec<String> {
+    let mut requests = vault
+        .requests()
+        .iter()
+        .filter(|r| {
+            r.path.starts_with("/v1/database/")
+                || r.path.starts_with("/v1/sys/mounts")
+                || r.path.starts_with("/v1/sys/leases/")
+        })
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect::<Vec<_>>();
+    requests.sort();
+    requests
+}
+
+#[test]
+fn the_seeds_own_statement_is_caught_before_anything_is_written() {
+    let seed = Seed001::new(SEED_GRANT);
+    let vault = fresh_vault();
+    seed.bootstrap(&vault)
+        .exit(3)
+        .stderr_has("never create the user \"{{name}}\"")
+        .stderr_has("CREATE ROLE \"{{name}}\" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}';")
+        .hides(seed.db.password());
+    assert_eq!(crate::support::writes(&vault), Vec::<String>::new());
+}
+
+#[test]
+fn a_role_the_connection_does_not_allow_is_caught_before_writing() {
+    let seed = Seed001::new(FIXED_CREATE);
+    seed.config("[\"other\"]", &seed.db.templated_url());
+    let vault = fresh_vault();
+    seed.bootstrap(&vault)
+        .exit(3)
+        .stderr_has("role \"accessdb\" is not in the connection's allowed_roles")
+        .stderr_has("\"accessdb\" is not an allowed role");
+    assert_eq!(crate::support::writes(&vault), Vec::<String>::new());
+}
+
+#[test]
+fn a_literal_password_in_the_url_is_caught_before_writing_and_never_shown() {
+    let seed = Seed001::new(FIXED_CREATE);
+    seed.config("[\"accessdb\"]", &seed.db.literal_url());
+    let vault = fresh_vault();
+    seed.bootstrap(&vault)
+        .exit(3)
+        .stderr_has("connection_url has a password written into it")
+        .hides(seed.db.password());
+    assert_eq!(crate::support::writes(&vault), Vec::<String>::new());
+}
+
+#[test]
+fn an_unreachable_database_ends_in_vaults_words() {
+    let seed = Seed001::new(FIXED_CREATE);
+    let port = throwaway_postgres::unused_port().unwrap();
+    seed.config(
+        "[\"accessdb\"]",
+        &seed
+            .db
+            .templated_url()
+            .replace(&seed.db.port().to_string(), &port.to_string()),
+    );
+    let vault = fresh_vault();
+    seed.bootstrap(&vault)
+        .exit(2)
+        .stderr_has("error verifying connection: ping failed: failed to connect to")
+        .stderr_has("connection refused")
+        .hides(seed.db.password());
+}
+
+#[test]
+fn a_wrong_password_ends_in_postgresqls_words_and_is_never_shown() {
+    let seed = Seed001::new(FIXED_CREATE);
+    let password = seed.dir.path().join("postgres.password");
+    std::fs::write(&password, "wrong-password-123\n").unwrap();
+    let vault = fresh_vault();
+    seed.bootstrap(&vault)
+        .exit(2)
+        .stderr_has("password authentication failed for user")
+        .hides("wrong-password-123");
+}
+
+#[test]
+fn bad_sql_in_the_role_ends_in_one_finding_with_postgresqls_words() {
+    let seed = Seed001::new(
+        "CREATE ROLE \"{{name}}\" WITH LOGIN PASSWORD '{{password}}'; GRANT SELECT ON no_such_table TO \"{{name}}\";",
+    );
+    let vault = fresh_vault();
+    seed.bootstrap(&vault)
+        .exit(3)
+        .stderr_has("failed to execute query: ERROR: relation \"no_such_table\" does not exist (SQLSTATE 42P01)");
+}
+
+#[test]
+fn a_password_file_others_can_read_is_refused() {
+    let seed = Seed001::new(FIXED_CREATE);
+    let password = seed.dir.path().join("postgres.password");
+    std::fs::set_permissions(
+        &password,
+        std::os::unix::fs::PermissionsExt::from_mode(0o644),
+    )
+    .unwrap();
+    let vault = fresh_vault();
+    seed.bootstrap(&vault)
+        .exit(1)
+        .stderr_has("is readable by others (mode 644)");
+    assert!(vault.requests().is_empty());
+}
+
+#[test]
+fn no_mint_skips_the_credentials_proof() {
+    let seed = Seed001::new(FIXED_CREATE);
+    let vault = fresh_vault();
+    Nvctl::new()
+        .sandbox(&vault)
+        .current_dir(seed.dir.path())
+        .args([
+            "bootstrap",
+            "--yes",
+            "--no-mint",
+            "--config",
+            "bootstrap.hcl",
+        ])
+        .run()
+        .exit(0);
+    let paths: Vec<String> = vault.requests().iter().map(|r| r.path.clone()).collect();
+    assert!(!paths.iter().any(|p| p.contains("/creds/")), "{paths:?}");
 }

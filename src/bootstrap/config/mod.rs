@@ -48,6 +48,7 @@
 //! only what its domain refuses, with `r.problems.error(&origin, …)` (a flag's, the file's, the
 //! default's origin) or `r.problems.at(&located.at, …)`, and remarks with `r.problems.warn`.
 
+mod database;
 mod init;
 mod job_policy;
 mod policy;
@@ -91,6 +92,7 @@ pub const FILE: Schema = Schema {
         &stanza::SCHEMA,
         &job_policy::SCHEMA,
         &workload_identity::SCHEMA,
+        &database::SCHEMA,
     ],
 };
 
@@ -142,6 +144,10 @@ pub struct BootstrapConfig {
     /// Where the file's `workload_identity` block is, when it has one.
     pub workload_identity_block: Option<Origin>,
     /// Non-fatal remarks (e.g. a 1/1 key split), shown before anything is done.
+    /// The `database` blocks (issue 14), in file order.
+    pub databases: Vec<crate::bootstrap::database::DatabaseSpec>,
+    /// `--no-mint`: skip the database credentials proof.
+    pub no_mint: bool,
     pub warnings: Vec<String>,
 }
 
@@ -243,6 +249,7 @@ fn settle(file: &RawBlock, r: &mut Resolver) -> Option<BootstrapConfig> {
     let stanza = stanza::resolve(file, r, addresses.first());
     let job_policies = job_policy::resolve(file, r, &policy_name, &role.rule);
     let (workload_identity, workload_identity_block) = workload_identity::resolve(file, r);
+    let databases = database::resolve(file, r);
 
     let mut outputs = vec![
         ("init output", &init.output),
@@ -282,6 +289,8 @@ fn settle(file: &RawBlock, r: &mut Resolver) -> Option<BootstrapConfig> {
         job_policies,
         workload_identity,
         workload_identity_block,
+        databases,
+        no_mint: r.args.no_mint,
         warnings: Vec::new(),
     })
 }

@@ -1,0 +1,254 @@
+//! The `database "NAME" { … }` block of the bootstrap file (issue 14; seed 001 steps 9–12):
+//! reading it with positions, resolving it (the password from a 0600 file or an environment
+//! variable, statements from files), and the checks that run before anything is written.
+//!
+//! ```hcl
+//! database "postgresql" {
+//!   path           = "database"
+//!   plugin_name    = "postgresql-database-plugin"
+//!   connection_url = "postgresql://{{username}}:{{password}}@db.example:5432/postgres?sslmode=disable"
+//!   username       = "postgres"
+//!   password_file  = "postgres.password"        # 0600; or password_env = "PGPASSWORD"
+//!   allowed_roles  = ["accessdb"]
+//!   verify_connection = true
+//!   rotate_root    = false
+//!   role "accessdb" {
+//!     creation_statements_file   = "accessdb.sql"
+//!     revocation_statements_file = "accessdb-revoke.sql"   # optional
+//!     default_ttl = "1h"
+//!     max_ttl     = "24h"
+//!   }
+//! }
+//! ```
+
+use crate::checks::{Finding, Findings, Severity};
+use crate::postgres_url::PostgresUrl;
+use crate::secret::SecretString;
+
+/// The check name database findings carry.
+pub const CHECK: &str = "database";
+/// The one plugin nvctl sets up.
+pub const POSTGRESQL_PLUGIN: &str = "postgresql-database-plugin";
+/// Vault's system max lease TTL (a fresh mount's max): 768h.
+pub const SYSTEM_MAX_TTL: u64 = 768 * 3600;
+/// The usual first creation statement (Vault's docs, vault-api-engines.md §7).
+pub const USUAL_CREATE: &str =
+    "CREATE ROLE \"{{name}}\" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}';";
+
+/// A database connection and its roles, settled.
+#[derive(Debug, Clone)]
+pub struct DatabaseSpec {
+    /// The connection's name: `database/config/<name>`.
+    pub name: String,
+    /// `bootstrap.hcl:12`, for findings.
+    pub origin: String,
+    /// The engine's mount, without slashes.
+    pub path: String,
+    pub plugin_name: String,
+    pub connection_url: PostgresUrl,
+    pub url_origin: String,
+    pub username: String,
+    pub password: SecretString,
+    pub allowed_roles: Vec<String>,
+    pub allowed_roles_origin: String,
+    pub verify_connection: bool,
+    pub rotate_root: bool,
+    pub roles: Vec<DatabaseRoleSpec>,
+}
+
+/// A `role` block, settled.
+#[derive(Debug, Clone)]
+pub struct DatabaseRoleSpec {
+    pub name: String,
+    /// `bootstrap.hcl:12`, for findings.
+    pub origin: String,
+    /// The file's text as one statement, as `creation_statements=@file` sends it.
+    pub creation: Vec<String>,
+    pub creation_source: String,
+    pub revocation: Vec<String>,
+    /// Seconds; 0: the mount's.
+    pub default_ttl: u64,
+    pub max_ttl: u64,
+}
+
+/// strutil.GlobbedStringsMatch, as `allowed_roles` matches role names.
+pub fn allows(allowed_roles: &[String], role: &str) -> bool {
+    allowed_roles.iter().any(|pattern| {
+        if pattern == "*" {
+            return true;
+        }
+        if pattern.len() < 2 {
+            return pattern == role;
+        }
+        match (pattern.starts_with('*'), pattern.ends_with('*')) {
+            (true, true) => role.contains(&pattern[1..pattern.len() - 1]),
+            (true, false) => role.ends_with(&pattern[1..]),
+            (false, true) => role.starts_with(&pattern[..pattern.len() - 1]),
+            (false, false) => role == pattern,
+        }
+    })
+}
+
+/// Whether statements create the user Vault names (`CREATE ROLE|USER "{{name}}"`).
+fn creates_the_user(statements: &[String]) -> bool {
+    statements.iter().any(|s| {
+        let flat: String = s
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_uppercase();
+        ["CREATE ROLE", "CREATE USER"].iter().any(|verb| {
+            flat.match_indices(verb).any(|(i, _)| {
+                let rest = flat[i + verb.len()..].trim_start();
+                let rest = rest
+                    .strip_prefix("IF NOT EXISTS")
+                    .map_or(rest, str::trim_start);
+                let rest = rest.trim_start_matches('"');
+                rest.starts_with("{{NAME}}") || rest.starts_with("{{USERNAME}}")
+            })
+        })
+    })
+}
+
+fn at(origin: &str) -> &str {
+    origin
+}
+
+/// What the configuration would do wrong, found before anything is written (exit 3).
+pub fn checks(spec: &DatabaseSpec) -> Findings {
+    let mut findings = Findings::new();
+    let subject = format!("{}/config/{}", spec.path, spec.name);
+    if spec.connection_url.has_literal_password() {
+        findings.push(
+            Finding::nvctl(
+                Severity::Error,
+                CHECK,
+                subject.clone(),
+                format!(
+                    "{}: connection_url has a password written into it ({}): Vault warns \"Password found in connection_url, use a templated url to enable root rotation and prevent read access to password information.\", shows it to anyone who may read the config, and rotate-root cannot change it",
+                    at(&spec.url_origin),
+                    spec.connection_url.redacted()
+                ),
+            )
+            .with_remedy(format!(
+                "write connection_url = \"{}\" and keep the password in password_file or password_env",
+                spec.connection_url.templated()
+            )),
+        );
+    }
+    for role in &spec.roles {
+        let subject = format!("{}/roles/{}", spec.path, role.name);
+        if !role.creation.is_empty() && !creates_the_user(&role.creation) {
+            findings.push(
+                Finding::nvctl(
+                    Severity::Error,
+                    CHECK,
+                    subject.clone(),
+                    format!(
+                        "{}: role {:?}: the creation statements ({}) never create the user \"{{{{name}}}}\", so every database/creds/{} fails on PostgreSQL with 'failed to execute query: ERROR: role \"v-…\" does not exist (SQLSTATE 42704)' (Vault answers 500)",
+                        at(&role.origin),
+                        role.name,
+                        role.creation_source,
+                        role.name
+                    ),
+                )
+                .with_remedy(format!(
+                    "start {} with the usual statement: {USUAL_CREATE}",
+                    role.creation_source
+                )),
+            );
+        }
+        if !allows(&spec.allowed_roles, &role.name) {
+            findings.push(
+                Finding::nvctl(
+                    Severity::Error,
+                    CHECK,
+                    subject.clone(),
+                    format!(
+                        "{}: role {:?} is not in the connection's allowed_roles {:?}: Vault answers database/creds/{} with 500 \"{:?} is not an allowed role\"",
+                        at(&spec.allowed_roles_origin),
+                        role.name,
+                        spec.allowed_roles,
+                        role.name,
+                        role.name
+                    ),
+                )
+                .with_remedy(format!("add {:?} to allowed_roles of database {:?}", role.name, spec.name)),
+            );
+        }
+        if role.max_ttl > SYSTEM_MAX_TTL || role.default_ttl > SYSTEM_MAX_TTL {
+            findings.push(
+                Finding::nvctl(
+                    Severity::Error,
+                    CHECK,
+                    subject.clone(),
+                    format!(
+                        "{}: role {:?}: a TTL above the mount's max (768h, Vault's system max) is capped by Vault: leases would end sooner than configured",
+                        at(&role.origin),
+                        role.name
+                    ),
+                )
+                .with_remedy("keep default_ttl and max_ttl at or below 768h, or tune the mount's max_lease_ttl first"),
+            );
+        }
+        if role.max_ttl > 0 && role.default_ttl > role.max_ttl {
+            findings.push(
+                Finding::nvctl(
+                    Severity::Error,
+                    CHECK,
+                    subject.clone(),
+                    format!("{}: role {:?}: default_ttl is above max_ttl: Vault caps every lease at max_ttl", at(&role.origin), role.name),
+                )
+                .with_remedy("make default_ttl at most max_ttl"),
+            );
+        }
+        let grants_schema = role.creation.iter().any(|s| {
+            let upper = s.to_uppercase();
+            upper.contains("GRANT ALL ON SCHEMA") || upper.contains("GRANT CREATE ON SCHEMA")
+        });
+        if grants_schema && role.revocation.is_empty() {
+            findings.push(
+                Finding::nvctl(
+                    Severity::Warning,
+                    CHECK,
+                    subject,
+                    format!(
+                        "role {:?} grants CREATE on a schema and has no revocation statements: Vault's default revocation revokes USAGE only, so its DROP ROLE fails ('role … cannot be dropped because some objects depend on it (SQLSTATE 2BP01)') and expired users stay",
+                        role.name
+                    ),
+                )
+                .with_remedy("add revocation_statements_file with REVOKE ALL ON SCHEMA public FROM \"{{name}}\"; DROP ROLE IF EXISTS \"{{name}}\";, or grant USAGE and table privileges instead"),
+            );
+        }
+    }
+    findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_seeds_statement_does_not_create_the_user_and_the_usual_one_does() {
+        assert!(!creates_the_user(&[
+            "GRANT ALL ON SCHEMA public TO \"{{name}}\";".into()
+        ]));
+        assert!(creates_the_user(&[USUAL_CREATE.into()]));
+        assert!(creates_the_user(&[
+            "create user {{name}} with password '{{password}}'".into()
+        ]));
+        assert!(creates_the_user(&[
+            "DO $$ BEGIN CREATE ROLE \"{{name}}\" LOGIN; END $$;".into()
+        ]));
+    }
+
+    #[test]
+    fn allowed_roles_match_as_vault_matches_them() {
+        let roles = |r: &[&str]| r.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(allows(&roles(&["accessdb"]), "accessdb"));
+        assert!(allows(&roles(&["*"]), "accessdb"));
+        assert!(allows(&roles(&["access*"]), "accessdb"));
+        assert!(!allows(&roles(&[]), "accessdb"));
+        assert!(!allows(&roles(&["acc*db"]), "accessdb"));
+    }
+}

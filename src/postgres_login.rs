@@ -1,0 +1,65 @@
+//! nvctl's own short PostgreSQL session: log in with credentials Vault minted, run `SELECT 1`,
+//! hang up. It proves that a role's credentials work on the real database (issue 14), and
+//! that they stop working once the lease is revoked.
+
+use std::time::Duration;
+
+use crate::postgres_url::PostgresUrl;
+use crate::secret::SecretString;
+
+/// How a login went wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoginError {
+    /// PostgreSQL answered, and refused: its own words (`FATAL: password authentication
+    /// failed for user "v-…" (SQLSTATE 28P01)`).
+    Refused(String),
+    /// PostgreSQL could not be reached (or spoke no protocol nvctl can use).
+    Unreachable(String),
+}
+
+/// Logs in to the database `url` names as `user`, runs `SELECT 1`.
+pub fn login(
+    url: &PostgresUrl,
+    user: &str,
+    password: &SecretString,
+    timeout: Duration,
+) -> Result<(), LoginError> {
+    let at = url.location();
+    if let Some(mode) = at
+        .param("sslmode")
+        .filter(|m| matches!(*m, "require" | "verify-ca" | "verify-full"))
+    {
+        return Err(LoginError::Unreachable(format!(
+            "sslmode={mode}: nvctl logs in without TLS only (use --no-mint to skip the proof)"
+        )));
+    }
+    let mut config = postgres::Config::new();
+    config
+        .host(&at.host)
+        .port(at.port)
+        .user(user)
+        .password(password.expose())
+        .dbname(if at.database.is_empty() {
+            user
+        } else {
+            &at.database
+        })
+        .application_name("nvctl")
+        .connect_timeout(timeout);
+    let mut client = config.connect(postgres::NoTls).map_err(describe)?;
+    client.simple_query("SELECT 1").map_err(describe)?;
+    Ok(())
+}
+
+/// PostgreSQL's own words for an error it sent; the client's description otherwise.
+fn describe(e: postgres::Error) -> LoginError {
+    match e.as_db_error() {
+        Some(db) => LoginError::Refused(format!(
+            "{}: {} (SQLSTATE {})",
+            db.severity(),
+            db.message(),
+            db.code().code()
+        )),
+        None => LoginError::Unreachable(e.to_string()),
+    }
+}

@@ -1,0 +1,605 @@
+//! The database secrets engine as steps (issue 14; seed 001 steps 9–12): the engine's mount,
+//! the connection, the roles, and the proof that a role's credentials work on the real
+//! PostgreSQL (minted through Vault, used to log in, revoked, gone).
+//!
+//! The root password leaves nvctl only in the connection write's body; plans show it masked
+//! and an update sends only the keys that changed, never the password (Vault merges the
+//! connection's details key by key, vault-api-engines.md §3.1), so a re-run after a root
+//! rotation does not push the stale password back.
+
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use serde_json::{json, Value};
+
+use crate::bootstrap::database::{DatabaseRoleSpec, DatabaseSpec, CHECK};
+use crate::checks::{Finding, Findings, Severity, Source};
+use crate::exit::VaultFailure;
+use crate::output::Ui;
+use crate::postgres_login::{login, LoginError};
+use crate::steps::pipeline::Facts;
+use crate::steps::{unified_diff, Plan, Step};
+use crate::vault::database::{ConnectionWrite, DatabaseConnection, DatabaseRole};
+use crate::vault::{Mount, MountRequest, VaultClient, VaultError};
+
+/// Published when a database step of this run wrote something: the credentials proof runs
+/// then (a re-run with nothing to change writes nothing, the proof included).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DatabaseWritten(pub bool);
+
+fn note_write(facts: &Facts) {
+    facts.put(DatabaseWritten(true));
+}
+
+/// The engine's mount (`vault secrets enable database`).
+pub struct DatabaseMountStep {
+    path: String,
+    facts: Facts,
+    live: Option<Option<Mount>>,
+    written: bool,
+}
+
+impl DatabaseMountStep {
+    pub fn new(spec: &DatabaseSpec, facts: &Facts) -> Self {
+        DatabaseMountStep {
+            path: spec.path.clone(),
+            facts: facts.clone(),
+            live: None,
+            written: false,
+        }
+    }
+
+    fn read(&self, client: &VaultClient) -> Result<Option<Mount>> {
+        Ok(client
+            .list_mounts()
+            .context("cannot list the secrets engines (sys/mounts)")?
+            .get(&format!("{}/", self.path))
+            .cloned())
+    }
+}
+
+impl Step for DatabaseMountStep {
+    fn name(&self) -> &'static str {
+        "database engine"
+    }
+
+    fn observe(&mut self, client: &VaultClient) -> Result<()> {
+        self.live = Some(self.read(client)?);
+        Ok(())
+    }
+
+    fn plan(&self) -> Plan {
+        let subject = format!("sys/mounts/{}", self.path);
+        match self.live.as_ref().and_then(Option::as_ref) {
+            Some(m) if m.mount_type == "database" => {
+                Plan::nothing(subject, format!("database secrets engine at {}/", self.path))
+            }
+            Some(m) => Plan::nothing(
+                subject.clone(),
+                format!("secrets engine at {}/", self.path),
+            )
+            .refused(format!(
+                "{}/ is a {:?} engine, not a database one: choose another path for the database block",
+                self.path, m.mount_type
+            )),
+            None => Plan::create(
+                subject,
+                format!("enable the database secrets engine at {}/", self.path),
+                serde_json::to_string_pretty(&MountRequest::of_type("database")).unwrap_or_default(),
+            ),
+        }
+    }
+
+    fn apply(&mut self, client: &VaultClient, ui: &Ui) -> Result<()> {
+        for w in client
+            .enable_mount(&self.path, &MountRequest::of_type("database"))
+            .with_context(|| format!("cannot enable the database engine at {}/", self.path))?
+        {
+            ui.warn(format!("Vault: {w}"));
+        }
+        note_write(&self.facts);
+        self.written = true;
+        Ok(())
+    }
+
+    fn verify(&mut self, client: &VaultClient) -> Result<Findings> {
+        let mut findings = Findings::new();
+        // Nothing written since observing: that read stands as the read-back.
+        let live = if self.written {
+            self.read(client)?
+        } else {
+            self.live.clone().flatten()
+        };
+        match live {
+            Some(m) if m.mount_type == "database" => {}
+            Some(m) => findings.push(Finding::nvctl(
+                Severity::Error,
+                CHECK,
+                format!("sys/mounts/{}", self.path),
+                format!(
+                    "{}/ is a {:?} engine, not a database one",
+                    self.path, m.mount_type
+                ),
+            )),
+            None => {
+                return Err(VaultFailure(format!(
+                    "the database engine at {}/ was enabled but sys/mounts does not list it",
+                    self.path
+                ))
+                .into())
+            }
+        }
+        Ok(findings)
+    }
+}
+
+/// `database/config/:name`.
+pub struct DatabaseConnectionStep {
+    spec: DatabaseSpec,
+    facts: Facts,
+    live: Option<Option<DatabaseConnection>>,
+    written: bool,
+}
+
+impl DatabaseConnectionStep {
+    pub fn new(spec: &DatabaseSpec, facts: &Facts) -> Self {
+        DatabaseConnectionStep {
+            spec: spec.clone(),
+            facts: facts.clone(),
+            live: None,
+            written: false,
+        }
+    }
+
+    fn subject(&self) -> String {
+        format!("{}/config/{}", self.spec.path, self.spec.name)
+    }
+
+    fn write(&self) -> ConnectionWrite {
+        ConnectionWrite {
+            plugin_name: self.spec.plugin_name.clone(),
+            connection_url: self.spec.connection_url.templated(),
+            username: self.spec.username.clone(),
+            password: self.spec.password.clone(),
+            allowed_roles: self.spec.allowed_roles.clone(),
+            verify_connection: self.spec.verify_connection,
+        }
+    }
+
+    /// What nvctl manages of a connection, as text for plans and diffs (no password).
+    fn desired_view(&self) -> Value {
+        json!({
+            "plugin_name": self.spec.plugin_name,
+            "connection_url": self.spec.connection_url.templated(),
+            "username": self.spec.username,
+            "allowed_roles": self.spec.allowed_roles,
+            "verify_connection": self.spec.verify_connection,
+        })
+    }
+
+    fn live_view(live: &DatabaseConnection, desired: &Value) -> Value {
+        json!({
+            "plugin_name": live.plugin_name,
+            "connection_url": live.detail("connection_url"),
+            "username": live.detail("username"),
+            "allowed_roles": live.allowed_roles,
+            // Older Vault and OpenBao do not say: take the desired value.
+            "verify_connection": live.verify_connection.map_or(desired["verify_connection"].clone(), Value::Bool),
+        })
+    }
+
+    fn pretty(v: &Value) -> String {
+        serde_json::to_string_pretty(v).unwrap_or_default() + "\n"
+    }
+}
+
+impl Step for DatabaseConnectionStep {
+    fn name(&self) -> &'static str {
+        "database connection"
+    }
+
+    fn reads_earlier_writes(&self) -> bool {
+        // Under a mount the first stage may create.
+        true
+    }
+
+    fn observe(&mut self, client: &VaultClient) -> Result<()> {
+        self.live = Some(
+            client
+                .read_database_connection(&self.spec.path, &self.spec.name)
+                .with_context(|| format!("cannot read {}", self.subject()))?,
+        );
+        Ok(())
+    }
+
+    fn plan(&self) -> Plan {
+        let desired = self.desired_view();
+        match self.live.as_ref().and_then(Option::as_ref) {
+            None => {
+                let mut body = desired.clone();
+                body["password"] = json!(crate::secret::REDACTED);
+                Plan::create(
+                    self.subject(),
+                    format!(
+                        "connect Vault to PostgreSQL as {:?} ({})",
+                        self.spec.username,
+                        self.spec.connection_url.templated()
+                    ),
+                    Self::pretty(&body),
+                )
+            }
+            Some(live) => {
+                let live = Self::live_view(live, &desired);
+                if live == desired {
+                    Plan::nothing(
+                        self.subject(),
+                        format!("database connection {:?}", self.spec.name),
+                    )
+                } else {
+                    Plan::update(
+                        self.subject(),
+                        format!(
+                            "database connection {:?} differs from the configuration",
+                            self.spec.name
+                        ),
+                        unified_diff(
+                            &Self::pretty(&live),
+                            &Self::pretty(&desired),
+                            &self.subject(),
+                        ),
+                    )
+                }
+            }
+        }
+    }
+
+    fn apply(&mut self, client: &VaultClient, ui: &Ui) -> Result<()> {
+        let warnings = match self.live.as_ref().and_then(Option::as_ref) {
+            None => {
+                client.write_database_connection(&self.spec.path, &self.spec.name, &self.write())
+            }
+            Some(live) => {
+                // Only what changed; never the password (it may have been rotated since).
+                let desired = self.desired_view();
+                let live = Self::live_view(live, &desired);
+                let changed: serde_json::Map<String, Value> = desired
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .filter(|(k, v)| live.get(k.as_str()) != Some(*v))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect();
+                client.update_database_connection(
+                    &self.spec.path,
+                    &self.spec.name,
+                    &Value::Object(changed),
+                )
+            }
+        }
+        .with_context(|| format!("Vault did not take the connection {}", self.subject()))?;
+        for w in warnings {
+            ui.warn(format!("Vault: {w}"));
+        }
+        note_write(&self.facts);
+        self.written = true;
+        Ok(())
+    }
+
+    fn verify(&mut self, client: &VaultClient) -> Result<Findings> {
+        if self.written {
+            self.observe(client)?;
+        }
+        let mut findings = Findings::new();
+        if self.plan().change != crate::steps::Change::None {
+            findings.push(Finding::nvctl(
+                Severity::Error,
+                CHECK,
+                self.subject(),
+                "the connection read back differs from what was written".to_string(),
+            ));
+        }
+        Ok(findings)
+    }
+}
+
+/// `database/roles/:name`.
+pub struct DatabaseRoleStep {
+    path: String,
+    db_name: String,
+    role: DatabaseRoleSpec,
+    facts: Facts,
+    live: Option<Option<DatabaseRole>>,
+    written: bool,
+}
+
+impl DatabaseRoleStep {
+    pub fn new(spec: &DatabaseSpec, role: &DatabaseRoleSpec, facts: &Facts) -> Self {
+        DatabaseRoleStep {
+            path: spec.path.clone(),
+            db_name: spec.name.clone(),
+            role: role.clone(),
+            facts: facts.clone(),
+            live: None,
+            written: false,
+        }
+    }
+
+    fn subject(&self) -> String {
+        format!("{}/roles/{}", self.path, self.role.name)
+    }
+
+    fn desired(&self) -> DatabaseRole {
+        DatabaseRole {
+            db_name: self.db_name.clone(),
+            creation_statements: self.role.creation.clone(),
+            revocation_statements: self.role.revocation.clone(),
+            default_ttl: self.role.default_ttl,
+            max_ttl: self.role.max_ttl,
+            ..DatabaseRole::default()
+        }
+    }
+
+    /// The fields nvctl manages (rollback and renew statements are left as they are).
+    fn view(role: &DatabaseRole) -> String {
+        serde_json::to_string_pretty(&json!({
+            "db_name": role.db_name,
+            "creation_statements": role.creation_statements,
+            "revocation_statements": role.revocation_statements,
+            "default_ttl": role.default_ttl,
+            "max_ttl": role.max_ttl,
+        }))
+        .unwrap_or_default()
+            + "\n"
+    }
+}
+
+impl Step for DatabaseRoleStep {
+    fn name(&self) -> &'static str {
+        "database role"
+    }
+
+    fn reads_earlier_writes(&self) -> bool {
+        true
+    }
+
+    fn observe(&mut self, client: &VaultClient) -> Result<()> {
+        self.live = Some(
+            client
+                .read_database_role(&self.path, &self.role.name)
+                .with_context(|| format!("cannot read {}", self.subject()))?,
+        );
+        Ok(())
+    }
+
+    fn plan(&self) -> Plan {
+        let desired = Self::view(&self.desired());
+        match self.live.as_ref().and_then(Option::as_ref) {
+            None => Plan::create(
+                self.subject(),
+                format!(
+                    "database role {:?} (from {})",
+                    self.role.name, self.role.creation_source
+                ),
+                desired,
+            ),
+            Some(live) if Self::view(live) == desired => Plan::nothing(
+                self.subject(),
+                format!("database role {:?}", self.role.name),
+            ),
+            Some(live) => Plan::update(
+                self.subject(),
+                format!(
+                    "database role {:?} differs from the configuration",
+                    self.role.name
+                ),
+                unified_diff(&Self::view(live), &desired, &self.subject()),
+            ),
+        }
+    }
+
+    fn apply(&mut self, client: &VaultClient, ui: &Ui) -> Result<()> {
+        let mut role = self.live.clone().flatten().unwrap_or_default();
+        let desired = self.desired();
+        role.db_name = desired.db_name;
+        role.creation_statements = desired.creation_statements;
+        role.revocation_statements = desired.revocation_statements;
+        role.default_ttl = desired.default_ttl;
+        role.max_ttl = desired.max_ttl;
+        for w in client
+            .write_database_role(&self.path, &self.role.name, &role)
+            .with_context(|| format!("Vault did not take the role {}", self.subject()))?
+        {
+            ui.warn(format!("Vault: {w}"));
+        }
+        note_write(&self.facts);
+        self.written = true;
+        Ok(())
+    }
+
+    fn verify(&mut self, client: &VaultClient) -> Result<Findings> {
+        if self.written {
+            self.observe(client)?;
+        }
+        let mut findings = Findings::new();
+        if self.plan().change != crate::steps::Change::None {
+            findings.push(Finding::nvctl(
+                Severity::Error,
+                CHECK,
+                self.subject(),
+                "the role read back differs from what was written".to_string(),
+            ));
+        }
+        Ok(findings)
+    }
+}
+
+/// The proof: for each role, credentials minted through Vault log in to PostgreSQL, and
+/// after their lease is revoked they no longer do.
+pub struct DatabaseProofStep {
+    spec: DatabaseSpec,
+    no_mint: bool,
+    facts: Facts,
+    timeout: Duration,
+}
+
+impl DatabaseProofStep {
+    pub fn new(spec: &DatabaseSpec, no_mint: bool, facts: &Facts) -> Self {
+        DatabaseProofStep {
+            spec: spec.clone(),
+            no_mint,
+            facts: facts.clone(),
+            timeout: Duration::from_secs(10),
+        }
+    }
+
+    fn prove(&self, client: &VaultClient, role: &str, findings: &mut Findings) {
+        let subject = format!("{}/creds/{role}", self.spec.path);
+        let creds = match client.database_credentials(&self.spec.path, role) {
+            Ok(creds) => creds,
+            Err(e) => {
+                findings.push(
+                    Finding::vault(Severity::Error, CHECK, subject, vault_words(&e)).with_remedy(
+                        format!(
+                            "a job reading {} would get this error",
+                            self.spec.path.clone() + "/creds/" + role
+                        ),
+                    ),
+                );
+                return;
+            }
+        };
+        let url = &self.spec.connection_url;
+        let logged_in = login(url, &creds.username, &creds.password, self.timeout);
+        if let Err(e) = &logged_in {
+            findings.push(login_finding(
+                &subject,
+                &creds.username,
+                e,
+                "log in with them",
+            ));
+        }
+        if let Err(e) = client.revoke_lease(&creds.lease_id) {
+            findings.push(
+                Finding::vault(Severity::Error, CHECK, subject.clone(), vault_words(&e))
+                    .with_remedy(format!(
+                    "the lease {} stays until it expires: check the role's revocation statements",
+                    creds.lease_id
+                )),
+            );
+            return;
+        }
+        if logged_in.is_err() {
+            return;
+        }
+        match login(url, &creds.username, &creds.password, self.timeout) {
+            Err(LoginError::Refused(_)) => findings.push(Finding::nvctl(
+                Severity::Info,
+                CHECK,
+                subject,
+                format!(
+                    "{:?} minted through Vault logged in (SELECT 1); after its lease was revoked PostgreSQL refuses it",
+                    creds.username
+                ),
+            )),
+            Err(e @ LoginError::Unreachable(_)) => {
+                findings.push(login_finding(&subject, &creds.username, &e, "check it is gone"))
+            }
+            Ok(()) => findings.push(
+                Finding::nvctl(
+                    Severity::Error,
+                    CHECK,
+                    subject,
+                    format!(
+                        "{:?} still logs in after Vault revoked its lease: the revocation statements leave the user able to log in",
+                        creds.username
+                    ),
+                )
+                .with_remedy("make the revocation statements drop the user (DROP ROLE IF EXISTS \"{{name}}\";) or leave them empty for Vault's default"),
+            ),
+        }
+    }
+}
+
+/// Vault's own words for an error answer; the whole message otherwise.
+fn vault_words(e: &VaultError) -> String {
+    match e {
+        VaultError::Api { status, errors, .. } if !errors.is_empty() => {
+            format!("Vault answered {status}: {}", errors.join("; "))
+        }
+        other => other.to_string(),
+    }
+}
+
+fn login_finding(subject: &str, user: &str, e: &LoginError, doing: &str) -> Finding {
+    match e {
+        LoginError::Refused(words) => Finding::new(
+            Severity::Error,
+            Source::Postgresql,
+            CHECK,
+            subject,
+            format!("{user:?}: {words}"),
+        )
+        .with_remedy("the role's creation statements must let the user log in (CREATE ROLE … WITH LOGIN PASSWORD '{{password}}')"),
+        LoginError::Unreachable(why) => Finding::nvctl(
+            Severity::Error,
+            CHECK,
+            subject,
+            format!("nvctl could not reach PostgreSQL to {doing}: {why}"),
+        )
+        .with_remedy("run where the database is reachable, or pass --no-mint to skip the credentials proof"),
+    }
+}
+
+impl Step for DatabaseProofStep {
+    fn name(&self) -> &'static str {
+        "database credentials"
+    }
+
+    fn reads_earlier_writes(&self) -> bool {
+        true
+    }
+
+    fn observe(&mut self, _client: &VaultClient) -> Result<()> {
+        Ok(())
+    }
+
+    fn plan(&self) -> Plan {
+        Plan::nothing(
+            format!("{}/creds", self.spec.path),
+            format!("credentials proof for database {:?}", self.spec.name),
+        )
+        .with_in_place(if self.no_mint {
+            format!("database {:?}: credentials proof skipped (--no-mint).", self.spec.name)
+        } else {
+            format!(
+                "database {:?}: credentials are minted, used and revoked once its settings are written.",
+                self.spec.name
+            )
+        })
+    }
+
+    fn apply(&mut self, _client: &VaultClient, _ui: &Ui) -> Result<()> {
+        Ok(())
+    }
+
+    fn verify(&mut self, client: &VaultClient) -> Result<Findings> {
+        let mut findings = Findings::new();
+        if self.no_mint {
+            return Ok(findings);
+        }
+        if !self.facts.get::<DatabaseWritten>().unwrap_or_default().0 {
+            findings.push(Finding::nvctl(
+                Severity::Info,
+                CHECK,
+                format!("{}/creds", self.spec.path),
+                "nothing changed: the credentials proof ran when the settings were written"
+                    .to_string(),
+            ));
+            return Ok(findings);
+        }
+        for role in &self.spec.roles {
+            self.prove(client, &role.name, &mut findings);
+        }
+        Ok(findings)
+    }
+}
