@@ -6,7 +6,13 @@
 //!   `-` is accepted, and its error texts end up verbatim in Nomad's start-up error
 //!   (`failed to parse TaskTokenTTL %q: %v`), so [`parse_go`] reproduces them exactly.
 //! * **nvctl's flags** take what Vault takes but refuse negatives and malformed input with one
-//!   message that says what to type instead ([`parse_flag_seconds`]).
+//!   message that says what to type instead ([`parse_flag_seconds`]); the bootstrap file's
+//!   periods too.
+//!
+//! These are the only duration parsers of nvctl: Vault's answers are read with
+//! [`parse_vault_str`] (`vault::parse_duration_secs`), role files with [`parse_vault_json`],
+//! Nomad's agent settings (`task_token_ttl`, `default_identity.ttl`) with [`parse_go`]. (The
+//! sandboxes, the other side of the wire, keep their own.)
 
 use std::fmt;
 

@@ -9,6 +9,8 @@ use hcl::edit::parser::parse_body;
 use hcl::edit::repr::Span;
 use hcl::edit::structure::{Attribute, Block, Structure};
 
+use crate::source::LineIndex;
+
 /// Capabilities Vault and OpenBao know (`subscribe`/`recover` are Vault's, `scan` OpenBao's).
 pub const KNOWN_CAPABILITIES: &[&str] = &[
     "create",
@@ -109,19 +111,8 @@ pub struct PolicyDoc {
     pub warnings: Vec<PolicyError>,
 }
 
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
-    let before = text.get(..offset).unwrap_or(text);
-    let line = before.matches('\n').count() + 1;
-    let col = before
-        .rfind('\n')
-        .map_or(before.len(), |i| before.len() - i - 1)
-        + 1;
-    (line, col)
-}
-
 struct Ctx<'a> {
-    text: &'a str,
+    lines: LineIndex,
     file: &'a str,
     errors: Vec<PolicyError>,
     warnings: Vec<PolicyError>,
@@ -129,7 +120,7 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn at(&self, span: Option<std::ops::Range<usize>>, message: String) -> PolicyError {
-        let line = span.map(|s| line_col(self.text, s.start).0);
+        let line = self.lines.line_of(span);
         PolicyError {
             file: self.file.to_string(),
             line,
@@ -194,7 +185,7 @@ fn check_path_text(ctx: &mut Ctx<'_>, span: Option<std::ops::Range<usize>>, path
 
 fn parse_path_block(ctx: &mut Ctx<'_>, block: &Block) -> Option<PathRule> {
     let span = block.span();
-    let line = span.clone().map_or(0, |s| line_col(ctx.text, s.start).0);
+    let line = ctx.lines.line_of(span.clone()).unwrap_or(0);
     if block.labels.len() != 1 {
         ctx.error(
             span,
@@ -357,7 +348,7 @@ pub fn parse_policy(text: &str, file_label: &str) -> Result<PolicyDoc, Vec<Polic
         }
     };
     let mut ctx = Ctx {
-        text,
+        lines: LineIndex::new(text),
         file: file_label,
         errors: Vec::new(),
         warnings: Vec::new(),
@@ -421,10 +412,8 @@ fn parse_policy_json(text: &str, file_label: &str) -> Result<PolicyDoc, Vec<Poli
             "a JSON policy must be an object".to_string(),
         )]);
     };
-    let line_of = |needle: &str| {
-        text.find(&format!("{needle:?}"))
-            .map(|i| line_col(text, i).0)
-    };
+    let lines = LineIndex::new(text);
+    let line_of = |needle: &str| text.find(&format!("{needle:?}")).map(|i| lines.line(i));
     let mut errors = Vec::new();
     let mut doc = PolicyDoc::default();
     for (key, v) in top {

@@ -180,48 +180,13 @@ enum SecondsInput {
     Text(String),
 }
 
-/// Parses a Vault duration: integer seconds, a numeric string, or Go-style units
-/// (`"72h"`, `"1h30m"`, `"3d"`, `"500ms"`). Fractions of a second are dropped.
+/// A duration in one of Vault's answers, in Vault's own syntax (`duration::parse_vault_str`:
+/// integer seconds, a numeric string, `<n>d`, or a Go duration such as `"72h"`, `"1.5h"`);
+/// fractions of a second are dropped, negatives refused.
 pub fn parse_duration_secs(text: &str) -> Option<u64> {
-    let text = text.trim();
-    if text.is_empty() {
-        return Some(0);
-    }
-    if let Ok(secs) = text.parse::<u64>() {
-        return Some(secs);
-    }
-    let mut total = 0f64;
-    let mut rest = text;
-    while !rest.is_empty() {
-        let number_len = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(rest.len());
-        if number_len == 0 {
-            return None;
-        }
-        let number: f64 = rest[..number_len].parse().ok()?;
-        rest = &rest[number_len..];
-        let unit_len = rest
-            .find(|c: char| c.is_ascii_digit() || c == '.')
-            .unwrap_or(rest.len());
-        let factor = match &rest[..unit_len] {
-            "ns" => 1e-9,
-            "us" | "µs" => 1e-6,
-            "ms" => 1e-3,
-            "s" => 1.0,
-            "m" => 60.0,
-            "h" => 3600.0,
-            "d" => 86400.0,
-            _ => return None,
-        };
-        rest = &rest[unit_len..];
-        total += number * factor;
-    }
-    if total.is_finite() && total >= 0.0 {
-        Some(total as u64)
-    } else {
-        None
-    }
+    crate::duration::parse_vault_str(text)
+        .ok()
+        .and_then(|secs| u64::try_from(secs).ok())
 }
 
 /// Deserializes a duration in seconds from an integer, a numeric or Go-duration string, or

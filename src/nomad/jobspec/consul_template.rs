@@ -13,7 +13,7 @@
 
 use std::ops::Range;
 
-use crate::source::Checkable;
+use crate::source::{Checkable, LineIndex};
 
 /// Which Consul Template function names the path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -106,6 +106,7 @@ pub(crate) fn scan(text: &str, left: &str, right: &str) -> Vec<RawSecretRef> {
     if left.is_empty() || right.is_empty() {
         return refs;
     }
+    let lines = LineIndex::new(text);
     let mut pos = 0;
     let mut dots = DotTracker::default();
     while let Some(found) = text.get(pos..).and_then(|rest| rest.find(left)) {
@@ -114,8 +115,8 @@ pub(crate) fn scan(text: &str, left: &str, right: &str) -> Vec<RawSecretRef> {
             break;
         };
         let first_new = refs.len();
-        collect_refs(text, &tokens, start..end, &mut refs);
-        dots.action(text, &tokens, first_new, &mut refs);
+        collect_refs(text, &lines, &tokens, start..end, &mut refs);
+        dots.action(&lines, &tokens, first_new, &mut refs);
         pos = end + right.len();
     }
     refs
@@ -146,7 +147,7 @@ fn is_trim_marker(t: &Token) -> bool {
 impl DotTracker {
     fn action(
         &mut self,
-        text: &str,
+        lines: &LineIndex,
         tokens: &[Token],
         first_new: usize,
         refs: &mut [RawSecretRef],
@@ -158,7 +159,7 @@ impl DotTracker {
         };
         // Field reads in this action are evaluated with the dot as it is before the action
         // opens or changes a block.
-        self.record_reads(text, &tokens, refs);
+        self.record_reads(lines, &tokens, refs);
         let new_secret = (first_new < refs.len()).then_some(first_new);
         // The value the action's pipeline yields, when it is a secret (or part of one).
         let body = match tokens.get(1).map(|t| &t.kind) {
@@ -262,8 +263,8 @@ impl DotTracker {
         Some((index, path))
     }
 
-    fn record_reads(&self, text: &str, tokens: &[&Token], refs: &mut [RawSecretRef]) {
-        let line_of = |t: &Token| 1 + text[..t.span.start].matches('\n').count();
+    fn record_reads(&self, lines: &LineIndex, tokens: &[&Token], refs: &mut [RawSecretRef]) {
+        let line_of = |t: &Token| lines.line(t.span.start);
         let mut k = 0;
         while k < tokens.len() {
             let t = tokens[k];
@@ -489,14 +490,20 @@ fn go_string(text: &str, open: usize) -> Option<(String, usize)> {
     None
 }
 
-fn collect_refs(text: &str, tokens: &[Token], action: Range<usize>, refs: &mut Vec<RawSecretRef>) {
+fn collect_refs(
+    text: &str,
+    lines: &LineIndex,
+    tokens: &[Token],
+    action: Range<usize>,
+    refs: &mut Vec<RawSecretRef>,
+) {
     for (k, token) in tokens.iter().enumerate() {
         let function = match &token.kind {
             TokenKind::Word(w) if w == "secret" => SecretFunction::Secret,
             TokenKind::Word(w) if w == "secrets" => SecretFunction::Secrets,
             _ => continue,
         };
-        let line = 1 + text[..token.span.start].matches('\n').count();
+        let line = lines.line(token.span.start);
         let not_checkable = || Checkable::NotCheckable {
             expression: text[action.clone()].trim().to_owned(),
         };
