@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 
 use crate::checks::Findings;
-use crate::nomad::stanza::{self as agent_block, AgentKind, StanzaOptions, VaultStanza};
+use crate::nomad::stanza::{self as agent_block, AgentKind, StanzaOptions, VaultBlock};
 use crate::nomad::workload_identity::WorkloadIdentitySpec;
 use crate::steps::database::{
     DatabaseConnectionStep, DatabaseMountStep, DatabaseProofStep, DatabaseRoleStep,
@@ -171,7 +171,7 @@ fn agent_settings(config: &BootstrapConfig) -> AgentSettings {
 /// A step writing each agent block a file was asked for.
 fn block_files(
     config: &BootstrapConfig,
-    block: impl Fn(AgentKind) -> VaultStanza,
+    block: impl Fn(AgentKind) -> VaultBlock,
 ) -> Vec<Box<dyn Step>> {
     block_outputs(config)
         .into_iter()
@@ -202,7 +202,7 @@ pub fn legacy_block(
     config: &BootstrapConfig,
     kind: AgentKind,
     namespace: Option<String>,
-) -> VaultStanza {
+) -> VaultBlock {
     let opts = StanzaOptions {
         vault_address: config.nomad_vault_address.clone(),
         role: Some(config.role_name.clone()),
@@ -211,13 +211,13 @@ pub fn legacy_block(
         ..StanzaOptions::default()
     };
     match kind {
-        AgentKind::Server => VaultStanza::server(&opts),
-        AgentKind::Client => VaultStanza::client(&opts),
+        AgentKind::Server => VaultBlock::server(&opts),
+        AgentKind::Client => VaultBlock::client(&opts),
     }
 }
 
 /// The agent rules over both blocks, parsed back as Nomad reads them.
-fn agent_rules(blocks: &[(AgentKind, VaultStanza)]) -> Findings {
+fn agent_rules(blocks: &[(AgentKind, VaultBlock)]) -> Findings {
     let mut findings = Findings::new();
     for (kind, block) in blocks {
         findings.extend(
@@ -256,7 +256,7 @@ impl FinalCheck for NomadStartupChecks {
 
 /// The workload-identity flow's final verification: the agent rules over both blocks.
 struct AgentRules {
-    blocks: [(AgentKind, VaultStanza); 2],
+    blocks: [(AgentKind, VaultBlock); 2],
 }
 
 impl FinalCheck for AgentRules {
@@ -270,6 +270,6 @@ impl FinalCheck for AgentRules {
 }
 
 /// The agent block of `kind` as HCL, for the report and stdout.
-pub fn render_block(block: &VaultStanza, kind: AgentKind) -> String {
+pub fn render_block(block: &VaultBlock, kind: AgentKind) -> String {
     agent_block::render_hcl(block, kind)
 }

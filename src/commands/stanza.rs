@@ -5,7 +5,7 @@ use anyhow::{bail, Context, Result};
 
 use crate::cli::{Flow, Format, StanzaArgs, StanzaCommand};
 use crate::exit::Exit;
-use crate::nomad::stanza::{AgentKind, StanzaOptions, VaultStanza, TOKEN_ENV_NOTE};
+use crate::nomad::stanza::{AgentKind, StanzaOptions, VaultBlock, TOKEN_ENV_NOTE};
 use crate::output::{self, Ui};
 use crate::secret::SecretString;
 use crate::settings::Settings;
@@ -121,7 +121,7 @@ pub fn build(
     args: &StanzaArgs,
     settings: &Settings,
     embed_token: Option<SecretString>,
-) -> Result<VaultStanza> {
+) -> Result<VaultBlock> {
     let address = match &args.vault_address {
         Some(a) => crate::settings::validate_address(a).context("invalid --vault-address")?,
         None => settings.address().to_string(),
@@ -135,12 +135,12 @@ pub fn build(
             .map_err(|e| anyhow::anyhow!("invalid --auth-path: {e}"))?;
         return Ok(match kind {
             AgentKind::Server => {
-                let mut s = VaultStanza::workload_identity_server(&audiences, &args.identity_ttl);
+                let mut s = VaultBlock::workload_identity_server(&audiences, &args.identity_ttl);
                 s.address = Some(address);
                 s
             }
             AgentKind::Client => {
-                VaultStanza::workload_identity_client(&address, &format!("{path}/"))
+                VaultBlock::workload_identity_client(&address, &format!("{path}/"))
             }
         });
     }
@@ -156,7 +156,7 @@ pub fn build(
         embed_token,
     };
     Ok(match kind {
-        AgentKind::Server => VaultStanza::server(&opts),
-        AgentKind::Client => VaultStanza::client(&opts),
+        AgentKind::Server => VaultBlock::server(&opts),
+        AgentKind::Client => VaultBlock::client(&opts),
     })
 }

@@ -22,9 +22,10 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::checks::{check, Finding, Findings, Severity};
-use crate::nomad::agent_config::{AgentConfig, VaultBlock, VaultFlow};
+use crate::nomad::agent_config::AgentConfig;
 use crate::nomad::gofmt::go_quote;
-use crate::nomad::stanza::{self, AgentContext, AgentKind, DefaultIdentity, VaultStanza};
+use crate::nomad::stanza::{self, AgentContext, AgentKind};
+use crate::nomad::vault_block::{VaultBlock, VaultFlow};
 use crate::nomad::versions::{Flow, NomadVersion};
 use crate::nomad::workload_identity::CHECK as CHECK_WI;
 use crate::secret::SecretString;
@@ -126,11 +127,11 @@ pub fn diagnose(config: &AgentConfig, opts: &AgentCheckOptions) -> AgentDiagnosi
         diagnosis.findings = findings;
         return diagnosis;
     };
-    for other in config.vaults.iter().filter(|v| v.name != block.name) {
+    for other in config.vaults.iter().filter(|v| v.name() != block.name()) {
         findings.push(Finding::nvctl(
             Severity::Info,
             check::STANZA,
-            format!("vault {:?}", other.name),
+            format!("vault {:?}", other.name()),
             "a non-default Vault cluster (Nomad Enterprise): only its file-level checks ran",
         ));
         findings.extend(unknown_key_findings(other));
@@ -142,15 +143,21 @@ pub fn diagnose(config: &AgentConfig, opts: &AgentCheckOptions) -> AgentDiagnosi
     } else {
         AgentKind::Client
     };
-    let stanza = stanza_of(block);
+    let stanza = rules_view(block);
     let flow = choose_flow(block, kind, opts);
     diagnosis.flow = flow;
 
     let block_token = block
         .token
         .as_ref()
-        .filter(|t| !t.value.is_empty())
-        .map(|t| (t.value.clone(), format!("vault.token in {}", t.at)));
+        .filter(|t| !t.expose().is_empty())
+        .map(|t| {
+            let at = block
+                .at("token")
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            (t.clone(), format!("vault.token in {at}"))
+        });
     let token = block_token.or_else(|| {
         opts.given_token.as_ref().map(|(t, from)| {
             (
@@ -168,7 +175,7 @@ pub fn diagnose(config: &AgentConfig, opts: &AgentCheckOptions) -> AgentDiagnosi
     {
         // A workload-identity server: the legacy keys are judged by check_flow below, and
         // without default_identity the stanza rules would judge it as a legacy server.
-        let wi_only = VaultStanza {
+        let wi_only = VaultBlock {
             token: None,
             allow_unauthenticated: None,
             task_token_ttl: None,
@@ -199,7 +206,7 @@ pub fn diagnose(config: &AgentConfig, opts: &AgentCheckOptions) -> AgentDiagnosi
             if version.flow() == Flow::WorkloadIdentityOnly && f.is_error() {
                 f.message = format!(
                     "Nomad {version} removed the legacy token flow (gone since 1.10); this block still sets {}",
-                    stanza.legacy_keys().join(", ")
+                    stanza.keys_removed_in_1_10().join(", ")
                 );
                 f = f.with_remedy(
                     "set up workload identity with `nvctl bootstrap --flow workload-identity`, then remove token, allow_unauthenticated and task_token_ttl",
@@ -219,8 +226,7 @@ pub fn diagnose(config: &AgentConfig, opts: &AgentCheckOptions) -> AgentDiagnosi
             let audiences = block
                 .default_identity
                 .as_ref()
-                .and_then(|d| d.aud.as_ref())
-                .map(|a| a.value.clone())
+                .map(|d| d.aud.clone())
                 .unwrap_or_default();
             workload_identity_live(block, &audiences, opts, &mut diagnosis);
         }
@@ -272,10 +278,7 @@ pub fn diagnose(config: &AgentConfig, opts: &AgentCheckOptions) -> AgentDiagnosi
             let Some(client) = connect(block, Some(&token), opts, &mut diagnosis) else {
                 return diagnosis;
             };
-            let role = opts
-                .role
-                .as_deref()
-                .or(block.create_from_role.as_ref().map(|r| r.value.as_str()));
+            let role = opts.role.as_deref().or(block.create_from_role.as_deref());
             let agent = AgentSettings::new(role, block.allows_unauthenticated());
             match validate_server_token(&client, &token, &agent) {
                 Ok(report) => diagnosis.findings.extend(report.findings),
@@ -354,7 +357,7 @@ fn workload_identity_live(
     let role = opts
         .role
         .clone()
-        .or_else(|| block.create_from_role.as_ref().map(|r| r.value.clone()))
+        .or_else(|| block.create_from_role.clone())
         .filter(|r| !r.is_empty())
         .or_else(|| default_role(&client, &path))
         .unwrap_or_else(|| DEFAULT_ROLE.to_string());
@@ -444,40 +447,10 @@ fn unknown_key_findings(block: &VaultBlock) -> Vec<Finding> {
 
 /// The merged block as the stanza rules read it. Unknown keys are left out: they are reported
 /// with their file and line by [`unknown_key_findings`].
-pub fn stanza_of(block: &VaultBlock) -> VaultStanza {
-    let s = |v: &Option<crate::nomad::agent_config::Located<String>>| {
-        v.as_ref().map(|l| l.value.clone())
-    };
-    let b = |v: &Option<crate::nomad::agent_config::Located<bool>>| v.as_ref().map(|l| l.value);
-    VaultStanza {
-        name: Some(block.name.clone()),
-        enabled: b(&block.enabled),
-        address: s(&block.address),
-        create_from_role: s(&block.create_from_role),
-        namespace: s(&block.namespace),
-        task_token_ttl: s(&block.task_token_ttl),
-        allow_unauthenticated: b(&block.allow_unauthenticated),
-        ca_file: s(&block.ca_file),
-        ca_path: s(&block.ca_path),
-        cert_file: s(&block.cert_file),
-        key_file: s(&block.key_file),
-        tls_server_name: s(&block.tls_server_name),
-        tls_skip_verify: b(&block.tls_skip_verify),
-        jwt_auth_backend_path: s(&block.jwt_auth_backend_path),
-        default_identity: block.default_identity.as_ref().map(|d| DefaultIdentity {
-            aud: d.aud.as_ref().map(|a| a.value.clone()).unwrap_or_default(),
-            ttl: d.ttl.as_ref().map(|t| t.value.clone()),
-            env: d.env.as_ref().map(|e| e.value),
-            file: d.file.as_ref().map(|f| f.value),
-            filepath: d.filepath.as_ref().map(|f| f.value.clone()),
-            extra_claims: d
-                .extra_claims
-                .as_ref()
-                .map(|c| c.value.clone())
-                .unwrap_or_default(),
-        }),
-        token: block.token.as_ref().map(|t| t.value.clone()),
+pub fn rules_view(block: &VaultBlock) -> VaultBlock {
+    VaultBlock {
         unknown_keys: Vec::new(),
+        ..block.clone()
     }
 }
 
@@ -495,7 +468,8 @@ fn connect(
         let from = block
             .address
             .as_ref()
-            .map_or("Nomad's default".to_string(), |a| a.at.to_string());
+            .and(block.at("address"))
+            .map_or("Nomad's default".to_string(), ToString::to_string);
         diagnosis.findings.push(Finding::nvctl(
             Severity::Info,
             CONNECTION,
@@ -513,17 +487,17 @@ fn connect(
         ("cert_file", &block.cert_file),
         ("key_file", &block.key_file),
     ] {
-        if let Some(path) = setting.as_ref().filter(|p| !p.value.is_empty()) {
-            if !Path::new(&path.value).exists() {
+        if let Some(path) = setting.as_ref().filter(|p| !p.is_empty()) {
+            if !Path::new(path).exists() {
                 missing = true;
                 diagnosis.findings.push(
                     Finding::nvctl(
                         Severity::Error,
                         CONNECTION,
-                        path.at.to_string(),
+                        block.at(key).map(ToString::to_string).unwrap_or_default(),
                         format!(
                             "vault.{key} {} does not exist: the agent cannot set up TLS to Vault",
-                            go_quote(&path.value)
+                            go_quote(path)
                         ),
                     )
                     .with_remedy(
@@ -537,15 +511,11 @@ fn connect(
         return None;
     }
     let tls = TlsConfig {
-        ca_cert: block.ca_file.as_ref().map(|p| PathBuf::from(&p.value)),
-        ca_path: block.ca_path.as_ref().map(|p| PathBuf::from(&p.value)),
-        client_cert: block.cert_file.as_ref().map(|p| PathBuf::from(&p.value)),
-        client_key: block.key_file.as_ref().map(|p| PathBuf::from(&p.value)),
-        server_name: block
-            .tls_server_name
-            .as_ref()
-            .map(|n| n.value.clone())
-            .filter(|n| !n.is_empty()),
+        ca_cert: block.ca_file.as_ref().map(PathBuf::from),
+        ca_path: block.ca_path.as_ref().map(PathBuf::from),
+        client_cert: block.cert_file.as_ref().map(PathBuf::from),
+        client_key: block.key_file.as_ref().map(PathBuf::from),
+        server_name: block.tls_server_name.clone().filter(|n| !n.is_empty()),
         skip_verify: block.tls_skip_verify(),
     };
     let config = ClientConfig {
@@ -554,7 +524,7 @@ fn connect(
         namespace: block
             .namespace
             .as_ref()
-            .map(|n| n.value.trim_matches('/').to_string())
+            .map(|n| n.trim_matches('/').to_string())
             .filter(|n| !n.is_empty()),
         tls,
         timeout: opts.timeout,

@@ -2,13 +2,13 @@
 //! HCL and JSON files, directories in lexical order, later files overriding earlier ones
 //! (non-empty strings and set booleans win), `vault` blocks merged by `name`.
 //!
-//! Nomad silently ignores unknown keys inside `vault`; this module keeps them, with their
-//! location and the closest known key, because a typo such as `create_from_roles` quietly
-//! disables the role. Pure: the environment (`VAULT_TOKEN`, `VAULT_NAMESPACE`) is not read
+//! The `vault` blocks are decoded into the one model of the block (`nomad::vault_block`), with
+//! where each key is. Nomad silently ignores unknown keys inside `vault`; this module keeps
+//! them, with their location and the closest known key, because a typo such as
+//! `create_from_roles` quietly disables the role. Pure: the environment (`VAULT_TOKEN`, `VAULT_NAMESPACE`) is not read
 //! here; the doctor applies it.
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::path::{Path, PathBuf};
 
 use hcl::edit::expr::Expression;
@@ -16,51 +16,13 @@ use hcl::edit::structure::Body;
 use hcl::edit::Span;
 
 use crate::nomad::gofmt::go_quote;
+pub use crate::nomad::vault_block::{
+    DefaultIdentity, UnknownKey, VaultBlock, VaultFlow, DEFAULT_VAULT_ADDRESS, DEFAULT_VAULT_NAME,
+    KNOWN_DEFAULT_IDENTITY_KEYS, KNOWN_VAULT_KEYS,
+};
 use crate::secret::SecretString;
 use crate::source::{closest, literal, Interpolations, LineIndex, Literal};
 pub use crate::source::{Located, Problem, Severity, Source, SourceLocation};
-
-/// Nomad's default `vault.address`.
-pub const DEFAULT_VAULT_ADDRESS: &str = "https://vault.service.consul:8200";
-/// Nomad's default `vault.jwt_auth_backend_path`.
-pub const DEFAULT_JWT_AUTH_BACKEND_PATH: &str = "jwt-nomad";
-/// The name of a `vault` block that does not set one.
-pub const DEFAULT_VAULT_NAME: &str = "default";
-
-/// Every key Nomad (1.5–1.10) reads inside an agent `vault` block.
-pub const KNOWN_VAULT_KEYS: &[&str] = &[
-    "name",
-    "enabled",
-    "create_from_role",
-    "namespace",
-    "address",
-    "jwt_auth_backend_path",
-    "ca_file",
-    "ca_path",
-    "cert_file",
-    "key_file",
-    "tls_server_name",
-    "tls_skip_verify",
-    "token",
-    "allow_unauthenticated",
-    "task_token_ttl",
-    "default_identity",
-];
-
-/// Keys Nomad reads inside `vault.default_identity`.
-pub const KNOWN_DEFAULT_IDENTITY_KEYS: &[&str] =
-    &["aud", "ttl", "env", "file", "filepath", "extra_claims"];
-
-/// Keys that only mean something in the legacy token flow (removed in Nomad 1.10).
-pub const LEGACY_FLOW_KEYS: &[&str] = &[
-    "token",
-    "allow_unauthenticated",
-    "task_token_ttl",
-    "create_from_role",
-];
-
-/// Keys that only mean something in the workload identity flow.
-pub const WORKLOAD_IDENTITY_KEYS: &[&str] = &["default_identity", "jwt_auth_backend_path"];
 
 /// Why the agent configuration could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -80,7 +42,7 @@ pub enum LoadError {
 }
 
 /// The merged configuration of one agent.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AgentConfig {
     /// The files read, in merge order.
     pub files: Vec<PathBuf>,
@@ -93,234 +55,6 @@ pub struct AgentConfig {
     pub vaults: Vec<VaultBlock>,
     /// Values of the wrong type in the blocks nvctl reads.
     pub decode_problems: Vec<Problem>,
-}
-
-/// A `vault` block after merging every file that declares it. `None` means "not written";
-/// the methods apply Nomad's defaults. Empty strings count as not written, as in Nomad's
-/// `Merge`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VaultBlock {
-    pub name: String,
-    /// Where each contributing block starts.
-    pub declared_at: Vec<SourceLocation>,
-    pub enabled: Option<Located<bool>>,
-    pub create_from_role: Option<Located<String>>,
-    pub namespace: Option<Located<String>>,
-    pub address: Option<Located<String>>,
-    pub jwt_auth_backend_path: Option<Located<String>>,
-    pub ca_file: Option<Located<String>>,
-    pub ca_path: Option<Located<String>>,
-    pub cert_file: Option<Located<String>>,
-    pub key_file: Option<Located<String>>,
-    pub tls_server_name: Option<Located<String>>,
-    pub tls_skip_verify: Option<Located<bool>>,
-    /// The server's token, redacted in `Debug`.
-    pub token: Option<Located<SecretString>>,
-    pub allow_unauthenticated: Option<Located<bool>>,
-    pub task_token_ttl: Option<Located<String>>,
-    pub default_identity: Option<DefaultIdentity>,
-    /// Keys Nomad ignores silently (typos), in file order.
-    pub unknown_keys: Vec<UnknownKey>,
-}
-
-/// `vault.default_identity` (servers, workload identity flow).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DefaultIdentity {
-    pub at: SourceLocation,
-    pub aud: Option<Located<Vec<String>>>,
-    pub ttl: Option<Located<String>>,
-    pub env: Option<Located<bool>>,
-    pub file: Option<Located<bool>>,
-    pub filepath: Option<Located<String>>,
-    pub extra_claims: Option<Located<BTreeMap<String, String>>>,
-}
-
-/// A key Nomad does not know, inside `vault` or `vault.default_identity`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UnknownKey {
-    pub key: String,
-    /// `vault` or `vault.default_identity`.
-    pub block: &'static str,
-    pub at: SourceLocation,
-    /// The closest known key, when the unknown one looks like a typo of it.
-    pub suggestion: Option<&'static str>,
-}
-
-impl fmt::Display for UnknownKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "unknown key {} in the {} block: Nomad ignores it silently",
-            go_quote(&self.key),
-            self.block
-        )?;
-        if let Some(suggestion) = self.suggestion {
-            write!(f, "; did you mean {}?", go_quote(suggestion))?;
-        }
-        Ok(())
-    }
-}
-
-/// Which Vault integration flow a `vault` block's keys point to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum VaultFlow {
-    /// Only legacy keys (`token`, `create_from_role`, …).
-    LegacyToken,
-    /// Only workload identity keys (`default_identity`, `jwt_auth_backend_path`).
-    WorkloadIdentity,
-    /// Keys of both flows.
-    Mixed,
-    /// Neither: the keys alone do not tell (e.g. a client with `enabled` and `address`).
-    Undetermined,
-}
-
-impl VaultBlock {
-    fn new(name: String) -> Self {
-        Self {
-            name,
-            declared_at: Vec::new(),
-            enabled: None,
-            create_from_role: None,
-            namespace: None,
-            address: None,
-            jwt_auth_backend_path: None,
-            ca_file: None,
-            ca_path: None,
-            cert_file: None,
-            key_file: None,
-            tls_server_name: None,
-            tls_skip_verify: None,
-            token: None,
-            allow_unauthenticated: None,
-            task_token_ttl: None,
-            default_identity: None,
-            unknown_keys: Vec::new(),
-        }
-    }
-
-    /// `enabled`, false when unset.
-    pub fn is_enabled(&self) -> bool {
-        self.enabled.as_ref().is_some_and(|e| e.value)
-    }
-
-    /// `allow_unauthenticated`, **true** when unset (Nomad's default).
-    pub fn allows_unauthenticated(&self) -> bool {
-        self.allow_unauthenticated.as_ref().is_none_or(|a| a.value)
-    }
-
-    /// `address`, or Nomad's default.
-    pub fn address(&self) -> &str {
-        self.address
-            .as_ref()
-            .map_or(DEFAULT_VAULT_ADDRESS, |a| a.value.as_str())
-    }
-
-    /// `jwt_auth_backend_path`, or Nomad's default.
-    pub fn jwt_auth_backend_path(&self) -> &str {
-        self.jwt_auth_backend_path
-            .as_ref()
-            .map_or(DEFAULT_JWT_AUTH_BACKEND_PATH, |a| a.value.as_str())
-    }
-
-    /// `tls_skip_verify`, false when unset.
-    pub fn tls_skip_verify(&self) -> bool {
-        self.tls_skip_verify.as_ref().is_some_and(|t| t.value)
-    }
-
-    /// The legacy-flow keys written in this block, with where.
-    pub fn legacy_flow_keys(&self) -> Vec<(&'static str, SourceLocation)> {
-        [
-            ("token", self.token.as_ref().map(|t| &t.at)),
-            (
-                "allow_unauthenticated",
-                self.allow_unauthenticated.as_ref().map(|a| &a.at),
-            ),
-            (
-                "task_token_ttl",
-                self.task_token_ttl.as_ref().map(|t| &t.at),
-            ),
-            (
-                "create_from_role",
-                self.create_from_role.as_ref().map(|c| &c.at),
-            ),
-        ]
-        .into_iter()
-        .filter_map(|(key, at)| at.map(|at| (key, at.clone())))
-        .collect()
-    }
-
-    /// The workload-identity keys written in this block, with where.
-    pub fn workload_identity_keys(&self) -> Vec<(&'static str, SourceLocation)> {
-        [
-            (
-                "default_identity",
-                self.default_identity.as_ref().map(|d| &d.at),
-            ),
-            (
-                "jwt_auth_backend_path",
-                self.jwt_auth_backend_path.as_ref().map(|j| &j.at),
-            ),
-        ]
-        .into_iter()
-        .filter_map(|(key, at)| at.map(|at| (key, at.clone())))
-        .collect()
-    }
-
-    /// Which flow the written keys indicate.
-    pub fn flow(&self) -> VaultFlow {
-        match (
-            self.legacy_flow_keys().is_empty(),
-            self.workload_identity_keys().is_empty(),
-        ) {
-            (false, true) => VaultFlow::LegacyToken,
-            (true, false) => VaultFlow::WorkloadIdentity,
-            (false, false) => VaultFlow::Mixed,
-            (true, true) => VaultFlow::Undetermined,
-        }
-    }
-
-    fn merge(&mut self, later: VaultBlock) {
-        self.declared_at.extend(later.declared_at);
-        take(&mut self.enabled, later.enabled);
-        take(&mut self.create_from_role, later.create_from_role);
-        take(&mut self.namespace, later.namespace);
-        take(&mut self.address, later.address);
-        take(&mut self.jwt_auth_backend_path, later.jwt_auth_backend_path);
-        take(&mut self.ca_file, later.ca_file);
-        take(&mut self.ca_path, later.ca_path);
-        take(&mut self.cert_file, later.cert_file);
-        take(&mut self.key_file, later.key_file);
-        take(&mut self.tls_server_name, later.tls_server_name);
-        take(&mut self.tls_skip_verify, later.tls_skip_verify);
-        take(&mut self.token, later.token);
-        take(&mut self.allow_unauthenticated, later.allow_unauthenticated);
-        take(&mut self.task_token_ttl, later.task_token_ttl);
-        if let Some(identity) = later.default_identity {
-            merge_identity(&mut self.default_identity, identity);
-        }
-        self.unknown_keys.extend(later.unknown_keys);
-    }
-}
-
-/// Later settings win, field by field (Nomad's `Merge`).
-fn take<T>(slot: &mut Option<T>, later: Option<T>) {
-    if later.is_some() {
-        *slot = later;
-    }
-}
-
-fn merge_identity(slot: &mut Option<DefaultIdentity>, later: DefaultIdentity) {
-    match slot {
-        Some(current) => {
-            take(&mut current.aud, later.aud);
-            take(&mut current.ttl, later.ttl);
-            take(&mut current.env, later.env);
-            take(&mut current.file, later.file);
-            take(&mut current.filepath, later.filepath);
-            take(&mut current.extra_claims, later.extra_claims);
-        }
-        None => *slot = Some(later),
-    }
 }
 
 impl AgentConfig {
@@ -336,7 +70,7 @@ impl AgentConfig {
 
     /// The `vault` block with this name.
     pub fn vault(&self, name: &str) -> Option<&VaultBlock> {
-        self.vaults.iter().find(|v| v.name == name)
+        self.vaults.iter().find(|v| v.name() == name)
     }
 
     /// The `vault` block named `default` (or without a name).
@@ -359,13 +93,14 @@ impl AgentConfig {
                 ));
             }
             if let Some(token) = &vault.token {
+                let at = vault.at("token").cloned();
                 // Never quote the token, even a placeholder-looking one.
-                if looks_like_placeholder(token.value.expose()) {
+                if looks_like_placeholder(token.expose()) {
                     problems.push(Problem::new(
                         Severity::Error,
                         Source::Nvctl,
                         "vault.token looks like a placeholder copied from the docs (\"$…\" or \"<…>\"): Nomad does not expand environment variables in agent files; remove it and set VAULT_TOKEN in the server's environment",
-                        Some(token.at.clone()),
+                        at.clone(),
                     ));
                 }
                 if self.is_client() && !self.is_server() {
@@ -373,7 +108,7 @@ impl AgentConfig {
                         Severity::Warning,
                         Source::Nvctl,
                         "a Nomad client carries a Vault token: clients never need one; remove vault.token from the client's configuration",
-                        Some(token.at.clone()),
+                        at,
                     ));
                 }
             }
@@ -383,15 +118,15 @@ impl AgentConfig {
                 ("create_from_role", &vault.create_from_role),
             ] {
                 if let Some(setting) = setting {
-                    if looks_like_placeholder(&setting.value) {
+                    if looks_like_placeholder(setting) {
                         problems.push(Problem::new(
                             Severity::Error,
                             Source::Nvctl,
                             format!(
                                 "vault.{key} = {} looks like a placeholder copied from the docs: Nomad does not expand environment variables in agent files",
-                                go_quote(&setting.value)
+                                go_quote(setting)
                             ),
-                            Some(setting.at.clone()),
+                            vault.at(key).cloned(),
                         ));
                     }
                 }
@@ -412,7 +147,7 @@ impl AgentConfig {
             }
         }
         for vault in later.vaults {
-            match self.vaults.iter_mut().find(|v| v.name == vault.name) {
+            match self.vaults.iter_mut().find(|v| v.name() == vault.name()) {
                 Some(existing) => existing.merge(vault),
                 None => self.vaults.push(vault),
             }
@@ -689,7 +424,7 @@ impl Decoder<'_> {
                 "vault" => {
                     for (block, line) in objects(entry) {
                         let vault = self.vault(block, line);
-                        match config.vaults.iter_mut().find(|v| v.name == vault.name) {
+                        match config.vaults.iter_mut().find(|v| v.name() == vault.name()) {
                             Some(existing) => existing.merge(vault),
                             None => config.vaults.push(vault),
                         }
@@ -702,59 +437,74 @@ impl Decoder<'_> {
     }
 
     fn vault(&mut self, entries: &[Entry], block_line: Option<usize>) -> VaultBlock {
-        let mut vault = VaultBlock::new(DEFAULT_VAULT_NAME.to_owned());
+        let mut vault = VaultBlock::default();
         vault.declared_at.push(self.at(block_line));
         for entry in entries {
             let line = entry.line.or(block_line);
+            let Some(key) = KNOWN_VAULT_KEYS.iter().copied().find(|k| *k == entry.key) else {
+                vault.unknown_keys.push(UnknownKey {
+                    key: entry.key.clone(),
+                    block: "vault",
+                    at: self.at(line),
+                    suggestion: closest(&entry.key, KNOWN_VAULT_KEYS),
+                });
+                continue;
+            };
             let text = |d: &mut Self| d.string("vault", entry, line);
-            match entry.key.as_str() {
+            let written = match key {
                 "name" => {
-                    if let Some(name) = text(self) {
-                        vault.name = name.value;
-                    }
+                    // `name = "default"` is the default cluster, as if unnamed.
+                    vault.name = text(self).filter(|n| n != DEFAULT_VAULT_NAME);
+                    vault.name.is_some()
                 }
-                "enabled" => vault.enabled = self.boolean("vault", entry, line),
-                "create_from_role" => vault.create_from_role = text(self),
-                "namespace" => vault.namespace = text(self),
-                "address" => vault.address = text(self),
-                "jwt_auth_backend_path" => vault.jwt_auth_backend_path = text(self),
-                "ca_file" => vault.ca_file = text(self),
-                "ca_path" => vault.ca_path = text(self),
-                "cert_file" => vault.cert_file = text(self),
-                "key_file" => vault.key_file = text(self),
-                "tls_server_name" => vault.tls_server_name = text(self),
-                "tls_skip_verify" => vault.tls_skip_verify = self.boolean("vault", entry, line),
+                "enabled" => set(&mut vault.enabled, self.flag("vault", entry, line)),
+                "create_from_role" => set(&mut vault.create_from_role, text(self)),
+                "namespace" => set(&mut vault.namespace, text(self)),
+                "address" => set(&mut vault.address, text(self)),
+                "jwt_auth_backend_path" => set(&mut vault.jwt_auth_backend_path, text(self)),
+                "ca_file" => set(&mut vault.ca_file, text(self)),
+                "ca_path" => set(&mut vault.ca_path, text(self)),
+                "cert_file" => set(&mut vault.cert_file, text(self)),
+                "key_file" => set(&mut vault.key_file, text(self)),
+                "tls_server_name" => set(&mut vault.tls_server_name, text(self)),
+                "tls_skip_verify" => {
+                    set(&mut vault.tls_skip_verify, self.flag("vault", entry, line))
+                }
                 "token" => {
                     // Decoded without `string` so a wrong-typed token is never echoed.
-                    vault.token = match &entry.node {
-                        Node::Scalar(Literal::String(s)) if !s.is_empty() => Some(Located {
-                            value: SecretString::new(s.clone()),
-                            at: self.at(line),
-                        }),
+                    let token = match &entry.node {
+                        Node::Scalar(Literal::String(s)) if !s.is_empty() => {
+                            Some(SecretString::new(s.clone()))
+                        }
                         Node::Scalar(Literal::String(_)) => None,
                         _ => {
                             self.wrong_type("vault", entry, line, "a string");
                             None
                         }
-                    }
+                    };
+                    set(&mut vault.token, token)
                 }
-                "allow_unauthenticated" => {
-                    vault.allow_unauthenticated = self.boolean("vault", entry, line)
-                }
-                "task_token_ttl" => vault.task_token_ttl = text(self),
-                "default_identity" => {
+                "allow_unauthenticated" => set(
+                    &mut vault.allow_unauthenticated,
+                    self.flag("vault", entry, line),
+                ),
+                "task_token_ttl" => set(&mut vault.task_token_ttl, text(self)),
+                _ => {
+                    // default_identity: one block (or, in JSON, a list of them), merged.
                     for (block, identity_line) in objects(entry) {
-                        let identity =
-                            self.default_identity(block, identity_line.or(line), &mut vault);
-                        merge_identity(&mut vault.default_identity, identity);
+                        let identity_line = identity_line.or(line);
+                        let identity = self.default_identity(block, identity_line, &mut vault);
+                        vault.positions.insert(key, self.at(identity_line));
+                        vault.merge(VaultBlock {
+                            default_identity: Some(identity),
+                            ..VaultBlock::default()
+                        });
                     }
+                    false
                 }
-                unknown => vault.unknown_keys.push(UnknownKey {
-                    key: unknown.to_owned(),
-                    block: "vault",
-                    at: self.at(line),
-                    suggestion: closest(unknown, KNOWN_VAULT_KEYS),
-                }),
+            };
+            if written {
+                vault.positions.insert(key, self.at(line));
             }
         }
         vault
@@ -767,30 +517,52 @@ impl Decoder<'_> {
         vault: &mut VaultBlock,
     ) -> DefaultIdentity {
         const BLOCK: &str = "vault.default_identity";
-        let mut identity = DefaultIdentity {
-            at: self.at(block_line),
-            aud: None,
-            ttl: None,
-            env: None,
-            file: None,
-            filepath: None,
-            extra_claims: None,
-        };
+        let mut identity = DefaultIdentity::default();
         for entry in entries {
             let line = entry.line.or(block_line);
-            match entry.key.as_str() {
-                "aud" => identity.aud = self.string_list(BLOCK, entry, line),
-                "ttl" => identity.ttl = self.string(BLOCK, entry, line),
-                "env" => identity.env = self.boolean(BLOCK, entry, line),
-                "file" => identity.file = self.boolean(BLOCK, entry, line),
-                "filepath" => identity.filepath = self.string(BLOCK, entry, line),
-                "extra_claims" => identity.extra_claims = self.string_map(BLOCK, entry, line),
-                unknown => vault.unknown_keys.push(UnknownKey {
-                    key: unknown.to_owned(),
+            let Some(key) = KNOWN_DEFAULT_IDENTITY_KEYS
+                .iter()
+                .copied()
+                .find(|k| *k == entry.key)
+            else {
+                vault.unknown_keys.push(UnknownKey {
+                    key: entry.key.clone(),
                     block: BLOCK,
                     at: self.at(line),
-                    suggestion: closest(unknown, KNOWN_DEFAULT_IDENTITY_KEYS),
-                }),
+                    suggestion: closest(&entry.key, KNOWN_DEFAULT_IDENTITY_KEYS),
+                });
+                continue;
+            };
+            let written = match key {
+                "aud" => match self.string_list(BLOCK, entry, line) {
+                    Some(aud) => {
+                        identity.aud = aud;
+                        true
+                    }
+                    None => false,
+                },
+                "ttl" => set(&mut identity.ttl, self.string(BLOCK, entry, line)),
+                "env" => set(&mut identity.env, self.flag(BLOCK, entry, line)),
+                "file" => set(&mut identity.file, self.flag(BLOCK, entry, line)),
+                "filepath" => set(&mut identity.filepath, self.string(BLOCK, entry, line)),
+                _ => match self.string_map(BLOCK, entry, line) {
+                    Some(claims) => {
+                        identity.extra_claims = claims;
+                        true
+                    }
+                    None => false,
+                },
+            };
+            if written {
+                let path = match key {
+                    "aud" => "default_identity.aud",
+                    "ttl" => "default_identity.ttl",
+                    "env" => "default_identity.env",
+                    "file" => "default_identity.file",
+                    "filepath" => "default_identity.filepath",
+                    _ => "default_identity.extra_claims",
+                };
+                vault.positions.insert(path, self.at(line));
             }
         }
         identity
@@ -812,12 +584,7 @@ impl Decoder<'_> {
     }
 
     /// HCL1 decodes numbers into string fields too; empty strings count as unset.
-    fn string(
-        &mut self,
-        block: &str,
-        entry: &Entry,
-        line: Option<usize>,
-    ) -> Option<Located<String>> {
+    fn string(&mut self, block: &str, entry: &Entry, line: Option<usize>) -> Option<String> {
         let value = match &entry.node {
             Node::Scalar(Literal::String(s)) => s.clone(),
             Node::Scalar(Literal::Number(n)) => n.clone(),
@@ -826,10 +593,7 @@ impl Decoder<'_> {
                 return None;
             }
         };
-        (!value.is_empty()).then(|| Located {
-            value,
-            at: self.at(line),
-        })
+        (!value.is_empty()).then_some(value)
     }
 
     fn boolean(
@@ -850,13 +614,18 @@ impl Decoder<'_> {
         }
     }
 
+    /// A boolean without its position (the block keeps positions by key).
+    fn flag(&mut self, block: &str, entry: &Entry, line: Option<usize>) -> Option<bool> {
+        self.boolean(block, entry, line).map(|b| b.value)
+    }
+
     /// A list of strings; HCL1 also takes a single string as a one-element list.
     fn string_list(
         &mut self,
         block: &str,
         entry: &Entry,
         line: Option<usize>,
-    ) -> Option<Located<Vec<String>>> {
+    ) -> Option<Vec<String>> {
         let values = match &entry.node {
             Node::Scalar(Literal::String(s)) => Some(vec![s.clone()]),
             Node::List(items) => items
@@ -870,10 +639,7 @@ impl Decoder<'_> {
         };
         match values {
             Some(values) if values.is_empty() => None,
-            Some(value) => Some(Located {
-                value,
-                at: self.at(line),
-            }),
+            Some(values) => Some(values),
             None => {
                 self.wrong_type(block, entry, line, "a list of strings");
                 None
@@ -886,7 +652,7 @@ impl Decoder<'_> {
         block: &str,
         entry: &Entry,
         line: Option<usize>,
-    ) -> Option<Located<BTreeMap<String, String>>> {
+    ) -> Option<BTreeMap<String, String>> {
         let objects = objects(entry);
         let mut map = BTreeMap::new();
         for (entries, _) in &objects {
@@ -906,11 +672,17 @@ impl Decoder<'_> {
             self.wrong_type(block, entry, line, "a map of strings");
             return None;
         }
-        (!map.is_empty()).then(|| Located {
-            value: map,
-            at: self.at(line),
-        })
+        (!map.is_empty()).then_some(map)
     }
+}
+
+/// Puts a decoded value in its slot; whether one was written.
+fn set<T>(slot: &mut Option<T>, value: Option<T>) -> bool {
+    let written = value.is_some();
+    if written {
+        *slot = value;
+    }
+    written
 }
 
 /// The objects an entry holds: a block, an object attribute (`vault = { … }`), or, in JSON,
@@ -943,8 +715,8 @@ mod tests {
         load(&[fixture(name)]).unwrap()
     }
 
-    fn line<T>(setting: &Option<Located<T>>) -> Option<usize> {
-        setting.as_ref().and_then(|s| s.at.line)
+    fn line(vault: &VaultBlock, key: &str) -> Option<usize> {
+        vault.at(key).and_then(|at| at.line)
     }
 
     #[test]
@@ -956,17 +728,14 @@ mod tests {
         let vault = config.default_vault().unwrap();
         assert!(vault.is_enabled());
         assert_eq!(vault.address(), "http://active.vault.service.consul:8200");
-        assert_eq!(
-            vault.create_from_role.as_ref().unwrap().value,
-            "nomad-cluster"
-        );
-        assert_eq!(line(&vault.create_from_role), Some(17));
-        assert_eq!(vault.task_token_ttl.as_ref().unwrap().value, "1h");
+        assert_eq!(vault.create_from_role.as_deref().unwrap(), "nomad-cluster");
+        assert_eq!(line(vault, "create_from_role"), Some(17));
+        assert_eq!(vault.task_token_ttl.as_deref().unwrap(), "1h");
         assert!(vault.token.is_none());
         assert!(vault.allows_unauthenticated(), "Nomad's default is true");
         assert_eq!(vault.flow(), VaultFlow::LegacyToken);
         assert_eq!(
-            vault.create_from_role.as_ref().unwrap().at.to_string(),
+            vault.at("create_from_role").unwrap().to_string(),
             format!("{}:17", fixture("server.hcl").display())
         );
         assert!(config.problems().is_empty(), "{:?}", config.problems());
@@ -979,7 +748,7 @@ mod tests {
         assert!(!config.is_server());
         let vault = config.default_vault().unwrap();
         assert!(vault.is_enabled());
-        assert_eq!(line(&vault.address), Some(16));
+        assert_eq!(line(vault, "address"), Some(16));
         assert_eq!(vault.flow(), VaultFlow::Undetermined);
         assert!(config.problems().is_empty());
     }
@@ -992,19 +761,19 @@ mod tests {
         let (h, j) = (hcl.default_vault().unwrap(), json.default_vault().unwrap());
         assert_eq!(h.address(), j.address());
         assert_eq!(
-            h.create_from_role.as_ref().unwrap().value,
-            j.create_from_role.as_ref().unwrap().value
+            h.create_from_role.as_deref().unwrap(),
+            j.create_from_role.as_deref().unwrap()
         );
         assert_eq!(
-            h.task_token_ttl.as_ref().unwrap().value,
-            j.task_token_ttl.as_ref().unwrap().value
+            h.task_token_ttl.as_deref().unwrap(),
+            j.task_token_ttl.as_deref().unwrap()
         );
         assert!(j.is_enabled());
         // Keys that occur once in the file get their line.
-        assert_eq!(line(&j.create_from_role), Some(11));
+        assert_eq!(line(j, "create_from_role"), Some(11));
         // "enabled" occurs twice (server and vault): never a guessed line, the vault
         // block's own line instead.
-        assert_eq!(line(&j.enabled), Some(7));
+        assert_eq!(line(j, "enabled"), Some(7));
     }
 
     #[test]
@@ -1030,8 +799,8 @@ mod tests {
     fn task_token_ttl_is_kept_as_written_for_the_doctor() {
         let config = load_one("task-token-ttl-1m.hcl");
         let vault = config.default_vault().unwrap();
-        assert_eq!(vault.task_token_ttl.as_ref().unwrap().value, "1m");
-        assert_eq!(line(&vault.task_token_ttl), Some(10));
+        assert_eq!(vault.task_token_ttl.as_deref().unwrap(), "1m");
+        assert_eq!(line(vault, "task_token_ttl"), Some(10));
     }
 
     #[test]
@@ -1052,10 +821,10 @@ mod tests {
             .collect();
         assert_eq!(wi, vec![("default_identity", Some(12))]);
         let identity = vault.default_identity.as_ref().unwrap();
-        assert_eq!(identity.aud.as_ref().unwrap().value, vec!["vault.io"]);
-        assert_eq!(identity.ttl.as_ref().unwrap().value, "1h");
+        assert_eq!(identity.aud, vec!["vault.io"]);
+        assert_eq!(identity.ttl.as_deref().unwrap(), "1h");
         assert_eq!(
-            vault.token.as_ref().unwrap().value.expose(),
+            vault.token.as_ref().unwrap().expose(),
             "hvs.fixture-not-a-real-token"
         );
         let debug = format!("{config:?}");
@@ -1113,32 +882,32 @@ mod tests {
             ]
         );
         assert!(config.is_server());
-        let names: Vec<_> = config.vaults.iter().map(|v| v.name.as_str()).collect();
+        let names: Vec<_> = config.vaults.iter().map(|v| v.name()).collect();
         assert_eq!(names, vec!["default", "secondary"]);
 
         let vault = config.default_vault().unwrap();
         assert_eq!(vault.address(), "http://vault-b.example.com:8200");
         assert_eq!(
-            vault.address.as_ref().unwrap().at.file,
+            vault.at("address").unwrap().file,
             dir.join("20-override.hcl")
         );
         // An empty string does not override…
+        assert_eq!(vault.create_from_role.as_deref().unwrap(), "nomad-cluster");
         assert_eq!(
-            vault.create_from_role.as_ref().unwrap().value,
-            "nomad-cluster"
-        );
-        assert_eq!(
-            vault.create_from_role.as_ref().unwrap().at.file,
+            vault.at("create_from_role").unwrap().file,
             dir.join("10-base.hcl")
         );
         // …a set boolean does, even to false.
         assert!(!vault.tls_skip_verify());
-        assert_eq!(line(&vault.tls_skip_verify), Some(5));
+        assert_eq!(line(vault, "tls_skip_verify"), Some(5));
         assert!(!vault.allows_unauthenticated());
-        assert_eq!(vault.task_token_ttl.as_ref().unwrap().value, "2h");
+        assert_eq!(vault.task_token_ttl.as_deref().unwrap(), "2h");
         let identity = vault.default_identity.as_ref().unwrap();
-        assert_eq!(identity.aud.as_ref().unwrap().value, vec!["vault.io"]);
-        assert_eq!(identity.at.file, dir.join("30-identity.json"));
+        assert_eq!(identity.aud, vec!["vault.io"]);
+        assert_eq!(
+            vault.at("default_identity").unwrap().file,
+            dir.join("30-identity.json")
+        );
         assert_eq!(vault.declared_at.len(), 4);
 
         let secondary = config.vault("secondary").unwrap();
@@ -1165,13 +934,10 @@ mod tests {
         assert_eq!(vault.address(), "https://vault.internal:8200");
         assert!(!vault.is_enabled());
         assert_eq!(
-            vault.enabled.as_ref().unwrap().at,
-            SourceLocation::new(&later, Some(6))
+            vault.at("enabled"),
+            Some(&SourceLocation::new(&later, Some(6)))
         );
-        assert_eq!(
-            vault.create_from_role.as_ref().unwrap().value,
-            "nomad-cluster"
-        );
+        assert_eq!(vault.create_from_role.as_deref().unwrap(), "nomad-cluster");
     }
 
     #[test]

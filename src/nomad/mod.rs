@@ -11,5 +11,6 @@ pub mod role_rules;
 pub mod role_spec;
 pub mod stanza;
 pub mod token_rules;
+pub mod vault_block;
 pub mod versions;
 pub mod workload_identity;

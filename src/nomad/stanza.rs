@@ -1,21 +1,22 @@
-//! The agent `vault` block (nomad-rules.md §4, §5): a model, rendering to HCL and to Nomad's
-//! JSON config form, parsing it back, and Nomad's agent rules over it — the fatal start
+//! The agent `vault` block (nomad-rules.md §4, §5) as nvctl writes it: the blocks nvctl
+//! renders (the model is `nomad::vault_block`), rendering to HCL and to Nomad's JSON config
+//! form, parsing it back with the one decoder (`agent_config`), and Nomad's agent rules over it — the fatal start
 //! errors in Nomad's words, plus nvctl's findings (unknown keys Nomad silently ignores, a
 //! client carrying a token, a missing role, legacy keys on 1.10+).
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 use serde_json::{Map, Value};
 
 use crate::checks::{check, Finding, Severity};
 use crate::duration::{format_go, parse_go, GoDuration};
-use crate::nomad::agent_config::{self, DEFAULT_VAULT_ADDRESS, KNOWN_VAULT_KEYS};
+use crate::nomad::agent_config;
 use crate::nomad::gofmt::go_quote;
+pub use crate::nomad::vault_block::{DefaultIdentity, VaultBlock};
+use crate::nomad::vault_block::{DEFAULT_VAULT_ADDRESS, KNOWN_VAULT_KEYS};
 use crate::nomad::versions::Flow;
 use crate::secret::SecretString;
 use crate::source::closest;
-use crate::source::Located;
 
 /// Nomad's minimum `task_token_ttl`.
 pub const MIN_TASK_TOKEN_TTL: GoDuration = GoDuration::from_secs(300);
@@ -57,58 +58,6 @@ pub enum AgentKind {
     Client,
 }
 
-/// `default_identity { … }` (servers, workload identity).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DefaultIdentity {
-    pub aud: Vec<String>,
-    pub ttl: Option<String>,
-    pub env: Option<bool>,
-    pub file: Option<bool>,
-    pub filepath: Option<String>,
-    pub extra_claims: BTreeMap<String, String>,
-}
-
-/// One agent `vault` block. `None` means the key is absent.
-#[derive(Clone, Default, PartialEq, Eq)]
-pub struct VaultStanza {
-    pub name: Option<String>,
-    pub enabled: Option<bool>,
-    pub address: Option<String>,
-    pub create_from_role: Option<String>,
-    pub namespace: Option<String>,
-    pub task_token_ttl: Option<String>,
-    pub allow_unauthenticated: Option<bool>,
-    pub ca_file: Option<String>,
-    pub ca_path: Option<String>,
-    pub cert_file: Option<String>,
-    pub key_file: Option<String>,
-    pub tls_server_name: Option<String>,
-    pub tls_skip_verify: Option<bool>,
-    pub jwt_auth_backend_path: Option<String>,
-    pub default_identity: Option<DefaultIdentity>,
-    /// The servers' token; only rendered when embedding was asked for.
-    pub token: Option<SecretString>,
-    /// Keys found when parsing that Nomad does not know, with their line (0 if unknown).
-    pub unknown_keys: Vec<(String, usize)>,
-}
-
-impl fmt::Debug for VaultStanza {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // The derived form would be fine too (SecretString redacts), but keep it short.
-        f.debug_struct("VaultStanza")
-            .field("enabled", &self.enabled)
-            .field("address", &self.address)
-            .field("create_from_role", &self.create_from_role)
-            .field("task_token_ttl", &self.task_token_ttl)
-            .field(
-                "token",
-                &self.token.as_ref().map(|_| crate::secret::REDACTED),
-            )
-            .field("unknown_keys", &self.unknown_keys)
-            .finish_non_exhaustive()
-    }
-}
-
 /// What `nvctl stanza` was asked for.
 #[derive(Debug, Clone, Default)]
 pub struct StanzaOptions {
@@ -128,10 +77,11 @@ fn non_empty(s: &Option<String>) -> Option<String> {
     s.clone().filter(|v| !v.is_empty())
 }
 
-impl VaultStanza {
+/// The blocks nvctl renders (the model is `nomad::vault_block`; these are nvctl's choices).
+impl VaultBlock {
     /// The legacy-flow server block (nomad-rules.md §4), token only when embedding.
-    pub fn server(opts: &StanzaOptions) -> VaultStanza {
-        VaultStanza {
+    pub fn server(opts: &StanzaOptions) -> VaultBlock {
+        VaultBlock {
             enabled: Some(true),
             address: Some(opts.vault_address.clone()),
             task_token_ttl: non_empty(&opts.task_token_ttl),
@@ -142,13 +92,13 @@ impl VaultStanza {
             key_file: non_empty(&opts.key_file),
             tls_server_name: non_empty(&opts.tls_server_name),
             token: opts.embed_token.clone(),
-            ..VaultStanza::default()
+            ..VaultBlock::default()
         }
     }
 
     /// The client block: never a token, no role or TTL (servers create task tokens).
-    pub fn client(opts: &StanzaOptions) -> VaultStanza {
-        VaultStanza {
+    pub fn client(opts: &StanzaOptions) -> VaultBlock {
+        VaultBlock {
             enabled: Some(true),
             address: Some(opts.vault_address.clone()),
             namespace: non_empty(&opts.namespace),
@@ -156,88 +106,68 @@ impl VaultStanza {
             cert_file: non_empty(&opts.cert_file),
             key_file: non_empty(&opts.key_file),
             tls_server_name: non_empty(&opts.tls_server_name),
-            ..VaultStanza::default()
+            ..VaultBlock::default()
         }
     }
 
     /// Workload identity, server: `default_identity { aud ttl }` (nomad-rules.md §5).
-    pub fn workload_identity_server(aud: &[String], ttl: &str) -> VaultStanza {
-        VaultStanza {
+    pub fn workload_identity_server(aud: &[String], ttl: &str) -> VaultBlock {
+        VaultBlock {
             enabled: Some(true),
             default_identity: Some(DefaultIdentity {
                 aud: aud.to_vec(),
                 ttl: Some(ttl.to_string()),
                 ..DefaultIdentity::default()
             }),
-            ..VaultStanza::default()
+            ..VaultBlock::default()
         }
     }
 
     /// Workload identity, client: address and `jwt_auth_backend_path`.
-    pub fn workload_identity_client(address: &str, jwt_auth_backend_path: &str) -> VaultStanza {
-        VaultStanza {
+    pub fn workload_identity_client(address: &str, jwt_auth_backend_path: &str) -> VaultBlock {
+        VaultBlock {
             enabled: Some(true),
             address: Some(address.to_string()),
             jwt_auth_backend_path: Some(jwt_auth_backend_path.to_string()),
-            ..VaultStanza::default()
+            ..VaultBlock::default()
         }
     }
+}
 
-    /// Keys of the legacy token flow (gone in Nomad 1.10).
-    pub fn legacy_keys(&self) -> Vec<&'static str> {
-        let mut keys = Vec::new();
-        if self.token.is_some() {
-            keys.push("token");
+/// Attributes in rendering order (the token last, and only its presence: callers expose).
+fn attributes(block: &VaultBlock) -> Vec<(&'static str, Scalar<'_>)> {
+    let mut out = Vec::new();
+    let mut s = |k: &'static str, v: &'_ Option<String>| {
+        if let Some(v) = v {
+            out.push((k, Scalar::Str(v.clone())));
         }
-        if self.allow_unauthenticated.is_some() {
-            keys.push("allow_unauthenticated");
-        }
-        if self.task_token_ttl.is_some() {
-            keys.push("task_token_ttl");
-        }
-        keys
+    };
+    s("name", &block.name);
+    s("address", &block.address);
+    s("create_from_role", &block.create_from_role);
+    s("task_token_ttl", &block.task_token_ttl);
+    s("namespace", &block.namespace);
+    s("jwt_auth_backend_path", &block.jwt_auth_backend_path);
+    s("ca_file", &block.ca_file);
+    s("ca_path", &block.ca_path);
+    s("cert_file", &block.cert_file);
+    s("key_file", &block.key_file);
+    s("tls_server_name", &block.tls_server_name);
+    let mut attrs = Vec::new();
+    if let Some(e) = block.enabled {
+        attrs.push(("enabled", Scalar::Bool(e)));
     }
-
-    /// `allow_unauthenticated` as Nomad reads it (default **true**).
-    pub fn allows_unauthenticated(&self) -> bool {
-        self.allow_unauthenticated.unwrap_or(true)
+    attrs.extend(out);
+    if let Some(b) = block.allow_unauthenticated {
+        attrs.push(("allow_unauthenticated", Scalar::Bool(b)));
     }
-
-    /// Attributes in rendering order (the token last, and only its presence: callers expose).
-    fn attributes(&self) -> Vec<(&'static str, Scalar<'_>)> {
-        let mut out = Vec::new();
-        let mut s = |k: &'static str, v: &'_ Option<String>| {
-            if let Some(v) = v {
-                out.push((k, Scalar::Str(v.clone())));
-            }
-        };
-        s("name", &self.name);
-        s("address", &self.address);
-        s("create_from_role", &self.create_from_role);
-        s("task_token_ttl", &self.task_token_ttl);
-        s("namespace", &self.namespace);
-        s("jwt_auth_backend_path", &self.jwt_auth_backend_path);
-        s("ca_file", &self.ca_file);
-        s("ca_path", &self.ca_path);
-        s("cert_file", &self.cert_file);
-        s("key_file", &self.key_file);
-        s("tls_server_name", &self.tls_server_name);
-        let mut attrs = Vec::new();
-        if let Some(e) = self.enabled {
-            attrs.push(("enabled", Scalar::Bool(e)));
-        }
-        attrs.extend(out);
-        if let Some(b) = self.allow_unauthenticated {
-            attrs.push(("allow_unauthenticated", Scalar::Bool(b)));
-        }
-        if let Some(b) = self.tls_skip_verify {
-            attrs.push(("tls_skip_verify", Scalar::Bool(b)));
-        }
-        if let Some(t) = &self.token {
-            attrs.push(("token", Scalar::Secret(t)));
-        }
-        attrs
+    if let Some(b) = block.tls_skip_verify {
+        attrs.push(("tls_skip_verify", Scalar::Bool(b)));
     }
+    if let Some(t) = &block.token {
+        attrs.push(("token", Scalar::Secret(t)));
+    }
+    attrs
 }
 
 enum Scalar<'a> {
@@ -272,8 +202,8 @@ pub fn hcl_quote(s: &str) -> String {
 
 /// Render as an HCL `vault { … }` block, aligned like `nomad fmt`. A server block without a
 /// token carries the VAULT_TOKEN note as a comment; an embedded token carries a warning.
-pub fn render_hcl(stanza: &VaultStanza, kind: AgentKind) -> String {
-    let attrs = stanza.attributes();
+pub fn render_hcl(stanza: &VaultBlock, kind: AgentKind) -> String {
+    let attrs = attributes(stanza);
     let width = attrs.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
     let mut out = String::from("vault {\n");
     for (key, value) in &attrs {
@@ -334,9 +264,9 @@ pub fn render_hcl(stanza: &VaultStanza, kind: AgentKind) -> String {
 }
 
 /// Render as Nomad's JSON config form: `{"vault": {…}}`, keys sorted, two-space indent.
-pub fn render_json(stanza: &VaultStanza) -> String {
+pub fn render_json(stanza: &VaultBlock) -> String {
     let mut block = Map::new();
-    for (key, value) in stanza.attributes() {
+    for (key, value) in attributes(stanza) {
         let v = match value {
             Scalar::Str(s) => Value::String(s),
             Scalar::Bool(b) => Value::Bool(b),
@@ -395,7 +325,7 @@ impl std::error::Error for StanzaError {}
 /// Parses rendered output back (HCL when `json` is false) with the one decoder of agent
 /// configuration, `agent_config` (Nomad's own decoding, command/agent/config_parse.go: HCL1,
 /// where a quoted `"true"` is not a bool): exactly one `vault` block expected.
-pub fn parse_back(text: &str, json: bool) -> Result<VaultStanza, StanzaError> {
+pub fn parse_back(text: &str, json: bool) -> Result<VaultBlock, StanzaError> {
     let name = if json { "vault.json" } else { "vault.hcl" };
     let config = agent_config::parse(text, std::path::Path::new(name)).map_err(|e| {
         let (line, message) = match e {
@@ -414,56 +344,11 @@ pub fn parse_back(text: &str, json: bool) -> Result<VaultStanza, StanzaError> {
         });
     }
     match config.vaults.as_slice() {
-        [block] => Ok(VaultStanza::from(block)),
+        [block] => Ok(block.clone()),
         blocks => Err(StanzaError {
             line: None,
             message: format!("expected one vault block, found {}", blocks.len()),
         }),
-    }
-}
-
-impl From<&agent_config::VaultBlock> for VaultStanza {
-    /// The block as decoded, without positions (the render model).
-    fn from(block: &agent_config::VaultBlock) -> VaultStanza {
-        fn value<T: Clone>(v: &Option<Located<T>>) -> Option<T> {
-            v.as_ref().map(|l| l.value.clone())
-        }
-        VaultStanza {
-            name: (block.name != agent_config::DEFAULT_VAULT_NAME).then(|| block.name.clone()),
-            enabled: value(&block.enabled),
-            address: value(&block.address),
-            create_from_role: value(&block.create_from_role),
-            namespace: value(&block.namespace),
-            task_token_ttl: value(&block.task_token_ttl),
-            allow_unauthenticated: value(&block.allow_unauthenticated),
-            ca_file: value(&block.ca_file),
-            ca_path: value(&block.ca_path),
-            cert_file: value(&block.cert_file),
-            key_file: value(&block.key_file),
-            tls_server_name: value(&block.tls_server_name),
-            tls_skip_verify: value(&block.tls_skip_verify),
-            jwt_auth_backend_path: value(&block.jwt_auth_backend_path),
-            default_identity: block.default_identity.as_ref().map(|id| DefaultIdentity {
-                aud: value(&id.aud).unwrap_or_default(),
-                ttl: value(&id.ttl),
-                env: value(&id.env),
-                file: value(&id.file),
-                filepath: value(&id.filepath),
-                extra_claims: value(&id.extra_claims).unwrap_or_default(),
-            }),
-            token: value(&block.token),
-            unknown_keys: block
-                .unknown_keys
-                .iter()
-                .map(|k| {
-                    let key = match k.block {
-                        "vault" => k.key.clone(),
-                        inner => format!("{}.{}", inner.trim_start_matches("vault."), k.key),
-                    };
-                    (key, k.at.line.unwrap_or(0))
-                })
-                .collect(),
-        }
     }
 }
 
@@ -477,7 +362,7 @@ pub struct AgentContext {
 }
 
 /// Nomad's agent rules over one block, server or client, with VAULT_TOKEN unknown.
-pub fn check_agent_block(stanza: &VaultStanza, is_server: bool) -> Vec<Finding> {
+pub fn check_agent_block(stanza: &VaultBlock, is_server: bool) -> Vec<Finding> {
     let kind = if is_server {
         AgentKind::Server
     } else {
@@ -494,17 +379,17 @@ pub fn check_agent_block(stanza: &VaultStanza, is_server: bool) -> Vec<Finding> 
 
 /// Nomad's agent rules over one block. Nomad's fatal start errors (`Failed to setup Vault
 /// client: …`) come as Nomad errors; the rest are nvctl's.
-pub fn check_agent_block_with(stanza: &VaultStanza, ctx: &AgentContext) -> Vec<Finding> {
+pub fn check_agent_block_with(stanza: &VaultBlock, ctx: &AgentContext) -> Vec<Finding> {
     let subject = match ctx.kind {
         AgentKind::Server => "vault (server)",
         AgentKind::Client => "vault (client)",
     };
     let mut out = Vec::new();
-    for (key, line) in &stanza.unknown_keys {
-        let at = if *line > 0 {
-            format!(" (line {line})")
-        } else {
-            String::new()
+    for unknown in &stanza.unknown_keys {
+        let key = unknown.path();
+        let at = match unknown.at.line {
+            Some(line) => format!(" (line {line})"),
+            None => String::new(),
         };
         let mut f = Finding::nvctl(
             Severity::Warning,
@@ -512,10 +397,10 @@ pub fn check_agent_block_with(stanza: &VaultStanza, ctx: &AgentContext) -> Vec<F
             subject,
             format!(
                 "unknown key {}{at} in the vault block: Nomad ignores it without a word",
-                go_quote(key)
+                go_quote(&key)
             ),
         );
-        f = match closest(key, KNOWN_VAULT_KEYS) {
+        f = match closest(&key, KNOWN_VAULT_KEYS) {
             Some(s) => {
                 if s == "create_from_role" && stanza.create_from_role.is_none() {
                     f.severity = Severity::Error;
@@ -580,7 +465,7 @@ pub fn check_agent_block_with(stanza: &VaultStanza, ctx: &AgentContext) -> Vec<F
                 ));
             }
         }
-        AgentKind::Server if wi && stanza.legacy_keys().is_empty() => {
+        AgentKind::Server if wi && stanza.keys_removed_in_1_10().is_empty() => {
             if let Some(id) = &stanza.default_identity {
                 if id.aud.is_empty() {
                     out.push(
@@ -665,8 +550,8 @@ pub fn check_agent_block_with(stanza: &VaultStanza, ctx: &AgentContext) -> Vec<F
 
 /// The block against the Nomad version's flow (nomad-rules.md §1): legacy keys on ≥ 1.10 are
 /// an error; the legacy flow on 1.7–1.9 is deprecated.
-pub fn check_flow(stanza: &VaultStanza, flow: Flow, token_in_env: bool) -> Vec<Finding> {
-    let legacy = stanza.legacy_keys();
+pub fn check_flow(stanza: &VaultBlock, flow: Flow, token_in_env: bool) -> Vec<Finding> {
+    let legacy = stanza.keys_removed_in_1_10();
     let mut out = Vec::new();
     match flow {
         Flow::WorkloadIdentityOnly if !legacy.is_empty() => out.push(
@@ -730,7 +615,7 @@ mod tests {
 
     #[test]
     fn server_hcl_matches_golden_and_omits_the_token() {
-        let text = render_hcl(&VaultStanza::server(&opts()), AgentKind::Server);
+        let text = render_hcl(&VaultBlock::server(&opts()), AgentKind::Server);
         golden("server.hcl", &text);
         assert!(!text.contains("token   "));
         assert!(text.contains("VAULT_TOKEN"));
@@ -738,7 +623,7 @@ mod tests {
 
     #[test]
     fn server_json_matches_golden() {
-        golden("server.json", &render_json(&VaultStanza::server(&opts())));
+        golden("server.json", &render_json(&VaultBlock::server(&opts())));
     }
 
     #[test]
@@ -747,7 +632,7 @@ mod tests {
             embed_token: Some(SecretString::new("hvs.secret")),
             ..opts()
         };
-        let client = VaultStanza::client(&with_token);
+        let client = VaultBlock::client(&with_token);
         assert!(client.token.is_none());
         golden("client.hcl", &render_hcl(&client, AgentKind::Client));
         golden("client.json", &render_json(&client));
@@ -759,7 +644,7 @@ mod tests {
             embed_token: Some(SecretString::new("hvs.TEST-TOKEN")),
             ..opts()
         };
-        let s = VaultStanza::server(&o);
+        let s = VaultBlock::server(&o);
         golden("server-embedded.hcl", &render_hcl(&s, AgentKind::Server));
         let back = parse_back(&render_json(&s), true).unwrap();
         assert_eq!(
@@ -771,11 +656,11 @@ mod tests {
 
     #[test]
     fn workload_identity_blocks_match_golden() {
-        let server = VaultStanza::workload_identity_server(&["vault.io".to_string()], "1h");
+        let server = VaultBlock::workload_identity_server(&["vault.io".to_string()], "1h");
         golden("wi-server.hcl", &render_hcl(&server, AgentKind::Server));
         golden("wi-server.json", &render_json(&server));
         let client =
-            VaultStanza::workload_identity_client("https://vault.example.com:8200", "jwt-nomad/");
+            VaultBlock::workload_identity_client("https://vault.example.com:8200", "jwt-nomad/");
         golden("wi-client.hcl", &render_hcl(&client, AgentKind::Client));
         for (s, kind) in [(server, AgentKind::Server), (client, AgentKind::Client)] {
             assert_eq!(parse_back(&render_hcl(&s, kind), false).unwrap(), s);
@@ -796,7 +681,7 @@ mod tests {
             tls_server_name: Some("vault.internal".into()),
             ..opts()
         };
-        for s in [VaultStanza::server(&full), VaultStanza::client(&full)] {
+        for s in [VaultBlock::server(&full), VaultBlock::client(&full)] {
             assert_eq!(
                 parse_back(&render_hcl(&s, AgentKind::Server), false).unwrap(),
                 s
@@ -808,7 +693,7 @@ mod tests {
     #[test]
     fn rendered_server_block_passes_nomads_agent_rules() {
         let s = parse_back(
-            &render_hcl(&VaultStanza::server(&opts()), AgentKind::Server),
+            &render_hcl(&VaultBlock::server(&opts()), AgentKind::Server),
             false,
         )
         .unwrap();
@@ -828,10 +713,10 @@ mod tests {
             kind: AgentKind::Server,
             token_in_env: Some(false),
         };
-        let s = VaultStanza {
+        let s = VaultBlock {
             address: Some(String::new()),
             task_token_ttl: Some("72hours".into()),
-            ..VaultStanza::server(&opts())
+            ..VaultBlock::server(&opts())
         };
         let fs = check_agent_block_with(&s, &ctx);
         let msgs: Vec<&str> = fs
@@ -847,9 +732,9 @@ mod tests {
                 r#"failed to parse TaskTokenTTL "72hours": time: unknown unit "hours" in duration "72hours""#,
             ]
         );
-        let d = VaultStanza {
+        let d = VaultBlock {
             task_token_ttl: Some("3d".into()),
-            ..VaultStanza::server(&opts())
+            ..VaultBlock::server(&opts())
         };
         assert!(check_agent_block(&d, true).iter().any(|f| f.message
             == r#"failed to parse TaskTokenTTL "3d": time: unknown unit "d" in duration "3d""#));
@@ -857,23 +742,23 @@ mod tests {
 
     #[test]
     fn task_token_ttl_under_five_minutes_is_refused_exactly_five_is_fine() {
-        let short = VaultStanza {
+        let short = VaultBlock {
             task_token_ttl: Some("4m59s".into()),
-            ..VaultStanza::server(&opts())
+            ..VaultBlock::server(&opts())
         };
         let fs = check_agent_block(&short, true);
         assert!(fs
             .iter()
             .any(|f| f.is_error()
                 && f.message == "ChildTokenTTL is less than minimum allowed of 5m0s"));
-        let five = VaultStanza {
+        let five = VaultBlock {
             task_token_ttl: Some("5m".into()),
-            ..VaultStanza::server(&opts())
+            ..VaultBlock::server(&opts())
         };
         assert!(check_agent_block(&five, true).iter().all(|f| !f.is_error()));
-        let negative = VaultStanza {
+        let negative = VaultBlock {
             task_token_ttl: Some("-1h".into()),
-            ..VaultStanza::server(&opts())
+            ..VaultBlock::server(&opts())
         };
         assert!(check_agent_block(&negative, true)
             .iter()
@@ -884,7 +769,12 @@ mod tests {
     fn typo_of_create_from_role_is_an_error_with_a_suggestion() {
         let text = "vault {\n  enabled = true\n  address = \"https://v:8200\"\n  create_from_roles = \"nomad-cluster\"\n}\n";
         let s = parse_back(text, false).unwrap();
-        assert_eq!(s.unknown_keys, vec![("create_from_roles".to_string(), 4)]);
+        let unknown: Vec<_> = s
+            .unknown_keys
+            .iter()
+            .map(|k| (k.path(), k.at.line))
+            .collect();
+        assert_eq!(unknown, vec![("create_from_roles".to_string(), Some(4))]);
         let fs = check_agent_block(&s, true);
         let typo = fs
             .iter()
@@ -900,9 +790,9 @@ mod tests {
 
     #[test]
     fn client_with_token_is_a_warning() {
-        let s = VaultStanza {
+        let s = VaultBlock {
             token: Some(SecretString::new("t")),
-            ..VaultStanza::client(&opts())
+            ..VaultBlock::client(&opts())
         };
         let fs = check_agent_block(&s, false);
         assert!(fs
@@ -912,9 +802,9 @@ mod tests {
 
     #[test]
     fn disabled_block_is_reported_and_not_checked_further() {
-        let s = VaultStanza {
+        let s = VaultBlock {
             enabled: Some(false),
-            ..VaultStanza::server(&opts())
+            ..VaultBlock::server(&opts())
         };
         let fs = check_agent_block(&s, true);
         assert_eq!(fs.len(), 1);
@@ -954,13 +844,13 @@ mod tests {
 
     #[test]
     fn legacy_keys_on_nomad_1_10_are_an_error() {
-        let legacy = VaultStanza::server(&opts());
+        let legacy = VaultBlock::server(&opts());
         let fs = check_flow(&legacy, Flow::WorkloadIdentityOnly, false);
         assert_eq!(fs.len(), 1);
         assert!(fs[0].is_error());
         assert!(fs[0].message.contains("task_token_ttl"));
         assert!(check_flow(&legacy, Flow::Legacy, false).is_empty());
-        let no_keys = VaultStanza {
+        let no_keys = VaultBlock {
             task_token_ttl: None,
             ..legacy
         };
@@ -974,9 +864,9 @@ mod tests {
         assert_eq!(hcl_quote("${x}"), r#""$${x}""#);
         assert_eq!(hcl_quote("%{x}"), r#""%%{x}""#);
         assert_eq!(hcl_quote("$5"), r#""$5""#);
-        let s = VaultStanza {
+        let s = VaultBlock {
             address: Some("https://${host}:8200".into()),
-            ..VaultStanza::client(&opts())
+            ..VaultBlock::client(&opts())
         };
         assert_eq!(
             parse_back(&render_hcl(&s, AgentKind::Client), false)

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 
 use crate::checks::{check, Finding, Findings};
-use crate::nomad::stanza::{self, AgentContext, AgentKind, VaultStanza};
+use crate::nomad::stanza::{self, AgentContext, AgentKind, VaultBlock};
 use crate::output::Ui;
 use crate::secret_file::PendingSecretFile;
 use crate::vault::VaultClient;
@@ -23,7 +23,7 @@ pub enum StanzaFormat {
 
 pub struct StanzaStep {
     kind: AgentKind,
-    stanza: VaultStanza,
+    stanza: VaultBlock,
     format: StanzaFormat,
     output: Option<PathBuf>,
     /// Observed: the file's current text.
@@ -34,7 +34,7 @@ pub struct StanzaStep {
 impl StanzaStep {
     pub fn new(
         kind: AgentKind,
-        stanza: VaultStanza,
+        stanza: VaultBlock,
         format: StanzaFormat,
         output: Option<PathBuf>,
     ) -> StanzaStep {

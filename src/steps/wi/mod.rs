@@ -27,7 +27,7 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 
-use crate::nomad::stanza::{AgentKind, VaultStanza};
+use crate::nomad::stanza::{AgentKind, VaultBlock};
 use crate::nomad::workload_identity::{self as wi, WorkloadIdentitySpec};
 use crate::output::Ui;
 use crate::vault::VaultClient;
@@ -84,15 +84,15 @@ pub fn run(
 
 /// The Nomad agents' `vault` blocks for this set-up: servers sign identities for the role's
 /// audiences; clients log in at the auth path.
-pub fn stanza(spec: &WorkloadIdentitySpec, kind: AgentKind, vault_address: &str) -> VaultStanza {
+pub fn stanza(spec: &WorkloadIdentitySpec, kind: AgentKind, vault_address: &str) -> VaultBlock {
     match kind {
         AgentKind::Server => {
-            let mut s = VaultStanza::workload_identity_server(&spec.audiences, &spec.identity_ttl);
+            let mut s = VaultBlock::workload_identity_server(&spec.audiences, &spec.identity_ttl);
             s.address = Some(vault_address.to_string());
             s
         }
         AgentKind::Client => {
-            VaultStanza::workload_identity_client(vault_address, &format!("{}/", spec.path()))
+            VaultBlock::workload_identity_client(vault_address, &format!("{}/", spec.path()))
         }
     }
 }
