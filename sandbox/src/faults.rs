@@ -13,14 +13,25 @@ pub enum Trigger {
     EveryKth(u64),
     /// Every request.
     Always,
+    /// Every request to this API path (without `/v1/` and the query), whatever its index:
+    /// for clients that send several requests at once, in no fixed order.
+    Path(&'static str),
 }
 
 impl Trigger {
+    /// Whether the trigger fires on the `index`-th request (a [`Trigger::Path`] never does
+    /// without a path: see [`Trigger::fires`]).
     pub fn matches(self, index: u64) -> bool {
+        self.fires(index, None)
+    }
+
+    /// Whether the trigger fires on the `index`-th request, to API path `path`.
+    pub fn fires(self, index: u64, path: Option<&str>) -> bool {
         match self {
             Trigger::Nth(n) => index == n,
             Trigger::EveryKth(k) => k != 0 && index.is_multiple_of(k),
             Trigger::Always => true,
+            Trigger::Path(p) => path == Some(p),
         }
     }
 }
@@ -64,6 +75,15 @@ impl Fault {
     pub fn respond_every(k: u64, status: u16, body: impl Into<String>) -> Self {
         Fault::Respond {
             on: Trigger::EveryKth(k),
+            status,
+            body: body.into(),
+        }
+    }
+
+    /// Every request to API path `path` answers `status` with `body` without being applied.
+    pub fn respond_on_path(path: &'static str, status: u16, body: impl Into<String>) -> Self {
+        Fault::Respond {
+            on: Trigger::Path(path),
             status,
             body: body.into(),
         }
@@ -138,31 +158,32 @@ impl FaultPlan {
             .sum()
     }
 
-    /// The first fault matching request `index` decides; none → proceed.
-    pub fn action(&self, index: u64) -> FaultAction {
+    /// The first fault matching request `index` (to API path `path`) decides; none → proceed.
+    pub fn action(&self, index: u64, path: &str) -> FaultAction {
+        let path = Some(path);
         for fault in &self.faults {
             match fault {
                 Fault::Latency(_) => {}
-                Fault::Respond { on, status, body } if on.matches(index) => {
+                Fault::Respond { on, status, body } if on.fires(index, path) => {
                     return FaultAction::Respond {
                         status: *status,
                         body: body.clone(),
                     }
                 }
-                Fault::DropConnection { on, after_apply } if on.matches(index) => {
+                Fault::DropConnection { on, after_apply } if on.fires(index, path) => {
                     return if *after_apply {
                         FaultAction::DropAfterApply
                     } else {
                         FaultAction::DropBeforeApply
                     };
                 }
-                Fault::HoldAnswer { on } if on.matches(index) => {
+                Fault::HoldAnswer { on } if on.fires(index, path) => {
                     return FaultAction::HoldAfterApply
                 }
                 Fault::RateLimit {
                     on,
                     retry_after_secs,
-                } if on.matches(index) => {
+                } if on.fires(index, path) => {
                     return FaultAction::RateLimit {
                         retry_after_secs: *retry_after_secs,
                     }
@@ -193,8 +214,8 @@ mod tests {
         plan.add(Fault::drop_after_apply(2));
         plan.add(Fault::respond_on_nth(2, 500, "{}"));
         plan.add(Fault::Latency(Duration::from_millis(7)));
-        assert_eq!(plan.action(1), FaultAction::Proceed);
-        assert_eq!(plan.action(2), FaultAction::DropAfterApply);
+        assert_eq!(plan.action(1, "sys/health"), FaultAction::Proceed);
+        assert_eq!(plan.action(2, "sys/health"), FaultAction::DropAfterApply);
         assert_eq!(plan.latency(), Duration::from_millis(12));
     }
 
@@ -202,7 +223,22 @@ mod tests {
     fn a_held_answer_is_applied_first() {
         let mut plan = FaultPlan::default();
         plan.add(Fault::hold_answer_nth(3));
-        assert_eq!(plan.action(2), FaultAction::Proceed);
-        assert_eq!(plan.action(3), FaultAction::HoldAfterApply);
+        assert_eq!(plan.action(2, "sys/health"), FaultAction::Proceed);
+        assert_eq!(plan.action(3, "sys/health"), FaultAction::HoldAfterApply);
+    }
+
+    #[test]
+    fn a_path_trigger_fires_on_that_path_only() {
+        let mut plan = FaultPlan::default();
+        plan.add(Fault::respond_on_path("sys/capabilities-self", 500, "{}"));
+        assert_eq!(
+            plan.action(1, "auth/token/lookup-self"),
+            FaultAction::Proceed
+        );
+        assert!(matches!(
+            plan.action(2, "sys/capabilities-self"),
+            FaultAction::Respond { status: 500, .. }
+        ));
+        assert!(!Trigger::Path("x").matches(1));
     }
 }

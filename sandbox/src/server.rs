@@ -154,7 +154,11 @@ impl Node {
         }
         let (delay, action) = {
             let plan = self.faults();
-            (*lock(&self.latency) + plan.latency(), plan.action(index))
+            let path = parts.uri.path().trim_start_matches("/v1/");
+            (
+                *lock(&self.latency) + plan.latency(),
+                plan.action(index, path),
+            )
         };
         if !delay.is_zero() {
             tokio::time::sleep(delay).await;
