@@ -230,7 +230,7 @@ _nvctl() {
 
     case "${cmd}" in
         nvctl)
-            opts="-y -v -q -h -V --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --help --version bootstrap status init unseal policy role check-role token stanza doctor check-job dev completions help"
+            opts="-y -v -q -h -V --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --strict --help --version bootstrap status init unseal policy role check-role token stanza doctor check-job dev completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -292,7 +292,7 @@ _nvctl() {
             return 0
             ;;
         nvctl__subcmd__bootstrap)
-            opts="-y -v -q -h -V --config --plan --dev --flow --nomad-version --key-shares --key-threshold --init-output --policy-name --role --allowed-policies --disallowed-policies --role-period --token-period --task-token-ttl --token-output --rotate-token --no-mint --server-stanza-output --client-stanza-output --vault-address --job-policy --auth-path --jwks-url --nomad-addr --jwks-ca-file --audience --destroy --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --help --version"
+            opts="-y -v -q -h -V --config --plan --dev --flow --nomad-version --key-shares --key-threshold --init-output --policy-name --role --allowed-policies --disallowed-policies --role-period --token-period --task-token-ttl --token-output --rotate-token --no-mint --server-stanza-output --client-stanza-output --vault-address --job-policy --auth-path --jwks-url --nomad-addr --jwks-ca-file --audience --destroy --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --strict --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -446,7 +446,7 @@ _nvctl() {
             return 0
             ;;
         nvctl__subcmd__check__subcmd__job)
-            opts="-y -v -q -h -V --role --rehearse --flow --auth-path --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --help --version"
+            opts="-y -v -q -h -V --role --rehearse --flow --auth-path --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --strict --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -520,7 +520,7 @@ _nvctl() {
             return 0
             ;;
         nvctl__subcmd__check__subcmd__role)
-            opts="-y -v -q -h -V --all --flow --allow-unauthenticated --auth-path --audience --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --help --version"
+            opts="-y -v -q -h -V --all --flow --allow-unauthenticated --auth-path --audience --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --strict --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -598,7 +598,7 @@ _nvctl() {
             return 0
             ;;
         nvctl__subcmd__completions)
-            opts="-y -v -q -h -V --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --help --version bash elvish fish powershell zsh"
+            opts="-y -v -q -h -V --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --strict --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -660,7 +660,7 @@ _nvctl() {
             return 0
             ;;
         nvctl__subcmd__dev)
-            opts="-y -v -q -h -V --port --uninitialized --sealed --flavor --postgres --nomad --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --help --version"
+            opts="-y -v -q -h -V --port --uninitialized --sealed --flavor --postgres --nomad --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --strict --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -734,7 +734,7 @@ _nvctl() {
             return 0
             ;;
         nvctl__subcmd__doctor)
-            opts="-y -v -q -h -V --agent-config --nomad-version --role --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --help --version"
+            opts="-y -v -q -h -V --agent-config --nomad-version --role --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --strict --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1172,7 +1172,7 @@ _nvctl() {
             return 0
             ;;
         nvctl__subcmd__init)
-            opts="-y -v -q -h -V --key-shares --key-threshold --pgp-keys --root-token-pgp-key --output --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --help --version"
+            opts="-y -v -q -h -V --key-shares --key-threshold --pgp-keys --root-token-pgp-key --output --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --strict --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1254,7 +1254,7 @@ _nvctl() {
             return 0
             ;;
         nvctl__subcmd__policy)
-            opts="-y -v -q -h -V --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --help --version write show diff help"
+            opts="-y -v -q -h -V --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --strict --help --version write show diff help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1316,7 +1316,7 @@ _nvctl() {
             return 0
             ;;
         nvctl__subcmd__policy__subcmd__diff)
-            opts="-y -v -q -h -V --name --role --file --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --help --version"
+            opts="-y -v -q -h -V --name --role --file --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --strict --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1460,7 +1460,7 @@ _nvctl() {
             return 0
             ;;
         nvctl__subcmd__policy__subcmd__show)
-            opts="-y -v -q -h -V --name --role --file --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --help --version"
+            opts="-y -v -q -h -V --name --role --file --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --strict --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1534,7 +1534,7 @@ _nvctl() {
             return 0
             ;;
         nvctl__subcmd__policy__subcmd__write)
-            opts="-y -v -q -h -V --name --role --file --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --help --version"
+            opts="-y -v -q -h -V --name --role --file --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --strict --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1608,7 +1608,7 @@ _nvctl() {
             return 0
             ;;
         nvctl__subcmd__role)
-            opts="-y -v -q -h -V --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --help --version create show diff help"
+            opts="-y -v -q -h -V --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --strict --help --version create show diff help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1670,7 +1670,7 @@ _nvctl() {
             return 0
             ;;
         nvctl__subcmd__role__subcmd__create)
-            opts="-y -v -q -h -V --name --file --allowed-policies --disallowed-policies --period --orphan --renewable --explicit-max-ttl --force --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --help --version"
+            opts="-y -v -q -h -V --name --file --allowed-policies --disallowed-policies --period --orphan --renewable --explicit-max-ttl --force --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --strict --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1764,7 +1764,7 @@ _nvctl() {
             return 0
             ;;
         nvctl__subcmd__role__subcmd__diff)
-            opts="-y -v -q -h -V --name --file --allowed-policies --disallowed-policies --period --orphan --renewable --explicit-max-ttl --force --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --help --version"
+            opts="-y -v -q -h -V --name --file --allowed-policies --disallowed-policies --period --orphan --renewable --explicit-max-ttl --force --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --strict --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1928,7 +1928,7 @@ _nvctl() {
             return 0
             ;;
         nvctl__subcmd__role__subcmd__show)
-            opts="-y -v -q -h -V --name --file --allowed-policies --disallowed-policies --period --orphan --renewable --explicit-max-ttl --force --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --help --version"
+            opts="-y -v -q -h -V --name --file --allowed-policies --disallowed-policies --period --orphan --renewable --explicit-max-ttl --force --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --strict --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2022,7 +2022,7 @@ _nvctl() {
             return 0
             ;;
         nvctl__subcmd__stanza)
-            opts="-y -v -q -h -V --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --help --version server client help"
+            opts="-y -v -q -h -V --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --strict --help --version server client help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2084,7 +2084,7 @@ _nvctl() {
             return 0
             ;;
         nvctl__subcmd__stanza__subcmd__client)
-            opts="-y -v -q -h -V --vault-address --role --task-token-ttl --ca-file --cert-file --key-file --embed-token --output --flow --audience --identity-ttl --auth-path --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --help --version"
+            opts="-y -v -q -h -V --vault-address --role --task-token-ttl --ca-file --cert-file --key-file --embed-token --output --flow --audience --identity-ttl --auth-path --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --strict --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2246,7 +2246,7 @@ _nvctl() {
             return 0
             ;;
         nvctl__subcmd__stanza__subcmd__server)
-            opts="-y -v -q -h -V --vault-address --role --task-token-ttl --ca-file --cert-file --key-file --embed-token --output --flow --audience --identity-ttl --auth-path --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --help --version"
+            opts="-y -v -q -h -V --vault-address --role --task-token-ttl --ca-file --cert-file --key-file --embed-token --output --flow --audience --identity-ttl --auth-path --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --strict --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2352,7 +2352,7 @@ _nvctl() {
             return 0
             ;;
         nvctl__subcmd__status)
-            opts="-y -v -q -h -V --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --help --version"
+            opts="-y -v -q -h -V --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --strict --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2414,7 +2414,7 @@ _nvctl() {
             return 0
             ;;
         nvctl__subcmd__token)
-            opts="-y -v -q -h -V --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --help --version create lookup check help"
+            opts="-y -v -q -h -V --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --strict --help --version create lookup check help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2476,7 +2476,7 @@ _nvctl() {
             return 0
             ;;
         nvctl__subcmd__token__subcmd__check)
-            opts="-y -v -q -h -V --role --allow-unauthenticated --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --help --version"
+            opts="-y -v -q -h -V --role --allow-unauthenticated --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --strict --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2546,7 +2546,7 @@ _nvctl() {
             return 0
             ;;
         nvctl__subcmd__token__subcmd__create)
-            opts="-y -v -q -h -V --policy --period --role --orphan --display-name --output --nomad-role --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --help --version"
+            opts="-y -v -q -h -V --policy --period --role --orphan --display-name --output --nomad-role --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --strict --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2706,7 +2706,7 @@ _nvctl() {
             return 0
             ;;
         nvctl__subcmd__token__subcmd__lookup)
-            opts="-y -v -q -h -V --accessor --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --help --version"
+            opts="-y -v -q -h -V --accessor --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --strict --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2772,7 +2772,7 @@ _nvctl() {
             return 0
             ;;
         nvctl__subcmd__unseal)
-            opts="-y -v -q -h -V --keys-file --stdin --reset --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --help --version"
+            opts="-y -v -q -h -V --keys-file --stdin --reset --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --strict --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_nvctl_global_optspecs
-    string join \n address= token-file= namespace= ca-cert= ca-path= client-cert= client-key= tls-server-name= tls-skip-verify= timeout= max-retries= format= y/yes v/verbose q/quiet show-secrets h/help V/version
+    string join \n address= token-file= namespace= ca-cert= ca-path= client-cert= client-key= tls-server-name= tls-skip-verify= timeout= max-retries= format= y/yes v/verbose q/quiet show-secrets strict h/help V/version
 end
 
 function __fish_nvctl_needs_command
@@ -44,6 +44,7 @@ complete -c nvctl -n "__fish_nvctl_needs_command" -s y -l yes -d 'Answer yes to 
 complete -c nvctl -n "__fish_nvctl_needs_command" -s v -l verbose -d 'Say more about what is sent (never secrets); repeat for more'
 complete -c nvctl -n "__fish_nvctl_needs_command" -s q -l quiet -d 'Print only results and errors'
 complete -c nvctl -n "__fish_nvctl_needs_command" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
+complete -c nvctl -n "__fish_nvctl_needs_command" -l strict -d 'Fail (exit 3) on nvctl\'s error-grade advice too, not only where Nomad itself refuses'
 complete -c nvctl -n "__fish_nvctl_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nvctl -n "__fish_nvctl_needs_command" -s V -l version -d 'Print version'
 complete -c nvctl -n "__fish_nvctl_needs_command" -f -a "bootstrap" -d 'Run the whole sequence: init, unseal, policy, role, token, stanza, verification'
@@ -109,6 +110,7 @@ complete -c nvctl -n "__fish_nvctl_using_subcommand bootstrap" -s y -l yes -d 'A
 complete -c nvctl -n "__fish_nvctl_using_subcommand bootstrap" -s v -l verbose -d 'Say more about what is sent (never secrets); repeat for more'
 complete -c nvctl -n "__fish_nvctl_using_subcommand bootstrap" -s q -l quiet -d 'Print only results and errors'
 complete -c nvctl -n "__fish_nvctl_using_subcommand bootstrap" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
+complete -c nvctl -n "__fish_nvctl_using_subcommand bootstrap" -l strict -d 'Fail (exit 3) on nvctl\'s error-grade advice too, not only where Nomad itself refuses'
 complete -c nvctl -n "__fish_nvctl_using_subcommand bootstrap" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nvctl -n "__fish_nvctl_using_subcommand bootstrap" -s V -l version -d 'Print version'
 complete -c nvctl -n "__fish_nvctl_using_subcommand status" -l address -d 'Vault address; repeat for several nodes where that makes sense (status, unseal, bootstrap) [env: VAULT_ADDR] [default: https://127.0.0.1:8200]' -r
@@ -131,6 +133,7 @@ complete -c nvctl -n "__fish_nvctl_using_subcommand status" -s y -l yes -d 'Answ
 complete -c nvctl -n "__fish_nvctl_using_subcommand status" -s v -l verbose -d 'Say more about what is sent (never secrets); repeat for more'
 complete -c nvctl -n "__fish_nvctl_using_subcommand status" -s q -l quiet -d 'Print only results and errors'
 complete -c nvctl -n "__fish_nvctl_using_subcommand status" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
+complete -c nvctl -n "__fish_nvctl_using_subcommand status" -l strict -d 'Fail (exit 3) on nvctl\'s error-grade advice too, not only where Nomad itself refuses'
 complete -c nvctl -n "__fish_nvctl_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nvctl -n "__fish_nvctl_using_subcommand status" -s V -l version -d 'Print version'
 complete -c nvctl -n "__fish_nvctl_using_subcommand init" -l key-shares -d 'Number of key shares (recovery shares on an auto-unseal Vault)' -r
@@ -158,6 +161,7 @@ complete -c nvctl -n "__fish_nvctl_using_subcommand init" -s y -l yes -d 'Answer
 complete -c nvctl -n "__fish_nvctl_using_subcommand init" -s v -l verbose -d 'Say more about what is sent (never secrets); repeat for more'
 complete -c nvctl -n "__fish_nvctl_using_subcommand init" -s q -l quiet -d 'Print only results and errors'
 complete -c nvctl -n "__fish_nvctl_using_subcommand init" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
+complete -c nvctl -n "__fish_nvctl_using_subcommand init" -l strict -d 'Fail (exit 3) on nvctl\'s error-grade advice too, not only where Nomad itself refuses'
 complete -c nvctl -n "__fish_nvctl_using_subcommand init" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nvctl -n "__fish_nvctl_using_subcommand init" -s V -l version -d 'Print version'
 complete -c nvctl -n "__fish_nvctl_using_subcommand unseal" -l keys-file -d 'Init file: nvctl\'s, `vault operator init -format=json` output, or a raw sys/init answer' -r -F
@@ -183,6 +187,7 @@ complete -c nvctl -n "__fish_nvctl_using_subcommand unseal" -s y -l yes -d 'Answ
 complete -c nvctl -n "__fish_nvctl_using_subcommand unseal" -s v -l verbose -d 'Say more about what is sent (never secrets); repeat for more'
 complete -c nvctl -n "__fish_nvctl_using_subcommand unseal" -s q -l quiet -d 'Print only results and errors'
 complete -c nvctl -n "__fish_nvctl_using_subcommand unseal" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
+complete -c nvctl -n "__fish_nvctl_using_subcommand unseal" -l strict -d 'Fail (exit 3) on nvctl\'s error-grade advice too, not only where Nomad itself refuses'
 complete -c nvctl -n "__fish_nvctl_using_subcommand unseal" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nvctl -n "__fish_nvctl_using_subcommand unseal" -s V -l version -d 'Print version'
 complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and not __fish_seen_subcommand_from write show diff help" -l address -d 'Vault address; repeat for several nodes where that makes sense (status, unseal, bootstrap) [env: VAULT_ADDR] [default: https://127.0.0.1:8200]' -r
@@ -205,6 +210,7 @@ complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and not __fish_seen_
 complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and not __fish_seen_subcommand_from write show diff help" -s v -l verbose -d 'Say more about what is sent (never secrets); repeat for more'
 complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and not __fish_seen_subcommand_from write show diff help" -s q -l quiet -d 'Print only results and errors'
 complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and not __fish_seen_subcommand_from write show diff help" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
+complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and not __fish_seen_subcommand_from write show diff help" -l strict -d 'Fail (exit 3) on nvctl\'s error-grade advice too, not only where Nomad itself refuses'
 complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and not __fish_seen_subcommand_from write show diff help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and not __fish_seen_subcommand_from write show diff help" -s V -l version -d 'Print version'
 complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and not __fish_seen_subcommand_from write show diff help" -f -a "write" -d 'Write the policy: created when absent, nothing when equal, a diff and consent when different'
@@ -234,6 +240,7 @@ complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and __fish_seen_subc
 complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and __fish_seen_subcommand_from write" -s v -l verbose -d 'Say more about what is sent (never secrets); repeat for more'
 complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and __fish_seen_subcommand_from write" -s q -l quiet -d 'Print only results and errors'
 complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and __fish_seen_subcommand_from write" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
+complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and __fish_seen_subcommand_from write" -l strict -d 'Fail (exit 3) on nvctl\'s error-grade advice too, not only where Nomad itself refuses'
 complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and __fish_seen_subcommand_from write" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and __fish_seen_subcommand_from write" -s V -l version -d 'Print version'
 complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and __fish_seen_subcommand_from show" -l name -d 'Policy name' -r
@@ -259,6 +266,7 @@ complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and __fish_seen_subc
 complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Say more about what is sent (never secrets); repeat for more'
 complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only results and errors'
 complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and __fish_seen_subcommand_from show" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
+complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and __fish_seen_subcommand_from show" -l strict -d 'Fail (exit 3) on nvctl\'s error-grade advice too, not only where Nomad itself refuses'
 complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
 complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and __fish_seen_subcommand_from diff" -l name -d 'Policy name' -r
@@ -284,6 +292,7 @@ complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and __fish_seen_subc
 complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and __fish_seen_subcommand_from diff" -s v -l verbose -d 'Say more about what is sent (never secrets); repeat for more'
 complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and __fish_seen_subcommand_from diff" -s q -l quiet -d 'Print only results and errors'
 complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and __fish_seen_subcommand_from diff" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
+complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and __fish_seen_subcommand_from diff" -l strict -d 'Fail (exit 3) on nvctl\'s error-grade advice too, not only where Nomad itself refuses'
 complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and __fish_seen_subcommand_from diff" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and __fish_seen_subcommand_from diff" -s V -l version -d 'Print version'
 complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "write" -d 'Write the policy: created when absent, nothing when equal, a diff and consent when different'
@@ -310,6 +319,7 @@ complete -c nvctl -n "__fish_nvctl_using_subcommand role; and not __fish_seen_su
 complete -c nvctl -n "__fish_nvctl_using_subcommand role; and not __fish_seen_subcommand_from create show diff help" -s v -l verbose -d 'Say more about what is sent (never secrets); repeat for more'
 complete -c nvctl -n "__fish_nvctl_using_subcommand role; and not __fish_seen_subcommand_from create show diff help" -s q -l quiet -d 'Print only results and errors'
 complete -c nvctl -n "__fish_nvctl_using_subcommand role; and not __fish_seen_subcommand_from create show diff help" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
+complete -c nvctl -n "__fish_nvctl_using_subcommand role; and not __fish_seen_subcommand_from create show diff help" -l strict -d 'Fail (exit 3) on nvctl\'s error-grade advice too, not only where Nomad itself refuses'
 complete -c nvctl -n "__fish_nvctl_using_subcommand role; and not __fish_seen_subcommand_from create show diff help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nvctl -n "__fish_nvctl_using_subcommand role; and not __fish_seen_subcommand_from create show diff help" -s V -l version -d 'Print version'
 complete -c nvctl -n "__fish_nvctl_using_subcommand role; and not __fish_seen_subcommand_from create show diff help" -f -a "create" -d 'Create or update the role; refuses a role Nomad would reject unless --force'
@@ -347,6 +357,7 @@ complete -c nvctl -n "__fish_nvctl_using_subcommand role; and __fish_seen_subcom
 complete -c nvctl -n "__fish_nvctl_using_subcommand role; and __fish_seen_subcommand_from create" -s v -l verbose -d 'Say more about what is sent (never secrets); repeat for more'
 complete -c nvctl -n "__fish_nvctl_using_subcommand role; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Print only results and errors'
 complete -c nvctl -n "__fish_nvctl_using_subcommand role; and __fish_seen_subcommand_from create" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
+complete -c nvctl -n "__fish_nvctl_using_subcommand role; and __fish_seen_subcommand_from create" -l strict -d 'Fail (exit 3) on nvctl\'s error-grade advice too, not only where Nomad itself refuses'
 complete -c nvctl -n "__fish_nvctl_using_subcommand role; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nvctl -n "__fish_nvctl_using_subcommand role; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
 complete -c nvctl -n "__fish_nvctl_using_subcommand role; and __fish_seen_subcommand_from show" -l name -d 'Role name' -r
@@ -380,6 +391,7 @@ complete -c nvctl -n "__fish_nvctl_using_subcommand role; and __fish_seen_subcom
 complete -c nvctl -n "__fish_nvctl_using_subcommand role; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Say more about what is sent (never secrets); repeat for more'
 complete -c nvctl -n "__fish_nvctl_using_subcommand role; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only results and errors'
 complete -c nvctl -n "__fish_nvctl_using_subcommand role; and __fish_seen_subcommand_from show" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
+complete -c nvctl -n "__fish_nvctl_using_subcommand role; and __fish_seen_subcommand_from show" -l strict -d 'Fail (exit 3) on nvctl\'s error-grade advice too, not only where Nomad itself refuses'
 complete -c nvctl -n "__fish_nvctl_using_subcommand role; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nvctl -n "__fish_nvctl_using_subcommand role; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
 complete -c nvctl -n "__fish_nvctl_using_subcommand role; and __fish_seen_subcommand_from diff" -l name -d 'Role name' -r
@@ -413,6 +425,7 @@ complete -c nvctl -n "__fish_nvctl_using_subcommand role; and __fish_seen_subcom
 complete -c nvctl -n "__fish_nvctl_using_subcommand role; and __fish_seen_subcommand_from diff" -s v -l verbose -d 'Say more about what is sent (never secrets); repeat for more'
 complete -c nvctl -n "__fish_nvctl_using_subcommand role; and __fish_seen_subcommand_from diff" -s q -l quiet -d 'Print only results and errors'
 complete -c nvctl -n "__fish_nvctl_using_subcommand role; and __fish_seen_subcommand_from diff" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
+complete -c nvctl -n "__fish_nvctl_using_subcommand role; and __fish_seen_subcommand_from diff" -l strict -d 'Fail (exit 3) on nvctl\'s error-grade advice too, not only where Nomad itself refuses'
 complete -c nvctl -n "__fish_nvctl_using_subcommand role; and __fish_seen_subcommand_from diff" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nvctl -n "__fish_nvctl_using_subcommand role; and __fish_seen_subcommand_from diff" -s V -l version -d 'Print version'
 complete -c nvctl -n "__fish_nvctl_using_subcommand role; and __fish_seen_subcommand_from help" -f -a "create" -d 'Create or update the role; refuses a role Nomad would reject unless --force'
@@ -446,6 +459,7 @@ complete -c nvctl -n "__fish_nvctl_using_subcommand check-role" -s y -l yes -d '
 complete -c nvctl -n "__fish_nvctl_using_subcommand check-role" -s v -l verbose -d 'Say more about what is sent (never secrets); repeat for more'
 complete -c nvctl -n "__fish_nvctl_using_subcommand check-role" -s q -l quiet -d 'Print only results and errors'
 complete -c nvctl -n "__fish_nvctl_using_subcommand check-role" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
+complete -c nvctl -n "__fish_nvctl_using_subcommand check-role" -l strict -d 'Fail (exit 3) on nvctl\'s error-grade advice too, not only where Nomad itself refuses'
 complete -c nvctl -n "__fish_nvctl_using_subcommand check-role" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nvctl -n "__fish_nvctl_using_subcommand check-role" -s V -l version -d 'Print version'
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and not __fish_seen_subcommand_from create lookup check help" -l address -d 'Vault address; repeat for several nodes where that makes sense (status, unseal, bootstrap) [env: VAULT_ADDR] [default: https://127.0.0.1:8200]' -r
@@ -468,6 +482,7 @@ complete -c nvctl -n "__fish_nvctl_using_subcommand token; and not __fish_seen_s
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and not __fish_seen_subcommand_from create lookup check help" -s v -l verbose -d 'Say more about what is sent (never secrets); repeat for more'
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and not __fish_seen_subcommand_from create lookup check help" -s q -l quiet -d 'Print only results and errors'
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and not __fish_seen_subcommand_from create lookup check help" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
+complete -c nvctl -n "__fish_nvctl_using_subcommand token; and not __fish_seen_subcommand_from create lookup check help" -l strict -d 'Fail (exit 3) on nvctl\'s error-grade advice too, not only where Nomad itself refuses'
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and not __fish_seen_subcommand_from create lookup check help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and not __fish_seen_subcommand_from create lookup check help" -s V -l version -d 'Print version'
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and not __fish_seen_subcommand_from create lookup check help" -f -a "create" -d 'Mint the Nomad servers\' token (orphan, periodic, renewable) and verify it as Nomad would'
@@ -502,6 +517,7 @@ complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subco
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from create" -s v -l verbose -d 'Say more about what is sent (never secrets); repeat for more'
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Print only results and errors'
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from create" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
+complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from create" -l strict -d 'Fail (exit 3) on nvctl\'s error-grade advice too, not only where Nomad itself refuses'
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from lookup" -l accessor -d 'Look up by accessor instead of the token from --token-file / VAULT_TOKEN' -r
@@ -525,6 +541,7 @@ complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subco
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from lookup" -s v -l verbose -d 'Say more about what is sent (never secrets); repeat for more'
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from lookup" -s q -l quiet -d 'Print only results and errors'
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from lookup" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
+complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from lookup" -l strict -d 'Fail (exit 3) on nvctl\'s error-grade advice too, not only where Nomad itself refuses'
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from lookup" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from lookup" -s V -l version -d 'Print version'
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from check" -l role -d 'create_from_role of the Nomad servers; pass an empty value to use the token\'s own role' -r
@@ -550,6 +567,7 @@ complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subco
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from check" -s v -l verbose -d 'Say more about what is sent (never secrets); repeat for more'
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from check" -s q -l quiet -d 'Print only results and errors'
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from check" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
+complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from check" -l strict -d 'Fail (exit 3) on nvctl\'s error-grade advice too, not only where Nomad itself refuses'
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from check" -s V -l version -d 'Print version'
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "create" -d 'Mint the Nomad servers\' token (orphan, periodic, renewable) and verify it as Nomad would'
@@ -576,6 +594,7 @@ complete -c nvctl -n "__fish_nvctl_using_subcommand stanza; and not __fish_seen_
 complete -c nvctl -n "__fish_nvctl_using_subcommand stanza; and not __fish_seen_subcommand_from server client help" -s v -l verbose -d 'Say more about what is sent (never secrets); repeat for more'
 complete -c nvctl -n "__fish_nvctl_using_subcommand stanza; and not __fish_seen_subcommand_from server client help" -s q -l quiet -d 'Print only results and errors'
 complete -c nvctl -n "__fish_nvctl_using_subcommand stanza; and not __fish_seen_subcommand_from server client help" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
+complete -c nvctl -n "__fish_nvctl_using_subcommand stanza; and not __fish_seen_subcommand_from server client help" -l strict -d 'Fail (exit 3) on nvctl\'s error-grade advice too, not only where Nomad itself refuses'
 complete -c nvctl -n "__fish_nvctl_using_subcommand stanza; and not __fish_seen_subcommand_from server client help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nvctl -n "__fish_nvctl_using_subcommand stanza; and not __fish_seen_subcommand_from server client help" -s V -l version -d 'Print version'
 complete -c nvctl -n "__fish_nvctl_using_subcommand stanza; and not __fish_seen_subcommand_from server client help" -f -a "server" -d 'The server block (enabled, address, create_from_role, task_token_ttl)'
@@ -614,6 +633,7 @@ complete -c nvctl -n "__fish_nvctl_using_subcommand stanza; and __fish_seen_subc
 complete -c nvctl -n "__fish_nvctl_using_subcommand stanza; and __fish_seen_subcommand_from server" -s v -l verbose -d 'Say more about what is sent (never secrets); repeat for more'
 complete -c nvctl -n "__fish_nvctl_using_subcommand stanza; and __fish_seen_subcommand_from server" -s q -l quiet -d 'Print only results and errors'
 complete -c nvctl -n "__fish_nvctl_using_subcommand stanza; and __fish_seen_subcommand_from server" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
+complete -c nvctl -n "__fish_nvctl_using_subcommand stanza; and __fish_seen_subcommand_from server" -l strict -d 'Fail (exit 3) on nvctl\'s error-grade advice too, not only where Nomad itself refuses'
 complete -c nvctl -n "__fish_nvctl_using_subcommand stanza; and __fish_seen_subcommand_from server" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nvctl -n "__fish_nvctl_using_subcommand stanza; and __fish_seen_subcommand_from server" -s V -l version -d 'Print version'
 complete -c nvctl -n "__fish_nvctl_using_subcommand stanza; and __fish_seen_subcommand_from client" -l vault-address -d 'Vault address the Nomad agents use [default: the --address]' -r
@@ -649,6 +669,7 @@ complete -c nvctl -n "__fish_nvctl_using_subcommand stanza; and __fish_seen_subc
 complete -c nvctl -n "__fish_nvctl_using_subcommand stanza; and __fish_seen_subcommand_from client" -s v -l verbose -d 'Say more about what is sent (never secrets); repeat for more'
 complete -c nvctl -n "__fish_nvctl_using_subcommand stanza; and __fish_seen_subcommand_from client" -s q -l quiet -d 'Print only results and errors'
 complete -c nvctl -n "__fish_nvctl_using_subcommand stanza; and __fish_seen_subcommand_from client" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
+complete -c nvctl -n "__fish_nvctl_using_subcommand stanza; and __fish_seen_subcommand_from client" -l strict -d 'Fail (exit 3) on nvctl\'s error-grade advice too, not only where Nomad itself refuses'
 complete -c nvctl -n "__fish_nvctl_using_subcommand stanza; and __fish_seen_subcommand_from client" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nvctl -n "__fish_nvctl_using_subcommand stanza; and __fish_seen_subcommand_from client" -s V -l version -d 'Print version'
 complete -c nvctl -n "__fish_nvctl_using_subcommand stanza; and __fish_seen_subcommand_from help" -f -a "server" -d 'The server block (enabled, address, create_from_role, task_token_ttl)'
@@ -677,6 +698,7 @@ complete -c nvctl -n "__fish_nvctl_using_subcommand doctor" -s y -l yes -d 'Answ
 complete -c nvctl -n "__fish_nvctl_using_subcommand doctor" -s v -l verbose -d 'Say more about what is sent (never secrets); repeat for more'
 complete -c nvctl -n "__fish_nvctl_using_subcommand doctor" -s q -l quiet -d 'Print only results and errors'
 complete -c nvctl -n "__fish_nvctl_using_subcommand doctor" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
+complete -c nvctl -n "__fish_nvctl_using_subcommand doctor" -l strict -d 'Fail (exit 3) on nvctl\'s error-grade advice too, not only where Nomad itself refuses'
 complete -c nvctl -n "__fish_nvctl_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nvctl -n "__fish_nvctl_using_subcommand doctor" -s V -l version -d 'Print version'
 complete -c nvctl -n "__fish_nvctl_using_subcommand check-job" -l role -d 'Token role the Nomad servers create task tokens from' -r
@@ -704,6 +726,7 @@ complete -c nvctl -n "__fish_nvctl_using_subcommand check-job" -s y -l yes -d 'A
 complete -c nvctl -n "__fish_nvctl_using_subcommand check-job" -s v -l verbose -d 'Say more about what is sent (never secrets); repeat for more'
 complete -c nvctl -n "__fish_nvctl_using_subcommand check-job" -s q -l quiet -d 'Print only results and errors'
 complete -c nvctl -n "__fish_nvctl_using_subcommand check-job" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
+complete -c nvctl -n "__fish_nvctl_using_subcommand check-job" -l strict -d 'Fail (exit 3) on nvctl\'s error-grade advice too, not only where Nomad itself refuses'
 complete -c nvctl -n "__fish_nvctl_using_subcommand check-job" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nvctl -n "__fish_nvctl_using_subcommand check-job" -s V -l version -d 'Print version'
 complete -c nvctl -n "__fish_nvctl_using_subcommand dev" -l port -d 'Port on 127.0.0.1 [default: any free port]' -r
@@ -733,6 +756,7 @@ complete -c nvctl -n "__fish_nvctl_using_subcommand dev" -s y -l yes -d 'Answer 
 complete -c nvctl -n "__fish_nvctl_using_subcommand dev" -s v -l verbose -d 'Say more about what is sent (never secrets); repeat for more'
 complete -c nvctl -n "__fish_nvctl_using_subcommand dev" -s q -l quiet -d 'Print only results and errors'
 complete -c nvctl -n "__fish_nvctl_using_subcommand dev" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
+complete -c nvctl -n "__fish_nvctl_using_subcommand dev" -l strict -d 'Fail (exit 3) on nvctl\'s error-grade advice too, not only where Nomad itself refuses'
 complete -c nvctl -n "__fish_nvctl_using_subcommand dev" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nvctl -n "__fish_nvctl_using_subcommand dev" -s V -l version -d 'Print version'
 complete -c nvctl -n "__fish_nvctl_using_subcommand completions" -l address -d 'Vault address; repeat for several nodes where that makes sense (status, unseal, bootstrap) [env: VAULT_ADDR] [default: https://127.0.0.1:8200]' -r
@@ -755,6 +779,7 @@ complete -c nvctl -n "__fish_nvctl_using_subcommand completions" -s y -l yes -d 
 complete -c nvctl -n "__fish_nvctl_using_subcommand completions" -s v -l verbose -d 'Say more about what is sent (never secrets); repeat for more'
 complete -c nvctl -n "__fish_nvctl_using_subcommand completions" -s q -l quiet -d 'Print only results and errors'
 complete -c nvctl -n "__fish_nvctl_using_subcommand completions" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
+complete -c nvctl -n "__fish_nvctl_using_subcommand completions" -l strict -d 'Fail (exit 3) on nvctl\'s error-grade advice too, not only where Nomad itself refuses'
 complete -c nvctl -n "__fish_nvctl_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nvctl -n "__fish_nvctl_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c nvctl -n "__fish_nvctl_using_subcommand help; and not __fish_seen_subcommand_from bootstrap status init unseal policy role check-role token stanza doctor check-job dev completions help" -f -a "bootstrap" -d 'Run the whole sequence: init, unseal, policy, role, token, stanza, verification'

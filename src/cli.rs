@@ -104,6 +104,10 @@ pub struct GlobalArgs {
     /// Print tokens and unseal keys instead of masking them
     #[arg(long, global = true)]
     pub show_secrets: bool,
+
+    /// Fail (exit 3) on nvctl's error-grade advice too, not only where Nomad itself refuses
+    #[arg(long, global = true)]
+    pub strict: bool,
 }
 
 /// Output formats. Each command says which it supports.

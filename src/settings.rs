@@ -90,6 +90,8 @@ pub struct Settings {
     pub verbose: u8,
     pub quiet: bool,
     pub show_secrets: bool,
+    /// `--strict`: nvctl's error-grade advice fails the checks too (exit 3).
+    pub strict: bool,
     /// The Vault client, built on first use. Every client a command gets from here is this one
     /// or a clone of it (another node, another token), so they share one connection pool, one
     /// list of notices and one request log.
@@ -178,6 +180,7 @@ impl Settings {
             verbose: args.verbose,
             quiet: args.quiet,
             show_secrets: args.show_secrets,
+            strict: args.strict,
             client: Arc::new(OnceLock::new()),
             request_observer: None,
         })

@@ -2,17 +2,22 @@
 //!
 //! A Nomad server (≤ 1.9) looks its token up, applies the token rules, asks
 //! `sys/capabilities-self` about the paths it needs and reads its token role (nomad-rules.md
-//! §2). This module does the same requests — the capabilities in one request, the role read
-//! alongside it, and both alongside the lookup when the agent names its role — and hands the
-//! answers to the pure rules in `nomad/`. `token create`,
-//! `token check`, `check-role`, `bootstrap` and `doctor` all call it, so they agree — also on
-//! what is a finding (an answer Nomad would report) and what is a Vault error (a sealed or
-//! failing Vault, which says nothing about the token).
+//! §2; hashicorp/nomad `nomad/vault.go` parseSelfToken). This module does the same requests —
+//! the capabilities in one request, the role read alongside it, and both alongside the lookup
+//! when the agent names its role — and hands the answers to the pure rules in `nomad/`.
+//! `token create`, `token check`, `check-role`, `bootstrap` and `doctor` all call it, so they
+//! agree — also on what is Nomad's verdict (an answer Nomad turns into a validation error, in
+//! Nomad's words, the Go client's rendering of Vault's answer included) and what is Vault
+//! failing (a sealed Vault, a 5xx, a rate limit, no connection): Nomad logs
+//! `failed to validate self token/role` for those too but retries every 30 s and may well
+//! succeed, so nvctl reports them as a Vault error (exit 2) saying so, never as a refusal.
 
 use anyhow::Result;
 use serde::Serialize;
 
 use crate::checks::Findings;
+use crate::nomad::go_api_error::nomad_quote;
+use crate::nomad::gofmt::multierror;
 use crate::nomad::role_rules::{RoleContext, RoleFacts};
 use crate::nomad::token_rules::TokenFacts;
 use crate::nomad::{capabilities, role_rules, token_rules};
@@ -48,6 +53,11 @@ pub struct StartupReport {
     /// The role Nomad would create task tokens from.
     pub role: Option<String>,
     pub findings: Findings,
+    /// The error Nomad's validation returns (nomad/vault.go parseSelfToken), byte for byte:
+    /// the lookup's failure as is, else Nomad's errors as a go-multierror list. A Nomad
+    /// server logs it as the `error` of `failed to validate self token/role`. `None`: Nomad
+    /// accepts the token.
+    pub nomad_error: Option<String>,
     #[serde(skip)]
     pub token: Option<TokenFacts>,
     #[serde(skip)]
@@ -61,10 +71,22 @@ impl StartupReport {
     }
 }
 
+/// The error text Nomad's validation would return for these findings (see
+/// [`StartupReport::nomad_error`]).
+pub fn nomad_error(findings: &Findings) -> Option<String> {
+    let messages = findings.nomad_validation_messages();
+    match messages.as_slice() {
+        [] => None,
+        // The lookup failing ends the validation: parseSelfToken returns that error alone.
+        [only] if only.starts_with(token_rules::LOOKUP_FAILED) => Some(only.to_string()),
+        _ => Some(multierror(&messages)),
+    }
+}
+
 /// Runs Nomad's start-up validation of `token` (the Nomad servers' token) through `client`.
-/// Answers that Nomad itself turns into findings ([`is_nomad_finding`]) become findings;
-/// everything else — a sealed Vault, a 5xx, a rate limit, a transport failure — is an error
-/// (a [`VaultError`], exit 2) saying what to do, since it says nothing about the token.
+/// Answers that Nomad itself turns into a refusal ([`is_nomad_finding`]) become findings;
+/// Vault failing to answer — sealed, a 5xx, a rate limit, no connection — is an error (a
+/// [`VaultError`], exit 2) saying that Nomad would retry, since it says nothing about the token.
 pub fn validate_server_token(
     client: &VaultClient,
     token: &SecretString,
@@ -89,19 +111,20 @@ pub fn validate_server_token(
         (lookup, early.map(|(caps, role)| (join(caps), join(role))))
     });
     let lookup = match lookup {
-        Ok(lookup) => lookup,
-        Err(e) if is_nomad_finding(&e) => {
-            findings.push(token_rules::lookup_failed(&nomad_error_text(&e)));
+        OwnLookup::Found(lookup) => lookup,
+        OwnLookup::Refused(finding) => {
+            findings.push(finding);
             return Ok(StartupReport {
                 accessor: None,
                 policies: Vec::new(),
                 role: agent.create_from_role.clone(),
+                nomad_error: nomad_error(&findings),
                 findings,
                 token: None,
                 role_facts: None,
             });
         }
-        Err(e) => return Err(e.into()),
+        OwnLookup::VaultFailed(e) => return Err(nomad_would_retry(e, "the token's lookup")),
     };
     let token = token_facts(&lookup);
     findings.extend(token_rules::check(
@@ -118,6 +141,7 @@ pub fn validate_server_token(
             read_capabilities_and_role(client, role_name.as_deref(), agent.allow_unauthenticated)
         }
     };
+    // nvctl's advice judges the servers' real token: its own policies.
     let context = RoleContext {
         server_policies: &token.policies,
         existing_policies: None,
@@ -138,10 +162,22 @@ pub fn validate_server_token(
         accessor: Some(lookup.accessor.clone()).filter(|a| !a.is_empty()),
         policies: token.policies.clone(),
         role: role_name,
+        nomad_error: nomad_error(&findings),
         findings,
         token: Some(token),
         role_facts: judged.role_facts,
     })
+}
+
+/// What made Vault unable to answer a request Nomad's validation makes, with what a Nomad
+/// server would do about it: log `failed to validate self token/role` and try again every
+/// 30 s (nomad/vault.go establishConnection). Exit 2, as every Vault error.
+fn nomad_would_retry(e: VaultError, what: &str) -> anyhow::Error {
+    anyhow::Error::new(e).context(format!(
+        "Vault could not answer {what}: this is Vault failing, not Nomad refusing the token — a \
+         Nomad server would log \"failed to validate self token/role\" and retry every 30s \
+         until Vault answers"
+    ))
 }
 
 /// What Nomad's capability table and role rules made of Vault's answers for one role.
@@ -156,13 +192,13 @@ pub struct RoleCheck {
 
 /// `check-role`: Nomad's capability table and role rules for `role`, with the token `client`
 /// sends — the `sys/capabilities-self` request and the role read go out together. Errors as
-/// [`validate_server_token`]: only answers Nomad would report become findings.
+/// [`validate_server_token`]: only answers Nomad would refuse on become findings.
 pub fn check_role(
     client: &VaultClient,
     role: &str,
     allow_unauthenticated: bool,
     context: &RoleContext,
-) -> Result<RoleCheck, VaultError> {
+) -> Result<RoleCheck> {
     let (caps, read) = read_capabilities_and_role(client, Some(role), allow_unauthenticated);
     judge(
         caps,
@@ -172,9 +208,10 @@ pub fn check_role(
     )
 }
 
-/// Whether Vault's error answer is one Nomad turns into a validation finding: the token or
-/// its policies are at fault (400, 403, 404). Anything else — a 5xx, 503 sealed, 429, a
-/// transport failure — is Vault unable to answer, not a verdict on the token.
+/// Whether Vault's error answer is one Nomad turns into a refusal: the token or its policies
+/// are at fault (400, 403, 404 — the statuses Nomad itself calls unrecoverable,
+/// `Code:\s+40(0|3|4)` in nomad/structs VaultUnrecoverableError). Anything else — a 5xx, 503
+/// sealed, 429, a transport failure — is Vault unable to answer, which Nomad retries.
 pub fn is_nomad_finding(e: &VaultError) -> bool {
     matches!(e.status(), Some(400 | 403 | 404))
 }
@@ -196,13 +233,14 @@ fn read_capabilities_and_role(
     })
 }
 
-/// The answers judged as a Nomad server judges them at start-up.
+/// The answers judged as a Nomad server judges them at start-up (nomad/vault.go
+/// validateCapabilities, validateRole).
 fn judge(
     caps: Result<Capabilities, VaultError>,
     role: Option<(&str, RoleRead)>,
     allow_unauthenticated: bool,
     context: &RoleContext,
-) -> Result<RoleCheck, VaultError> {
+) -> Result<RoleCheck> {
     let mut check = RoleCheck::default();
     let role_name = role.as_ref().map(|(name, _)| *name);
     match caps {
@@ -212,12 +250,19 @@ fn judge(
                 .extend(capabilities::check(&caps, role_name, allow_unauthenticated));
             check.capabilities = Some(caps);
         }
+        // Nomad only warns, and skips the rest of the table.
         Err(e) if capabilities::failure_is_unrecoverable(e.status()) => {
             check.findings.push(capabilities::lookup_failed())
         }
-        Err(e) => return Err(e),
+        Err(e) => return Err(nomad_would_retry(e, "sys/capabilities-self")),
     }
     if let Some((name, read)) = role {
+        // The Go client's Logical().Read answers "nothing there" for any 404, whatever its
+        // body says: Nomad then says the role does not exist.
+        let read = match read {
+            Err(e) if e.is_not_found() => Ok(None),
+            other => other,
+        };
         match read {
             Ok(role) => {
                 let facts = role_facts(name, role.as_ref());
@@ -229,19 +274,37 @@ fn judge(
             }
             Err(e) if is_nomad_finding(&e) => check
                 .findings
-                .push(role_rules::lookup_failed(name, &nomad_error_text(&e))),
-            Err(e) => return Err(e),
+                .push(role_rules::lookup_failed(name, &nomad_quote(&e))),
+            Err(e) => return Err(nomad_would_retry(e, &format!("the read of role {name:?}"))),
         }
     }
     Ok(check)
 }
 
-/// Nomad's lookup: `lookup-self`, falling back to `lookup` with its own token.
-fn lookup_own_token(client: &VaultClient, token: &SecretString) -> Result<TokenLookup, VaultError> {
-    match client.lookup_self() {
-        Ok(lookup) => Ok(lookup),
-        Err(first) if first.is_permission_denied() => client.lookup_token(token).map_err(|_| first),
-        Err(e) => Err(e),
+/// How Nomad's lookup of its own token ended.
+enum OwnLookup {
+    Found(Box<TokenLookup>),
+    /// Nomad's finding, in its words.
+    Refused(crate::checks::Finding),
+    /// Vault could not answer (Nomad retries).
+    VaultFailed(VaultError),
+}
+
+/// Nomad's lookup (nomad/vault.go lookupSelf): `lookup-self`, and when that fails in any way
+/// or answers without data, `auth/token/lookup` with its own token — whose failure is the one
+/// Nomad quotes, in the Go client's words. An answer without data there is Nomad's
+/// "got empty response".
+fn lookup_own_token(client: &VaultClient, token: &SecretString) -> OwnLookup {
+    if let Ok(lookup) = client.lookup_self() {
+        return OwnLookup::Found(Box::new(lookup));
+    }
+    match client.lookup_token(token) {
+        Ok(lookup) => OwnLookup::Found(Box::new(lookup)),
+        Err(VaultError::Decode { .. }) => OwnLookup::Refused(token_rules::lookup_empty()),
+        Err(e) if is_nomad_finding(&e) => {
+            OwnLookup::Refused(token_rules::lookup_failed(&nomad_quote(&e)))
+        }
+        Err(e) => OwnLookup::VaultFailed(e),
     }
 }
 
@@ -249,20 +312,6 @@ fn join<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
     match handle.join() {
         Ok(value) => value,
         Err(panic) => std::panic::resume_unwind(panic),
-    }
-}
-
-/// The error text as Nomad would embed it: Vault's own messages, joined.
-fn nomad_error_text(e: &VaultError) -> String {
-    let errors = e.errors();
-    if errors.is_empty() {
-        format!("Code: {}", e.status().unwrap_or_default())
-    } else {
-        format!(
-            "Code: {}. Errors:\n\n* {}",
-            e.status().unwrap_or_default(),
-            errors.join("\n* ")
-        )
     }
 }
 

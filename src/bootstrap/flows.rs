@@ -140,12 +140,15 @@ fn policies_and_role(config: &BootstrapConfig) -> Result<Vec<Box<dyn Step>>> {
     for job in &config.job_policies {
         steps.push(boxed(PolicyStep::new(&job.name, &job.text, &job.source)?));
     }
-    steps.push(boxed(RoleStep::new(
-        &config.role_name,
-        config.role.clone(),
-        "the bootstrap configuration",
-        false,
-    )));
+    steps.push(boxed(
+        RoleStep::new(
+            &config.role_name,
+            config.role.clone(),
+            "the bootstrap configuration",
+            false,
+        )
+        .with_server_policies(vec![config.policy_name.clone()]),
+    ));
     Ok(steps)
 }
 

@@ -81,6 +81,8 @@ pub struct Verification {
     pub findings: Findings,
     pub nomad_would_refuse_to_start: bool,
     pub nomad_would_disable_vault: bool,
+    /// What a Nomad server would log about the token (see `validation::StartupReport`).
+    pub nomad_error: Option<String>,
 }
 
 /// Everything one run did and found.
@@ -120,6 +122,35 @@ impl BootstrapReport {
             .collect()
     }
 
+    /// `--strict` (or `strict = true`): nvctl's error-grade advice in every finding becomes an
+    /// error.
+    pub fn under_strict(&mut self, strict: bool) {
+        for s in &mut self.steps {
+            s.findings.under_strict(strict);
+        }
+        if let Some(v) = &mut self.verification {
+            v.findings.under_strict(strict);
+        }
+    }
+
+    /// Whether every error found is nvctl's advice failing under `--strict` (and there is one).
+    pub fn fails_only_strict(&self) -> bool {
+        let all = self
+            .steps
+            .iter()
+            .flat_map(|s| s.findings.iter())
+            .chain(self.verification.iter().flat_map(|v| v.findings.iter()));
+        let (mut strict, mut other) = (0, 0);
+        for f in all.filter(|f| f.is_error()) {
+            if f.is_strict_failure() {
+                strict += 1;
+            } else {
+                other += 1;
+            }
+        }
+        strict > 0 && other == 0
+    }
+
     /// Whether the final verification found an error.
     pub fn has_problems(&self) -> bool {
         self.verification
@@ -139,6 +170,9 @@ pub fn run(
 ) -> Result<BootstrapReport> {
     for warning in &config.warnings {
         ui.warn(warning);
+    }
+    for advice in &config.advice {
+        ui.warn(format!("nvctl's advice (Nomad accepts this): {advice}"));
     }
     let active = config
         .addresses
@@ -186,6 +220,7 @@ pub fn run(
                 label: "database checks before writing".into(),
                 nomad_would_refuse_to_start: false,
                 nomad_would_disable_vault: false,
+                nomad_error: None,
                 findings: database_checks,
             }),
             token_accessor: None,
@@ -208,17 +243,34 @@ pub fn run(
     };
     let driven = drive(&mut pipeline, &client, ui, consent)?;
     let server_token = facts.get::<ServerTokenFacts>();
+    let nomad_error = server_token
+        .as_ref()
+        .and_then(|t| t.startup.nomad_error.clone());
+    let verification = match (driven.verification, &server_token) {
+        (Some(v), _) => Some(Verification {
+            label: v.label,
+            nomad_would_refuse_to_start: v.findings.nomad_would_refuse_to_start(),
+            nomad_would_disable_vault: v.findings.nomad_would_disable(),
+            nomad_error,
+            findings: v.findings,
+        }),
+        // --plan: the servers' token on file, validated as Nomad would against Vault as it is
+        // now (the token step's plan depends on it).
+        (None, Some(token)) if mode == Mode::Plan => Some(Verification {
+            label: "Nomad start-up checks (token on file)".into(),
+            nomad_would_refuse_to_start: false,
+            nomad_would_disable_vault: token.startup.findings.nomad_would_disable(),
+            nomad_error,
+            findings: token.startup.findings.clone(),
+        }),
+        (None, _) => None,
+    };
     Ok(BootstrapReport {
         flow: flow.name(),
         addresses: config.addresses.clone(),
         plan: mode == Mode::Plan,
         steps: driven.steps,
-        verification: driven.verification.map(|v| Verification {
-            label: v.label,
-            nomad_would_refuse_to_start: v.findings.nomad_would_refuse_to_start(),
-            nomad_would_disable_vault: v.findings.nomad_would_disable(),
-            findings: v.findings,
-        }),
+        verification,
         token_accessor: server_token
             .as_ref()
             .and_then(|t| t.startup.accessor.clone()),

@@ -3,6 +3,12 @@
 //! A [`Finding`] records *whose words* it carries ([`Source`]): when Nomad would log a message,
 //! the finding quotes it verbatim so operators can grep their Nomad logs for it, and nvctl's own
 //! advice goes in `remedy`. Rendering lives in `output/`; this module only holds the data.
+//!
+//! Nomad's verdict and nvctl's advice are kept apart: an error-severity finding in Nomad's
+//! words ([`Findings::nomad_would_disable`]) is what Nomad itself refuses; nvctl's own findings
+//! beyond Nomad's checks are [`Finding::advice`] — warnings with the risk and the remedy — and
+//! the error-grade ones among them ([`Finding::strict`]) fail only under `--strict`
+//! ([`Findings::under_strict`]).
 
 use serde::Serialize;
 
@@ -58,9 +64,16 @@ pub struct Finding {
     pub source: Source,
     /// Verbatim Nomad/Vault text when `source` says so.
     pub message: String,
+    /// nvctl's advice: what can go wrong when the finding is left as it is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub risk: Option<String>,
     /// nvctl's advice.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remedy: Option<String>,
+    /// nvctl's error-grade advice: a warning that `--strict` turns into an error (exit 3),
+    /// although Nomad itself accepts what it is about.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub strict: bool,
 }
 
 impl Finding {
@@ -77,8 +90,37 @@ impl Finding {
             subject: subject.into(),
             source,
             message: message.into(),
+            risk: None,
             remedy: None,
+            strict: false,
         }
+    }
+
+    /// nvctl's advice beyond what Nomad checks: a warning (Nomad accepts what it is about).
+    /// Give it the risk and the remedy; [`Finding::error_grade`] makes `--strict` fail on it.
+    pub fn advice(
+        check: impl Into<String>,
+        subject: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Finding::new(Severity::Warning, Source::Nvctl, check, subject, message)
+    }
+
+    /// What goes wrong when the advice is ignored.
+    pub fn with_risk(mut self, risk: impl Into<String>) -> Self {
+        self.risk = Some(risk.into());
+        self
+    }
+
+    /// Marks advice as error-grade: `--strict` turns it into an error.
+    pub fn error_grade(mut self) -> Self {
+        self.strict = true;
+        self
+    }
+
+    /// An error-grade advice turned into an error by `--strict`.
+    pub fn is_strict_failure(&self) -> bool {
+        self.strict && self.is_error()
     }
 
     /// An error in Nomad's own words.
@@ -127,6 +169,25 @@ impl Finding {
 
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
+    }
+}
+
+/// What a set of findings means for the command's verdict and exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Nomad's own checks refuse (an error in Nomad's words): exit 3.
+    NomadRefuses,
+    /// Nomad accepts, but nvctl found an error of its own (not advice): exit 3.
+    Problems,
+    /// Nomad accepts; only nvctl's error-grade advice fails, because of `--strict`: exit 3.
+    FailsStrict,
+    /// Nomad accepts; at most warnings (nvctl's advice) and notes: exit 0.
+    Passes,
+}
+
+impl Verdict {
+    pub fn passes(self) -> bool {
+        self == Verdict::Passes
     }
 }
 
@@ -205,6 +266,41 @@ impl Findings {
                     check::TOKEN | check::CAPABILITIES | check::ROLE
                 )
         })
+    }
+
+    /// `--strict`: nvctl's error-grade advice becomes an error (exit 3). Nomad's verdict is
+    /// unchanged ([`Findings::nomad_would_disable`] looks at Nomad's own words only).
+    pub fn under_strict(&mut self, strict: bool) {
+        if !strict {
+            return;
+        }
+        for f in &mut self.items {
+            if f.strict && f.source == Source::Nvctl {
+                f.severity = Severity::Error;
+            }
+        }
+    }
+
+    /// Nomad's verdict first, then nvctl's own errors, then `--strict`.
+    pub fn verdict(&self) -> Verdict {
+        if self.nomad_would_disable() || self.nomad_would_refuse_to_start() {
+            Verdict::NomadRefuses
+        } else if self
+            .items
+            .iter()
+            .any(|f| f.is_error() && !f.is_strict_failure())
+        {
+            Verdict::Problems
+        } else if self.strict_failures() > 0 {
+            Verdict::FailsStrict
+        } else {
+            Verdict::Passes
+        }
+    }
+
+    /// The errors that are nvctl's advice failing under `--strict`.
+    pub fn strict_failures(&self) -> usize {
+        self.items.iter().filter(|f| f.is_strict_failure()).count()
     }
 
     /// Nomad's error messages for the start-up validation, in order: what Nomad would join
@@ -339,6 +435,34 @@ mod tests {
         ));
         assert!(fs.nomad_would_disable());
         assert_eq!(fs.nomad_validation_messages(), vec!["token TTL is zero"]);
+    }
+
+    #[test]
+    fn advice_is_a_warning_until_strict_makes_the_error_grade_fail() {
+        let mut fs: Findings = vec![
+            Finding::advice(check::ROLE, "r", "error-grade")
+                .with_risk("jobs get the servers' powers")
+                .error_grade(),
+            Finding::advice(check::TOKEN, "t", "warning-grade"),
+        ]
+        .into();
+        assert_eq!(fs.verdict(), Verdict::Passes);
+        fs.under_strict(false);
+        assert_eq!(fs.verdict(), Verdict::Passes);
+        fs.under_strict(true);
+        assert_eq!(fs.verdict(), Verdict::FailsStrict);
+        assert_eq!(fs.strict_failures(), 1);
+        assert!(!fs.nomad_would_disable(), "Nomad's verdict is unchanged");
+        let v = serde_json::to_value(&fs).unwrap();
+        assert_eq!(v[0]["strict"], true);
+        assert_eq!(v[0]["risk"], "jobs get the servers' powers");
+        assert!(v[1].get("strict").is_none());
+        fs.push(Finding::nomad_error(
+            check::ROLE,
+            "r",
+            "Role must allow tokens to be renewed",
+        ));
+        assert_eq!(fs.verdict(), Verdict::NomadRefuses);
     }
 
     #[test]

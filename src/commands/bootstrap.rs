@@ -63,6 +63,19 @@ pub fn run(
         },
     };
     let mut config = resolve(args, &ctx)?;
+    config.strict |= settings.strict;
+    if config.strict && !config.advice.is_empty() {
+        // nvctl's error-grade advice about the configured role: Nomad would accept the role,
+        // but `--strict` (or `strict = true`) asks for nvctl's advice to hold too.
+        for advice in &config.advice {
+            ui.warn(format!("nvctl's advice (error-grade): {advice}"));
+        }
+        ui.failed(format!(
+            "fails under strict: {} of nvctl's advice about the configured role (Nomad itself would accept it); nothing was sent to Vault",
+            config.advice.len()
+        ));
+        return Ok(Exit::Problems);
+    }
 
     // Workload identity: the spec is built (and the CA file read) before Vault is touched.
     // --dev without a JWKS source gets an in-process one Vault (in this process too) can fetch.
@@ -145,7 +158,8 @@ pub fn run(
             }
         ));
     }
-    let report = outcome?;
+    let mut report = outcome?;
+    report.under_strict(config.strict);
 
     match format {
         Format::Json => output::json(&json_document(&report, settings.show_secrets))?,
@@ -181,7 +195,7 @@ pub fn run(
             }
         }
     }
-    Ok(verdict(&report, &ui, args.dev))
+    Ok(verdict(&report, &ui, args.dev, config.strict))
 }
 
 /// The flow to set up: `--flow`, else what `--nomad-version` runs, else legacy.
@@ -352,15 +366,23 @@ fn destroy(
     Ok(Exit::Success)
 }
 
-fn verdict(report: &BootstrapReport, ui: &Ui, dev: bool) -> Exit {
+fn verdict(report: &BootstrapReport, ui: &Ui, dev: bool, strict: bool) -> Exit {
     let wi = report.workload_identity.as_ref();
     if report.plan {
         if report.pending() {
             ui.info("Changes are pending: run without --plan to apply them.");
             return Exit::Problems;
         }
+        if strict && report.fails_only_strict() {
+            ui.failed("Nothing to change, but it fails under strict: nvctl's advice (see above; Nomad's own checks pass)");
+            return Exit::Problems;
+        }
         ui.done("Nothing to change.");
         return Exit::Success;
+    }
+    if strict && report.fails_only_strict() {
+        ui.failed("fails under strict: nvctl's error-grade advice (see the findings above); Nomad's own checks pass");
+        return Exit::Problems;
     }
     match &report.verification {
         Some(v) if v.nomad_would_refuse_to_start && wi.is_some() => {

@@ -4,6 +4,7 @@
 use anyhow::{Context, Result};
 use serde_json::json;
 
+use crate::checks::{Findings, Verdict};
 use crate::cli::{CheckRoleArgs, Flow, Format};
 use crate::exit::Exit;
 use crate::nomad::capabilities;
@@ -11,10 +12,12 @@ use crate::nomad::role_rules::RoleContext;
 use crate::output::{self, Table, Ui};
 use crate::settings::Settings;
 use crate::validation::{check_role, is_nomad_finding, RoleCheck};
-use crate::vault::VaultError;
+use crate::vault::TokenLookup;
 
 /// The role checked when none is named and the token has none.
 const DEFAULT_ROLE: &str = "nomad-cluster";
+/// The servers' policy of the documented set-up (policies/nomad-server.hcl).
+const DOCUMENTED_SERVER_POLICY: &str = "nomad-server";
 
 pub fn run(args: &CheckRoleArgs, settings: &Settings, ui: &Ui) -> Result<Exit> {
     if args.flow == Flow::WorkloadIdentity {
@@ -23,12 +26,18 @@ pub fn run(args: &CheckRoleArgs, settings: &Settings, ui: &Ui) -> Result<Exit> {
     let format = settings.format_for("check-role", &[Format::Table, Format::Json])?;
     let client = settings.authenticated_client()?;
 
-    // The token's lookup names the role to check when none is given, and its policies feed
-    // nvctl's own findings; a token that may not look itself up is still checked.
+    // The token's lookup names the role to check when none is given, and its policies are the
+    // servers' policies nvctl's advice judges the role against. Neither Nomad's capability
+    // table nor its role rules need it: a token whose lookup fails, whatever the reason, is
+    // still checked (a Vault that cannot answer fails the checks' own requests).
     let lookup = match client.lookup_self() {
         Ok(lookup) => Some(lookup),
-        Err(e) if is_nomad_finding(&e) => None,
-        Err(e) => return Err(e.into()),
+        Err(e) => {
+            ui.detail(format!(
+                "the token's lookup failed ({e}); checking the role without it"
+            ));
+            None
+        }
     };
     let names: Vec<String> = if args.all {
         client
@@ -47,20 +56,21 @@ pub fn run(args: &CheckRoleArgs, settings: &Settings, ui: &Ui) -> Result<Exit> {
         return Ok(Exit::Success);
     }
 
-    let policies_of_token = lookup.map(|l| l.policies).unwrap_or_default();
-    // Only for "a policy in allowed_policies does not exist": a token that may not list
-    // policies skips that finding.
+    // Which policies exist: for "a policy in allowed_policies does not exist", and to know
+    // whether the documented servers' policy is there. A token that may not list policies
+    // skips that.
     let existing = match client.list_policies() {
         Ok(names) => Some(names),
         Err(e) if is_nomad_finding(&e) => None,
         Err(e) => return Err(e.into()),
     };
+    let server_policies = servers_policies(lookup.as_ref(), existing.as_deref());
     let context = RoleContext {
-        server_policies: &policies_of_token,
+        server_policies: &server_policies,
         existing_policies: existing.as_deref(),
     };
 
-    let reports: Vec<(String, Result<RoleCheck, VaultError>)> = std::thread::scope(|scope| {
+    let reports: Vec<(String, Result<RoleCheck>)> = std::thread::scope(|scope| {
         let handles: Vec<_> = names
             .iter()
             .map(|name| {
@@ -82,26 +92,31 @@ pub fn run(args: &CheckRoleArgs, settings: &Settings, ui: &Ui) -> Result<Exit> {
     let mut docs = Vec::new();
     for (name, report) in reports {
         let RoleCheck {
-            findings,
+            mut findings,
             capabilities: caps,
             ..
         } = report?;
-        if findings.has_errors() {
+        findings.under_strict(settings.strict);
+        let verdict = findings.verdict();
+        if !verdict.passes() {
             exit = Exit::Problems;
         }
         if format == Format::Json {
             docs.push(json!({
                 "role": name,
-                "ok": !findings.has_errors(),
+                "ok": verdict.passes(),
+                "nomad_would_accept": verdict != Verdict::NomadRefuses,
+                "strict": settings.strict,
+                "nomad_error": crate::validation::nomad_error(&findings),
                 "capabilities": caps,
                 "findings": findings,
             }));
         } else {
-            let verdict = output::findings_summary(&findings);
-            if findings.has_errors() {
-                ui.failed(format!("role {name:?}: {verdict}"));
+            let line = format!("role {name:?}: {}", verdict_sentence(&findings));
+            if verdict.passes() {
+                ui.done(line);
             } else {
-                ui.done(format!("role {name:?}: {verdict}"));
+                ui.failed(line);
             }
             // Without an answer from sys/capabilities-self there is no table: the finding
             // says why.
@@ -118,6 +133,36 @@ pub fn run(args: &CheckRoleArgs, settings: &Settings, ui: &Ui) -> Result<Exit> {
         output::json(&json!({ "roles": docs }))?;
     }
     Ok(exit)
+}
+
+/// The policies of the Nomad servers' token that nvctl's advice judges a role against: the
+/// checking token's own when it is not root (it is the servers' token, or like it); else the
+/// documented servers' policy `nomad-server`, when Vault has it (or cannot say).
+fn servers_policies(lookup: Option<&TokenLookup>, existing: Option<&[String]>) -> Vec<String> {
+    match lookup {
+        Some(l) if !l.policies.iter().any(|p| p == "root") => l.policies.clone(),
+        _ if existing.is_none_or(|e| e.iter().any(|p| p == DOCUMENTED_SERVER_POLICY)) => {
+            vec![DOCUMENTED_SERVER_POLICY.to_string()]
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// One sentence for a role's verdict: Nomad's first, then nvctl's advice.
+fn verdict_sentence(findings: &Findings) -> String {
+    let summary = output::findings_summary(findings);
+    match findings.verdict() {
+        Verdict::NomadRefuses => format!("Nomad would refuse it ({summary})"),
+        Verdict::Problems => format!("problems found ({summary})"),
+        Verdict::FailsStrict => format!(
+            "fails under --strict: {} of nvctl's advice (Nomad itself accepts it)",
+            findings.strict_failures()
+        ),
+        Verdict::Passes if findings.worst() == Some(crate::checks::Severity::Warning) => {
+            format!("Nomad accepts it; nvctl advises ({summary})")
+        }
+        Verdict::Passes => format!("Nomad accepts it ({summary})"),
+    }
 }
 
 /// The capability table as checked: one row per path Nomad asks about.

@@ -9,7 +9,7 @@
 use anyhow::{Context, Result};
 use serde_json::{json, Map, Value};
 
-use crate::checks::Findings;
+use crate::checks::{Findings, Verdict};
 use crate::cli::{Format, RoleArgs, RoleCommand};
 use crate::duration::{format_friendly, parse_flag_seconds};
 use crate::exit::{Exit, VaultFailure};
@@ -145,30 +145,41 @@ fn create(args: &RoleArgs, settings: &Settings, ui: &Ui) -> Result<Exit> {
     }
     let client = settings.authenticated_client()?;
     let report = drive_one(&mut step, &client, ui, Consent::AskOnUpdate)?;
-    let failed = report.findings.has_errors();
+    let mut findings = report.findings.clone();
+    findings.under_strict(settings.strict);
+    let verdict = findings.verdict();
     if format == Format::Json {
         output::json(&json!({
             "name": args.name,
             "subject": report.subject,
             "outcome": report.outcome,
             "diff": report.diff,
-            "findings": report.findings,
-            "ok": !failed,
+            "findings": findings,
+            "nomad_would_accept": verdict != Verdict::NomadRefuses,
+            "strict": settings.strict,
+            "ok": verdict.passes(),
         }))?;
     }
-    print_findings(ui, &report.findings);
-    if failed {
+    print_findings(ui, &findings);
+    if verdict == Verdict::FailsStrict {
+        ui.failed(format!(
+            "token role {:?} written; fails under --strict: {} of nvctl's advice (Nomad's role rules pass)",
+            args.name,
+            findings.strict_failures()
+        ));
+        Ok(Exit::Problems)
+    } else if !verdict.passes() {
         ui.failed(format!(
             "token role {:?}: {}",
             args.name,
-            output::findings_summary(&report.findings)
+            output::findings_summary(&findings)
         ));
         Ok(Exit::Problems)
     } else {
         ui.done(format!(
             "token role {:?} read back; Nomad's role rules pass ({})",
             args.name,
-            output::findings_summary(&report.findings)
+            output::findings_summary(&findings)
         ));
         Ok(Exit::Success)
     }

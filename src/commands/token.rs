@@ -3,6 +3,7 @@
 use anyhow::{Context, Result};
 use serde_json::json;
 
+use crate::checks::{Findings, Severity, Verdict};
 use crate::cli::{Format, TokenCheckArgs, TokenCommand, TokenCreateArgs, TokenLookupArgs};
 use crate::exit::Exit;
 use crate::output::{self, Table, Ui};
@@ -67,7 +68,9 @@ fn create(args: &TokenCreateArgs, settings: &Settings, ui: &Ui) -> Result<Exit> 
         .context("no token was minted (internal error)")?;
     let auth = &minted.created.auth;
     let token = minted.token.expose();
-    let rejected = report.findings.has_errors();
+    let mut findings = report.findings.clone();
+    findings.under_strict(settings.strict);
+    let verdict = findings.verdict();
 
     match format {
         Format::Raw => output::stdout(token)?,
@@ -80,8 +83,11 @@ fn create(args: &TokenCreateArgs, settings: &Settings, ui: &Ui) -> Result<Exit> 
                 "renewable": auth.renewable,
                 "orphan": auth.orphan,
                 "output": args.output,
-                "findings": report.findings,
-                "nomad_would_accept": !rejected,
+                "findings": findings,
+                "nomad_would_accept": verdict != Verdict::NomadRefuses,
+                "nomad_error": step.startup().and_then(|s| s.nomad_error.clone()),
+                "strict": settings.strict,
+                "ok": verdict.passes(),
             });
             if settings.show_secrets {
                 doc["token"] = json!(token);
@@ -106,16 +112,32 @@ fn create(args: &TokenCreateArgs, settings: &Settings, ui: &Ui) -> Result<Exit> 
             output::stdout(&table.render())?;
         }
     }
-    print_findings(ui, &report.findings);
-    if rejected {
-        ui.failed(format!(
-            "Nomad would reject this token. Revoke it with: vault token revoke -accessor {}",
-            auth.accessor
-        ));
-        return Ok(Exit::Problems);
+    print_findings(ui, &findings);
+    let revoke = format!("vault token revoke -accessor {}", auth.accessor);
+    match verdict {
+        Verdict::NomadRefuses => {
+            print_nomad_error(ui, step.startup().and_then(|s| s.nomad_error.as_deref()));
+            ui.failed(format!(
+                "Nomad would reject this token. Revoke it with: {revoke}"
+            ));
+            Ok(Exit::Problems)
+        }
+        Verdict::Problems => {
+            ui.failed(format!("problems found; revoke the token with: {revoke}"));
+            Ok(Exit::Problems)
+        }
+        Verdict::FailsStrict => {
+            ui.failed(format!(
+                "fails under --strict: {} of nvctl's advice (Nomad's start-up checks pass on this token). Revoke it with: {revoke}",
+                findings.strict_failures()
+            ));
+            Ok(Exit::Problems)
+        }
+        Verdict::Passes => {
+            ui.done(passes_sentence(&findings));
+            Ok(Exit::Success)
+        }
     }
-    ui.done("Nomad's start-up checks pass on this token.");
-    Ok(Exit::Success)
 }
 
 fn lookup(args: &TokenLookupArgs, settings: &Settings, ui: &Ui) -> Result<Exit> {
@@ -195,18 +217,30 @@ fn check(args: &TokenCheckArgs, settings: &Settings, ui: &Ui) -> Result<Exit> {
         settings.token_source
     ));
     let report = validate_server_token(&client, &token, &agent)?;
-    report_startup(format, ui, &report)
+    report_startup(format, ui, &report, settings.strict)
 }
 
-/// Prints a start-up validation report and picks the exit code (3 when Nomad would refuse).
-pub fn report_startup(format: Format, ui: &Ui, report: &StartupReport) -> Result<Exit> {
+/// Prints a start-up validation report and picks the exit code: 3 when Nomad would refuse
+/// (and, with `strict`, when nvctl's error-grade advice fails), 0 otherwise.
+pub fn report_startup(
+    format: Format,
+    ui: &Ui,
+    report: &StartupReport,
+    strict: bool,
+) -> Result<Exit> {
+    let mut findings = report.findings.clone();
+    findings.under_strict(strict);
+    let verdict = findings.verdict();
     if format == Format::Json {
         output::json(&json!({
             "accessor": report.accessor,
             "policies": report.policies,
             "role": report.role,
-            "nomad_would_accept": !report.findings.has_errors(),
-            "findings": report.findings,
+            "nomad_would_accept": verdict != Verdict::NomadRefuses,
+            "nomad_error": report.nomad_error,
+            "strict": strict,
+            "ok": verdict.passes(),
+            "findings": findings,
         }))?;
     } else if report.token.is_some() {
         // Without a lookup there is nothing to show but dashes: the findings say why.
@@ -217,23 +251,64 @@ pub fn report_startup(format: Format, ui: &Ui, report: &StartupReport) -> Result
             .row(["role", report.role.as_deref().unwrap_or("-")]);
         output::stdout(&table.render())?;
     }
-    print_findings(ui, &report.findings);
-    if report.findings.has_errors() {
-        ui.failed(format!(
-            "Nomad would disable its Vault integration: {}",
-            output::findings_summary(&report.findings)
-        ));
-        Ok(Exit::Problems)
-    } else {
-        ui.done(format!(
-            "Nomad's start-up checks pass ({})",
-            output::findings_summary(&report.findings)
-        ));
-        Ok(Exit::Success)
+    print_findings(ui, &findings);
+    match verdict {
+        Verdict::NomadRefuses => {
+            print_nomad_error(ui, report.nomad_error.as_deref());
+            ui.failed(format!(
+                "Nomad would disable its Vault integration: {}",
+                output::findings_summary(&findings)
+            ));
+            Ok(Exit::Problems)
+        }
+        Verdict::Problems => {
+            ui.failed(format!(
+                "problems found: {}",
+                output::findings_summary(&findings)
+            ));
+            Ok(Exit::Problems)
+        }
+        Verdict::FailsStrict => {
+            ui.failed(format!(
+                "fails under --strict: {} of nvctl's advice (Nomad's start-up checks pass)",
+                findings.strict_failures()
+            ));
+            Ok(Exit::Problems)
+        }
+        Verdict::Passes => {
+            ui.done(passes_sentence(&findings));
+            Ok(Exit::Success)
+        }
     }
 }
 
-fn print_findings(ui: &Ui, findings: &crate::checks::Findings) {
+/// Nomad accepts; says whether nvctl has advice beside.
+fn passes_sentence(findings: &Findings) -> String {
+    if findings.worst() == Some(Severity::Warning) {
+        format!(
+            "Nomad's start-up checks pass; nvctl advises ({}): Nomad accepts this as it is",
+            output::findings_summary(findings)
+        )
+    } else {
+        format!(
+            "Nomad's start-up checks pass ({})",
+            output::findings_summary(findings)
+        )
+    }
+}
+
+/// What a Nomad server would log, byte for byte, as the `error` of
+/// `failed to validate self token/role`.
+fn print_nomad_error(ui: &Ui, error: Option<&str>) {
+    if let (Some(error), false) = (error, ui.quiet) {
+        eprintln!("Nomad would log (failed to validate self token/role, error):");
+        for line in error.trim_end_matches('\n').split('\n') {
+            eprintln!("  | {line}");
+        }
+    }
+}
+
+fn print_findings(ui: &Ui, findings: &Findings) {
     if !findings.is_empty() {
         eprint!("{}", output::render_findings(ui, findings));
     }

@@ -5,6 +5,7 @@
 
 pub mod agent_config;
 pub mod capabilities;
+pub mod go_api_error;
 pub mod gofmt;
 pub mod jobspec;
 pub mod role_rules;

@@ -146,8 +146,10 @@ pub fn lookup_failed(name: &str, error: &str) -> Finding {
 /// What nvctl knows beyond the role itself, for its own findings.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RoleContext<'a> {
-    /// Policies of the Nomad server token (besides `default`); `nomad-server` is always
-    /// treated as one.
+    /// The policies of the Nomad servers' token — as looked up when the token is at hand, else
+    /// the configured servers' policy (`nomad-server`). `default` and `root` are not judged
+    /// (every token has the first; Nomad refuses jobs asking for the second). Empty: the
+    /// rules about the servers' powers have nothing to judge.
     pub server_policies: &'a [String],
     /// Policy names that exist in Vault, when nvctl could list them.
     pub existing_policies: Option<&'a [String]>,
@@ -177,8 +179,32 @@ pub fn glob_matches(pattern: &str, name: &str) -> bool {
     true
 }
 
-/// nvctl's own findings about a role Nomad will create task tokens from. Nomad checks none of
-/// these; each one is a way a working setup goes wrong later.
+/// The risk of a role that hands out the servers' policies, said the same way everywhere.
+const SERVERS_POWERS_RISK: &str = "a job whose vault block asks for these policies gets task tokens with the Nomad servers' powers (creating tokens from the role for any job, revoking other tasks' tokens); Nomad does not check this, Vault enforces only the role's lists";
+
+/// `"a"`, `"a" and "b"`, `"a", "b" and "c"`.
+fn quoted_names(names: &[&str]) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| go_quote(n)).collect();
+    match quoted.as_slice() {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+fn plural<'s>(n: usize, one: &'s str, many: &'s str) -> &'s str {
+    if n == 1 {
+        one
+    } else {
+        many
+    }
+}
+
+/// nvctl's own findings about a role Nomad will create task tokens from — its advice, not
+/// Nomad's verdict: Nomad checks none of these (nomad/vault.go validateRole reads only
+/// `renewable`, the explicit max TTLs and the periods). Each is a way a set-up Nomad accepts
+/// goes wrong later; the ones that hand the servers' powers to jobs are error-grade (they fail
+/// under `--strict`).
 pub fn nvctl_findings(role: &RoleFacts, ctx: &RoleContext<'_>) -> Vec<Finding> {
     if role.name.is_empty() || !role.exists {
         return Vec::new();
@@ -189,80 +215,115 @@ pub fn nvctl_findings(role: &RoleFacts, ctx: &RoleContext<'_>) -> Vec<Finding> {
         .server_policies
         .iter()
         .map(String::as_str)
-        .filter(|p| *p != "default" && *p != "root")
+        .filter(|p| !p.is_empty() && *p != "default" && *p != "root")
         .collect();
-    if !server.contains(&"nomad-server") {
-        server.push("nomad-server");
-    }
+    server.sort_unstable();
+    server.dedup();
 
-    // A job asking for the server's policy must be refused by the role.
-    for policy in &server {
-        let allowed_by_list = role.allowed_policies.iter().any(|p| p == policy);
-        let allowed_by_glob = role
-            .allowed_policies_glob
-            .iter()
-            .any(|g| glob_matches(g, policy));
-        if allowed_by_list || allowed_by_glob {
-            let how = if allowed_by_list {
-                "allowed_policies"
-            } else {
-                "allowed_policies_glob"
-            };
-            out.push(
-                Finding::nvctl(
-                    Severity::Error,
-                    check::ROLE,
-                    subject.clone(),
-                    format!("{how} lets job tokens carry {policy:?}, the Nomad servers' own policy: any job could obtain the servers' powers"),
-                )
-                .with_remedy(format!("remove {policy:?} from {how}")),
-            );
+    // A job asking for the servers' policies must be refused by the role.
+    for (how, carried) in [
+        (
+            "allowed_policies",
+            server
+                .iter()
+                .copied()
+                .filter(|p| role.allowed_policies.iter().any(|a| a == p))
+                .collect::<Vec<_>>(),
+        ),
+        (
+            "allowed_policies_glob",
+            server
+                .iter()
+                .copied()
+                .filter(|p| !role.allowed_policies.iter().any(|a| a == p))
+                .filter(|p| {
+                    role.allowed_policies_glob
+                        .iter()
+                        .any(|g| glob_matches(g, p))
+                })
+                .collect::<Vec<_>>(),
+        ),
+    ] {
+        if carried.is_empty() {
+            continue;
         }
+        out.push(
+            Finding::advice(
+                check::ROLE,
+                subject.clone(),
+                format!(
+                    "{how} lets job tokens carry {}, the Nomad servers' own {}",
+                    quoted_names(&carried),
+                    plural(carried.len(), "policy", "policies")
+                ),
+            )
+            .with_risk(SERVERS_POWERS_RISK)
+            .with_remedy(format!(
+                "remove {} from {how} on auth/token/roles/{}",
+                quoted_names(&carried),
+                role.name
+            ))
+            .error_grade(),
+        );
     }
     let has_allowed = !role.allowed_policies.is_empty() || !role.allowed_policies_glob.is_empty();
     let has_disallowed =
         !role.disallowed_policies.is_empty() || !role.disallowed_policies_glob.is_empty();
     if !has_allowed && has_disallowed {
-        for policy in &server {
-            let refused = role.disallowed_policies.iter().any(|p| p == policy)
-                || role
-                    .disallowed_policies_glob
-                    .iter()
-                    .any(|g| glob_matches(g, policy));
-            if !refused {
-                out.push(
-                    Finding::nvctl(
-                        Severity::Error,
-                        check::ROLE,
-                        subject.clone(),
-                        format!("disallowed_policies does not list {policy:?}, the Nomad servers' own policy: any job could obtain the servers' powers"),
-                    )
-                    .with_remedy(format!("add {policy:?} to disallowed_policies")),
-                );
-            }
+        let missed: Vec<&str> = server
+            .iter()
+            .copied()
+            .filter(|p| {
+                !role.disallowed_policies.iter().any(|d| d == p)
+                    && !role
+                        .disallowed_policies_glob
+                        .iter()
+                        .any(|g| glob_matches(g, p))
+            })
+            .collect();
+        if !missed.is_empty() {
+            out.push(
+                Finding::advice(
+                    check::ROLE,
+                    subject.clone(),
+                    format!(
+                        "disallowed_policies does not list {}, the Nomad servers' own {}, and the role has no allowed list",
+                        quoted_names(&missed),
+                        plural(missed.len(), "policy", "policies")
+                    ),
+                )
+                .with_risk(SERVERS_POWERS_RISK)
+                .with_remedy(format!(
+                    "add {} to disallowed_policies on auth/token/roles/{}",
+                    quoted_names(&missed),
+                    role.name
+                ))
+                .error_grade(),
+            );
         }
     }
     if !role.has_any_list() {
         out.push(
-            Finding::nvctl(
-                Severity::Error,
+            Finding::advice(
                 check::ROLE,
                 subject.clone(),
-                "the role has neither allowed_policies nor disallowed_policies: task tokens may only carry the Nomad server token's own policies (other jobs fail with \"child policies must be subset of parent\", and a job asking for nomad-server gets the servers' powers)",
+                "the role has neither allowed_policies nor disallowed_policies",
             )
-            .with_remedy("set \"disallowed_policies\": \"nomad-server\" (or an explicit allowed_policies list)"),
+            .with_risk("task tokens may then only carry policies of the Nomad servers' token: jobs asking for other policies fail (Vault: \"child policies must be subset of parent\"), and a job asking for the servers' policies gets the servers' powers")
+            .with_remedy("set \"disallowed_policies\" to the servers' policy (e.g. nomad-server), or list the policies jobs may use in \"allowed_policies\"")
+            .error_grade(),
         );
     }
     if let Some(existing) = ctx.existing_policies {
         for policy in &role.allowed_policies {
             if policy != "default" && !existing.iter().any(|e| e == policy) {
                 out.push(
-                    Finding::nvctl(
-                        Severity::Warning,
+                    Finding::advice(
                         check::ROLE,
                         subject.clone(),
-                        format!("allowed_policies names {policy:?}, which does not exist in Vault: task tokens get it with the warning \"Policy {policy:?} does not exist\" and no permissions from it"),
+                        format!("allowed_policies names {}, which does not exist in Vault", go_quote(policy)),
                     )
+                    .with_risk(format!("task tokens get it with Vault's warning \"Policy {} does not exist\" and no permissions from it", go_quote(policy)))
                     .with_remedy(format!("write the policy (vault policy write {policy} FILE) or remove it from allowed_policies")),
                 );
             }
@@ -270,11 +331,13 @@ pub fn nvctl_findings(role: &RoleFacts, ctx: &RoleContext<'_>) -> Vec<Finding> {
     }
     if !role.orphan {
         out.push(
-            Finding::nvctl(
-                Severity::Warning,
+            Finding::advice(
                 check::ROLE,
                 subject.clone(),
-                "the role creates non-orphan task tokens: they are revoked when the Nomad server token is revoked or expires",
+                "the role creates non-orphan task tokens",
+            )
+            .with_risk(
+                "task tokens are revoked when the Nomad servers' token is revoked or expires",
             )
             .with_remedy("set \"orphan\": true (recommended since Nomad 0.8)"),
         );
@@ -396,24 +459,74 @@ mod tests {
         );
     }
 
+    fn servers() -> Vec<String> {
+        vec!["default".to_string(), "nomad-server".to_string()]
+    }
+
     #[test]
-    fn nvctl_flags_allowed_policies_containing_the_server_policy() {
+    fn nvctl_advises_against_allowed_policies_containing_the_server_policy() {
         let role = RoleFacts {
             allowed_policies: vec!["access-tables".into(), "nomad-server".into()],
             disallowed_policies: vec![],
             ..RoleFacts::seed("r")
         };
-        let fs = nvctl_findings(&role, &RoleContext::default());
+        let server = servers();
+        let ctx = RoleContext {
+            server_policies: &server,
+            existing_policies: None,
+        };
+        let fs = nvctl_findings(&role, &ctx);
         assert_eq!(fs.len(), 1);
         assert_eq!(fs[0].source, Source::Nvctl);
-        assert_eq!(fs[0].severity, Severity::Error);
-        assert!(fs[0]
-            .message
-            .contains("allowed_policies lets job tokens carry \"nomad-server\""));
+        // Advice, not Nomad's verdict: a warning that only --strict fails on.
+        assert_eq!(fs[0].severity, Severity::Warning);
+        assert!(fs[0].strict && fs[0].risk.is_some() && fs[0].remedy.is_some());
+        assert_eq!(
+            fs[0].message,
+            "allowed_policies lets job tokens carry \"nomad-server\", the Nomad servers' own policy"
+        );
+        // Without knowing the servers' policies there is nothing to judge.
+        assert!(nvctl_findings(&role, &RoleContext::default()).is_empty());
     }
 
     #[test]
-    fn nvctl_flags_allowed_glob_matching_the_server_token_policy() {
+    fn nvctl_advice_names_the_policies_the_servers_token_has() {
+        // nomad/vault_test.go defaultTestVaultAllowlistRoleAndToken: the role allows exactly
+        // the policies of the token minted from it.
+        let server = vec![
+            "default".to_string(),
+            "nomad-role-create".to_string(),
+            "nomad-role-management".to_string(),
+        ];
+        let role = RoleFacts {
+            allowed_policies: vec!["nomad-role-create".into(), "nomad-role-management".into()],
+            disallowed_policies: vec![],
+            ..RoleFacts::seed("test")
+        };
+        let ctx = RoleContext {
+            server_policies: &server,
+            existing_policies: None,
+        };
+        let fs = nvctl_findings(&role, &ctx);
+        assert_eq!(
+            fs[0].message,
+            "allowed_policies lets job tokens carry \"nomad-role-create\" and \"nomad-role-management\", the Nomad servers' own policies"
+        );
+        // defaultTestVaultDenylistRoleAndToken: the deny list names one of the two.
+        let denylist = RoleFacts {
+            disallowed_policies: vec!["nomad-role-create".into()],
+            ..RoleFacts::seed("test")
+        };
+        let fs = nvctl_findings(&denylist, &ctx);
+        assert_eq!(fs.len(), 1, "{fs:?}");
+        assert_eq!(
+            fs[0].message,
+            "disallowed_policies does not list \"nomad-role-management\", the Nomad servers' own policy, and the role has no allowed list"
+        );
+    }
+
+    #[test]
+    fn nvctl_advises_on_an_allowed_glob_matching_the_server_token_policy() {
         let server = vec!["default".to_string(), "nomad-ops".to_string()];
         let role = RoleFacts {
             allowed_policies_glob: vec!["nomad-*".into()],
@@ -425,17 +538,24 @@ mod tests {
             existing_policies: None,
         };
         let fs = nvctl_findings(&role, &ctx);
-        // both nomad-ops (the token's own) and nomad-server match the glob
-        assert_eq!(fs.len(), 2, "{fs:?}");
+        assert_eq!(fs.len(), 1, "{fs:?}");
+        assert!(fs[0]
+            .message
+            .starts_with("allowed_policies_glob lets job tokens carry \"nomad-ops\""));
     }
 
     #[test]
-    fn nvctl_flags_disallowed_list_without_the_server_policy() {
+    fn nvctl_advises_on_a_disallowed_list_without_the_server_policy() {
         let role = RoleFacts {
             disallowed_policies: vec!["admin".into()],
             ..RoleFacts::seed("r")
         };
-        let fs = nvctl_findings(&role, &RoleContext::default());
+        let server = servers();
+        let ctx = RoleContext {
+            server_policies: &server,
+            existing_policies: None,
+        };
+        let fs = nvctl_findings(&role, &ctx);
         assert_eq!(fs.len(), 1);
         assert!(fs[0]
             .message
@@ -446,17 +566,18 @@ mod tests {
             disallowed_policies_glob: vec!["nomad-*".into()],
             ..RoleFacts::seed("r")
         };
-        assert!(nvctl_findings(&globbed, &RoleContext::default()).is_empty());
+        assert!(nvctl_findings(&globbed, &ctx).is_empty());
     }
 
     #[test]
-    fn nvctl_flags_role_without_any_policy_list() {
+    fn nvctl_advises_on_a_role_without_any_policy_list() {
         let role = RoleFacts {
             disallowed_policies: vec![],
             ..RoleFacts::seed("r")
         };
         let fs = nvctl_findings(&role, &RoleContext::default());
         assert_eq!(fs.len(), 1);
+        assert!(fs[0].strict);
         assert!(fs[0]
             .message
             .contains("neither allowed_policies nor disallowed_policies"));

@@ -2,7 +2,7 @@
 //! (nomad-rules.md §2 "Token rules"): all accumulated, none short-circuits, root tokens
 //! judged differently from the rest; plus nvctl's own findings about the server token.
 
-use crate::checks::{check, Finding, Severity};
+use crate::checks::{check, Finding};
 use crate::duration::format_friendly;
 use crate::nomad::role_rules::RoleFacts;
 
@@ -98,12 +98,16 @@ pub fn check(token: &TokenFacts, create_from_role: Option<&str>) -> Vec<Finding>
     out
 }
 
+/// How Nomad begins its error when its token cannot be looked up (nomad/vault.go lookupSelf).
+pub const LOOKUP_FAILED: &str = "failed to lookup Vault periodic token: ";
+
 /// Nomad's errors when the token cannot be looked up at all; no further checks follow.
+/// `error` is the failure of the fallback `auth/token/lookup`, as the Go client renders it.
 pub fn lookup_failed(error: &str) -> Finding {
     Finding::nomad_error(
         check::TOKEN,
-        "auth/token/lookup-self",
-        format!("failed to lookup Vault periodic token: {error}"),
+        "auth/token/lookup",
+        format!("{LOOKUP_FAILED}{error}"),
     )
     .with_remedy("check that the token exists and has not expired (nvctl token lookup)")
 }
@@ -112,8 +116,8 @@ pub fn lookup_failed(error: &str) -> Finding {
 pub fn lookup_empty() -> Finding {
     Finding::nomad_error(
         check::TOKEN,
-        "auth/token/lookup-self",
-        "failed to lookup Vault periodic token: got empty response",
+        "auth/token/lookup",
+        format!("{LOOKUP_FAILED}got empty response"),
     )
     .with_remedy("check the Vault address and namespace: the lookup returned no token data")
 }
@@ -123,20 +127,22 @@ pub fn lookup_empty() -> Finding {
 pub const NEAR_EXPIRY_SECS: u64 = 3600;
 
 /// nvctl's own findings about a Nomad server token (nomad-rules.md §2 "nvctl's own
-/// findings"): orphan-ness, periodicity vs the role, time left. `role` is the role the
-/// servers create task tokens from, when known.
+/// findings") — advice, not Nomad's verdict: orphan-ness, periodicity vs the role, time left.
+/// `role` is the role the servers create task tokens from, when known.
 pub fn nvctl_findings(token: &TokenFacts, role: Option<&RoleFacts>) -> Vec<Finding> {
     let subject = token.subject();
     let mut out = Vec::new();
+    let renew_fresh =
+        "create a new periodic token (nvctl token create) and give it to the Nomad servers";
     if token.is_root() {
         if token.creation_ttl == 0 {
             out.push(
-                Finding::nvctl(
-                    Severity::Warning,
+                Finding::advice(
                     check::TOKEN,
                     subject.clone(),
                     "the Nomad servers would run with a root token",
                 )
+                .with_risk("anyone who reads the servers' configuration or environment holds Vault's root")
                 .with_remedy(
                     "give the servers a periodic token with only the nomad-server policy (nvctl token create)",
                 ),
@@ -146,12 +152,12 @@ pub fn nvctl_findings(token: &TokenFacts, role: Option<&RoleFacts>) -> Vec<Findi
     }
     if !token.orphan {
         out.push(
-            Finding::nvctl(
-                Severity::Warning,
+            Finding::advice(
                 check::TOKEN,
                 subject.clone(),
-                "the server token is not an orphan: it is revoked when its parent token is revoked or expires",
+                "the server token is not an orphan",
             )
+            .with_risk("it is revoked when its parent token is revoked or expires, and the Nomad servers lose Vault then")
             .with_remedy("create it with -orphan (nvctl token create does so by default)"),
         );
     }
@@ -159,32 +165,31 @@ pub fn nvctl_findings(token: &TokenFacts, role: Option<&RoleFacts>) -> Vec<Findi
     let role_period = role.map(RoleFacts::effective_period).unwrap_or(0);
     if token_period == 0 && token.explicit_max_ttl != 0 {
         out.push(
-            Finding::nvctl(
-                Severity::Warning,
+            Finding::advice(
                 check::TOKEN,
                 subject.clone(),
                 format!(
-                    "the server token is not periodic and has an explicit max TTL of {}: renewals stop there",
+                    "the server token is not periodic and has an explicit max TTL of {}",
                     format_friendly(token.explicit_max_ttl)
                 ),
             )
+            .with_risk("renewals stop at the explicit max TTL; the Nomad servers lose Vault then")
             .with_remedy("create the token with -period 72h instead of -ttl (nvctl token create)"),
         );
     } else if token_period == 0 && token.role.is_none() && token.creation_ttl != 0 {
         out.push(
-            Finding::nvctl(
-                Severity::Warning,
+            Finding::advice(
                 check::TOKEN,
                 subject.clone(),
-                "the server token is not periodic: it cannot be renewed past the mount's max TTL",
+                "the server token is not periodic",
             )
+            .with_risk("it cannot be renewed past the token mount's max TTL; the Nomad servers lose Vault then")
             .with_remedy("create the token with -period 72h instead of -ttl (nvctl token create)"),
         );
     }
     if token_period != 0 && role_period != 0 && token_period.saturating_mul(2) <= role_period {
         out.push(
-            Finding::nvctl(
-                Severity::Warning,
+            Finding::advice(
                 check::TOKEN,
                 subject.clone(),
                 format!(
@@ -192,6 +197,9 @@ pub fn nvctl_findings(token: &TokenFacts, role: Option<&RoleFacts>) -> Vec<Findi
                     format_friendly(token_period),
                     format_friendly(role_period)
                 ),
+            )
+            .with_risk(
+                "a Nomad server that cannot reach Vault for one period loses its token for good",
             )
             .with_remedy(
                 "create the server token with the role's period (nvctl token create --period 72h)",
@@ -204,8 +212,7 @@ pub fn nvctl_findings(token: &TokenFacts, role: Option<&RoleFacts>) -> Vec<Findi
             _ => String::new(),
         };
         out.push(
-            Finding::nvctl(
-                Severity::Warning,
+            Finding::advice(
                 check::TOKEN,
                 subject,
                 format!(
@@ -213,9 +220,8 @@ pub fn nvctl_findings(token: &TokenFacts, role: Option<&RoleFacts>) -> Vec<Findi
                     format_friendly(token.ttl)
                 ),
             )
-            .with_remedy(
-                "renew it (vault token renew) or create a new periodic token (nvctl token create)",
-            ),
+            .with_risk("a Nomad server renews at half its TTL: this little left means renewals are failing or the period is very short")
+            .with_remedy(format!("renew it (vault token renew), or {renew_fresh}")),
         );
     }
     out
@@ -224,7 +230,7 @@ pub fn nvctl_findings(token: &TokenFacts, role: Option<&RoleFacts>) -> Vec<Findi
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::Source;
+    use crate::checks::{Severity, Source};
 
     fn server_token() -> TokenFacts {
         // The seed tutorial's token: orphan, periodic 72h, renewable, nomad-server.

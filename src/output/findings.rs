@@ -1,5 +1,6 @@
 //! The one renderer for findings: grouped by check, Nomad's or Vault's words verbatim, nvctl's
-//! remedy under them.
+//! remedy under them. nvctl's own findings say they are nvctl's advice (Nomad accepts what they
+//! are about), with their risk; under `--strict` the error-grade ones say that is why they fail.
 
 use crate::checks::{Findings, Severity, Source};
 
@@ -12,6 +13,7 @@ pub fn render(ui: &Ui, findings: &Findings) -> String {
         out.push_str(&format!("{check}:\n"));
         for f in items {
             let mark = match f.severity {
+                Severity::Error if f.is_strict_failure() => ui.paint("✘ error (--strict)", "31"),
                 Severity::Error => ui.paint("✘ error", "31"),
                 Severity::Warning => ui.paint("! warning", "33"),
                 Severity::Info => ui.paint("· info", "2"),
@@ -19,12 +21,16 @@ pub fn render(ui: &Ui, findings: &Findings) -> String {
             let whose = match f.source {
                 Source::Nomad => "Nomad",
                 Source::Vault => "Vault",
+                Source::Nvctl if f.strict || f.severity == Severity::Warning => "nvctl's advice",
                 Source::Nvctl => "nvctl",
                 Source::Postgresql => "PostgreSQL",
             };
             // Multi-line messages (Go multierror) are indented under their first line.
             let message = f.message.trim_end().replace('\n', "\n      ");
             out.push_str(&format!("  {mark} [{}] {whose}: {message}\n", f.subject));
+            if let Some(risk) = &f.risk {
+                out.push_str(&format!("      risk: {risk}\n"));
+            }
             if let Some(remedy) = &f.remedy {
                 out.push_str(&format!("      → {remedy}\n"));
             }

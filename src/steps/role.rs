@@ -28,6 +28,8 @@ pub struct RoleStep {
     live: Option<Option<TokenRole>>,
     /// Whether `apply` wrote since the last `observe`.
     applied: bool,
+    /// The Nomad servers' policies nvctl's advice judges the role against.
+    server_policies: Vec<String>,
 }
 
 impl RoleStep {
@@ -46,7 +48,14 @@ impl RoleStep {
             force,
             live: None,
             applied: false,
+            server_policies: vec!["nomad-server".to_string()],
         }
+    }
+
+    /// The Nomad servers' policies (default: `nomad-server`), for nvctl's advice on the role.
+    pub fn with_server_policies(mut self, policies: Vec<String>) -> RoleStep {
+        self.server_policies = policies;
+        self
     }
 
     pub fn role_name(&self) -> &str {
@@ -252,7 +261,7 @@ impl Step for RoleStep {
         findings.extend(role_rules::nvctl_findings(
             &facts,
             &RoleContext {
-                server_policies: &[],
+                server_policies: &self.server_policies,
                 existing_policies: existing.as_deref(),
             },
         ));

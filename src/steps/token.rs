@@ -150,10 +150,12 @@ impl TokenStep {
         self.revoked_accessor.as_deref()
     }
 
+    /// A token on file is kept when Nomad accepts it: nvctl's advice (about the role, say)
+    /// is no reason to mint another token.
     fn existing_is_usable(&self) -> bool {
         self.existing
             .as_ref()
-            .is_some_and(|(_, report)| !report.findings.has_errors())
+            .is_some_and(|(_, report)| !report.nomad_would_disable())
     }
 }
 
@@ -231,6 +233,14 @@ impl Step for TokenStep {
         let token = read_token_file(path)
             .with_context(|| format!("cannot read the token file {}", path.display()))?;
         let report = validate_server_token(client, &token, &self.agent)?;
+        // `--plan` reports this validation (the token step's plan depends on it); an applied
+        // run replaces it with the verification's.
+        if let Some(facts) = &self.facts {
+            facts.put(ServerTokenFacts {
+                token: Some(token.clone()),
+                startup: report.clone(),
+            });
+        }
         self.existing = Some((token, report));
         Ok(())
     }

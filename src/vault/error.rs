@@ -20,6 +20,18 @@ pub enum TlsProblem {
     Other,
 }
 
+/// What else an error answer said, besides its status and `errors`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ApiAnswer {
+    /// Vault's `warnings`, when the error body carried any.
+    pub warnings: Vec<String>,
+    /// The full URL of the request that got this answer (after redirects), and the raw body of
+    /// the answer (lossy UTF-8): what HashiCorp's Go client quotes in its own rendering of the
+    /// error (`nomad::go_api_error`). Error bodies never echo a token.
+    pub url: String,
+    pub body: String,
+}
+
 /// An error from the Vault client.
 #[derive(Debug, thiserror::Error)]
 pub enum VaultError {
@@ -88,9 +100,9 @@ pub enum VaultError {
         status: u16,
         /// Vault's `errors` list (may be empty, e.g. a 404 for a missing item).
         errors: Vec<String>,
-        /// Vault's `warnings`, when the error body carried any.
-        warnings: Vec<String>,
         attempts: u32,
+        /// The rest of the answer (boxed, so the error stays small to pass around).
+        answer: Box<ApiAnswer>,
     },
 
     /// More than the allowed number of 307 redirects (standby → active node).
@@ -270,7 +282,7 @@ impl VaultError {
     /// Vault's `warnings` carried by an error answer.
     pub fn warnings(&self) -> &[String] {
         match self {
-            VaultError::Api { warnings, .. } => warnings,
+            VaultError::Api { answer, .. } => &answer.warnings,
             _ => &[],
         }
     }
@@ -423,8 +435,11 @@ mod tests {
             path: path.into(),
             status,
             errors: errors.iter().map(|e| e.to_string()).collect(),
-            warnings: vec![],
             attempts: 1,
+            answer: Box::new(ApiAnswer {
+                url: format!("https://vault.example:8200/v1/{path}"),
+                ..ApiAnswer::default()
+            }),
         }
     }
 

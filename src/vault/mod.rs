@@ -28,7 +28,7 @@ mod testserver;
 
 pub use database::{DatabaseConnection, DatabaseRole};
 pub use engines::{NomadRole, PathMount, SecretKeys};
-pub use error::{TlsProblem, VaultError};
+pub use error::{ApiAnswer, TlsProblem, VaultError};
 pub use mounts::{AuthMount, JwtConfig, JwtRole, KvSecret, KvVersion, Mount, MountRequest};
 pub use observer::{ExchangeOutcome, RequestEvent, RequestObserver};
 pub use policy::{AclPolicy, LegacyPolicy};

@@ -5,7 +5,7 @@ use reqwest::Method;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
-use super::error::VaultError;
+use super::error::{ApiAnswer, VaultError};
 use super::transport::{Replay, Request, VaultClient};
 use super::wire;
 use crate::secret::{SecretString, UnsealKey};
@@ -293,8 +293,12 @@ impl VaultClient {
                     path: request.path.clone(),
                     status: reply.status,
                     errors,
-                    warnings,
                     attempts: reply.attempts,
+                    answer: Box::new(ApiAnswer {
+                        warnings,
+                        url: format!("{}/v1/{}", reply.answered_by, request.path),
+                        body: String::from_utf8_lossy(&reply.body).into_owned(),
+                    }),
                 })
             }
             Err(decode_error) => Err(decode_error),

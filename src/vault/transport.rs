@@ -13,7 +13,7 @@ use reqwest::header::{HeaderValue, CONTENT_TYPE, LOCATION, RETRY_AFTER};
 use reqwest::{Method, Url};
 use zeroize::Zeroizing;
 
-use super::error::{TlsProblem, VaultError};
+use super::error::{ApiAnswer, TlsProblem, VaultError};
 use super::observer::{ExchangeOutcome, RequestEvent, RequestObserver};
 use super::wire::{self, Reply};
 use super::{ClientConfig, TlsConfig, MAX_REDIRECTS};
@@ -184,6 +184,8 @@ struct Answer {
     retry_after: Option<Duration>,
     body: Zeroizing<Vec<u8>>,
     answered_by: String,
+    /// The full URL answered (for error messages in the Go client's form).
+    url: String,
 }
 
 impl VaultClient {
@@ -316,8 +318,12 @@ impl VaultClient {
                         path: request.path.clone(),
                         status: answer.status,
                         errors,
-                        warnings,
                         attempts: attempt,
+                        answer: Box::new(ApiAnswer {
+                            warnings,
+                            body: String::from_utf8_lossy(&answer.body).into_owned(),
+                            url: answer.url,
+                        }),
                     });
                 }
                 Err(SendFailure::Refused) if can_retry => std::thread::sleep(backoff(attempt)),
@@ -571,6 +577,7 @@ impl VaultClient {
                 retry_after,
                 body,
                 answered_by,
+                url: url.to_string(),
             },
             location,
         ))

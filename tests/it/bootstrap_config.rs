@@ -107,7 +107,9 @@ fn hcl_syntax_errors_and_unknown_blocks_carry_their_line() {
 }
 
 #[test]
-fn server_policy_in_allowed_policies_is_refused_before_vault() {
+fn server_policy_in_allowed_policies_is_advice_and_refused_before_vault_only_when_strict() {
+    // Nomad never reads the role's lists (nomad/vault.go validateRole): nvctl's advice, a
+    // warning; `strict = true` (or --strict) refuses before Vault is touched, exit 3.
     let dir = support::workdir();
     let config = write(
         dir.path(),
@@ -119,8 +121,30 @@ fn server_policy_in_allowed_policies_is_refused_before_vault() {
         .args(["bootstrap", "--plan", "--config"])
         .arg(&config)
         .run()
-        .exit(1)
+        .exit(2)
+        .stderr_has("nvctl's advice (Nomad accepts this): ")
         .stderr_has("bootstrap.hcl:2: allowed_policies contains \"nomad-server\"");
+    Nvctl::new()
+        .env("VAULT_ADDR", "http://127.0.0.1:1")
+        .args(["bootstrap", "--plan", "--strict", "--config"])
+        .arg(&config)
+        .run()
+        .exit(3)
+        .stderr_has("bootstrap.hcl:2: allowed_policies contains \"nomad-server\"")
+        .stderr_has("fails under strict")
+        .stderr_has("nothing was sent to Vault");
+    let strict = write(
+        dir.path(),
+        "strict.hcl",
+        "strict = true\nrole {\n  allowed_policies = [\"access-tables\", \"nomad-server\"]\n}\n",
+    );
+    Nvctl::new()
+        .env("VAULT_ADDR", "http://127.0.0.1:1")
+        .args(["bootstrap", "--plan", "--config"])
+        .arg(&strict)
+        .run()
+        .exit(3)
+        .stderr_has("strict.hcl:3: allowed_policies contains \"nomad-server\"");
 }
 
 #[test]

@@ -340,7 +340,7 @@ fn ttl_only_server_token_is_flagged_by_nvctl() {
         .arg(&server)
         .run()
         .exit(0)
-        .stdout_has("nvctl: the server token is not periodic");
+        .stdout_has("nvctl's advice: the server token is not periodic");
 }
 
 #[test]

@@ -23,4 +23,5 @@ mod settings;
 mod tls;
 mod token;
 mod unseal;
+mod verdict;
 mod workload_identity;

@@ -82,7 +82,7 @@ pub const DEFAULT_TOKEN_OUTPUT: &str = "nomad-server.token";
 pub const FILE: Schema = Schema {
     name: "",
     label: Label::None,
-    keys: &[],
+    keys: &["strict"],
     blocks: &[
         &vault::SCHEMA,
         &init::SCHEMA,
@@ -143,12 +143,18 @@ pub struct BootstrapConfig {
     pub workload_identity: WiOptions,
     /// Where the file's `workload_identity` block is, when it has one.
     pub workload_identity_block: Option<Origin>,
-    /// Non-fatal remarks (e.g. a 1/1 key split), shown before anything is done.
     /// The `database` blocks (issue 14), in file order.
     pub databases: Vec<crate::bootstrap::database::DatabaseSpec>,
     /// `--no-mint`: skip the database credentials proof.
     pub no_mint: bool,
+    /// Non-fatal remarks (e.g. a 1/1 key split), shown before anything is done.
     pub warnings: Vec<String>,
+    /// nvctl's error-grade advice about the configured role (it would hand the servers'
+    /// powers to jobs), each naming where it was set: warnings, or with `strict` a refusal
+    /// (exit 3) before Vault is touched. Nomad itself accepts such a role.
+    pub advice: Vec<String>,
+    /// The top-level `strict = true` (or `--strict`): error-grade advice fails the run.
+    pub strict: bool,
 }
 
 /// What `resolve` needs besides the flags.
@@ -215,10 +221,14 @@ pub fn resolve(
     };
     let config = settle(&file, &mut r);
     match config {
-        Some(config) if r.problems.is_empty() => Ok(BootstrapConfig {
-            warnings: r.problems.into_warnings(),
-            ..config
-        }),
+        Some(config) if r.problems.is_empty() => {
+            let (warnings, advice) = r.problems.into_remarks();
+            Ok(BootstrapConfig {
+                warnings,
+                advice,
+                ..config
+            })
+        }
         _ => Err(r.problems.into_errors()),
     }
 }
@@ -250,6 +260,9 @@ fn settle(file: &RawBlock, r: &mut Resolver) -> Option<BootstrapConfig> {
     let job_policies = job_policy::resolve(file, r, &policy_name, &role.rule);
     let (workload_identity, workload_identity_block) = workload_identity::resolve(file, r);
     let databases = database::resolve(file, r);
+    let strict = file
+        .bool("strict", &mut r.problems)
+        .is_some_and(|s| s.value);
 
     let mut outputs = vec![
         ("init output", &init.output),
@@ -292,6 +305,8 @@ fn settle(file: &RawBlock, r: &mut Resolver) -> Option<BootstrapConfig> {
         databases,
         no_mint: r.args.no_mint,
         warnings: Vec::new(),
+        advice: Vec::new(),
+        strict,
     })
 }
 
@@ -435,15 +450,25 @@ mod tests {
     }
 
     #[test]
-    fn disallowed_list_without_the_server_policy_is_refused() {
-        let errors = resolve_text(
+    fn disallowed_list_without_the_server_policy_is_advice_not_an_error() {
+        // Nomad reads neither list (nomad/vault.go validateRole): nvctl's advice, which only
+        // `strict` turns into a refusal.
+        let config = resolve_text(
             "role {\n  disallowed_policies = [\"other\"]\n}\n",
             BootstrapArgs::default(),
         )
-        .unwrap_err();
-        assert!(errors.errors[0]
-            .message
-            .contains("must list \"nomad-server\""));
+        .unwrap();
+        assert!(!config.strict);
+        assert_eq!(config.advice.len(), 1, "{:?}", config.advice);
+        assert!(config.advice[0].contains("does not list \"nomad-server\""));
+        let strict = resolve_text(
+            "strict = true\nrole {\n  allowed_policies = [\"nomad-server\", \"app\"]\n}\n",
+            BootstrapArgs::default(),
+        )
+        .unwrap();
+        assert!(strict.strict);
+        assert!(strict.advice[0].contains("allowed_policies contains \"nomad-server\""));
+        assert!(resolve_text("strict = \"yes\"\n", BootstrapArgs::default()).is_err());
     }
 
     #[test]

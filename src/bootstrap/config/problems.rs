@@ -112,6 +112,7 @@ impl std::error::Error for ConfigErrors {}
 pub struct Problems {
     errors: Vec<ConfigError>,
     warnings: Vec<String>,
+    advice: Vec<String>,
 }
 
 impl Problems {
@@ -132,13 +133,19 @@ impl Problems {
         self.warnings.push(message.into());
     }
 
+    /// nvctl's error-grade advice about a setting Nomad itself accepts (a role that hands the
+    /// servers' powers to jobs): a warning, or a refusal under `strict`.
+    pub fn advise(&mut self, origin: &Origin, message: impl Into<String>) {
+        self.advice.push(format!("{origin}: {}", message.into()));
+    }
+
     pub fn is_empty(&self) -> bool {
         self.errors.is_empty()
     }
 
-    /// The warnings, once the configuration is good.
-    pub fn into_warnings(self) -> Vec<String> {
-        self.warnings
+    /// The warnings and the advice, once the configuration is good.
+    pub fn into_remarks(self) -> (Vec<String>, Vec<String>) {
+        (self.warnings, self.advice)
     }
 
     /// The errors in the order an operator fixes them: the file's from top to bottom, then

@@ -132,23 +132,25 @@ fn job_policies(
             );
             JobPolicies::Disallowed(sanitise(&d.value))
         }
+        // nvctl's advice, not Nomad's rules (nomad/vault.go validateRole reads neither list):
+        // warnings, and refusals only under `strict`.
         (Some(a), None) => {
             let list = sanitise(&a.value);
             if list.is_empty() {
-                p.error(&a.origin, "allowed_policies is empty: tokens from the role would inherit the Nomad servers' policies; list the policies jobs may use");
+                p.advise(&a.origin, "allowed_policies is empty, so the role has neither list: task tokens may only carry the Nomad servers' policies (jobs asking for others fail; a job asking for the servers' gets their powers); list the policies jobs may use");
             }
             if list.iter().any(|p| p == server_policy) {
-                p.error(&a.origin, format!("allowed_policies contains {server_policy:?}, the Nomad servers' own policy: any job could obtain the servers' powers"));
+                p.advise(&a.origin, format!("allowed_policies contains {server_policy:?}, the Nomad servers' own policy: a job asking for it gets the servers' powers; remove it"));
             }
             if list.iter().any(|p| p == "root") {
-                p.error(&a.origin, "allowed_policies contains \"root\"");
+                p.warn(format!("{}: allowed_policies contains \"root\" (Nomad refuses jobs that ask for it: `Can not specify \"root\" policy`)", a.origin));
             }
             JobPolicies::Allowed(list)
         }
         (None, Some(d)) => {
             let list = sanitise(&d.value);
             if !list.iter().any(|p| p == server_policy) {
-                p.error(&d.origin, format!("disallowed_policies must list {server_policy:?}, the Nomad servers' own policy, or any job could obtain the servers' powers"));
+                p.advise(&d.origin, format!("disallowed_policies does not list {server_policy:?}, the Nomad servers' own policy: a job asking for it gets the servers' powers; add it"));
             }
             JobPolicies::Disallowed(list)
         }
