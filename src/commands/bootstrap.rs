@@ -22,7 +22,7 @@ use crate::nomad::versions::{self, NomadVersion};
 use crate::output::{self, Table, Ui};
 use crate::settings::Settings;
 use crate::steps::wi::{self, destroy::DestroyTarget};
-use crate::steps::{Consent, Outcome};
+use crate::steps::{Consent, Outcome, StepReport};
 
 pub fn run(
     args: &BootstrapArgs,
@@ -311,8 +311,9 @@ fn refuse_other_flows_flags(args: &BootstrapArgs, flow: Flow) -> Result<()> {
     Ok(())
 }
 
-/// `--destroy`: removes, in reverse order, what the workload-identity flow created and
-/// marked; `--plan` only lists it (exit 3 when something would go).
+/// `--destroy`: removes what the workload-identity flow created and marked, through the one
+/// driver (`wi::destroy`); `--plan` only lists it (exit 3 when something would go). The JSON
+/// report carries the driver's step reports like `bootstrap`'s.
 fn destroy(
     args: &BootstrapArgs,
     global: &GlobalArgs,
@@ -357,7 +358,10 @@ fn destroy(
             "removed": report.removed,
             "would_remove": report.pending,
             "kept": report.kept,
+            "steps": report.steps,
         }))?;
+    } else if !ui.quiet {
+        eprintln!("{}", steps_table(&report.steps, args.plan).render());
     }
     if args.plan && !report.pending.is_empty() {
         ui.info("Run without --plan to delete these.");
@@ -433,14 +437,29 @@ fn outcome_word(o: Outcome) -> &'static str {
         Outcome::Unchanged => "unchanged",
         Outcome::Created => "created",
         Outcome::Updated => "updated",
+        Outcome::Deleted => "deleted",
         Outcome::Pending => "pending",
     }
 }
 
 fn summary_table(report: &BootstrapReport) -> String {
+    let mut table = steps_table(&report.steps, report.plan);
+    if let Some(v) = &report.verification {
+        table.row([
+            "verify".to_string(),
+            v.label.clone(),
+            "-".to_string(),
+            output::findings_summary(&v.findings),
+        ]);
+    }
+    table.render()
+}
+
+/// One row per driven step: what it concerned, what happened, what its verification found.
+fn steps_table(steps: &[StepReport], plan: bool) -> Table {
     let mut table = Table::new(["Step", "Object", "Outcome", "Verification"]);
-    for s in &report.steps {
-        let verification = if report.plan || s.outcome == Outcome::Pending {
+    for s in steps {
+        let verification = if plan || s.outcome == Outcome::Pending {
             "-".to_string()
         } else {
             output::findings_summary(&s.findings)
@@ -452,15 +471,7 @@ fn summary_table(report: &BootstrapReport) -> String {
             verification,
         ]);
     }
-    if let Some(v) = &report.verification {
-        table.row([
-            "verify".to_string(),
-            v.label.clone(),
-            "-".to_string(),
-            output::findings_summary(&v.findings),
-        ]);
-    }
-    table.render()
+    table
 }
 
 fn json_document(report: &BootstrapReport, show_secrets: bool) -> serde_json::Value {

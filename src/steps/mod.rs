@@ -30,6 +30,8 @@ pub enum Change {
     None,
     Create,
     Update,
+    /// Remove what is there (`--destroy`): asked for like an update.
+    Delete,
 }
 
 /// The outcome of observing: what would change and how to show it.
@@ -67,10 +69,10 @@ impl Plan {
             None => format!(
                 "{}: {}",
                 self.subject,
-                if self.change == Change::Update {
-                    "updated"
-                } else {
-                    "created"
+                match self.change {
+                    Change::Update => "updated",
+                    Change::Delete => "deleted",
+                    _ => "created",
                 }
             ),
         }
@@ -144,6 +146,15 @@ impl Plan {
         }
     }
 
+    /// Deleting `subject`; `body` says what goes with it.
+    pub fn delete(subject: impl Into<String>, summary: impl Into<String>, body: String) -> Plan {
+        Plan {
+            change: Change::Delete,
+            body: Some(body),
+            ..Plan::nothing(subject, summary)
+        }
+    }
+
     pub fn update(subject: impl Into<String>, summary: impl Into<String>, diff: String) -> Plan {
         Plan {
             change: Change::Update,
@@ -193,8 +204,8 @@ pub trait Step: Send {
 /// How the operator's consent is obtained.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Consent {
-    /// Creating needs no question (the command itself asked for it); updating shows the diff
-    /// and asks. Used by the single-step commands.
+    /// Creating needs no question (the command itself asked for it); updating (or deleting)
+    /// shows the diff (or what goes) and asks. Used by the single-step commands.
     AskOnUpdate,
     /// Show the body or diff and ask before any write, as `nomad setup vault` does.
     AskAlways,
@@ -209,6 +220,7 @@ pub enum Outcome {
     Unchanged,
     Created,
     Updated,
+    Deleted,
     /// `--plan`: a change is pending.
     Pending,
 }

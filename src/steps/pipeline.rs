@@ -323,10 +323,18 @@ pub fn drive(
             .map(|(i, _)| i)
             .collect();
         if !plan_only && changes.len() > 1 {
+            // A stage of removals (`--destroy`) deletes; every other stage writes.
+            let deletes = changes.iter().all(|&i| {
+                slots[i]
+                    .plan
+                    .as_ref()
+                    .is_some_and(|p| p.change == Change::Delete)
+            });
             ui.info(format!(
-                "The {} changes below ({}) are written together, once each is approved:",
+                "The {} changes below ({}) are {} together, once each is approved:",
                 changes.len(),
-                label
+                label,
+                if deletes { "deleted" } else { "written" }
             ));
         }
         for slot in slots.iter_mut().filter(|s| s.stage == stage) {
@@ -349,7 +357,8 @@ pub fn drive(
             if let Some(refusal) = &plan.refusal {
                 anyhow::bail!("{refusal}");
             }
-            let ask = plan.change == Change::Update || consent == Consent::AskAlways;
+            let ask = matches!(plan.change, Change::Update | Change::Delete)
+                || consent == Consent::AskAlways;
             if ask {
                 show_plan(ui, plan, consent);
                 if !ui.confirm(&format!("Apply this change to {}?", plan.subject))? {
@@ -381,6 +390,7 @@ pub fn drive(
                     ui.done(plan.done_message());
                     slot.outcome = Some(match plan.change {
                         Change::Update => Outcome::Updated,
+                        Change::Delete => Outcome::Deleted,
                         _ => Outcome::Created,
                     });
                 }

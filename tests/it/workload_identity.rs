@@ -1064,6 +1064,66 @@ fn bootstrap_destroy_leaves_vault_as_it_found_it() {
     assert_eq!(snapshot(&sandbox), before);
 }
 
+// `--destroy` goes through the one driver: each removal is asked for in pipeline order (the
+// policy, then the auth method) before anything is deleted, so declining the second deletes
+// nothing; the JSON report carries the driver's step reports, each removal `deleted`.
+#[test]
+fn bootstrap_destroy_asks_in_pipeline_order_and_reports_each_step() {
+    let jwks = JwksServer::start_ed25519().unwrap();
+    let sandbox = dev();
+    let dir = support::workdir();
+    wi_bootstrap(&sandbox, &jwks, dir.path())
+        .arg("--yes")
+        .run()
+        .exit(0);
+    let bootstrapped = snapshot(&sandbox);
+    let destroy = || {
+        Nvctl::new().sandbox(&sandbox).args([
+            "bootstrap",
+            "--flow",
+            "workload-identity",
+            "--destroy",
+        ])
+    };
+
+    sandbox.clear_requests();
+    let mut terminal = destroy().on_terminal();
+    terminal
+        .expect("The 2 changes below (what nvctl created) are deleted together")
+        .expect("Apply this change to sys/policies/acl/nomad-workloads? [y/N] ")
+        .send("y\n");
+    terminal
+        .expect("Apply this change to sys/auth/jwt-nomad? [y/N] ")
+        .send("n\n");
+    terminal
+        .finish()
+        .exit(1)
+        .stderr_has("sys/auth/jwt-nomad was not changed: the operator declined");
+    assert_eq!(support::writes(&sandbox), Vec::<String>::new());
+    assert_eq!(snapshot(&sandbox), bootstrapped);
+
+    let doc = destroy()
+        .args(["--yes", "--format", "json"])
+        .run()
+        .exit(0)
+        .json();
+    let outcomes: Vec<(&str, &str)> = doc["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["step"].as_str().unwrap(), s["outcome"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        outcomes,
+        vec![
+            ("wi-policy", "deleted"),
+            ("jwt-role", "unchanged"),
+            ("kv", "unchanged"),
+            ("auth-method", "deleted"),
+        ]
+    );
+}
+
 // nomad-rules.md §1: Nomad 1.10 runs workload identity only — the version selects it, and
 // the legacy flow is refused for it before Vault is contacted.
 #[test]

@@ -13,8 +13,8 @@
 //! [`stages`] is their order, the one place it is written: the auth method first (the config
 //! and the role live under it), then the config, the KV mount and the role together, then the
 //! policy, which is templated on the mount's accessor and learns from the role step (through
-//! the run's [`Ledger`] fact) whether nvctl created the role. [`destroy::destroy`] removes, in
-//! reverse order, only what carries nvctl's mark.
+//! the run's [`Ledger`] fact) whether nvctl created the role. [`destroy::destroy`] removes
+//! only what carries nvctl's mark, through the same driver: one stage of removal steps.
 
 pub mod auth_method;
 pub mod config;
