@@ -190,11 +190,39 @@ impl Prepared {
                 return Err(error);
             }
             Sent::Unknown(error) => {
+                // Half an answer may still be half the secret: kept raw, like a whole one.
+                let partial = error
+                    .chain()
+                    .find_map(|cause| cause.downcast_ref::<VaultError>())
+                    .and_then(VaultError::partial_answer);
+                let kept = match partial {
+                    Some(bytes) => {
+                        let raw = raw_path(&s.target);
+                        match write_private_now(&raw, bytes) {
+                            Ok(()) => format!(
+                                " The {} bytes of the answer that arrived were saved unread to {} \
+                                 (0600): keep that file.",
+                                bytes.len(),
+                                raw.display()
+                            ),
+                            Err(e) => {
+                                emergency(
+                                    &format!("the part of {}'s answer that arrived", s.server),
+                                    &raw,
+                                    &format!("{e:#}"),
+                                    &String::from_utf8_lossy(bytes),
+                                );
+                                " The part of the answer that arrived was printed above.".into()
+                            }
+                        }
+                    }
+                    None => String::new(),
+                };
                 return Err(error.context(VaultFailure(format!(
                     "{request} was sent to {server} but no usable answer came back: {server} may \
                      have acted on it ({effect_lower}) and {holds} would then be lost with the \
                      answer. Check with `nvctl status`; if it says initialized, {if_lost}. ({note} \
-                     records the attempt; the next run reports it.)",
+                     records the attempt; the next run reports it.){kept}",
                     request = s.request,
                     server = s.server,
                     effect_lower = s.effect.to_lowercase(),

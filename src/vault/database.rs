@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::error::VaultError;
+use super::shape::Expected;
 use super::transport::{Replay, Request, VaultClient};
 use super::wire;
 use crate::secret::SecretString;
@@ -68,6 +69,11 @@ pub struct DatabaseConnection {
     pub root_credentials_rotate_statements: Vec<String>,
 }
 
+impl Expected for DatabaseConnection {
+    const WHAT: &'static str = "a database connection";
+    const REQUIRED: &'static [&'static str] = &["plugin_name"];
+}
+
 impl DatabaseConnection {
     /// A string detail (`connection_url`, `username`).
     pub fn detail(&self, key: &str) -> &str {
@@ -95,6 +101,11 @@ pub struct DatabaseRole {
     pub default_ttl: u64,
     #[serde(deserialize_with = "wire::seconds")]
     pub max_ttl: u64,
+}
+
+impl Expected for DatabaseRole {
+    const WHAT: &'static str = "a database role";
+    const REQUIRED: &'static [&'static str] = &["db_name"];
 }
 
 /// `GET :mount/creds/:role`: a username and password under a lease.
@@ -129,6 +140,11 @@ struct CredsEnvelope {
     data: Option<CredsData>,
     #[serde(default, deserialize_with = "wire::string_list")]
     warnings: Vec<String>,
+}
+
+impl Expected for CredsEnvelope {
+    const WHAT: &'static str = "database credentials";
+    const REQUIRED: &'static [&'static str] = &["lease_id", "data"];
 }
 
 #[derive(Deserialize)]
@@ -215,7 +231,7 @@ impl VaultClient {
             path.as_str(),
             Replay::UntilAnswered,
         ))?;
-        let envelope: CredsEnvelope = wire::decode(&reply, &path)?;
+        let envelope: CredsEnvelope = wire::decode_body(&reply, &path)?;
         let data = envelope.data.ok_or_else(|| VaultError::Decode {
             address: reply.answered_by.clone(),
             path: path.clone(),

@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use super::error::VaultError;
 use super::mounts::Mount;
+use super::shape::Expected;
 use super::transport::{Request, VaultClient};
 use super::wire;
 
@@ -21,6 +22,11 @@ pub struct PathMount {
     pub path: String,
     #[serde(flatten)]
     pub mount: Mount,
+}
+
+impl Expected for PathMount {
+    const WHAT: &'static str = "the mount of a path";
+    const REQUIRED: &'static [&'static str] = &["path", "type"];
 }
 
 /// The key names of a secret's `data`. For KV v2 they are those of `data.data`.
@@ -39,6 +45,16 @@ struct Kv2KeysOnly {
     data: Option<KeysOnly>,
 }
 
+impl Expected for Kv2KeysOnly {
+    const WHAT: &'static str = "a KV v2 secret";
+    const REQUIRED: &'static [&'static str] = &["data"];
+}
+
+impl Expected for KeysOnly {
+    const WHAT: &'static str = "a KV v1 secret";
+    const REQUIRED: &'static [&'static str] = &[];
+}
+
 /// `GET nomad/role/:name` (§5.3).
 #[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
 #[serde(default)]
@@ -48,6 +64,11 @@ pub struct NomadRole {
     #[serde(deserialize_with = "wire::string_list")]
     pub policies: Vec<String>,
     pub global: bool,
+}
+
+impl Expected for NomadRole {
+    const WHAT: &'static str = "a Nomad secrets engine role";
+    const REQUIRED: &'static [&'static str] = &["type"];
 }
 
 impl VaultClient {

@@ -3,6 +3,7 @@
 //! Messages name the node and the API path, never a token: request headers and bodies are
 //! not kept here, and Vault's own `errors` never echo the caller's token.
 
+use std::fmt;
 use std::time::Duration;
 
 /// Why a TLS handshake failed, as far as the operator can act on it.
@@ -89,10 +90,12 @@ pub enum VaultError {
         attempts: u32,
         /// True when the request may have taken effect and was deliberately not repeated.
         may_have_been_applied: bool,
+        /// The part of the answer that arrived before the break (often nothing).
+        partial: PartialAnswer,
     },
 
     /// Vault answered with an error status.
-    #[error("{}", api_message(address, method, path, *.status, errors, *.attempts))]
+    #[error("{}", api_message(address, method, path, *.status, errors, *.attempts, None))]
     Api {
         address: String,
         method: String,
@@ -103,6 +106,19 @@ pub enum VaultError {
         attempts: u32,
         /// The rest of the answer (boxed, so the error stays small to pass around).
         answer: Box<ApiAnswer>,
+    },
+
+    /// Vault answered 503 "Vault is sealed", and `sys/seal-status` told whether the node is
+    /// sealed or not even initialised (Vault answers both alike; the next step differs).
+    #[error("{}", api_message(address, method, path, 503, errors, *.attempts, Some(*.state)))]
+    Sealed {
+        address: String,
+        method: String,
+        path: String,
+        /// Vault's `errors` list ("Vault is sealed").
+        errors: Vec<String>,
+        attempts: u32,
+        state: SealState,
     },
 
     /// More than the allowed number of 307 redirects (standby → active node).
@@ -132,7 +148,7 @@ pub enum VaultError {
     },
 
     /// Vault answered success but the body is not what the API documents.
-    #[error("unexpected answer from {address} on {path}: {detail}")]
+    #[error("unexpected answer from {address}/v1/{path}: {detail}")]
     Decode {
         address: String,
         path: String,
@@ -183,6 +199,24 @@ fn interrupted_message(
     }
 }
 
+/// The bytes of an answer that arrived before the connection broke: zeroized on drop and
+/// never shown (`Debug` gives the length), since they may be part of a secret.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct PartialAnswer(pub zeroize::Zeroizing<Vec<u8>>);
+
+impl fmt::Debug for PartialAnswer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "PartialAnswer({} bytes)", self.0.len())
+    }
+}
+
+/// What `sys/seal-status` said after a 503 "Vault is sealed".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SealState {
+    NotInitialized,
+    Sealed { progress: u32, threshold: u32 },
+}
+
 fn api_message(
     address: &str,
     method: &str,
@@ -190,6 +224,7 @@ fn api_message(
     status: u16,
     errors: &[String],
     attempts: u32,
+    seal: Option<SealState>,
 ) -> String {
     let said = if errors.is_empty() {
         String::from("no error message")
@@ -206,7 +241,7 @@ fn api_message(
         String::new()
     };
     let head = format!("Vault at {address} answered {status} to {method} {path}{tries}: {said}");
-    match remedy_for(status, errors, path) {
+    match remedy_for(status, errors, path, seal) {
         Some(remedy) => format!("{head}; {remedy}"),
         None => head,
     }
@@ -236,8 +271,31 @@ fn contains(errors: &[String], needle: &str) -> bool {
         .any(|e| e.to_ascii_lowercase().contains(needle))
 }
 
-fn remedy_for(status: u16, errors: &[String], path: &str) -> Option<String> {
+fn remedy_for(
+    status: u16,
+    errors: &[String],
+    path: &str,
+    seal: Option<SealState>,
+) -> Option<String> {
     match status {
+        503 if contains(errors, "sealed") && seal == Some(SealState::NotInitialized) => Some(
+            "Vault is not initialised (not merely sealed): run `nvctl init` (or `nvctl \
+             bootstrap`), then `nvctl unseal`"
+                .into(),
+        ),
+        503 if contains(errors, "sealed") && seal.is_some() => {
+            let (progress, threshold) = match seal {
+                Some(SealState::Sealed {
+                    progress,
+                    threshold,
+                }) => (progress, threshold),
+                _ => (0, 0),
+            };
+            Some(format!(
+                "Vault is initialised but sealed ({progress} of {threshold} unseal keys given): \
+                 run `nvctl unseal`"
+            ))
+        }
         403 => Some(format!(
             "permission denied on {path}: the token is missing, invalid or expired, or its \
              policies do not grant this operation on {path} (inspect it with `nvctl token lookup`)"
@@ -267,6 +325,7 @@ impl VaultError {
     pub fn status(&self) -> Option<u16> {
         match self {
             VaultError::Api { status, .. } => Some(*status),
+            VaultError::Sealed { .. } => Some(503),
             _ => None,
         }
     }
@@ -274,7 +333,7 @@ impl VaultError {
     /// Vault's `errors` list (empty for non-API errors).
     pub fn errors(&self) -> &[String] {
         match self {
-            VaultError::Api { errors, .. } => errors,
+            VaultError::Api { errors, .. } | VaultError::Sealed { errors, .. } => errors,
             _ => &[],
         }
     }
@@ -296,6 +355,7 @@ impl VaultError {
             | VaultError::Timeout { path, .. }
             | VaultError::Interrupted { path, .. }
             | VaultError::Api { path, .. }
+            | VaultError::Sealed { path, .. }
             | VaultError::TooManyRedirects { path, .. }
             | VaultError::RedirectRefused { path, .. }
             | VaultError::Decode { path, .. } => Some(path),
@@ -308,7 +368,8 @@ impl VaultError {
             VaultError::ConnectionRefused { attempts, .. }
             | VaultError::Connect { attempts, .. }
             | VaultError::Interrupted { attempts, .. }
-            | VaultError::Api { attempts, .. } => *attempts,
+            | VaultError::Api { attempts, .. }
+            | VaultError::Sealed { attempts, .. } => *attempts,
             _ => 1,
         }
     }
@@ -316,6 +377,14 @@ impl VaultError {
     /// 403: the token is invalid or its policies deny the path.
     pub fn is_permission_denied(&self) -> bool {
         self.status() == Some(403)
+    }
+
+    /// The bytes of the answer that arrived before the connection broke, when any did.
+    pub fn partial_answer(&self) -> Option<&[u8]> {
+        match self {
+            VaultError::Interrupted { partial, .. } if !partial.0.is_empty() => Some(&partial.0),
+            _ => None,
+        }
     }
 
     /// 503 "Vault is sealed".
@@ -410,7 +479,13 @@ impl VaultError {
                 errors,
                 path,
                 ..
-            } => remedy_for(*status, errors, path),
+            } => remedy_for(*status, errors, path, None),
+            VaultError::Sealed {
+                errors,
+                path,
+                state,
+                ..
+            } => remedy_for(503, errors, path, Some(*state)),
             VaultError::TooManyRedirects { .. } => {
                 Some("check `nvctl status` on each node: the standbys disagree about the active node".into())
             }

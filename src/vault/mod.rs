@@ -16,6 +16,7 @@ mod error;
 pub mod mounts;
 mod observer;
 pub mod policy;
+mod shape;
 pub mod sys;
 pub mod token;
 mod transport;
@@ -28,7 +29,7 @@ mod testserver;
 
 pub use database::{DatabaseConnection, DatabaseRole};
 pub use engines::{NomadRole, PathMount, SecretKeys};
-pub use error::{ApiAnswer, TlsProblem, VaultError};
+pub use error::{ApiAnswer, PartialAnswer, SealState, TlsProblem, VaultError};
 pub use mounts::{AuthMount, JwtConfig, JwtRole, KvSecret, KvVersion, Mount, MountRequest};
 pub use observer::{ExchangeOutcome, RequestEvent, RequestObserver};
 pub use policy::{AclPolicy, LegacyPolicy};

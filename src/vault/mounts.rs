@@ -8,6 +8,7 @@ use reqwest::Method;
 use serde::{Deserialize, Serialize};
 
 use super::error::VaultError;
+use super::shape::Expected;
 use super::transport::{Replay, Request, VaultClient};
 use super::wire;
 
@@ -91,6 +92,11 @@ pub struct KvSecret {
     pub metadata: KvVersion,
 }
 
+impl Expected for KvSecret {
+    const WHAT: &'static str = "a KV v2 secret";
+    const REQUIRED: &'static [&'static str] = &["data", "metadata"];
+}
+
 impl fmt::Debug for KvSecret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let keys: Vec<&String> = self.data.keys().collect();
@@ -112,6 +118,11 @@ pub struct KvVersion {
     pub deletion_time: String,
     pub destroyed: bool,
     pub custom_metadata: Option<BTreeMap<String, String>>,
+}
+
+impl Expected for KvVersion {
+    const WHAT: &'static str = "a KV v2 version";
+    const REQUIRED: &'static [&'static str] = &["version"];
 }
 
 /// The JWT/OIDC auth method's configuration (`auth/:mount/config`). Only the fields set are
@@ -143,6 +154,11 @@ pub struct JwtConfig {
     pub default_role: Option<String>,
     #[serde(flatten)]
     pub extra: BTreeMap<String, serde_json::Value>,
+}
+
+impl Expected for JwtConfig {
+    const WHAT: &'static str = "a JWT auth method's configuration";
+    const REQUIRED: &'static [&'static str] = &[];
 }
 
 /// A JWT auth role (`auth/:mount/role/:name`), e.g. Nomad's `nomad-workloads`. Durations in
@@ -203,11 +219,21 @@ pub struct JwtRole {
     pub extra: BTreeMap<String, serde_json::Value>,
 }
 
+impl Expected for JwtRole {
+    const WHAT: &'static str = "a JWT auth role";
+    const REQUIRED: &'static [&'static str] = &["role_type"];
+}
+
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct Keys {
     #[serde(deserialize_with = "wire::string_list")]
     keys: Vec<String>,
+}
+
+impl Expected for Keys {
+    const WHAT: &'static str = "a list of names";
+    const REQUIRED: &'static [&'static str] = &["keys"];
 }
 
 #[derive(Serialize)]
@@ -332,7 +358,7 @@ impl VaultClient {
 
     fn list_mount_table(&self, path: &str) -> Result<BTreeMap<String, Mount>, VaultError> {
         let reply = self.execute(&Request::get(path))?;
-        let body: serde_json::Value = wire::decode(&reply, path)?;
+        let body = wire::decode_value(&reply, path)?;
         // The table is in `data`, and copied to the top level next to `request_id` & co.
         let table = body
             .get("data")

@@ -5,6 +5,7 @@ use reqwest::Method;
 use serde::{Deserialize, Serialize};
 
 use super::error::VaultError;
+use super::shape::Expected;
 use super::transport::{Replay, Request, VaultClient};
 use super::wire;
 
@@ -17,6 +18,11 @@ pub struct AclPolicy {
     pub policy: String,
 }
 
+impl Expected for AclPolicy {
+    const WHAT: &'static str = "a policy";
+    const REQUIRED: &'static [&'static str] = &["name", "policy"];
+}
+
 /// A policy as the legacy `sys/policy/:name` returns it (`rules` instead of `policy`).
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(default)]
@@ -24,6 +30,11 @@ pub struct LegacyPolicy {
     pub name: String,
     /// The HCL text.
     pub rules: String,
+}
+
+impl Expected for LegacyPolicy {
+    const WHAT: &'static str = "a policy";
+    const REQUIRED: &'static [&'static str] = &["name", "rules"];
 }
 
 #[derive(Serialize)]
@@ -38,6 +49,21 @@ struct Keys {
     keys: Vec<String>,
     #[serde(deserialize_with = "wire::string_list")]
     policies: Vec<String>,
+}
+
+impl Expected for Keys {
+    const WHAT: &'static str = "a list of policy names";
+    const REQUIRED: &'static [&'static str] = &["keys"];
+}
+
+/// The legacy list: `keys`, or `policies` on old servers, so neither is required.
+#[derive(Deserialize)]
+#[serde(transparent)]
+struct LegacyKeys(Keys);
+
+impl Expected for LegacyKeys {
+    const WHAT: &'static str = "a list of policy names";
+    const REQUIRED: &'static [&'static str] = &[];
 }
 
 const ACL: &str = "sys/policies/acl";
@@ -86,8 +112,8 @@ impl VaultClient {
         let request = Request::get(LEGACY);
         wire::empty_on_404(
             self.execute(&request)
-                .and_then(|reply| wire::decode_data::<Keys>(&reply, LEGACY))
-                .map(|(keys, _)| {
+                .and_then(|reply| wire::decode_data::<LegacyKeys>(&reply, LEGACY))
+                .map(|(LegacyKeys(keys), _)| {
                     if keys.keys.is_empty() {
                         keys.policies
                     } else {
@@ -110,10 +136,7 @@ impl VaultClient {
     }
 
     /// GET a logical path and decode its `data`.
-    pub(crate) fn read_data<D: serde::de::DeserializeOwned>(
-        &self,
-        path: &str,
-    ) -> Result<D, VaultError> {
+    pub(crate) fn read_data<D: Expected>(&self, path: &str) -> Result<D, VaultError> {
         let reply = self.execute(&Request::get(path))?;
         wire::decode_data(&reply, path).map(|(data, _)| data)
     }

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use super::error::{ApiAnswer, VaultError};
+use super::shape::Expected;
 use super::transport::{Replay, Request, VaultClient};
 use super::wire;
 use crate::secret::{SecretString, UnsealKey};
@@ -122,6 +123,11 @@ pub struct SealStatus {
     pub cluster_id: Option<String>,
 }
 
+impl Expected for SealStatus {
+    const WHAT: &'static str = "a seal status";
+    const REQUIRED: &'static [&'static str] = &["initialized", "sealed", "t", "n", "progress"];
+}
+
 /// Query overrides of `sys/health`: which status code each state answers with.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct HealthQuery {
@@ -157,6 +163,11 @@ pub struct Health {
     pub cluster_id: Option<String>,
 }
 
+impl Expected for Health {
+    const WHAT: &'static str = "a health status";
+    const REQUIRED: &'static [&'static str] = &["initialized", "sealed", "standby"];
+}
+
 /// `GET sys/leader`.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(default)]
@@ -169,6 +180,11 @@ pub struct Leader {
     pub performance_standby: bool,
     pub raft_committed_index: Option<u64>,
     pub raft_applied_index: Option<u64>,
+}
+
+impl Expected for Leader {
+    const WHAT: &'static str = "the leader status";
+    const REQUIRED: &'static [&'static str] = &["ha_enabled", "is_self"];
 }
 
 #[derive(Serialize)]
@@ -184,12 +200,17 @@ struct InitStatus {
     initialized: bool,
 }
 
+impl Expected for InitStatus {
+    const WHAT: &'static str = "the init status";
+    const REQUIRED: &'static [&'static str] = &["initialized"];
+}
+
 impl VaultClient {
     /// `GET sys/init`: whether the node is initialised.
     pub fn init_status(&self) -> Result<bool, VaultError> {
         let request = Request::get("sys/init").unauthenticated();
         let reply = self.execute(&request)?;
-        let status: InitStatus = wire::decode(&reply, &request.path)?;
+        let status: InitStatus = wire::decode_body(&reply, &request.path)?;
         Ok(status.initialized)
     }
 
@@ -237,14 +258,14 @@ impl VaultClient {
             .json(&body)?
             .unauthenticated();
         let reply = self.execute(&request)?;
-        wire::decode(&reply, &request.path)
+        wire::decode_body(&reply, &request.path)
     }
 
     /// `GET sys/seal-status`.
     pub fn seal_status(&self) -> Result<SealStatus, VaultError> {
         let request = Request::get("sys/seal-status").unauthenticated();
         let reply = self.execute(&request)?;
-        wire::decode(&reply, &request.path)
+        wire::decode_body(&reply, &request.path)
     }
 
     /// `PUT sys/seal` (needs `sudo` on `sys/seal`). Safe to repeat: sealing a sealed node is 204.
@@ -278,7 +299,7 @@ impl VaultClient {
             }
         }
         let reply = self.execute(&request)?;
-        match wire::decode::<Health>(&reply, &request.path) {
+        match wire::decode_body::<Health>(&reply, &request.path) {
             Ok(mut health) => {
                 health.http_status = reply.status;
                 Ok(health)
@@ -305,10 +326,36 @@ impl VaultClient {
         }
     }
 
+    /// After a 503 "Vault is sealed" on `path`: whether the node is sealed or not even
+    /// initialised — Vault answers both alike, the operator's next step differs. One
+    /// unauthenticated `GET sys/seal-status`; `None` when it cannot tell.
+    pub(crate) fn seal_state_after(
+        &self,
+        status: u16,
+        errors: &[String],
+        path: &str,
+    ) -> Option<super::error::SealState> {
+        let sealed = status == 503 && errors.iter().any(|e| e.to_lowercase().contains("sealed"));
+        if !sealed || path.starts_with("sys/seal-status") {
+            return None;
+        }
+        let status = self.seal_status().ok()?;
+        if !status.initialized {
+            Some(super::error::SealState::NotInitialized)
+        } else if status.sealed {
+            Some(super::error::SealState::Sealed {
+                progress: status.progress,
+                threshold: status.t,
+            })
+        } else {
+            None
+        }
+    }
+
     /// `GET sys/leader`: HA state and the active node's address.
     pub fn leader(&self) -> Result<Leader, VaultError> {
         let request = Request::get("sys/leader").unauthenticated();
         let reply = self.execute(&request)?;
-        wire::decode(&reply, &request.path)
+        wire::decode_body(&reply, &request.path)
     }
 }

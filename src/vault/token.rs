@@ -8,6 +8,7 @@ use reqwest::Method;
 use serde::{Deserialize, Serialize};
 
 use super::error::VaultError;
+use super::shape::Expected;
 use super::transport::{Replay, Request, VaultClient};
 use super::wire;
 use crate::secret::SecretString;
@@ -52,6 +53,17 @@ pub struct TokenRole {
     pub token_num_uses: u64,
     /// `service`, `batch`, `default-service` or `default-batch`.
     pub token_type: String,
+}
+
+impl Expected for TokenRole {
+    const WHAT: &'static str = "a token role";
+    const REQUIRED: &'static [&'static str] = &[
+        "name",
+        "allowed_policies",
+        "disallowed_policies",
+        "orphan",
+        "renewable",
+    ];
 }
 
 impl Default for TokenRole {
@@ -267,6 +279,11 @@ pub struct TokenAuth {
     pub num_uses: u64,
 }
 
+impl Expected for TokenAuth {
+    const WHAT: &'static str = "a new token";
+    const REQUIRED: &'static [&'static str] = &["client_token", "accessor", "policies"];
+}
+
 /// A created (or renewed) token with the warnings of the answer (e.g. `Policy "x" does not
 /// exist`).
 #[derive(Debug, Clone)]
@@ -321,6 +338,11 @@ pub struct TokenLookup {
     pub bound_cidrs: Vec<String>,
 }
 
+impl Expected for TokenLookup {
+    const WHAT: &'static str = "a token lookup";
+    const REQUIRED: &'static [&'static str] = &["accessor", "policies", "ttl"];
+}
+
 impl TokenLookup {
     /// Whether the token has the `root` policy.
     pub fn is_root(&self) -> bool {
@@ -338,6 +360,11 @@ const ROLES: &str = "auth/token/roles";
 struct Keys {
     #[serde(deserialize_with = "wire::string_list")]
     keys: Vec<String>,
+}
+
+impl Expected for Keys {
+    const WHAT: &'static str = "a list of token role names";
+    const REQUIRED: &'static [&'static str] = &["keys"];
 }
 
 impl VaultClient {
@@ -483,7 +510,7 @@ impl VaultClient {
             paths: asked.clone(),
         })?;
         let reply = self.execute(&request)?;
-        let body: serde_json::Value = wire::decode(&reply, path)?;
+        let body = wire::decode_value(&reply, path)?;
         // `data` holds the map; the same keys are copied to the top level, which is all some
         // old servers send.
         let map = body.get("data").filter(|d| d.is_object()).unwrap_or(&body);
@@ -511,7 +538,7 @@ impl VaultClient {
         Ok(out)
     }
 
-    fn post_for_data<B: Serialize, D: serde::de::DeserializeOwned>(
+    fn post_for_data<B: Serialize, D: Expected>(
         &self,
         path: &str,
         body: &B,
@@ -523,16 +550,6 @@ impl VaultClient {
 }
 
 fn auth_of(reply: &super::wire::Reply, path: &str) -> Result<TokenCreated, VaultError> {
-    let envelope: wire::Envelope<serde::de::IgnoredAny, TokenAuth> = wire::decode(reply, path)?;
-    match envelope.auth {
-        Some(auth) => Ok(TokenCreated {
-            auth,
-            warnings: envelope.warnings,
-        }),
-        None => Err(VaultError::Decode {
-            address: reply.answered_by.clone(),
-            path: path.into(),
-            detail: "the answer has no `auth` block".into(),
-        }),
-    }
+    let (auth, warnings) = wire::decode_auth::<TokenAuth>(reply, path)?;
+    Ok(TokenCreated { auth, warnings })
 }

@@ -13,7 +13,7 @@ use reqwest::header::{HeaderValue, CONTENT_TYPE, LOCATION, RETRY_AFTER};
 use reqwest::{Method, Url};
 use zeroize::Zeroizing;
 
-use super::error::{ApiAnswer, TlsProblem, VaultError};
+use super::error::{ApiAnswer, PartialAnswer, TlsProblem, VaultError};
 use super::observer::{ExchangeOutcome, RequestEvent, RequestObserver};
 use super::wire::{self, Reply};
 use super::{ClientConfig, TlsConfig, MAX_REDIRECTS};
@@ -173,8 +173,9 @@ enum SendFailure {
     Connect(String),
     Tls(TlsProblem, String),
     Timeout,
-    /// The connection broke after (part of) the request was written.
-    AfterSend(String),
+    /// The connection broke after (part of) the request was written; with the bytes of the
+    /// answer that had arrived (kept for a secret that exists once, see `secret_once`).
+    AfterSend(String, Zeroizing<Vec<u8>>),
     /// Not a transport problem (too many redirects, bad Location…).
     Fatal(Box<VaultError>),
 }
@@ -312,6 +313,18 @@ impl VaultClient {
                         std::thread::sleep(answer.retry_after.unwrap_or_else(|| backoff(attempt)));
                         continue;
                     }
+                    if let Some(state) =
+                        self.seal_state_after(answer.status, &errors, &request.path)
+                    {
+                        return Err(VaultError::Sealed {
+                            address: answer.answered_by,
+                            method: request.method.to_string(),
+                            path: request.path.clone(),
+                            errors,
+                            attempts: attempt,
+                            state,
+                        });
+                    }
                     return Err(VaultError::Api {
                         address: answer.answered_by,
                         method: request.method.to_string(),
@@ -360,12 +373,12 @@ impl VaultClient {
                         timeout: self.shared.timeout,
                     })
                 }
-                Err(SendFailure::AfterSend(_))
+                Err(SendFailure::AfterSend(..))
                     if can_retry && request.replay != Replay::NeverAfterSend =>
                 {
                     std::thread::sleep(backoff(attempt))
                 }
-                Err(SendFailure::AfterSend(detail)) => {
+                Err(SendFailure::AfterSend(detail, partial)) => {
                     return Err(VaultError::Interrupted {
                         address: self.address.clone(),
                         method: request.method.to_string(),
@@ -373,6 +386,7 @@ impl VaultClient {
                         detail,
                         attempts: attempt,
                         may_have_been_applied: request.replay == Replay::NeverAfterSend,
+                        partial: PartialAnswer(partial),
                     })
                 }
                 Err(SendFailure::Fatal(err)) => return Err(*err),
@@ -482,7 +496,7 @@ impl VaultClient {
             Err(SendFailure::Connect(_)) => ExchangeOutcome::Failed("cannot connect"),
             Err(SendFailure::Tls(..)) => ExchangeOutcome::Failed("TLS handshake failed"),
             Err(SendFailure::Timeout) => ExchangeOutcome::Failed("timed out"),
-            Err(SendFailure::AfterSend(_)) => ExchangeOutcome::Failed("connection broken"),
+            Err(SendFailure::AfterSend(..)) => ExchangeOutcome::Failed("connection broken"),
             // Nothing was sent (bad settings, a redirect nvctl will not follow…).
             Err(SendFailure::Fatal(_)) => return result,
         };
@@ -872,7 +886,13 @@ fn read_answer(
             Ok(0) => return Ok(Some(body)),
             Ok(n) => n,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(classify_read(e)),
+            // What arrived before the break goes with the error: it may be half a secret.
+            Err(e) => {
+                return Err(match classify_read(e) {
+                    SendFailure::AfterSend(detail, _) => SendFailure::AfterSend(detail, body),
+                    other => other,
+                })
+            }
         };
         if body.len() + n > MAX_ANSWER_BYTES {
             return Ok(None);
@@ -1077,7 +1097,7 @@ fn classify(err: reqwest::Error) -> SendFailure {
         }
         return SendFailure::Connect(chain);
     }
-    SendFailure::AfterSend(chain)
+    SendFailure::AfterSend(chain, Zeroizing::default())
 }
 
 fn classify_read(err: std::io::Error) -> SendFailure {
@@ -1086,7 +1106,10 @@ fn classify_read(err: std::io::Error) -> SendFailure {
     if timed_out {
         SendFailure::Timeout
     } else {
-        SendFailure::AfterSend(format!("reading the answer: {}", error_chain(&err)))
+        SendFailure::AfterSend(
+            format!("reading the answer: {}", error_chain(&err)),
+            Zeroizing::default(),
+        )
     }
 }
 

@@ -2,10 +2,11 @@
 //! encoding, and lenient field decoders (Vault and OpenBao differ, and inputs written by
 //! people say `"72h"` where Vault answers `259200`).
 
-use serde::de::{DeserializeOwned, IgnoredAny};
+use serde::de::IgnoredAny;
 use serde::{Deserialize, Deserializer};
 
 use super::error::VaultError;
+use super::shape::{self, Expected};
 use crate::secret::SecretString;
 use zeroize::Zeroizing;
 
@@ -70,36 +71,43 @@ pub(crate) fn error_body(body: &[u8]) -> (Vec<String>, Vec<String>) {
     }
 }
 
-/// Decodes a JSON body into `T`, mapping failures to [`VaultError::Decode`].
-pub(crate) fn decode<T: DeserializeOwned>(reply: &Reply, path: &str) -> Result<T, VaultError> {
-    if reply.body.iter().all(u8::is_ascii_whitespace) {
-        return Err(VaultError::Decode {
-            address: reply.answered_by.clone(),
-            path: path.to_owned(),
-            detail: format!("empty body with status {}", reply.status),
-        });
-    }
-    serde_json::from_slice(&reply.body).map_err(|e| VaultError::Decode {
-        address: reply.answered_by.clone(),
-        path: path.to_owned(),
-        detail: describe_json_error(&e),
-    })
+/// A JSON body as a [`serde_json::Value`], for callers that look the shape over themselves
+/// (tables whose keys are mount paths, `capabilities-self`); typed answers go through
+/// [`decode_body`], [`decode_data`] or [`decode_auth`].
+pub(crate) fn decode_value(reply: &Reply, path: &str) -> Result<serde_json::Value, VaultError> {
+    let (value, _) = shape::decode::<AnyObject>(reply, path, shape::Part::Body)?;
+    Ok(value.0)
 }
 
-/// A logical endpoint's `data` (and `warnings`); `None` data is an error here.
-pub(crate) fn decode_data<D: DeserializeOwned>(
+/// Any JSON object, as a value.
+#[derive(Deserialize)]
+#[serde(transparent)]
+struct AnyObject(serde_json::Value);
+
+impl Expected for AnyObject {
+    const WHAT: &'static str = "a JSON object";
+    const REQUIRED: &'static [&'static str] = &[];
+}
+
+/// The body of a `sys/` endpoint that answers outside the envelope (`sys/seal-status`…).
+pub(crate) fn decode_body<T: Expected>(reply: &Reply, path: &str) -> Result<T, VaultError> {
+    shape::decode(reply, path, shape::Part::Body).map(|(body, _)| body)
+}
+
+/// A logical endpoint's `data` (and `warnings`), checked to be what `D` needs.
+pub(crate) fn decode_data<D: Expected>(
     reply: &Reply,
     path: &str,
 ) -> Result<(D, Vec<String>), VaultError> {
-    let envelope: Envelope<D> = decode(reply, path)?;
-    match envelope.data {
-        Some(data) => Ok((data, envelope.warnings)),
-        None => Err(VaultError::Decode {
-            address: reply.answered_by.clone(),
-            path: path.to_owned(),
-            detail: "the answer has no `data`".into(),
-        }),
-    }
+    shape::decode(reply, path, shape::Part::Data)
+}
+
+/// The `auth` block of a login, token creation or renewal (and `warnings`).
+pub(crate) fn decode_auth<A: Expected>(
+    reply: &Reply,
+    path: &str,
+) -> Result<(A, Vec<String>), VaultError> {
+    shape::decode(reply, path, shape::Part::Auth)
 }
 
 /// The `warnings` of a write: 204 has no body, 200 carries the envelope.
@@ -107,8 +115,16 @@ pub(crate) fn write_warnings(reply: &Reply, path: &str) -> Result<Vec<String>, V
     if reply.body.iter().all(u8::is_ascii_whitespace) {
         return Ok(Vec::new());
     }
-    let envelope: Envelope<IgnoredAny> = decode(reply, path)?;
-    Ok(envelope.warnings)
+    #[derive(Deserialize)]
+    struct Written {
+        #[serde(default, deserialize_with = "string_list")]
+        warnings: Vec<String>,
+    }
+    impl Expected for Written {
+        const WHAT: &'static str = "Vault's JSON answer to a write";
+        const REQUIRED: &'static [&'static str] = &[];
+    }
+    decode_body::<Written>(reply, path).map(|written| written.warnings)
 }
 
 /// serde_json messages can quote the offending value (`invalid type: string "hvs.…"`), which

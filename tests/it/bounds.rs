@@ -86,7 +86,7 @@ fn an_answer_over_32_mib_is_refused_with_a_clear_error() {
             .run()
             .exit(2)
             .stderr_has(&format!(
-                "unexpected answer from {addr} on sys/seal-status: the answer is larger than 32 \
+                "unexpected answer from {addr}/v1/sys/seal-status: the answer is larger than 32 \
                  MiB, the most nvctl reads: refused"
             ));
     }

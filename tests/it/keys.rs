@@ -272,3 +272,91 @@ fn a_signal_while_a_token_file_is_pending_removes_the_temporary_file() {
     running.finish().killed_by(15);
     assert!(names(dir.path()).is_empty(), "{:?}", names(dir.path()));
 }
+
+/// A server that answers `nvctl init`'s two reads as an uninitialised Vault, then sends the
+/// head of `PUT sys/init`'s answer and `prefix` of its body, and drops the connection: what a
+/// proxy or a network failure does halfway through the answer. Each answer closes its
+/// connection, so every request comes on a connection of its own.
+fn breaking_in_the_init_answer(prefix: &'static str) -> String {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = format!("http://{}", listener.local_addr().expect("addr"));
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(8) {
+            let Ok(stream) = stream else { return };
+            let mut reader = BufReader::new(stream);
+            let mut request_line = String::new();
+            let mut length = 0usize;
+            if reader.read_line(&mut request_line).is_err() {
+                continue;
+            }
+            loop {
+                let mut header = String::new();
+                if reader.read_line(&mut header).is_err() || header.trim().is_empty() {
+                    break;
+                }
+                let lower = header.to_ascii_lowercase();
+                if let Some(v) = lower.strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap_or(0);
+                }
+            }
+            let mut body = vec![0u8; length];
+            let _ = reader.read_exact(&mut body);
+            let mut stream = reader.into_inner();
+            let answer = |body: &str| {
+                format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                )
+            };
+            let reply = if request_line.starts_with("GET /v1/sys/init") {
+                answer(r#"{"initialized":false}"#)
+            } else if request_line.starts_with("GET /v1/sys/seal-status") {
+                answer(
+                    r#"{"type":"shamir","initialized":false,"sealed":true,"t":0,"n":0,"progress":0,"nonce":"","version":"1.19.0"}"#,
+                )
+            } else if request_line.starts_with("PUT /v1/sys/init") {
+                format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 4096\r\nConnection: close\r\n\r\n{prefix}"
+                )
+            } else {
+                "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".into()
+            };
+            let _ = stream.write_all(reply.as_bytes());
+            let _ = stream.flush();
+            // Dropping the stream closes the connection: for sys/init, 4096 bytes short.
+        }
+    });
+    addr
+}
+
+/// The connection drops halfway through `sys/init`'s answer: the bytes that did arrive may
+/// be most of the keys, so they are saved raw (0600) like a whole answer, and the message
+/// says where — never that Vault refused.
+#[test]
+fn an_init_answer_cut_off_halfway_keeps_the_bytes_that_arrived() {
+    const PREFIX: &str =
+        r#"{"keys":["8d5f2e6c1b2a"],"keys_base64":["jV8ubBsq"],"root_token":"hvs.Cut"#;
+    let addr = breaking_in_the_init_answer(PREFIX);
+    let dir = workdir();
+    let target = dir.path().join("vault-init.json");
+    let raw = dir.path().join("vault-init.json.raw");
+    Nvctl::new()
+        .env("VAULT_ADDR", &addr)
+        .args(["init", "--max-retries", "0", "--output"])
+        .arg(&target)
+        .run()
+        .exit(2)
+        .stderr_has("PUT sys/init was sent to")
+        .stderr_has(&format!(
+            "The {} bytes of the answer that arrived were saved unread to {} (0600): keep that \
+             file.",
+            PREFIX.len(),
+            raw.display()
+        ))
+        .stderr_lacks("refused")
+        .hides("hvs.Cut");
+    assert_eq!(std::fs::read_to_string(&raw).expect("raw"), PREFIX);
+    assert_eq!(mode(&raw), 0o600);
+    assert!(!target.exists());
+}
