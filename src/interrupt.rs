@@ -93,9 +93,7 @@ fn on_signal(signal: i32) {
 }
 
 fn stop(signal: i32, temps: &[PathBuf]) {
-    for temp in temps {
-        let _ = std::fs::remove_file(temp);
-    }
+    remove(temps);
     // Dies of the signal, as the shell that sent it expects (exit status 128 + signal).
     let _ = signal_hook::low_level::emulate_default_handler(signal);
     std::process::exit(128 + signal);
@@ -160,9 +158,28 @@ impl Drop for Hold {
     }
 }
 
-/// Registers a temporary file to remove if a signal stops nvctl before it is gone.
+fn remove(temps: &[PathBuf]) {
+    for temp in temps {
+        // A directory (`bootstrap --dev`'s) goes with what is in it.
+        if temp.is_dir() {
+            let _ = std::fs::remove_dir_all(temp);
+        } else {
+            let _ = std::fs::remove_file(temp);
+        }
+    }
+}
+
+/// Registers a temporary file or directory to remove if a signal stops nvctl before it is
+/// gone, and at exit ([`remove_leftovers`]).
 pub fn register_temp(path: &Path) {
     state().temps.push(path.to_path_buf());
+}
+
+/// Removes every temporary file or directory still registered: called once nvctl's work is
+/// over, whatever the outcome, so an error's early return leaves nothing behind either.
+pub fn remove_leftovers() {
+    let temps = std::mem::take(&mut state().temps);
+    remove(&temps);
 }
 
 /// The temporary file is gone (renamed into place or removed): forget it.

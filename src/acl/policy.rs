@@ -112,6 +112,8 @@ pub struct PolicyDoc {
 }
 
 struct Ctx<'a> {
+    /// Built once per file: finding a block's line by rescanning the text from its start made
+    /// parsing quadratic (16,000 paths took 6 s; BENCHMARKS.md "Policy text").
     lines: LineIndex,
     file: &'a str,
     errors: Vec<PolicyError>,
@@ -230,7 +232,12 @@ fn parse_path_block(ctx: &mut Ctx<'_>, block: &Block) -> Option<PathRule> {
                     }
                     k if PATH_KEYS.contains(&k) => {
                         let expr: hcl::Expression = attr.value.clone().into();
-                        extras.insert(k.to_string(), hcl::Value::from(expr));
+                        let value = hcl::Value::from(expr);
+                        if let Err(problem) = check_extra(k, &value) {
+                            ctx.error(aspan, format!("path {raw:?}: {problem}"));
+                            ok = false;
+                        }
+                        extras.insert(k.to_string(), value);
                     }
                     other => {
                         ctx.error(
@@ -281,6 +288,19 @@ fn parse_path_block(ctx: &mut Ctx<'_>, block: &Block) -> Option<PathRule> {
         extras,
         line,
     })
+}
+
+/// The values Vault parses itself when it reads a path block (hashicorp/vault
+/// `vault/policy.go` parsePaths: `parseutil.ParseDurationSecond` on the wrapping TTLs, "error
+/// parsing min_wrapping_ttl"), so that Vault's 400 becomes a `file:line` here.
+fn check_extra(key: &str, value: &hcl::Value) -> Result<(), String> {
+    if key != "min_wrapping_ttl" && key != "max_wrapping_ttl" {
+        return Ok(());
+    }
+    let json = serde_json::to_value(value).map_err(|e| format!("{key}: {e}"))?;
+    crate::duration::parse_vault_json(&json)
+        .map(drop)
+        .map_err(|e| format!("{key}: {e} (a duration such as \"5m\" or a number of seconds)"))
 }
 
 fn read_capabilities(
@@ -396,7 +416,7 @@ pub fn parse_policy(text: &str, file_label: &str) -> Result<PolicyDoc, Vec<Polic
 }
 
 /// JSON policies: `{"path": {"secret/*": {"capabilities": ["read"]}}}`. No spans in serde_json
-/// values, so lines are found by searching for the path string.
+/// values, so a key's line is where that string first appears (one pass over the text).
 fn parse_policy_json(text: &str, file_label: &str) -> Result<PolicyDoc, Vec<PolicyError>> {
     let err = |line: Option<usize>, message: String| PolicyError {
         file: file_label.to_string(),
@@ -413,7 +433,8 @@ fn parse_policy_json(text: &str, file_label: &str) -> Result<PolicyDoc, Vec<Poli
         )]);
     };
     let lines = LineIndex::new(text);
-    let line_of = |needle: &str| text.find(&format!("{needle:?}")).map(|i| lines.line(i));
+    let first_seen = first_offsets_of_strings(text);
+    let line_of = |needle: &str| first_seen.get(needle).map(|&at| lines.line(at));
     let mut errors = Vec::new();
     let mut doc = PolicyDoc::default();
     for (key, v) in top {
@@ -470,6 +491,9 @@ fn parse_policy_json(text: &str, file_label: &str) -> Result<PolicyDoc, Vec<Poli
                             },
                             k if PATH_KEYS.contains(&k) => {
                                 if let Ok(v) = hcl::to_value(fv) {
+                                    if let Err(problem) = check_extra(k, &v) {
+                                        errors.push(err(line, format!("path {raw:?}: {problem}")));
+                                    }
                                     extras.insert(k.to_string(), v);
                                 }
                             }
@@ -498,6 +522,31 @@ fn parse_policy_json(text: &str, file_label: &str) -> Result<PolicyDoc, Vec<Poli
     } else {
         Err(errors)
     }
+}
+
+/// Where each JSON string literal of `text` first appears (byte offset of its opening quote),
+/// keyed by its decoded value. One pass: searching the text once per key was quadratic.
+fn first_offsets_of_strings(text: &str) -> std::collections::HashMap<String, usize> {
+    let mut found = std::collections::HashMap::new();
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'"' {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        i += 1;
+        while i < bytes.len() && bytes[i] != b'"' {
+            i += if bytes[i] == b'\\' { 2 } else { 1 };
+        }
+        let end = (i + 1).min(bytes.len());
+        if let Some(Ok(decoded)) = text.get(start..end).map(serde_json::from_str::<String>) {
+            found.entry(decoded).or_insert(start);
+        }
+        i = end;
+    }
+    found
 }
 
 /// The meaning of a policy, for "equal, nothing to do": paths merged (Vault unions the same
@@ -699,6 +748,17 @@ path "auth/token/roles/nomad-cluster" {
         let errs =
             parse_policy(r#"{"path": {"a": {"capabilities": ["nope"]}}}"#, "p.json").unwrap_err();
         assert!(errs[0].message.contains("invalid capability"));
+    }
+
+    #[test]
+    fn json_problems_name_the_line_where_the_path_first_appears() {
+        let text = "{\"path\": {\n  \"a\\\"b\": {\"capabilities\": [\"read\"]},\n  \"c\": {\"capabilities\": [\"nope\"]}\n}}";
+        let errs = parse_policy(text, "p.json").unwrap_err();
+        assert_eq!(errs.len(), 1);
+        assert_eq!(
+            errs[0].to_string(),
+            "p.json:3: path \"c\": invalid capability \"nope\""
+        );
     }
 
     #[test]

@@ -287,10 +287,13 @@ pub fn run(
     })
 }
 
-/// The temporary directory `--dev` keeps its files in.
+/// The temporary directory `--dev` keeps its files in, removed when nvctl exits, however it
+/// exits (a signal included): the in-memory Vault dies with the process, and with it
+/// everything in there is worthless.
 pub fn dev_dir() -> Result<std::path::PathBuf> {
     let dir = std::env::temp_dir().join(format!("nvctl-dev-{}", std::process::id()));
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    crate::interrupt::register_temp(&dir);
     Ok(dir)
 }
 

@@ -76,6 +76,22 @@ pub fn run(
         ));
         return Ok(Exit::Problems);
     }
+    // Output files that exist are replaced only when nvctl wrote them: checked before Vault.
+    if flow == Flow::Legacy {
+        crate::own_file::ensure_replaceable(
+            &config.token_output,
+            crate::own_file::OwnFile::Token,
+            "--token-output",
+        )?;
+    }
+    for (path, flag) in [
+        (&config.server_stanza_output, "--server-stanza-output"),
+        (&config.client_stanza_output, "--client-stanza-output"),
+    ] {
+        if let Some(path) = path {
+            crate::own_file::ensure_replaceable(path, crate::own_file::OwnFile::VaultBlock, flag)?;
+        }
+    }
 
     // Workload identity: the spec is built (and the CA file read) before Vault is touched.
     // --dev without a JWKS source gets an in-process one Vault (in this process too) can fetch.

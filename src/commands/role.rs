@@ -43,6 +43,18 @@ fn spec_errors(errors: Vec<RoleSpecError>) -> anyhow::Error {
 /// parsed here so that a bad one is reported against its flag.
 fn flag_overrides(args: &RoleArgs) -> Result<Map<String, Value>> {
     let mut overlay = Map::new();
+    let listed = |list: &Option<Vec<String>>| {
+        list.as_ref()
+            .is_some_and(|l| l.iter().any(|p| !p.trim().is_empty()))
+    };
+    if listed(&args.allowed_policies) && listed(&args.disallowed_policies) {
+        // As bootstrap refuses them together: the two are alternatives (vault-api.md §4). An
+        // empty one (`--disallowed-policies ""`) only clears the file's list.
+        anyhow::bail!(
+            "give --allowed-policies or --disallowed-policies, not both: jobs may use exactly the \
+             allowed policies, or every policy but the disallowed ones"
+        );
+    }
     if let Some(list) = &args.allowed_policies {
         overlay.insert("allowed_policies".into(), json!(list));
     }
@@ -97,6 +109,12 @@ fn desired_spec(args: &RoleArgs) -> Result<(RoleSpec, String)> {
         if let Some(legacy) = key.strip_prefix("token_") {
             fields.remove(legacy);
         }
+        // One list replaces the file's other one: they are alternatives.
+        match key.as_str() {
+            "allowed_policies" => fields.remove("disallowed_policies"),
+            "disallowed_policies" => fields.remove("allowed_policies"),
+            _ => None,
+        };
         fields.insert(key, value);
     }
     let merged = Value::Object(fields).to_string();

@@ -22,6 +22,14 @@ pub fn run(command: &StanzaCommand, settings: &Settings, ui: &Ui) -> Result<Exit
         Format::Json => StanzaFormat::Json,
         _ => StanzaFormat::Hcl,
     };
+    // A block with a token is a secret and never replaces anything (`embeddable_token`).
+    if let Some(path) = args.output.as_ref().filter(|_| !args.embed_token) {
+        crate::own_file::ensure_replaceable(
+            path,
+            crate::own_file::OwnFile::VaultBlock,
+            "--output",
+        )?;
+    }
     let embed_token = if args.embed_token {
         Some(embeddable_token(kind, args, settings)?)
     } else {

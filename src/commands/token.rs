@@ -142,6 +142,12 @@ fn create(args: &TokenCreateArgs, settings: &Settings, ui: &Ui) -> Result<Exit> 
 
 fn lookup(args: &TokenLookupArgs, settings: &Settings, ui: &Ui) -> Result<Exit> {
     let format = settings.format_for("token lookup", &[Format::Table, Format::Json])?;
+    if let Some(accessor) = args.accessor.as_deref().filter(|a| a.trim().is_empty()) {
+        anyhow::bail!(
+            "--accessor {accessor:?} is empty: give the token's accessor (`nvctl token create` \
+             prints it), or leave --accessor out to look up the token itself"
+        );
+    }
     let client = settings.authenticated_client()?;
     let found: TokenLookup = match &args.accessor {
         Some(accessor) => client.lookup_accessor(accessor)?,

@@ -27,12 +27,20 @@ pub use crate::source::{Located, Problem, Severity, Source, SourceLocation};
 /// Why the agent configuration could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
-    #[error("{}: {source}", path.display())]
+    /// The OS error is part of the message and not a `source`: shown with its causes
+    /// (`{:#}`), it would otherwise be printed twice.
+    #[error("{}: {cause}", path.display())]
     Io {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        cause: std::io::Error,
     },
+    /// A directory given as configuration holds no file Nomad would read.
+    #[error(
+        "{}: no Nomad agent configuration in this directory (Nomad reads its *.hcl and *.json \
+         files, and there are none): name the directory the agent is started with, or its files",
+        path.display()
+    )]
+    EmptyDirectory { path: PathBuf },
     /// The parser's message and position, never the source line itself (it may hold a token).
     #[error("Error loading {location}: {message}")]
     Parse {
@@ -165,12 +173,16 @@ fn looks_like_placeholder(value: &str) -> bool {
 pub fn load(paths: &[PathBuf]) -> Result<AgentConfig, LoadError> {
     let mut config = AgentConfig::default();
     for path in paths {
-        let io = |source| LoadError::Io {
+        let io = |cause| LoadError::Io {
             path: path.clone(),
-            source,
+            cause,
         };
         if std::fs::metadata(path).map_err(io)?.is_dir() {
-            for file in config_files_in(path)? {
+            let files = config_files_in(path)?;
+            if files.is_empty() {
+                return Err(LoadError::EmptyDirectory { path: path.clone() });
+            }
+            for file in files {
                 config.merge(load_file(&file)?);
             }
         } else {
@@ -184,9 +196,9 @@ pub fn load(paths: &[PathBuf]) -> Result<AgentConfig, LoadError> {
 /// temporaries skipped (`~` suffix, `.#` prefix, `#…#`), sorted bytewise by path. Other hidden
 /// files are *not* skipped, as in Nomad.
 fn config_files_in(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
-    let io = |source| LoadError::Io {
+    let io = |cause| LoadError::Io {
         path: dir.to_owned(),
-        source,
+        cause,
     };
     let mut files = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(io)? {
@@ -213,9 +225,9 @@ fn config_files_in(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
 
 fn load_file(path: &Path) -> Result<AgentConfig, LoadError> {
     let src = crate::local_file::read_text(path, crate::local_file::MAX_INPUT_BYTES).map_err(
-        |source| LoadError::Io {
+        |cause| LoadError::Io {
             path: path.to_owned(),
-            source,
+            cause,
         },
     )?;
     parse(&src, path)

@@ -23,11 +23,12 @@ use crate::source::{self, literal, render_verbatim, Interpolations, LineIndex, L
 /// Why a jobspec could not be read at all.
 #[derive(Debug, thiserror::Error)]
 pub enum JobspecError {
-    #[error("{}: {source}", path.display())]
+    /// The OS error is part of the message and not a `source`: shown with its causes
+    /// (`{:#}`), it would otherwise be printed twice.
+    #[error("{}: {cause}", path.display())]
     Io {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// Carries hcl-rs's message and position, never the offending source line (it could hold
     /// a secret).
@@ -199,6 +200,30 @@ impl TemplateData {
 }
 
 impl TaskTemplate {
+    /// An action (`{{ with secret "x" }` …) that is opened and never closed, as the error
+    /// consul-template's parser would stop the task with: located at the line it opens on.
+    fn unclosed_action(&self, path: &Path) -> Option<JobspecError> {
+        let data = self.data.as_ref()?.value.literal()?;
+        let delimiter = |setting: &Option<Setting<String>>, default: &'static str| {
+            setting
+                .as_ref()
+                .map(|s| s.value.literal().cloned())
+                .unwrap_or_else(|| Some(default.to_string()))
+        };
+        let left = delimiter(&self.left_delimiter, "{{")?;
+        let right = delimiter(&self.right_delimiter, "}}")?;
+        let offset = consul_template::unclosed_action(&data.text, &left, &right)?;
+        let line_in_text = data.text.get(..offset).unwrap_or("").matches('\n').count() + 1;
+        let line = data.file_line(line_in_text).or(self.at.line);
+        Some(JobspecError::Parse {
+            location: SourceLocation::new(path, line),
+            message: format!(
+                "template: the action opened with {left} here is not closed with {right} before \
+                 the next {left} or the end of the text (consul-template refuses the template)"
+            ),
+        })
+    }
+
     /// Every `secret`/`secrets` use in the template's inline data, honouring
     /// `left_delimiter`/`right_delimiter`. Empty when the data is absent or not checkable
     /// (see [`check_task`] for the corresponding problem).
@@ -254,9 +279,9 @@ impl TaskTemplate {
 /// Reads and parses a jobspec file.
 pub fn load(path: &Path) -> Result<Jobspec, JobspecError> {
     let src = crate::local_file::read_text(path, crate::local_file::MAX_INPUT_BYTES).map_err(
-        |source| JobspecError::Io {
+        |cause| JobspecError::Io {
             path: path.to_owned(),
-            source,
+            cause,
         },
     )?;
     parse(&src, path)
@@ -264,6 +289,12 @@ pub fn load(path: &Path) -> Result<Jobspec, JobspecError> {
 
 /// Parses jobspec text; `path` is only used for locations.
 pub fn parse(src: &str, path: &Path) -> Result<Jobspec, JobspecError> {
+    if src.trim_start().starts_with('{') {
+        return Err(JobspecError::Parse {
+            location: SourceLocation::new(path, Some(1)),
+            message: not_hcl2(src),
+        });
+    }
     let body: Body = src.parse().map_err(|err: hcl::edit::parser::Error| {
         let location = err.location();
         JobspecError::Parse {
@@ -283,11 +314,51 @@ pub fn parse(src: &str, path: &Path) -> Result<Jobspec, JobspecError> {
             path: path.to_owned(),
         });
     }
+    if let [first, second, ..] = jobs.as_slice() {
+        return Err(JobspecError::Parse {
+            location: second.at.clone(),
+            message: format!(
+                "a second job block ({:?}): a jobspec file holds one job, and Nomad refuses a \
+                 second (the first, {:?}, is at line {}); put each job in a file of its own",
+                second.name,
+                first.name,
+                first.at.line.unwrap_or(1)
+            ),
+        });
+    }
+    for template in jobs
+        .iter()
+        .flat_map(|j| &j.tasks)
+        .flat_map(|t| &t.templates)
+    {
+        if let Some(location) = template.unclosed_action(path) {
+            return Err(location);
+        }
+    }
     Ok(Jobspec {
         file: path.to_owned(),
         jobs,
         problems: reader.problems,
     })
+}
+
+/// The message for a JSON job: the HTTP API's format (`{"Job": {…}}`, what `nomad job run
+/// -output` and `nomad job inspect` print) or HCL's JSON syntax (`{"job": {…}}`), neither of
+/// which nvctl reads.
+fn not_hcl2(src: &str) -> String {
+    let api = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(src)
+        .map(|top| top.contains_key("Job") || top.contains_key("TaskGroups"))
+        .unwrap_or(true);
+    if api {
+        "a JSON job in the HTTP API's format (what `nomad job run -output` and `nomad job \
+         inspect` print), not an HCL2 jobspec: nvctl reads HCL2 (`job \"web\" { … }`). Check \
+         the .nomad.hcl file the job came from, or get it back with `nomad job inspect -hcl JOB`"
+            .to_string()
+    } else {
+        "HCL's JSON syntax, not an HCL2 jobspec in native syntax: nvctl reads native HCL2 \
+         (`job \"web\" { … }`); check the .nomad.hcl file instead"
+            .to_string()
+    }
 }
 
 fn blocks<'a>(body: &'a Body, ident: &'a str) -> impl Iterator<Item = &'a Block> + 'a {

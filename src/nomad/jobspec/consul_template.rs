@@ -85,6 +85,54 @@ pub fn secret_refs(text: &str) -> Vec<SecretRef> {
         .collect()
 }
 
+/// The byte offset of the first action opened with `left` that is not closed with `right`
+/// before the next `left` or the end of `text` (Go's text/template lexer stops there:
+/// "unclosed action"). Quoted strings and comments inside an action are skipped.
+pub fn unclosed_action(text: &str, left: &str, right: &str) -> Option<usize> {
+    if left.is_empty() || right.is_empty() {
+        return None;
+    }
+    let mut pos = 0;
+    while let Some(found) = text.get(pos..).and_then(|rest| rest.find(left)) {
+        let open = pos + found;
+        let mut at = open + left.len();
+        let rest = text.get(at..).unwrap_or("");
+        if rest.trim_start_matches('-').trim_start().starts_with("/*") {
+            // A comment runs to `*/` then the right delimiter.
+            let end = rest.find("*/")?;
+            at += end + 2;
+            let close = text.get(at..)?.find(right)?;
+            pos = at + close + right.len();
+            continue;
+        }
+        let mut quote: Option<char> = None;
+        let mut closed = None;
+        let mut chars = text.get(at..).unwrap_or("").char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            let here = at + i;
+            match quote {
+                Some('"') if c == '\\' => {
+                    chars.next();
+                }
+                Some(q) if c == q => quote = None,
+                Some(_) => {}
+                None if c == '"' || c == '`' || c == '\'' => quote = Some(c),
+                None if text.get(here..).is_some_and(|t| t.starts_with(right)) => {
+                    closed = Some(here);
+                    break;
+                }
+                None if text.get(here..).is_some_and(|t| t.starts_with(left)) => return Some(open),
+                None => {}
+            }
+        }
+        match closed {
+            Some(close) => pos = close + right.len(),
+            None => return Some(open),
+        }
+    }
+    None
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum TokenKind {
     /// A quoted or raw string literal, unescaped.
@@ -574,6 +622,22 @@ mod tests {
             .into_iter()
             .map(|r| (r.path.literal().cloned().unwrap_or_default(), r.line))
             .collect()
+    }
+
+    #[test]
+    fn an_action_left_open_is_found_where_it_opens() {
+        let text = "a\n{{ with secret \"x\" }\nuser={{ .Data.username }}\n{{ end }}\n";
+        assert_eq!(unclosed_action(text, "{{", "}}"), Some(2));
+        assert_eq!(unclosed_action("{{ .Data.x ", "{{", "}}"), Some(0));
+        for closed in [
+            "{{ with secret \"x\" }}{{ .Data.a }}{{ end }}",
+            "{{ \"}}\" }}{{/* {{ not an action */}}",
+            "no actions at all } {",
+            "[[ secret \"x\" ]]",
+        ] {
+            assert_eq!(unclosed_action(closed, "{{", "}}"), None, "{closed}");
+        }
+        assert_eq!(unclosed_action("[[ secret \"x\" ]", "[[", "]]"), Some(0));
     }
 
     #[test]
