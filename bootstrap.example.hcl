@@ -18,8 +18,9 @@ vault {
   # standbys = ["https://vault-2.example.com:8200", "https://vault-3.example.com:8200"]
 }
 
-# Step 1 — `vault operator init -key-shares=1 -key-threshold=1` in the tutorial. One key is a
-# convenience of the tutorial (nvctl warns about it); production wants 5 shares, threshold 3.
+# Step 1 (the tutorial's step 1) — `vault operator init -key-shares=1 -key-threshold=1` in the
+# tutorial. One key is a convenience of the tutorial (nvctl warns about it); production wants 5
+# shares, threshold 3.
 init {
   key_shares    = 1
   key_threshold = 1
@@ -28,30 +29,32 @@ init {
   output = "vault-init.json"
 }
 
-# Step 4 — the nomad-server policy (the shipped policies/nomad-server.hcl, with the role name
-# substituted).
+# Step 3 (the tutorial's step 4) — the nomad-server policy (the shipped policies/nomad-server.hcl,
+# with the role name substituted).
 policy {
   name = "nomad-server"
 }
 
-# Step 5 — the token role Nomad creates task tokens from: orphan, renewable, periodic, no
-# explicit max TTL. Jobs may use exactly the allowed policies (the tutorial's first variant);
-# or use disallowed_policies = ["nomad-server"] to allow everything else (the second variant).
+# Step 4 (the tutorial's step 5) — the token role Nomad creates task tokens from: orphan,
+# renewable, periodic, no explicit max TTL. Jobs may use exactly the allowed policies (the
+# tutorial's first variant); or use disallowed_policies = ["nomad-server"] to allow everything
+# else (the second variant).
 role {
   name             = "nomad-cluster"
   allowed_policies = ["access-tables"]
   period           = "72h" # token_period 259200
 }
 
-# Step 6 — `vault token create -policy nomad-server -period 72h -orphan`. A token already in
-# the output file that passes Nomad's start-up checks is kept (--rotate-token mints a new one
-# and revokes the old one after the new one is saved).
+# Step 5 (the tutorial's step 6) — `vault token create -policy nomad-server -period 72h -orphan`.
+# A token already in the output file that passes Nomad's start-up checks is kept (--rotate-token
+# mints a new one and revokes the old one after the new one is saved).
 token {
   period = "72h"
   output = "nomad-server.token"
 }
 
-# Step 7 — the agents' `vault` blocks. Without output paths they are printed.
+# Step 6 (the tutorial's step 7) — the agents' `vault` blocks. Without output paths they are
+# printed.
 stanza {
   # The address the Nomad agents use (default: the vault address above).
   vault_address  = "https://vault.service.consul:8200"
@@ -60,7 +63,7 @@ stanza {
   # client_output = "nomad/client-vault.hcl"
 }
 
-# Step 13 — the policy the tutorial's web job uses (`vault { policies = ["access-tables"] }`).
+# The tutorial's step 13 — the policy its web job uses (`vault { policies = ["access-tables"] }`).
 # Written alongside the server policy; `file = "access-tables-policy.hcl"` works as well.
 job_policy "access-tables" {
   policy = <<-EOT

@@ -598,7 +598,7 @@ _nvctl() {
             return 0
             ;;
         nvctl__subcmd__completions)
-            opts="-y -v -q -h -V --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --strict --help --version bash elvish fish powershell zsh"
+            opts="-y -v -q -h -V --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --yes --show-secrets --format --verbose --quiet --strict --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -660,7 +660,7 @@ _nvctl() {
             return 0
             ;;
         nvctl__subcmd__dev)
-            opts="-y -v -q -h -V --port --uninitialized --sealed --flavor --postgres --nomad --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --strict --help --version"
+            opts="-y -v -q -h -V --port --uninitialized --sealed --flavor --background --postgres --nomad --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --yes --show-secrets --format --verbose --quiet --strict --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -31,6 +31,55 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// Global options that only matter to commands that talk to Vault (or ask, or print secrets).
+/// `dev` and `completions` take none of them, so their help does not list them and giving
+/// one is refused (see [`command`]).
+pub const VAULT_OPTIONS: &[&str] = &[
+    "addresses",
+    "token_file",
+    "namespace",
+    "ca_cert",
+    "ca_path",
+    "client_cert",
+    "client_key",
+    "tls_server_name",
+    "tls_skip_verify",
+    "timeout",
+    "max_retries",
+    "yes",
+    "show_secrets",
+];
+
+/// Subcommands that never talk to Vault.
+pub const WITHOUT_VAULT: &[&str] = &["dev", "completions"];
+
+/// The whole command tree as clap sees it: [`Cli`] with the global Vault options hidden under
+/// `dev` and `completions`. clap copies each global option into every subcommand when the
+/// tree is built, unless the subcommand has one of that name already: those two get hidden
+/// copies first. Parse with this, and generate completions and help from it;
+/// [`GlobalArgs::vault_options_given`] refuses the options there.
+pub fn command() -> clap::Command {
+    use clap::CommandFactory;
+    let mut cmd = Cli::command();
+    let hidden: Vec<clap::Arg> = cmd
+        .get_arguments()
+        .filter(|a| VAULT_OPTIONS.contains(&a.get_id().as_str()))
+        .map(|a| a.clone().hide(true))
+        .collect();
+    for name in WITHOUT_VAULT {
+        cmd = cmd.mut_subcommand(*name, |sub| sub.args(hidden.clone()));
+    }
+    cmd.build();
+    cmd
+}
+
+/// Parses the process's arguments with [`command`].
+pub fn parse() -> Result<Cli, clap::Error> {
+    use clap::FromArgMatches;
+    let matches = command().try_get_matches()?;
+    Cli::from_arg_matches(&matches)
+}
+
 /// Options every command understands. Secrets are never taken as values: only paths.
 #[derive(Debug, Args, Clone, Default)]
 pub struct GlobalArgs {
@@ -110,6 +159,32 @@ pub struct GlobalArgs {
     pub strict: bool,
 }
 
+impl GlobalArgs {
+    /// The Vault options given on the command line, as `--flag`s (for commands that take none).
+    pub fn vault_options_given(&self) -> Vec<&'static str> {
+        let given = [
+            ("--address", !self.addresses.is_empty()),
+            ("--token-file", self.token_file.is_some()),
+            ("--namespace", self.namespace.is_some()),
+            ("--ca-cert", self.ca_cert.is_some()),
+            ("--ca-path", self.ca_path.is_some()),
+            ("--client-cert", self.client_cert.is_some()),
+            ("--client-key", self.client_key.is_some()),
+            ("--tls-server-name", self.tls_server_name.is_some()),
+            ("--tls-skip-verify", self.tls_skip_verify.is_some()),
+            ("--timeout", self.timeout.is_some()),
+            ("--max-retries", self.max_retries.is_some()),
+            ("--yes", self.yes),
+            ("--show-secrets", self.show_secrets),
+        ];
+        given
+            .into_iter()
+            .filter(|(_, set)| *set)
+            .map(|(flag, _)| flag)
+            .collect()
+    }
+}
+
 /// Output formats. Each command says which it supports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -170,11 +245,19 @@ pub enum Command {
     Unseal(UnsealArgs),
 
     /// Step 3: the nomad-server policy (write, show, diff)
-    #[command(subcommand)]
+    ///
+    /// Examples:
+    ///   nvctl policy write
+    ///   nvctl policy diff --name nomad-server     # CI drift check: exit 3 when it differs
+    #[command(subcommand, verbatim_doc_comment)]
     Policy(PolicyCommand),
 
     /// Step 4: the nomad-cluster token role (create, show, diff)
-    #[command(subcommand)]
+    ///
+    /// Examples:
+    ///   nvctl role create
+    ///   nvctl role diff --name nomad-cluster      # CI drift check: exit 3 when it differs
+    #[command(subcommand, verbatim_doc_comment)]
     Role(RoleCommand),
 
     /// Nomad's role and capability rules for a role and token, plus nvctl's own findings
@@ -187,11 +270,19 @@ pub enum Command {
     CheckRole(CheckRoleArgs),
 
     /// Step 5: mint, inspect or validate the Nomad servers' token
-    #[command(subcommand)]
+    ///
+    /// Examples:
+    ///   nvctl token create --output nomad-server.token
+    ///   nvctl token check --token-file nomad-server.token
+    #[command(subcommand, verbatim_doc_comment)]
     Token(TokenCommand),
 
     /// Step 6: print the Nomad agent `vault` block for servers or clients
-    #[command(subcommand)]
+    ///
+    /// Examples:
+    ///   nvctl stanza server --vault-address https://vault.example.com:8200
+    ///   nvctl stanza client --vault-address https://vault.example.com:8200 --output vault.hcl
+    #[command(subcommand, verbatim_doc_comment)]
     Stanza(StanzaCommand),
 
     /// Everything Nomad checks at start, run on your real agent config files
@@ -213,7 +304,8 @@ pub enum Command {
     /// Nothing is persisted. With --format json the first line printed is
     /// {"address":…,"root_token":…,"unseal_keys":[…]} so scripts can start it in the background.
     ///
-    /// Example:
+    /// Examples:
+    ///   eval "$(nvctl dev --background)"          # VAULT_ADDR and VAULT_TOKEN set; kill "$NVCTL_DEV_PID" to stop it
     ///   nvctl dev --sealed --port 8200
     ///   PGPASSWORD=… nvctl dev --postgres 'postgresql://postgres@localhost:5432/postgres?sslmode=disable'
     #[command(verbatim_doc_comment)]
@@ -406,11 +498,24 @@ pub struct PolicyArgs {
 #[derive(Debug, Subcommand)]
 pub enum PolicyCommand {
     /// Write the policy: created when absent, nothing when equal, a diff and consent when different
+    ///
+    /// Examples:
+    ///   nvctl policy write
+    ///   nvctl policy write --name app-readonly --file policies/app-readonly.hcl --yes
+    #[command(verbatim_doc_comment)]
     Write(PolicyArgs),
     /// Print the live policy text (exit 2 when it does not exist)
+    ///
+    /// Example:
+    ///   nvctl policy show --name nomad-server
+    #[command(verbatim_doc_comment)]
     Show(PolicyArgs),
     /// Show the difference between the live and the desired policy; exit 3 when they differ or
     /// the policy is missing (drift detection in CI)
+    ///
+    /// Example:
+    ///   nvctl policy diff --name nomad-server --role nomad-cluster
+    #[command(verbatim_doc_comment)]
     Diff(PolicyArgs),
 }
 
@@ -456,11 +561,24 @@ pub struct RoleArgs {
 #[derive(Debug, Subcommand)]
 pub enum RoleCommand {
     /// Create or update the role; refuses a role Nomad would reject unless --force
+    ///
+    /// Examples:
+    ///   nvctl role create
+    ///   nvctl role create --name nomad-cluster --disallowed-policies nomad-server --period 72h --yes
+    #[command(verbatim_doc_comment)]
     Create(RoleArgs),
     /// Print the live role (exit 2 when it does not exist)
+    ///
+    /// Example:
+    ///   nvctl role show --name nomad-cluster
+    #[command(verbatim_doc_comment)]
     Show(RoleArgs),
     /// Show the difference between the live and the desired role; exit 3 when they differ or
     /// the role is missing (drift detection in CI)
+    ///
+    /// Example:
+    ///   nvctl role diff --name nomad-cluster --file roles/nomad-cluster.json
+    #[command(verbatim_doc_comment)]
     Diff(RoleArgs),
 }
 
@@ -500,8 +618,17 @@ pub enum TokenCommand {
     #[command(verbatim_doc_comment)]
     Create(TokenCreateArgs),
     /// Show a token's properties (the token itself masked)
+    ///
+    /// Examples:
+    ///   nvctl token lookup --token-file nomad-server.token
+    ///   nvctl token lookup --accessor 8609694a-cdbc-db9b-d345-e782dbb562ed
+    #[command(verbatim_doc_comment)]
     Lookup(TokenLookupArgs),
     /// Run a Nomad server's start-up validation on an existing token
+    ///
+    /// Example:
+    ///   nvctl token check --token-file nomad-server.token --role nomad-cluster
+    #[command(verbatim_doc_comment)]
     Check(TokenCheckArgs),
 }
 
@@ -609,8 +736,16 @@ pub struct StanzaArgs {
 #[derive(Debug, Subcommand)]
 pub enum StanzaCommand {
     /// The server block (enabled, address, create_from_role, task_token_ttl)
+    ///
+    /// Example:
+    ///   nvctl stanza server --vault-address https://vault.example.com:8200 --output vault-server.hcl
+    #[command(verbatim_doc_comment)]
     Server(StanzaArgs),
     /// The client block (enabled, address; never a token)
+    ///
+    /// Example:
+    ///   nvctl stanza client --vault-address https://vault.example.com:8200
+    #[command(verbatim_doc_comment)]
     Client(StanzaArgs),
 }
 
@@ -680,6 +815,11 @@ pub struct DevArgs {
     #[arg(long, value_enum, default_value = "vault")]
     pub flavor: Flavor,
 
+    /// Start the sandbox in the background and print the shell lines that use it
+    /// (`export VAULT_ADDR=…`, `VAULT_TOKEN`, `NVCTL_DEV_PID`), for `eval "$(nvctl dev --background)"`
+    #[arg(long)]
+    pub background: bool,
+
     /// Connect the sandbox's database secrets engine to this PostgreSQL: `database/` is
     /// mounted and `database/config/postgresql` written (all roles allowed). The URL names the
     /// user but no password: that comes from PGPASSWORD, never from an argument
@@ -697,4 +837,75 @@ pub struct CompletionsArgs {
     /// Shell to generate completions for
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every page of the tree, with its command path (`nvctl token create`).
+    fn pages(cmd: &mut clap::Command, path: String, out: &mut Vec<(String, String)>) {
+        out.push((path.clone(), cmd.render_long_help().to_string()));
+        let names: Vec<String> = cmd
+            .get_subcommands()
+            .filter(|s| s.get_name() != "help")
+            .map(|s| s.get_name().to_string())
+            .collect();
+        for name in names {
+            if let Some(sub) = cmd.find_subcommand_mut(&name) {
+                pages(sub, format!("{path} {name}"), out);
+            }
+        }
+    }
+
+    #[test]
+    fn every_help_page_has_an_example_of_its_own_command() {
+        let mut out = Vec::new();
+        pages(&mut command(), "nvctl".into(), &mut out);
+        assert!(out.len() > 20, "{} pages", out.len());
+        for (path, help) in &out {
+            if path == "nvctl" {
+                assert!(help.contains("nvctl bootstrap --dev"), "{help}");
+                continue;
+            }
+            let section = help
+                .split_once("\nExample")
+                .map(|(_, rest)| rest)
+                .unwrap_or_else(|| panic!("`{path} --help` has no example:\n{help}"));
+            assert!(
+                section.contains(&format!("{path} ")) || section.contains(&format!("{path}\n")),
+                "`{path} --help`: the example does not run `{path}`:\n{help}"
+            );
+        }
+    }
+
+    #[test]
+    fn dev_and_completions_do_not_list_vault_options() {
+        let mut cmd = command();
+        for name in WITHOUT_VAULT {
+            let help = cmd
+                .find_subcommand_mut(name)
+                .expect("subcommand")
+                .render_long_help()
+                .to_string();
+            for flag in [
+                "--address",
+                "--token-file",
+                "--ca-cert",
+                "--timeout",
+                "--yes",
+            ] {
+                assert!(
+                    !help.contains(flag),
+                    "`nvctl {name} --help` lists {flag}:\n{help}"
+                );
+            }
+        }
+        let help = cmd
+            .find_subcommand_mut("status")
+            .expect("status")
+            .render_long_help()
+            .to_string();
+        assert!(help.contains("--address"), "{help}");
+    }
 }

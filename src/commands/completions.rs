@@ -1,9 +1,8 @@
 //! `nvctl completions SHELL`: the same scripts that are checked in under completions/.
 
 use anyhow::Result;
-use clap::CommandFactory;
 
-use crate::cli::{Cli, CompletionsArgs};
+use crate::cli::CompletionsArgs;
 use crate::exit::Exit;
 
 pub fn run(args: &CompletionsArgs) -> Result<Exit> {
@@ -16,5 +15,5 @@ pub fn run(args: &CompletionsArgs) -> Result<Exit> {
 /// Writes the completion script for `shell`; the completions test compares these with the
 /// checked-in files.
 pub fn render(shell: clap_complete::Shell, out: &mut Vec<u8>) {
-    clap_complete::generate(shell, &mut Cli::command(), "nvctl", out);
+    clap_complete::generate(shell, &mut crate::cli::command(), "nvctl", out);
 }

@@ -22,6 +22,9 @@ use crate::vault::{ClientConfig, VaultClient};
 
 pub fn run(args: &DevArgs, settings: &Settings, ui: &Ui) -> Result<Exit> {
     let format = settings.format_for("dev", &[Format::Table, Format::Json])?;
+    if args.background {
+        return background(args, format);
+    }
     let flavor = match args.flavor {
         FlavorArg::Vault => Flavor::Vault,
         FlavorArg::Openbao => Flavor::OpenBao,
@@ -112,6 +115,108 @@ pub fn run(args: &DevArgs, settings: &Settings, ui: &Ui) -> Result<Exit> {
     loop {
         std::thread::park();
     }
+}
+
+/// `--background`: the same sandbox in a child process of its own (its own process group, so
+/// the terminal's Ctrl-C does not reach it), started with `--format json`; its first line
+/// says it listens, and becomes shell lines for `eval`. The child's output goes nowhere after
+/// that line; `kill $NVCTL_DEV_PID` stops it.
+fn background(args: &DevArgs, format: Format) -> Result<Exit> {
+    use std::io::{BufRead, Read};
+    use std::os::unix::process::CommandExt;
+    use std::process::{Command, Stdio};
+
+    let exe = std::env::current_exe().context("cannot find the nvctl executable to start")?;
+    let mut command = Command::new(exe);
+    command.args(["dev", "--format", "json"]);
+    if let Some(port) = args.port {
+        command.args(["--port", &port.to_string()]);
+    }
+    if args.uninitialized {
+        command.arg("--uninitialized");
+    }
+    if args.sealed {
+        command.arg("--sealed");
+    }
+    if let FlavorArg::Openbao = args.flavor {
+        command.args(["--flavor", "openbao"]);
+    }
+    if let Some(url) = &args.postgres {
+        command.args(["--postgres", url]);
+    }
+    if args.nomad {
+        command.arg("--nomad");
+    }
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0)
+        .spawn()
+        .context("cannot start the in-memory Vault in the background")?;
+    let mut first = String::new();
+    if let Some(out) = child.stdout.take() {
+        // One line of JSON: bounded like any answer.
+        std::io::BufReader::new(out.take(64 * 1024))
+            .read_line(&mut first)
+            .context("cannot read what the background sandbox printed")?;
+    }
+    let info: serde_json::Value = match serde_json::from_str(first.trim()) {
+        Ok(info) => info,
+        Err(_) => {
+            let mut why = String::new();
+            if let Some(err) = child.stderr.take() {
+                let _ = err.take(64 * 1024).read_to_string(&mut why);
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+            bail!(
+                "the background sandbox did not start: {}",
+                why.trim().trim_start_matches("error: ")
+            );
+        }
+    };
+    let pid = child.id();
+    if format == Format::Json {
+        let mut info = info;
+        if let Some(object) = info.as_object_mut() {
+            object.insert("pid".into(), pid.into());
+        }
+        output::stdout(&info.to_string())?;
+        return Ok(Exit::Success);
+    }
+    let quoted = |v: &serde_json::Value| {
+        v.as_str()
+            .map(|s| format!("'{}'", s.replace('\'', "'\\''")))
+    };
+    let mut lines = Vec::new();
+    if let Some(address) = info.get("address").and_then(&quoted) {
+        lines.push(format!("export VAULT_ADDR={address}"));
+    }
+    if let Some(token) = info.get("root_token").and_then(&quoted) {
+        lines.push(format!("export VAULT_TOKEN={token}"));
+    }
+    if let Some(nomad) = info.get("nomad") {
+        if let Some(address) = nomad.get("address").and_then(&quoted) {
+            lines.push(format!("export NOMAD_ADDR={address}"));
+        }
+        if let Some(token) = nomad.get("management_token").and_then(&quoted) {
+            lines.push(format!("export NOMAD_TOKEN={token}"));
+        }
+    }
+    lines.push(format!("export NVCTL_DEV_PID={pid}"));
+    for key in info
+        .get("unseal_keys")
+        .and_then(|k| k.as_array())
+        .into_iter()
+        .flatten()
+        .filter_map(|k| k.as_str())
+    {
+        lines.push(format!("# unseal key: {key}"));
+    }
+    lines.push("# in memory only; stop it with: kill \"$NVCTL_DEV_PID\"".into());
+    output::stdout(&lines.join("\n"))?;
+    Ok(Exit::Success)
 }
 
 /// `--postgres URL`: the operator's PostgreSQL that the sandbox's database engine connects to.

@@ -25,6 +25,15 @@ use crate::settings::Settings;
 /// on the way (a token sent over plain `http://`…), whatever the outcome: by then the token
 /// has travelled.
 pub fn dispatch(cli: Cli, settings: &Settings) -> Result<Exit> {
+    if let Some(name) = without_vault(&cli.command) {
+        let given = cli.global.vault_options_given();
+        if !given.is_empty() {
+            anyhow::bail!(
+                "`nvctl {name}` does not talk to Vault and takes no {}",
+                given.join(", ")
+            );
+        }
+    }
     let ui = Ui::new(settings);
     // -v: one line per exchange with Vault, from every client the command builds.
     let logged;
@@ -55,4 +64,13 @@ pub fn dispatch(cli: Cli, settings: &Settings) -> Result<Exit> {
         ui.warn(notice);
     }
     outcome
+}
+
+/// The name of a command that never talks to Vault (see [`crate::cli::WITHOUT_VAULT`]).
+fn without_vault(command: &Command) -> Option<&'static str> {
+    match command {
+        Command::Dev(_) => Some("dev"),
+        Command::Completions(_) => Some("completions"),
+        _ => None,
+    }
 }

@@ -165,12 +165,29 @@ pub fn mask(value: &str) -> String {
 
 /// Writes the command's result to stdout. A closed pipe (`nvctl … | head`) is not an error.
 pub fn stdout(text: &str) -> Result<()> {
+    RESULT_PRINTED.store(true, std::sync::atomic::Ordering::SeqCst);
     let mut out = std::io::stdout().lock();
     let result = writeln!(out, "{text}").and_then(|_| out.flush());
     match result {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => Ok(other?),
     }
+}
+
+/// Whether the command printed its result on stdout: an error after that must not add a
+/// second JSON document.
+static RESULT_PRINTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// With `--format json`, a failure is the one JSON document on stdout too (README "JSON
+/// output"): `{"error": "<message with its causes>", "exit_code": N}`. Nothing is printed when
+/// the command already printed its document.
+pub fn json_error(message: &str, exit_code: u8) {
+    if RESULT_PRINTED.load(std::sync::atomic::Ordering::SeqCst) {
+        return;
+    }
+    let document = serde_json::json!({"error": message, "exit_code": exit_code});
+    // Nothing more can be done if stdout is gone: the message is on stderr already.
+    let _ = stdout(&document.to_string());
 }
 
 /// Prints exactly one JSON document on stdout.
