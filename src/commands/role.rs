@@ -105,16 +105,19 @@ fn desired_spec(args: &RoleArgs) -> Result<(RoleSpec, String)> {
     };
     // The shipped file names its own role; the flag values replace both spellings of a field.
     fields.remove("name");
+    // One list given replaces the file's other one too: they are alternatives.
+    match (
+        overlay.contains_key("allowed_policies"),
+        overlay.contains_key("disallowed_policies"),
+    ) {
+        (true, false) => fields.remove("disallowed_policies"),
+        (false, true) => fields.remove("allowed_policies"),
+        _ => None,
+    };
     for (key, value) in overlay {
         if let Some(legacy) = key.strip_prefix("token_") {
             fields.remove(legacy);
         }
-        // One list replaces the file's other one: they are alternatives.
-        match key.as_str() {
-            "allowed_policies" => fields.remove("disallowed_policies"),
-            "disallowed_policies" => fields.remove("allowed_policies"),
-            _ => None,
-        };
         fields.insert(key, value);
     }
     let merged = Value::Object(fields).to_string();
