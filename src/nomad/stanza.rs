@@ -595,47 +595,45 @@ mod tests {
         }
     }
 
-    fn golden(name: &str, actual: &str) {
-        // Relative to this source file, so it holds however the crate is built.
-        let path = std::path::Path::new(file!())
-            .parent()
-            .unwrap()
-            .join("../../tests/golden/stanza")
-            .join(name);
-        let path = path.display().to_string();
-        if std::env::var_os("NVCTL_BLESS").is_some() {
-            std::fs::write(&path, actual).unwrap();
-        }
-        let want = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-        assert_eq!(
-            actual, want,
-            "golden {name} differs (NVCTL_BLESS=1 rewrites)"
+    /// The rendered block against its snapshot (`src/nomad/snapshots/`; `cargo insta review`
+    /// or `INSTA_UPDATE=always` rewrites it). Snapshots compare without the trailing newline,
+    /// so that is checked here: a block ends with exactly one, as operators paste it.
+    fn snapshot(name: &str, actual: &str) {
+        assert!(
+            actual.ends_with("}\n") && !actual.ends_with("\n\n"),
+            "{name} must end with one newline: {actual:?}"
         );
+        insta::with_settings!({ prepend_module_to_snapshot => false, omit_expression => true }, {
+            insta::assert_snapshot!(name, actual);
+        });
     }
 
     #[test]
-    fn server_hcl_matches_golden_and_omits_the_token() {
+    fn server_hcl_matches_its_snapshot_and_omits_the_token() {
         let text = render_hcl(&VaultBlock::server(&opts()), AgentKind::Server);
-        golden("server.hcl", &text);
+        snapshot("stanza_server.hcl", &text);
         assert!(!text.contains("token   "));
         assert!(text.contains("VAULT_TOKEN"));
     }
 
     #[test]
-    fn server_json_matches_golden() {
-        golden("server.json", &render_json(&VaultBlock::server(&opts())));
+    fn server_json_matches_its_snapshot() {
+        snapshot(
+            "stanza_server.json",
+            &render_json(&VaultBlock::server(&opts())),
+        );
     }
 
     #[test]
-    fn client_blocks_match_golden_and_never_carry_a_token() {
+    fn client_blocks_match_their_snapshots_and_never_carry_a_token() {
         let with_token = StanzaOptions {
             embed_token: Some(SecretString::new("hvs.secret")),
             ..opts()
         };
         let client = VaultBlock::client(&with_token);
         assert!(client.token.is_none());
-        golden("client.hcl", &render_hcl(&client, AgentKind::Client));
-        golden("client.json", &render_json(&client));
+        snapshot("stanza_client.hcl", &render_hcl(&client, AgentKind::Client));
+        snapshot("stanza_client.json", &render_json(&client));
     }
 
     #[test]
@@ -645,7 +643,10 @@ mod tests {
             ..opts()
         };
         let s = VaultBlock::server(&o);
-        golden("server-embedded.hcl", &render_hcl(&s, AgentKind::Server));
+        snapshot(
+            "stanza_server_embedded.hcl",
+            &render_hcl(&s, AgentKind::Server),
+        );
         let back = parse_back(&render_json(&s), true).unwrap();
         assert_eq!(
             back.token.as_ref().map(SecretString::expose),
@@ -655,13 +656,19 @@ mod tests {
     }
 
     #[test]
-    fn workload_identity_blocks_match_golden() {
+    fn workload_identity_blocks_match_their_snapshots() {
         let server = VaultBlock::workload_identity_server(&["vault.io".to_string()], "1h");
-        golden("wi-server.hcl", &render_hcl(&server, AgentKind::Server));
-        golden("wi-server.json", &render_json(&server));
+        snapshot(
+            "stanza_wi_server.hcl",
+            &render_hcl(&server, AgentKind::Server),
+        );
+        snapshot("stanza_wi_server.json", &render_json(&server));
         let client =
             VaultBlock::workload_identity_client("https://vault.example.com:8200", "jwt-nomad/");
-        golden("wi-client.hcl", &render_hcl(&client, AgentKind::Client));
+        snapshot(
+            "stanza_wi_client.hcl",
+            &render_hcl(&client, AgentKind::Client),
+        );
         for (s, kind) in [(server, AgentKind::Server), (client, AgentKind::Client)] {
             assert_eq!(parse_back(&render_hcl(&s, kind), false).unwrap(), s);
             assert_eq!(parse_back(&render_json(&s), true).unwrap(), s);

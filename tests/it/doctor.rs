@@ -6,32 +6,14 @@
 
 use crate::support;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_json::{json, Value};
-use support::{Http, Nvctl, TestVault};
+use support::{agent_file, fixture_text, Http, Nvctl, TestVault, FIXTURE_ADDR};
 
 const ROLE: &str = "nomad-cluster";
-/// The address the fixtures carry (the guide's).
-const FIXTURE_ADDR: &str = "http://active.vault.service.consul:8200";
 /// Nothing listens here.
 const DEAD_ADDR: &str = "http://127.0.0.1:9";
-
-fn fixture_text(name: &str) -> String {
-    std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures/agent")
-            .join(name),
-    )
-    .unwrap()
-}
-
-/// Writes fixture `name` into `dir` with the guide's Vault address replaced by `addr`.
-fn agent_file(dir: &Path, name: &str, addr: &str) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, fixture_text(name).replace(FIXTURE_ADDR, addr)).unwrap();
-    path
-}
 
 fn seed_policy_text() -> String {
     std::fs::read_to_string(concat!(

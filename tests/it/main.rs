@@ -26,6 +26,7 @@ mod settings;
 mod shapes;
 mod tls;
 mod token;
+mod transcripts;
 mod unseal;
 mod verdict;
 mod workload_identity;

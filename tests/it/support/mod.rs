@@ -667,3 +667,23 @@ pub fn read_json(path: &Path) -> BTreeMap<String, Value> {
     let text = std::fs::read_to_string(path).expect("read json file");
     serde_json::from_str(&text).expect("parse json file")
 }
+
+/// The Vault address the agent configuration fixtures carry (the guide's).
+pub const FIXTURE_ADDR: &str = "http://active.vault.service.consul:8200";
+
+/// The text of agent configuration fixture `name` (tests/fixtures/agent).
+pub fn fixture_text(name: &str) -> String {
+    std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/agent")
+            .join(name),
+    )
+    .unwrap()
+}
+
+/// Writes agent fixture `name` into `dir` with the guide's Vault address replaced by `addr`.
+pub fn agent_file(dir: &Path, name: &str, addr: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, fixture_text(name).replace(FIXTURE_ADDR, addr)).unwrap();
+    path
+}
