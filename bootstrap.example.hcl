@@ -93,6 +93,8 @@ job_policy "access-tables" {
 #   role         = "nomad-workloads"
 #   policy       = "nomad-workloads"
 #   token_period = "30m"            # the period of the workloads' Vault tokens
+#   # kv_mount   = "secret"         # mount a KV v2 engine here when none is (the policy
+#   #                               # grants on it); unset, none is mounted, as nomad setup vault
 # }
 
 # Seed 001 steps 9–12: the database secrets engine for the jobs (here the web job's

@@ -85,6 +85,7 @@ Register-ArgumentCompleter -Native -CommandName 'nvctl' -ScriptBlock {
             [CompletionResult]::new('--nomad-addr', '--nomad-addr', [CompletionResultType]::ParameterName, 'Workload identity: Nomad''s HTTP address, to derive the JWKS URL')
             [CompletionResult]::new('--jwks-ca-file', '--jwks-ca-file', [CompletionResultType]::ParameterName, 'Workload identity: CA certificate (PEM) Vault uses to verify the JWKS endpoint')
             [CompletionResult]::new('--audience', '--audience', [CompletionResultType]::ParameterName, 'Workload identity: audience of the workload identities [default: vault.io]')
+            [CompletionResult]::new('--kv-mount', '--kv-mount', [CompletionResultType]::ParameterName, 'Workload identity: mount a KV v2 engine here when none is (the policy grants on it) [default: none mounted; the policy grants on secret/, as nomad setup vault''s]')
             [CompletionResult]::new('--address', '--address', [CompletionResultType]::ParameterName, 'Vault address; repeat for several nodes where that makes sense (status, unseal, bootstrap) [env: VAULT_ADDR] [default: https://127.0.0.1:8200]')
             [CompletionResult]::new('--token-file', '--token-file', [CompletionResultType]::ParameterName, 'File holding the Vault token to use [env: VAULT_TOKEN, then ~/.vault-token]')
             [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Vault Enterprise namespace [env: VAULT_NAMESPACE]')

@@ -437,6 +437,11 @@ pub struct BootstrapArgs {
     #[arg(long, value_name = "AUD")]
     pub audience: Option<String>,
 
+    /// Workload identity: mount a KV v2 engine here when none is (the policy grants on it)
+    /// [default: none mounted; the policy grants on secret/, as nomad setup vault's]
+    #[arg(long, value_name = "PATH")]
+    pub kv_mount: Option<String>,
+
     /// Workload identity: remove what nvctl created (and only that)
     #[arg(long)]
     pub destroy: bool,

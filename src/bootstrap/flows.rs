@@ -62,7 +62,7 @@ pub fn workload_identity(
     let address = config.nomad_vault_address.clone();
     Ok(Pipeline::new(facts.clone())
         .stages(vault_ready(config, facts))
-        .stages(wi::stages(spec, facts)?)
+        .stages(wi::stages(spec)?)
         .stages(database_stages(config, facts))
         .stage(
             "agent vault blocks",

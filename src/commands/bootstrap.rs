@@ -288,6 +288,7 @@ fn refuse_other_flows_flags(args: &BootstrapArgs, flow: Flow) -> Result<()> {
                 (args.jwks_ca_file.is_some(), "--jwks-ca-file"),
                 (args.audience.is_some(), "--audience"),
                 (args.auth_path.is_some(), "--auth-path"),
+                (args.kv_mount.is_some(), "--kv-mount"),
             ]);
             if !wi_only.is_empty() {
                 anyhow::bail!(

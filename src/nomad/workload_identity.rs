@@ -81,8 +81,12 @@ pub struct WorkloadIdentitySpec {
     /// Seconds.
     pub token_period: u64,
     pub token_policies: Vec<String>,
-    /// The KV v2 mount the policy grants on (no slashes).
+    /// The KV v2 mount the policy grants on (no slashes): `secret`, as in `nomad setup vault`'s
+    /// policy, unless `--kv-mount` names another.
     pub kv_mount: String,
+    /// Whether nvctl mounts a KV v2 engine at `kv_mount` when nothing is there. Only when asked
+    /// for (`--kv-mount`, `kv_mount` in the configuration): `nomad setup vault` mounts none.
+    pub mount_kv: bool,
     /// `default_identity.ttl` for the server block.
     pub identity_ttl: String,
 }
@@ -110,6 +114,7 @@ impl WorkloadIdentitySpec {
             token_period: DEFAULT_TOKEN_PERIOD,
             token_policies: vec![DEFAULT_POLICY.to_string()],
             kv_mount: DEFAULT_KV_MOUNT.to_string(),
+            mount_kv: false,
             identity_ttl: DEFAULT_IDENTITY_TTL.to_string(),
         }
     }

@@ -123,10 +123,10 @@ fn workload_identity_setup_confines_each_job_to_its_secrets_and_reruns_change_no
         vec![
             ("auth-method", Outcome::Created),
             ("jwt-config", Outcome::Created),
-            // Dev mode already mounts secret/ as KV v2.
-            ("kv", Outcome::Unchanged),
-            ("jwt-role", Outcome::Created),
+            // Policy before role, as nomad setup vault writes them; no KV mount unless asked
+            // (dev mode mounts secret/ as KV v2 already).
             ("wi-policy", Outcome::Created),
+            ("jwt-role", Outcome::Created),
         ]
     );
     assert_eq!(errors(&first), Vec::<String>::new());
@@ -355,14 +355,18 @@ fn destroy_leaves_vault_as_it_found_it() {
     assert_eq!(support::writes(&sandbox), Vec::<String>::new());
 }
 
-// The KV v2 engine is mounted (marked) when absent, and destroy removes it again.
+// Asked for (--kv-mount), the KV v2 engine is mounted (marked) when absent, and destroy removes
+// it again.
 #[test]
 fn destroy_removes_the_secret_engine_nvctl_mounted() {
     let jwks = JwksServer::start_ed25519().unwrap();
     let sandbox = dev();
     assert_eq!(http(&sandbox).delete("sys/mounts/secret").0, 204);
     let before = snapshot(&sandbox);
-    let spec = WorkloadIdentitySpec::nomad_defaults(jwks.url());
+    let spec = WorkloadIdentitySpec {
+        mount_kv: true,
+        ..WorkloadIdentitySpec::nomad_defaults(jwks.url())
+    };
     let reports = apply(&sandbox, &spec);
     assert_eq!(
         reports.iter().find(|r| r.step == "kv").unwrap().outcome,
@@ -479,9 +483,8 @@ fn destroy_keeps_a_role_and_policy_that_existed_before() {
         vec![
             ("auth-method", Outcome::Unchanged),
             ("jwt-config", Outcome::Updated),
-            ("kv", Outcome::Unchanged),
-            ("jwt-role", Outcome::Updated),
             ("wi-policy", Outcome::Updated),
+            ("jwt-role", Outcome::Updated),
         ]
     );
     let diff = reports[3].diff.as_deref().unwrap();
@@ -613,9 +616,8 @@ fn plan_only_writes_nothing() {
         vec![
             ("auth-method", Outcome::Pending),
             ("jwt-config", Outcome::Pending),
-            ("kv", Outcome::Unchanged),
-            ("jwt-role", Outcome::Pending),
             ("wi-policy", Outcome::Pending),
+            ("jwt-role", Outcome::Pending),
         ]
     );
     assert_eq!(support::writes(&sandbox), Vec::<String>::new());
@@ -921,8 +923,9 @@ fn bootstrap_sets_up_workload_identity_on_a_fresh_vault_and_a_rerun_writes_nothi
         .start()
         .unwrap();
     let dir = support::workdir();
+    // A fresh Vault has no secret/: asked for, nvctl mounts it.
     let run = wi_bootstrap(&sandbox, &jwks, dir.path())
-        .args(["--yes", "--format", "json"])
+        .args(["--kv-mount", "secret", "--yes", "--format", "json"])
         .run()
         .exit(0);
     let doc = run.json();
@@ -941,8 +944,8 @@ fn bootstrap_sets_up_workload_identity_on_a_fresh_vault_and_a_rerun_writes_nothi
             "auth-method",
             "jwt-config",
             "kv",
-            "jwt-role",
-            "wi-policy"
+            "wi-policy",
+            "jwt-role"
         ]
     );
     for step in doc["steps"].as_array().unwrap() {
@@ -969,7 +972,7 @@ fn bootstrap_sets_up_workload_identity_on_a_fresh_vault_and_a_rerun_writes_nothi
 
     sandbox.clear_requests();
     wi_bootstrap(&sandbox, &jwks, dir.path())
-        .arg("--yes")
+        .args(["--kv-mount", "secret", "--yes"])
         .run()
         .exit(0)
         .stderr_has("role \"nomad-workloads\" already in place.")
@@ -1279,5 +1282,236 @@ fn dev_with_workload_identity_prints_both_stanzas_that_parse() {
         !run.stdout.contains("token"),
         "no token in a workload identity block: {}",
         run.stdout
+    );
+}
+
+// `nomad setup vault`, as hashicorp/nomad command/setup_vault.go (v1.9.x) writes it with its
+// defaults — the bodies of command/asset/vault-wi-default-auth-method-config.json,
+// vault-wi-default-policy.hcl and vault-wi-default-role.json, in Run's order:
+// createAuthMethod (EnableAuthWithOptions {Type: "jwt"}, then the config with jwks_url and
+// default_role set by renderAuthMethod), createPolicy (the policy base64-encoded, auth_jwt_X
+// replaced by the mount's accessor in renderPolicy), createRole (bound_audiences set to
+// "vault.io" by renderRole). No KV mount.
+const SETUP_VAULT_POLICY: &str = "path \"secret/data/{{identity.entity.aliases.auth_jwt_X.metadata.nomad_namespace}}/{{identity.entity.aliases.auth_jwt_X.metadata.nomad_job_id}}/*\" {\n  capabilities = [\"read\"]\n}\n\npath \"secret/data/{{identity.entity.aliases.auth_jwt_X.metadata.nomad_namespace}}/{{identity.entity.aliases.auth_jwt_X.metadata.nomad_job_id}}\" {\n  capabilities = [\"read\"]\n}\n\npath \"secret/metadata/{{identity.entity.aliases.auth_jwt_X.metadata.nomad_namespace}}/*\" {\n  capabilities = [\"list\"]\n}\n\npath \"secret/metadata/*\" {\n  capabilities = [\"list\"]\n}\n";
+
+fn setup_vault_config(jwks_url: &str) -> Value {
+    json!({
+        "jwks_url": jwks_url,
+        "jwt_supported_algs": ["EdDSA", "RS256"],
+        "default_role": "nomad-workloads",
+    })
+}
+
+fn setup_vault_role() -> Value {
+    json!({
+        "role_type": "jwt",
+        "bound_audiences": "vault.io",
+        "user_claim": "/nomad_job_id",
+        "user_claim_json_pointer": true,
+        "claim_mappings": {
+            "nomad_namespace": "nomad_namespace",
+            "nomad_job_id": "nomad_job_id",
+            "nomad_task": "nomad_task",
+        },
+        "token_type": "service",
+        "token_period": "30m",
+        "token_policies": ["nomad-workloads"],
+    })
+}
+
+/// Replays `nomad setup vault -y` against `sandbox` (command/setup_vault.go Run).
+fn nomad_setup_vault(sandbox: &SandboxHandle, jwks_url: &str) {
+    use base64::Engine;
+    let h = http(sandbox);
+    assert_eq!(h.put("sys/auth/jwt-nomad", &json!({"type": "jwt"})).0, 204);
+    let (status, body) = h.put("auth/jwt-nomad/config", &setup_vault_config(jwks_url));
+    assert_eq!(status, 204, "{body}");
+    let accessor = h.get("sys/auth/jwt-nomad").1["data"]["accessor"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let policy = SETUP_VAULT_POLICY.replace("auth_jwt_X", &accessor);
+    let encoded = base64::engine::general_purpose::STANDARD.encode(policy);
+    assert_eq!(
+        h.put(
+            "sys/policies/acl/nomad-workloads",
+            &json!({"policy": encoded})
+        )
+        .0,
+        204
+    );
+    let (status, body) = h.put("auth/jwt-nomad/role/nomad-workloads", &setup_vault_role());
+    assert!(matches!(status, 200 | 204), "{status} {body}");
+}
+
+/// What a workload-identity set-up left in Vault, with the accessor (which differs between
+/// two Vaults) replaced by `auth_jwt_X`, nvctl's mark taken out (the auth method's
+/// description, the policy's leading `# [created-by: nvctl] …` lines) and the mount's
+/// identifiers dropped.
+fn wi_state(sandbox: &SandboxHandle) -> Value {
+    let h = http(sandbox);
+    let mut mount = h.get("sys/auth").1["data"]["jwt-nomad/"].clone();
+    let accessor = mount["accessor"].as_str().unwrap().to_string();
+    let description = mount["description"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    for volatile in ["accessor", "uuid", "description"] {
+        mount.as_object_mut().unwrap().remove(volatile);
+    }
+    let policy = h.get("sys/policies/acl/nomad-workloads").1["data"]["policy"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let unmarked: String = policy
+        .lines()
+        .skip_while(|l| l.starts_with("# [created-by: nvctl]"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    json!({
+        "marked": description.contains("[created-by: nvctl]"),
+        "sys/auth/jwt-nomad/": mount,
+        "auth/jwt-nomad/config": h.get("auth/jwt-nomad/config").1["data"],
+        "policy": unmarked.replace(&accessor, "auth_jwt_X"),
+        "role": h.get("auth/jwt-nomad/role/nomad-workloads").1["data"],
+        "kv mounted at secret/": h.get("sys/mounts").1["data"].get("secret/").is_some(),
+    })
+}
+
+// Issue 11: with the default options nvctl writes what `nomad setup vault` writes, field by
+// field and in its order (auth method, config, policy, role), plus nvctl's mark only; on a
+// Vault without secret/ it mounts no KV engine.
+#[test]
+fn default_options_write_what_nomad_setup_vault_writes_in_its_order() {
+    support::sandbox_only("needs an uninitialised Vault and a loopback JWKS server");
+    let jwks = JwksServer::start_ed25519().unwrap();
+    let ours = vault_sandbox::Sandbox::builder()
+        .uninitialized()
+        .start()
+        .unwrap();
+    let dir = support::workdir();
+    wi_bootstrap(&ours, &jwks, dir.path())
+        .arg("--yes")
+        .run()
+        .exit(0)
+        .stderr_has("Bootstrap complete (workload identity)");
+
+    // The requests, in order, after init and unseal.
+    let writes: Vec<_> = ours
+        .requests()
+        .into_iter()
+        .filter(|r| !matches!(r.method.as_str(), "GET" | "HEAD" | "LIST"))
+        .filter(|r| !r.path.starts_with("/v1/sys/init") && !r.path.starts_with("/v1/sys/unseal"))
+        .collect();
+    let paths: Vec<&str> = writes.iter().map(|r| r.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "/v1/sys/auth/jwt-nomad",
+            "/v1/auth/jwt-nomad/config",
+            "/v1/sys/policies/acl/nomad-workloads",
+            "/v1/auth/jwt-nomad/role/nomad-workloads",
+        ]
+    );
+    let body = |i: usize| -> Value { serde_json::from_str(&writes[i].body).unwrap() };
+    // setup_vault.go createAuthMethod: {"type": "jwt"}; nvctl adds its mark in the description.
+    let enable = body(0);
+    assert_eq!(enable["type"], "jwt");
+    assert!(enable["description"]
+        .as_str()
+        .unwrap()
+        .contains("[created-by: nvctl]"));
+    let extra: Vec<&String> = enable
+        .as_object()
+        .unwrap()
+        .keys()
+        .filter(|k| !["type", "description"].contains(&k.as_str()))
+        .collect();
+    assert!(extra.is_empty(), "{enable}");
+    assert_eq!(body(1), setup_vault_config(&jwks.url()));
+    let role = body(3);
+    let keys = |v: &Value| -> Vec<String> { v.as_object().unwrap().keys().cloned().collect() };
+    assert_eq!(keys(&role), keys(&setup_vault_role()));
+
+    // The state each leaves in Vault: the same, field by field.
+    let theirs = dev();
+    nomad_setup_vault(&theirs, &jwks.url());
+    let mut expected = wi_state(&theirs);
+    expected["marked"] = json!(true);
+    expected["kv mounted at secret/"] = json!(false);
+    assert_eq!(wi_state(&ours), expected);
+    assert_eq!(
+        wi_state(&theirs)["policy"],
+        SETUP_VAULT_POLICY,
+        "the policy as nomad setup vault's asset has it"
+    );
+}
+
+// --kv-mount is checked before anything is sent: Vault's own paths are refused, naming the
+// flag; the flag belongs to the workload-identity flow.
+#[test]
+fn a_kv_mount_on_vaults_own_paths_is_refused_before_vault_is_contacted() {
+    let jwks = JwksServer::start_ed25519().unwrap();
+    let sandbox = dev();
+    let dir = support::workdir();
+    sandbox.clear_requests();
+    wi_bootstrap(&sandbox, &jwks, dir.path())
+        .args(["--kv-mount", "sys/", "--yes"])
+        .run()
+        .exit(1)
+        .stderr_has("--kv-mount")
+        .stderr_has("one of Vault's own paths");
+    assert!(sandbox.requests().is_empty(), "Vault was contacted");
+    Nvctl::new()
+        .sandbox(&sandbox)
+        .args([
+            "bootstrap",
+            "--flow",
+            "legacy",
+            "--kv-mount",
+            "secret",
+            "--plan",
+        ])
+        .run()
+        .exit(1)
+        .stderr_has("--kv-mount");
+}
+
+// The configuration key does what the flag does: kv_mount = "apps" mounts KV v2 at apps/ and
+// the policy grants there.
+#[test]
+fn kv_mount_in_the_configuration_mounts_the_engine_the_policy_grants_on() {
+    let jwks = JwksServer::start_ed25519().unwrap();
+    let sandbox = dev();
+    let dir = support::workdir();
+    let config = dir.path().join("bootstrap.hcl");
+    std::fs::write(&config, "workload_identity {\n  kv_mount = \"apps\"\n}\n").unwrap();
+    wi_bootstrap(&sandbox, &jwks, dir.path())
+        .arg("--config")
+        .arg(&config)
+        .arg("--yes")
+        .run()
+        .exit(0);
+    let h = http(&sandbox);
+    let (_, mounts) = h.get("sys/mounts");
+    assert_eq!(mounts["data"]["apps/"]["options"]["version"], "2");
+    assert!(mounts["data"]["apps/"]["description"]
+        .as_str()
+        .unwrap()
+        .contains("[created-by: nvctl]"));
+    let (_, policy) = h.get("sys/policies/acl/nomad-workloads");
+    assert!(policy["data"]["policy"]
+        .as_str()
+        .unwrap()
+        .contains("path \"apps/metadata/*\""));
+    let (status, body) = h.put(
+        "apps/data/default/web/config",
+        &json!({"data": {"password": "p"}}),
+    );
+    assert_eq!(status, 200, "{body}");
+    let web = job_token(&sandbox, &jwks, "web");
+    assert_eq!(
+        read_as(&sandbox, &web, "apps/data/default/web/config").0,
+        200
     );
 }

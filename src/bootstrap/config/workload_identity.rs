@@ -23,6 +23,7 @@ pub(super) const SCHEMA: Schema = Schema::block(
         "role",
         "policy",
         "token_period",
+        "kv_mount",
     ],
 );
 
@@ -36,6 +37,7 @@ struct FileWorkloadIdentity {
     role: Option<Located<String>>,
     policy: Option<Located<String>>,
     token_period: Option<Located<String>>,
+    kv_mount: Option<Located<String>>,
 }
 
 fn read(block: Option<&RawBlock>, r: &mut Resolver) -> FileWorkloadIdentity {
@@ -52,6 +54,7 @@ fn read(block: Option<&RawBlock>, r: &mut Resolver) -> FileWorkloadIdentity {
         role: b.string("role", p),
         policy: b.string("policy", p),
         token_period: b.duration("token_period", p),
+        kv_mount: b.string("kv_mount", p),
     }
 }
 
@@ -84,6 +87,10 @@ pub(super) fn resolve(file: &RawBlock, r: &mut Resolver) -> (WiOptions, Option<O
     let auth_path = Setting::either(args.auth_path.clone(), "--auth-path", file.auth_path);
     check(p, &auth_path, "invalid auth path", &|v| {
         wi::auth_path_setting(v).map(drop)
+    });
+    let kv_mount = Setting::either(args.kv_mount.clone(), "--kv-mount", file.kv_mount);
+    check(p, &kv_mount, "invalid KV mount", &|v| {
+        wi::kv_mount_setting(v).map(drop)
     });
     let jwks_ca_file = Setting::either(
         args.jwks_ca_file.clone(),
@@ -125,6 +132,7 @@ pub(super) fn resolve(file: &RawBlock, r: &mut Resolver) -> (WiOptions, Option<O
         role: args.role.clone().or(value(role)),
         policy: args.policy_name.clone().or(value(policy)),
         token_period: args.role_period.clone().or(value(token_period)),
+        kv_mount: value(kv_mount),
     };
     (options, at)
 }

@@ -1,5 +1,6 @@
-//! WI step 3: the KV version 2 engine the workload policy grants on (`secret/`), mounted with
-//! nvctl's mark when nothing is mounted there. An existing engine is never changed: a KV v1
+//! WI, only when asked for (`--kv-mount PATH`, `kv_mount` in the configuration): the KV
+//! version 2 engine the workload policy grants on, mounted with nvctl's mark when nothing is
+//! mounted there (`nomad setup vault` mounts none; its policy assumes `secret/`). An existing engine is never changed: a KV v1
 //! or other engine at the path is reported (the policy's `secret/data/…` paths only exist on
 //! KV v2).
 

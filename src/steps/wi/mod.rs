@@ -1,20 +1,26 @@
 //! The workload-identity flow's steps (nomad-rules.md §5), after init/unseal, in the order
-//! they depend on each other:
+//! `nomad setup vault` writes (hashicorp/nomad `command/setup_vault.go` Run: the auth method
+//! and its config, then the policy, then the role):
 //!
 //! 1. [`auth_method::AuthMethodStep`]: `jwt` auth at `--auth-path` (`jwt-nomad`), marked;
 //! 2. [`config::JwtConfigStep`]: its config (`jwks_url`, algorithms, `default_role`,
-//!    `jwks_ca_pem`), after nvctl fetched the JWKS itself (pre-flight);
-//! 3. [`kv::KvMountStep`]: a KV v2 engine at `secret/` when none is there, marked;
-//! 4. [`role::WiRoleStep`]: the `nomad-workloads` role;
-//! 5. [`policy::WiPolicyStep`]: the `nomad-workloads` policy, templated on the mount's real
+//!    `jwks_ca_pem`), after nvctl fetched the JWKS itself (pre-flight); beside it, only when
+//!    asked for (`--kv-mount`), [`kv::KvMountStep`]: a KV v2 engine, marked — `nomad setup
+//!    vault` mounts none;
+//! 3. [`policy::WiPolicyStep`]: the `nomad-workloads` policy, templated on the mount's real
 //!    accessor (read from `sys/auth` when writing), marked. Its verify is the whole live check
-//!    ([`crate::doctor::workload_identity::check_live`], what `check-role --flow workload-identity` runs).
+//!    ([`crate::doctor::workload_identity::check_live`], what `check-role --flow workload-identity` runs);
+//! 4. [`role::WiRoleStep`]: the `nomad-workloads` role, once its policy exists.
 //!
-//! [`stages`] is their order, the one place it is written: the auth method first (the config
-//! and the role live under it), then the config, the KV mount and the role together, then the
-//! policy, which is templated on the mount's accessor and learns from the role step (through
-//! the run's [`Ledger`] fact) whether nvctl created the role. [`destroy::destroy`] removes
-//! only what carries nvctl's mark, through the same driver: one stage of removal steps.
+//! [`stages`] is their order, the one place it is written. JWT roles have no field for a mark:
+//! the policy records in its marked header the role that did not exist when it was written
+//! (the role step creates it next). [`destroy::destroy`] removes only what carries nvctl's
+//! mark, through the same driver: one stage of removal steps.
+//!
+//! What the default options write equals what `nomad setup vault` writes, field by field; the
+//! only additions are nvctl's mark — `[created-by: nvctl]` in the auth method's description and
+//! in the policy's leading comment lines (which Vault keeps as written) — that `--destroy`
+//! relies on to remove nvctl's objects and nothing else.
 
 pub mod auth_method;
 pub mod config;
@@ -35,35 +41,32 @@ use crate::vault::VaultClient;
 use super::pipeline::{drive, Facts, Pipeline, Stage};
 use super::{Consent, Step, StepReport};
 
-/// What this run created that carries no mark of its own (JWT roles have no field for one):
-/// the role step records it, the policy step writes it into its marked header. A fact of the
-/// run ([`Facts`]).
-#[derive(Debug, Clone, Default)]
-pub struct Ledger {
-    /// `auth/<path>/role/<name>` of roles created by this run.
-    pub roles_created: Vec<String>,
-}
-
 /// The workload-identity steps for `spec`, in their stages. Fails when the spec is invalid,
 /// before anything is sent.
-pub fn stages<'a>(spec: &WorkloadIdentitySpec, facts: &Facts) -> Result<Vec<Stage<'a>>> {
+pub fn stages<'a>(spec: &WorkloadIdentitySpec) -> Result<Vec<Stage<'a>>> {
     spec.validate().map_err(anyhow::Error::msg)?;
+    let config: Box<dyn Step> = Box::new(config::JwtConfigStep::new(spec));
+    let config_stage = if spec.mount_kv {
+        Stage::new(
+            "jwt config and KV mount",
+            [config, Box::new(kv::KvMountStep::new(&spec.kv_mount))],
+        )
+    } else {
+        Stage::new("jwt config", [config])
+    };
     Ok(vec![
         Stage::new(
             "jwt auth method",
             [Box::new(auth_method::AuthMethodStep::new(spec.path())) as Box<dyn Step>],
         ),
-        Stage::new(
-            "jwt config, KV mount and role",
-            [
-                Box::new(config::JwtConfigStep::new(spec)) as Box<dyn Step>,
-                Box::new(kv::KvMountStep::new(&spec.kv_mount)),
-                Box::new(role::WiRoleStep::new(spec, facts.clone())),
-            ],
-        ),
+        config_stage,
         Stage::new(
             "workload policy",
-            [Box::new(policy::WiPolicyStep::new(spec, facts.clone())) as Box<dyn Step>],
+            [Box::new(policy::WiPolicyStep::new(spec)) as Box<dyn Step>],
+        ),
+        Stage::new(
+            "workload role",
+            [Box::new(role::WiRoleStep::new(spec)) as Box<dyn Step>],
         ),
     ])
 }
@@ -77,8 +80,7 @@ pub fn run(
     consent: Consent,
     spec: &WorkloadIdentitySpec,
 ) -> Result<Vec<StepReport>> {
-    let facts = Facts::default();
-    let mut pipeline = Pipeline::new(facts.clone()).stages(stages(spec, &facts)?);
+    let mut pipeline = Pipeline::new(Facts::default()).stages(stages(spec)?);
     Ok(drive(&mut pipeline, client, ui, consent)?.steps)
 }
 
@@ -112,6 +114,9 @@ pub struct WiOptions {
     pub policy: Option<String>,
     /// The role's token period (`30m`, `1800`).
     pub token_period: Option<String>,
+    /// `--kv-mount`: the KV v2 mount the policy grants on, mounted by nvctl when absent.
+    /// `None`: the policy grants on `secret/` and nothing is mounted (`nomad setup vault`).
+    pub kv_mount: Option<String>,
 }
 
 /// The spec the options describe, validated; the CA file is read here. Errors name the flag.
@@ -157,6 +162,11 @@ fn apply_names(spec: &mut WorkloadIdentitySpec, opts: &WiOptions) -> Result<()> 
         spec.token_period = crate::duration::parse_flag_seconds(period)
             .map_err(|e| anyhow::anyhow!("invalid --role-period: {e}"))?;
     }
+    if let Some(kv) = &opts.kv_mount {
+        spec.kv_mount =
+            kv_mount_setting(kv).map_err(|e| anyhow::anyhow!("invalid --kv-mount: {e}"))?;
+        spec.mount_kv = true;
+    }
     Ok(())
 }
 
@@ -199,6 +209,23 @@ pub fn audience_setting(text: &str) -> Result<Vec<String>, String> {
         return Err("at least one audience is needed (Nomad's default is vault.io)".into());
     }
     Ok(audiences)
+}
+
+/// A KV mount path, without its slashes.
+pub fn kv_mount_setting(path: &str) -> Result<String, String> {
+    match path.trim().trim_matches('/') {
+        "" => Err("the KV mount path must not be empty".into()),
+        // Vault's own paths (hashicorp/vault vault/mount.go protectedMounts).
+        p if ["audit", "auth", "sys", "cubbyhole", "identity"]
+            .iter()
+            .any(|r| p == *r || p.starts_with(&format!("{r}/"))) =>
+        {
+            Err(format!(
+                "{p:?} is one of Vault's own paths; choose another (nomad setup vault's policy uses secret)"
+            ))
+        }
+        p => Ok(p.to_string()),
+    }
 }
 
 /// An auth method path, without its slashes; not Vault's token store.

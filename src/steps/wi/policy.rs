@@ -1,9 +1,10 @@
-//! WI step 5: the workload policy (`nomad-workloads`), templated on the auth method's REAL
+//! WI step 3: the workload policy (`nomad-workloads`), templated on the auth method's REAL
 //! accessor — read from `sys/auth` at the moment of writing, never remembered — so a token
 //! from a job reads `secret/data/<namespace>/<job>/…` and nothing of another job.
 //!
-//! A policy nvctl creates starts with comment lines carrying nvctl's mark (and the roles this
-//! run created, which cannot carry a mark themselves). A policy that existed without the mark
+//! A policy nvctl creates starts with comment lines carrying nvctl's mark (and the flow's role
+//! when it did not exist as the policy was written: the role step, next, creates it; a role
+//! cannot carry a mark itself). A policy that existed without the mark
 //! stays unmarked when nvctl updates it: it remains the operator's, and `--destroy` leaves it.
 //! "In place" means the same rules (comments and layout aside) and the same marks.
 //!
@@ -19,9 +20,7 @@ use crate::nomad::workload_identity::{self as wi, PolicyMarks, WorkloadIdentityS
 use crate::output::Ui;
 use crate::vault::VaultClient;
 
-use super::Ledger;
 use crate::doctor::workload_identity::{check_live, WiTarget};
-use crate::steps::pipeline::Facts;
 use crate::steps::{unified_diff, Plan, Step};
 
 /// What `observe` saw.
@@ -40,19 +39,17 @@ pub struct WiPolicyStep {
     kv_mount: String,
     role_name: String,
     audiences: Vec<String>,
-    facts: Facts,
     observed: Option<Observed>,
 }
 
 impl WiPolicyStep {
-    pub fn new(spec: &WorkloadIdentitySpec, facts: Facts) -> WiPolicyStep {
+    pub fn new(spec: &WorkloadIdentitySpec) -> WiPolicyStep {
         WiPolicyStep {
             name: spec.policy_name.to_lowercase(),
             path: spec.path().to_string(),
             kv_mount: spec.kv_mount.trim_matches('/').to_string(),
             role_name: spec.role_name.clone(),
             audiences: spec.audiences.clone(),
-            facts,
             observed: None,
         }
     }
@@ -66,8 +63,8 @@ impl WiPolicyStep {
     }
 
     /// The marks the policy should carry: nvctl's when it creates the policy or it already
-    /// carries them; the roles already recorded, plus this flow's role when this run created it
-    /// (or is about to: it did not exist when observed).
+    /// carries them; the roles already recorded, plus this flow's role when it did not exist
+    /// when observed (the role step, after this one, creates it).
     fn desired_marks(&self) -> PolicyMarks {
         let Some(observed) = &self.observed else {
             return PolicyMarks::default();
@@ -79,11 +76,7 @@ impl WiPolicyStep {
         }
         let mut roles = live.map(|m| m.roles).unwrap_or_default();
         let ours = self.role_subject();
-        let created_now = self
-            .facts
-            .get::<Ledger>()
-            .is_some_and(|l| l.roles_created.contains(&ours));
-        if (created_now || !observed.role_exists) && !roles.contains(&ours) {
+        if !observed.role_exists && !roles.contains(&ours) {
             roles.push(ours);
         }
         PolicyMarks {

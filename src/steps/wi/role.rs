@@ -1,11 +1,12 @@
-//! WI step 4: the JWT role Nomad's workloads log in with (`auth/<path>/role/nomad-workloads`):
+//! WI step 4 (the last): the JWT role Nomad's workloads log in with (`auth/<path>/role/nomad-workloads`):
 //! the audiences the servers sign for, the per-job user claim, the claims copied into the
 //! identity alias's metadata (what the policy's templates read), a periodic service token and
 //! the workload policy.
 //!
 //! Only the fields nvctl manages are compared and written; others the operator set stay.
-//! JWT roles have no field for a mark, so a role this step creates is recorded in the run's
-//! [`Ledger`](super::Ledger), which the policy step writes into its marked header.
+//! Written after the policy, as `nomad setup vault` does. JWT roles have no field for a mark:
+//! the policy step, before this one, records a role that does not exist yet in its marked
+//! header.
 
 use anyhow::{Context, Result};
 
@@ -17,27 +18,23 @@ use crate::nomad::workload_identity::{
 use crate::output::Ui;
 use crate::vault::{JwtRole, VaultClient};
 
-use super::Ledger;
 use crate::doctor::workload_identity::{auth_mount_exists, managed_role, role_facts};
-use crate::steps::pipeline::Facts;
 use crate::steps::{unified_diff, Plan, Step};
 
 pub struct WiRoleStep {
     path: String,
     name: String,
     desired: ManagedRole,
-    facts: Facts,
     /// Observed: `None` before `observe`, `Some(None)` when the role does not exist.
     live: Option<Option<JwtRole>>,
 }
 
 impl WiRoleStep {
-    pub fn new(spec: &WorkloadIdentitySpec, facts: Facts) -> WiRoleStep {
+    pub fn new(spec: &WorkloadIdentitySpec) -> WiRoleStep {
         WiRoleStep {
             path: spec.path().to_string(),
             name: spec.role_name.clone(),
             desired: spec.desired_role(),
-            facts,
             live: None,
         }
     }
@@ -111,16 +108,11 @@ impl Step for WiRoleStep {
     }
 
     fn apply(&mut self, client: &VaultClient, ui: &Ui) -> Result<()> {
-        let creating = self.live().is_none();
         let warnings = client
             .write_jwt_role(&self.path, &self.name, &self.body())
             .with_context(|| format!("cannot write {}", self.subject()))?;
         for w in warnings {
             ui.warn(format!("Vault: {w}"));
-        }
-        if creating {
-            self.facts
-                .update::<Ledger, _>(|l| l.roles_created.push(self.subject()));
         }
         Ok(())
     }
@@ -148,7 +140,7 @@ impl Step for WiRoleStep {
             );
         }
         // The role's own rules; whether its policies exist and match the mount is the policy
-        // step's verification (it runs after this one).
+        // step's verification.
         findings.extend(wi::check_role(
             Some(&role_facts(&live)),
             &RoleContext {
@@ -168,10 +160,9 @@ mod tests {
     use super::*;
 
     fn step() -> WiRoleStep {
-        WiRoleStep::new(
-            &WorkloadIdentitySpec::nomad_defaults("http://n/.well-known/jwks.json"),
-            Facts::default(),
-        )
+        WiRoleStep::new(&WorkloadIdentitySpec::nomad_defaults(
+            "http://n/.well-known/jwks.json",
+        ))
     }
 
     #[test]
