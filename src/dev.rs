@@ -48,7 +48,7 @@ mod built_in {
 
     use super::{ConnectionInfo, Flavor, NomadConnection, Start, NOMAD_MOUNT};
     use crate::secret::SecretString;
-    use crate::vault::engines::NomadAccess;
+    use crate::vault::nomad_engine::NomadAccess;
     use crate::vault::{ClientConfig, MountRequest, VaultClient};
 
     /// A running in-memory Vault; it stops when dropped (or with the process).
@@ -122,7 +122,10 @@ mod built_in {
         client.enable_mount(NOMAD_MOUNT, &MountRequest::of_type("nomad"))?;
         let access = NomadAccess {
             address: nomad.addr(),
-            token: SecretString::new(nomad.management_token().unwrap_or_default()),
+            token: Some(SecretString::new(
+                nomad.management_token().unwrap_or_default(),
+            )),
+            ..NomadAccess::default()
         };
         client.write_nomad_access(NOMAD_MOUNT, &access)?;
         Ok(DevNomad(nomad))

@@ -62,6 +62,13 @@ pub fn classify(err: &anyhow::Error) -> Exit {
             None if cause.is::<VaultFailure>() => return Exit::Vault,
             None => {}
         }
+        // Nomad's side is a server on the network too: its answers and failures are 2, its
+        // client settings (an unreadable CA file) local.
+        match cause.downcast_ref::<crate::nomad_api::NomadError>() {
+            Some(crate::nomad_api::NomadError::Config(_)) => return Exit::Usage,
+            Some(_) => return Exit::Vault,
+            None => {}
+        }
     }
     Exit::Usage
 }

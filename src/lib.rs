@@ -16,6 +16,7 @@ pub mod initfile;
 pub mod interrupt;
 pub mod local_file;
 pub mod nomad;
+pub mod nomad_api;
 pub mod output;
 pub mod own_file;
 pub mod postgres_login;

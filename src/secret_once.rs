@@ -43,6 +43,10 @@ pub struct OnceSecret {
     pub holds: String,
     /// What to do once the answer is lost, e.g. `wipe this Vault … and run nvctl init again`.
     pub if_lost: String,
+    /// How the operator finds out whether the server acted, e.g. `Check with `nvctl status``.
+    pub check: String,
+    /// The sign that it did, e.g. `if it says initialized`.
+    pub if_acted: String,
     /// The longest the exchange can take (the client's timeout): the bound of held signals.
     pub bound: Duration,
     /// The file that keeps the answer.
@@ -67,6 +71,18 @@ impl Sent {
         match result {
             Ok(body) => Sent::Answer(body),
             Err(e) if vault_may_have_acted(&e) => Sent::Unknown(e.into()),
+            Err(e) => Sent::Refused(e.into()),
+        }
+    }
+}
+
+impl Sent {
+    /// Sorts a Nomad client's result the same way: Nomad's 4xx (or nothing sent) is a
+    /// refusal; a broken connection, a timeout, an unreadable answer or a 5xx is unknown.
+    pub fn from_nomad(result: Result<Zeroizing<Vec<u8>>, crate::nomad_api::NomadError>) -> Sent {
+        match result {
+            Ok(body) => Sent::Answer(body),
+            Err(e) if e.may_have_acted() => Sent::Unknown(e.into()),
             Err(e) => Sent::Refused(e.into()),
         }
     }
@@ -221,12 +237,14 @@ impl Prepared {
                 return Err(error.context(VaultFailure(format!(
                     "{request} was sent to {server} but no usable answer came back: {server} may \
                      have acted on it ({effect_lower}) and {holds} would then be lost with the \
-                     answer. Check with `nvctl status`; if it says initialized, {if_lost}. ({note} \
-                     records the attempt; the next run reports it.){kept}",
+                     answer. {check}; {if_acted}, {if_lost}. ({note} records the attempt; the \
+                     next run reports it.){kept}",
                     request = s.request,
                     server = s.server,
                     effect_lower = s.effect.to_lowercase(),
                     holds = s.holds,
+                    check = s.check,
+                    if_acted = s.if_acted,
                     if_lost = s.if_lost,
                     note = note.display(),
                 ))));
@@ -257,10 +275,11 @@ impl Prepared {
                 return Err(anyhow::Error::new(VaultFailure(format!(
                     "{server} answered {request}, but not as expected ({why:#}). {server} has \
                      probably acted on it, and the answer may hold {holds}: {kept}. Keep that \
-                     file; check with `nvctl status`",
+                     file; {check}",
                     server = s.server,
                     request = s.request,
                     holds = s.holds,
+                    check = lower_first(&s.check),
                 ))));
             }
         };
@@ -293,6 +312,14 @@ impl Prepared {
         }
         let _ = remove_durably(&note);
         Ok(value)
+    }
+}
+
+fn lower_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
     }
 }
 
@@ -362,6 +389,8 @@ mod tests {
             effect: "The server was set up".into(),
             holds: "the secrets".into(),
             if_lost: "start again".into(),
+            check: "Check with `nvctl status`".into(),
+            if_acted: "if it says initialized".into(),
             bound: Duration::from_secs(1),
             target: target.to_path_buf(),
         }

@@ -194,6 +194,8 @@ fn vault_init_secret(client: &VaultClient, output: &Path) -> OnceSecret {
         if_lost: "nothing can recover them: this Vault must be wiped (stop it, remove its \
                   storage) and initialised again with `nvctl init`"
             .into(),
+        check: "Check with `nvctl status`".into(),
+        if_acted: "if it says initialized".into(),
         bound: client.timeout(),
         target: output.to_path_buf(),
     }

@@ -117,39 +117,3 @@ impl VaultClient {
         )))
     }
 }
-
-/// What `nomad/config/access` is written with (vault-api-engines.md §5.1). `Debug` hides the
-/// token.
-#[derive(Clone, serde::Serialize)]
-pub struct NomadAccess {
-    pub address: String,
-    #[serde(serialize_with = "expose_secret")]
-    pub token: crate::secret::SecretString,
-}
-
-fn expose_secret<S: serde::Serializer>(
-    token: &crate::secret::SecretString,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
-    serializer.serialize_str(token.expose())
-}
-
-impl std::fmt::Debug for NomadAccess {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("NomadAccess")
-            .field("address", &self.address)
-            .field("token", &"<redacted>")
-            .finish()
-    }
-}
-
-impl VaultClient {
-    /// `PUT <mount>/config/access` (idempotent); returns warnings.
-    pub fn write_nomad_access(
-        &self,
-        mount: &str,
-        access: &NomadAccess,
-    ) -> Result<Vec<String>, VaultError> {
-        self.put_json(&format!("{}/config/access", wire::path(mount)), access)
-    }
-}

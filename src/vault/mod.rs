@@ -14,6 +14,7 @@ pub mod database;
 pub mod engines;
 mod error;
 pub mod mounts;
+pub mod nomad_engine;
 mod observer;
 pub mod policy;
 mod shape;
@@ -38,7 +39,7 @@ pub use token::{
     Capabilities, TokenAuth, TokenCreateRequest, TokenCreated, TokenLookup, TokenRole,
     TokenRoleParams,
 };
-pub use transport::{normalise_address, Replay, VaultClient, MAX_RETRY_AFTER};
+pub use transport::{error_chain, normalise_address, Replay, VaultClient, MAX_RETRY_AFTER};
 pub use wire::parse_duration_secs;
 
 use std::path::PathBuf;

@@ -257,6 +257,7 @@ mod tests {
             body: Zeroizing::new(body.as_bytes().to_vec()),
             attempts: 1,
             answered_by: "http://127.0.0.1:8200".into(),
+            date: None,
         }
     }
 

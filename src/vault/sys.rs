@@ -206,6 +206,15 @@ impl Expected for InitStatus {
 }
 
 impl VaultClient {
+    /// Vault's clock: the `Date` header of its answer to `GET sys/health` (unauthenticated,
+    /// answered in any state). `None` when the answer carries no readable `Date`.
+    pub fn server_time(&self) -> Result<Option<std::time::SystemTime>, VaultError> {
+        let request = Request::get("sys/health")
+            .unauthenticated()
+            .status_is_data();
+        Ok(self.execute(&request)?.date)
+    }
+
     /// `GET sys/init`: whether the node is initialised.
     pub fn init_status(&self) -> Result<bool, VaultError> {
         let request = Request::get("sys/init").unauthenticated();

@@ -183,6 +183,7 @@ enum SendFailure {
 struct Answer {
     status: u16,
     retry_after: Option<Duration>,
+    date: Option<SystemTime>,
     body: Zeroizing<Vec<u8>>,
     answered_by: String,
     /// The full URL answered (for error messages in the Go client's form).
@@ -306,6 +307,7 @@ impl VaultClient {
                             body: answer.body,
                             attempts: attempt,
                             answered_by: answer.answered_by,
+                            date: answer.date,
                         });
                     }
                     let (errors, warnings) = wire::error_body(&answer.body);
@@ -583,12 +585,18 @@ impl VaultClient {
         {
             return Err(too_large());
         }
+        let date = response
+            .headers()
+            .get(reqwest::header::DATE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| httpdate::parse_http_date(v).ok());
         let body =
             read_answer(&mut response, started, self.shared.timeout)?.ok_or_else(too_large)?;
         Ok((
             Answer {
                 status,
                 retry_after,
+                date,
                 body,
                 answered_by,
                 url: url.to_string(),
@@ -1031,8 +1039,8 @@ fn build_http(
 }
 
 /// The error and its sources on one line. reqwest puts the URL in its messages; URLs never
-/// hold a token (it travels in a header).
-fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+/// hold a token (it travels in a header). Nomad's client words its failures with it too.
+pub fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
     let mut parts = vec![err.to_string()];
     let mut source = err.source();
     while let Some(cause) = source {

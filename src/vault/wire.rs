@@ -22,6 +22,8 @@ pub(crate) struct Reply {
     pub attempts: u32,
     /// The node that answered (after redirects).
     pub answered_by: String,
+    /// The answer's `Date` header: the server's clock (a clock-skew check compares it).
+    pub date: Option<std::time::SystemTime>,
 }
 
 /// The envelope of logical endpoints (vault-api.md §0). Unknown fields (`request_id`,
