@@ -397,9 +397,14 @@ pub struct BootstrapArgs {
     #[arg(long)]
     pub rotate_token: bool,
 
-    /// Skip the database credentials proof (mint through Vault, log in, revoke)
+    /// Skip the credentials proofs of the database and Nomad engines (mint through Vault, use,
+    /// revoke)
     #[arg(long)]
     pub no_mint: bool,
+    /// nomad_secrets: send the Nomad management token to Vault's config/access again (Vault
+    /// never reads it back, so a rotated token is not seen otherwise)
+    #[arg(long)]
+    pub rewrite_nomad_token: bool,
 
     /// Where to write the server `vault` block
     #[arg(long, value_name = "PATH")]

@@ -19,7 +19,7 @@ use crate::steps::role::RoleStep;
 use crate::steps::stanza::{StanzaFormat, StanzaStep};
 use crate::steps::token::{ServerTokenFacts, ServerTokenSpec, TokenStep};
 use crate::steps::unseal::{KeySource, UnsealStep};
-use crate::steps::{wi, Step};
+use crate::steps::{nomad_secrets, wi, Step};
 use crate::validation::AgentSettings;
 use crate::vault::VaultClient;
 
@@ -38,9 +38,14 @@ pub fn legacy(
 ) -> Result<Pipeline<'static>> {
     Ok(Pipeline::new(facts.clone())
         .stages(vault_ready(config, facts))
+        .stages(nomad_secrets::bootstrap_stage(
+            config.nomad_secrets.as_ref(),
+            facts,
+        ))
         .stage("policies and role", policies_and_role(config)?)
         .stage("the servers' token", [boxed(server_token(config, facts))])
         .stages(database_stages(config, facts))
+        .stages(nomad_secrets::stages(config.nomad_secrets.as_ref(), facts))
         .stage(
             "agent vault blocks",
             block_files(config, |kind| legacy_block(config, kind, namespace.clone())),
@@ -62,8 +67,13 @@ pub fn workload_identity(
     let address = config.nomad_vault_address.clone();
     Ok(Pipeline::new(facts.clone())
         .stages(vault_ready(config, facts))
+        .stages(nomad_secrets::bootstrap_stage(
+            config.nomad_secrets.as_ref(),
+            facts,
+        ))
         .stages(wi::stages(spec)?)
         .stages(database_stages(config, facts))
+        .stages(nomad_secrets::stages(config.nomad_secrets.as_ref(), facts))
         .stage(
             "agent vault blocks",
             block_files(config, |kind| wi::stanza(spec, kind, &address)),

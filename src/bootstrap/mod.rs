@@ -318,6 +318,7 @@ mod tests {
             ..BootstrapArgs::default()
         };
         let ctx = ResolveContext {
+            nomad_token: None,
             address_flags: vec![sandbox.addr()],
             fallback_addresses: Vec::new(),
             default_dir: None,

@@ -55,11 +55,13 @@ pub fn run(
             address_flags: vec![sandbox.address()],
             fallback_addresses: Vec::new(),
             default_dir: Some(bootstrap::dev_dir()?),
+            nomad_token: nomad_token(),
         },
         None => ResolveContext {
             address_flags: global.addresses.clone(),
             fallback_addresses: settings.addresses.clone(),
             default_dir: None,
+            nomad_token: nomad_token(),
         },
     };
     let mut config = resolve(args, &ctx)?;
@@ -184,7 +186,7 @@ pub fn run(
                 eprintln!("{}", summary_table(&report));
             }
             // The steps' own findings (a credentials proof that failed, in Vault's or
-            // PostgreSQL's words), then the final verification's.
+            // PostgreSQL's or Nomad's words), then the final verification's.
             for step in &report.steps {
                 if step.findings.worst() > Some(crate::checks::Severity::Info)
                     || (ui.verbose > 0 && !step.findings.is_empty())
@@ -212,6 +214,16 @@ pub fn run(
         }
     }
     Ok(verdict(&report, &ui, args.dev, config.strict))
+}
+
+/// `NOMAD_TOKEN`, read once here: the `nomad_secrets` management token when the block names
+/// no token_file (as the Nomad CLI reads it).
+fn nomad_token() -> Option<crate::secret::SecretString> {
+    std::env::var("NOMAD_TOKEN")
+        .ok()
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty())
+        .map(crate::secret::SecretString::new)
 }
 
 /// The flow to set up: `--flow`, else what `--nomad-version` runs, else legacy.
@@ -351,6 +363,7 @@ fn destroy(
             address_flags: global.addresses.clone(),
             fallback_addresses: settings.addresses.clone(),
             default_dir: None,
+            nomad_token: None,
         },
     )?;
     let target = DestroyTarget::from_options(&config.workload_identity)?;

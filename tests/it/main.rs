@@ -16,6 +16,7 @@ mod init;
 mod inputs;
 mod json_output;
 mod keys;
+mod nomad_secrets;
 mod own_files;
 mod policy;
 mod role;

@@ -829,6 +829,7 @@ fn configure(
     let config = resolve(
         &args,
         &ResolveContext {
+            nomad_token: None,
             address_flags: vec![sandbox.addr()],
             fallback_addresses: Vec::new(),
             default_dir: None,

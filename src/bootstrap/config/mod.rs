@@ -51,6 +51,7 @@
 mod database;
 mod init;
 mod job_policy;
+pub mod nomad_secrets;
 mod policy;
 mod problems;
 pub mod reader;
@@ -64,6 +65,8 @@ use std::path::{Path, PathBuf};
 
 use crate::cli::BootstrapArgs;
 use crate::nomad::role_spec::RoleSpec;
+use crate::secret::SecretString;
+use crate::steps::nomad_secrets::NomadSecretsSpec;
 use crate::steps::wi::WiOptions;
 
 pub use problems::{ConfigError, ConfigErrors, Origin, Problems, Setting};
@@ -93,6 +96,7 @@ pub const FILE: Schema = Schema {
         &job_policy::SCHEMA,
         &workload_identity::SCHEMA,
         &database::SCHEMA,
+        &nomad_secrets::SCHEMA,
     ],
 };
 
@@ -143,6 +147,8 @@ pub struct BootstrapConfig {
     pub workload_identity: WiOptions,
     /// Where the file's `workload_identity` block is, when it has one.
     pub workload_identity_block: Option<Origin>,
+    /// Vault's Nomad secrets engine (`nomad_secrets { … }`), when configured.
+    pub nomad_secrets: Option<NomadSecretsSpec>,
     /// The `database` blocks (issue 14), in file order.
     pub databases: Vec<crate::bootstrap::database::DatabaseSpec>,
     /// `--no-mint`: skip the database credentials proof.
@@ -166,6 +172,9 @@ pub struct ResolveContext {
     pub fallback_addresses: Vec<String>,
     /// Base directory for paths nvctl invents (e.g. a temporary directory with `--dev`).
     pub default_dir: Option<PathBuf>,
+    /// `NOMAD_TOKEN` from the environment (the `nomad_secrets` management token when the
+    /// block names no token_file).
+    pub nomad_token: Option<SecretString>,
 }
 
 /// What every block's resolver works with: the flags, the context, and the problems found.
@@ -263,6 +272,9 @@ fn settle(file: &RawBlock, r: &mut Resolver) -> Option<BootstrapConfig> {
     let strict = file
         .bool("strict", &mut r.problems)
         .is_some_and(|s| s.value);
+    let nomad_secrets = nomad_secrets::resolve(file, r);
+    let nomad_token_output =
+        nomad_secrets::outputs(&nomad_secrets).map(|p| Setting::new(p, Origin::Default));
 
     let mut outputs = vec![
         ("init output", &init.output),
@@ -280,6 +292,7 @@ fn settle(file: &RawBlock, r: &mut Resolver) -> Option<BootstrapConfig> {
             .iter()
             .map(|p| ("client stanza output", p)),
     );
+    outputs.extend(nomad_token_output.iter().map(|p| ("Nomad token file", p)));
     distinct_files(&outputs, &mut r.problems);
 
     Some(BootstrapConfig {
@@ -304,6 +317,7 @@ fn settle(file: &RawBlock, r: &mut Resolver) -> Option<BootstrapConfig> {
         workload_identity_block,
         databases,
         no_mint: r.args.no_mint,
+        nomad_secrets,
         warnings: Vec::new(),
         advice: Vec::new(),
         strict,
