@@ -146,11 +146,7 @@ impl Nvctl {
     /// The binary with a clean environment: no `VAULT_*` from the developer's shell, a fresh
     /// empty HOME (so no ~/.vault-token), no colour.
     pub fn new() -> Nvctl {
-        // Every worktree shares one target directory, so the binary there can be another
-        // worktree's by the time a test runs: NVCTL_TEST_BIN names a private copy.
-        let binary = std::env::var_os("NVCTL_TEST_BIN")
-            .unwrap_or_else(|| env!("CARGO_BIN_EXE_nvctl").into());
-        let mut command = Command::new(binary);
+        let mut command = Command::new(env!("CARGO_BIN_EXE_nvctl"));
         for (key, _) in std::env::vars() {
             if key.starts_with("VAULT_") || key.starts_with("NVCTL_") || key == "NO_COLOR" {
                 command.env_remove(&key);
