@@ -138,14 +138,23 @@ fn fact<T>(what: &str, answer: Result<Option<T>, VaultError>) -> Result<Fetched<
 /// or the Nomad engine role; (3) the database connections those roles name. Transport
 /// failures (Vault unreachable, TLS, sealed) are errors; an answer with a status (a denied
 /// read) is kept as "not checkable".
-pub fn fetch_state(client: &VaultClient, role_name: &str, specs: &[Jobspec]) -> Result<VaultState> {
+/// `role_name` is the token role of the legacy flow (`None` in the workload-identity flow,
+/// which has none).
+pub fn fetch_state(
+    client: &VaultClient,
+    role_name: Option<&str>,
+    specs: &[Jobspec],
+) -> Result<VaultState> {
     let mut names: BTreeSet<String> = policies_named(specs);
     names.insert("default".to_string());
     names.remove("root");
     let names: Vec<String> = names.into_iter().collect();
     let written = template_paths(specs);
     let (role, fetched, mounts) = std::thread::scope(|scope| {
-        let role_handle = scope.spawn(|| client.read_token_role(role_name));
+        let role_handle = scope.spawn(|| match role_name {
+            Some(name) => client.read_token_role(name),
+            None => Ok(None),
+        });
         let mounts_handle = scope.spawn(|| read_mounts(client, &written));
         let fetched = concurrently(&names, |name| (name.clone(), client.read_policy(name)));
         (role_handle.join(), fetched, mounts_handle.join())
@@ -154,9 +163,10 @@ pub fn fetch_state(client: &VaultClient, role_name: &str, specs: &[Jobspec]) -> 
     let role = match role.map_err(|_| internal())? {
         Ok(role) => role,
         Err(e) => {
-            return Err(
-                anyhow::Error::new(e).context(format!("cannot read token role {role_name:?}"))
-            )
+            return Err(anyhow::Error::new(e).context(format!(
+                "cannot read token role {:?}",
+                role_name.unwrap_or_default()
+            )))
         }
     };
     let mut state = VaultState {
@@ -240,9 +250,21 @@ fn read_mounts(
 
 /// What a request in round 2 asks for.
 enum Lookup {
-    Secret { requested: String, kv2: bool },
-    DatabaseRole { mount: String, role: String },
-    NomadRole { mount: String, role: String },
+    Secret {
+        /// The facts' key: the path with `?version=N` when one version is read.
+        label: String,
+        requested: String,
+        version: Option<String>,
+        kv2: bool,
+    },
+    DatabaseRole {
+        mount: String,
+        role: String,
+    },
+    NomadRole {
+        mount: String,
+        role: String,
+    },
 }
 
 enum Answer {
@@ -271,12 +293,19 @@ fn fetch_engine_facts(
             },
             None if resolved.is_kv_read() => Lookup::Secret {
                 kv2: resolved.reads_kv2_data(),
+                label: resolved.read_label(),
                 requested: resolved.requested.clone(),
+                // Only KV v2 keeps versions; consul-template sends the query either way and
+                // KV v1 ignores it.
+                version: resolved
+                    .version
+                    .clone()
+                    .filter(|_| resolved.reads_kv2_data()),
             },
             None => continue,
         };
         let key = match &lookup {
-            Lookup::Secret { requested, .. } => format!("s {requested}"),
+            Lookup::Secret { label, .. } => format!("s {label}"),
             Lookup::DatabaseRole { mount, role } => format!("d {mount} {role}"),
             Lookup::NomadRole { mount, role } => format!("n {mount} {role}"),
         };
@@ -286,9 +315,17 @@ fn fetch_engine_facts(
     }
     let answers = concurrently(&lookups, |lookup| -> Result<Answer, VaultError> {
         Ok(match lookup {
-            Lookup::Secret { requested, kv2 } => Answer::Secret(
-                requested.clone(),
-                fact(requested, client.read_secret_keys(requested, *kv2))?,
+            Lookup::Secret {
+                label,
+                requested,
+                version,
+                kv2,
+            } => Answer::Secret(
+                label.clone(),
+                fact(
+                    label,
+                    client.read_secret_keys(requested, *kv2, version.as_deref()),
+                )?,
             ),
             Lookup::DatabaseRole { mount, role } => Answer::DatabaseRole(
                 (mount.clone(), role.clone()),

@@ -4,6 +4,7 @@
 //! - [`agent`]: a Nomad agent's merged configuration, checked the way the agent will meet it
 //!   at start — against the Vault address, TLS files and namespace in that configuration;
 //! - [`job`]: jobspecs' `vault` blocks and templates against the policies and token role;
+//! - [`jobs`]: one check-job run over many job files (`check-job`, bootstrap's `jobs = [...]`);
 //! - [`task_policies`]: Vault's policy resolution for a token created from a role (pure);
 //! - [`workload_identity`]: the live workload-identity checks (auth method, config, JWKS,
 //!   role, templated policy), shared with the WI steps and `check-role`;
@@ -17,6 +18,7 @@
 
 pub mod agent;
 pub mod job;
+pub mod jobs;
 pub mod rehearse;
 pub mod secret_read;
 pub mod task_policies;

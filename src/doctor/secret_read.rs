@@ -4,7 +4,8 @@
 //! From hashicorp/consul-template `dependency/vault_read.go` (`NewVaultReadQuery`,
 //! `readSecret`, `shimKVv2Path`), `vault_common.go` (`isKVv2`), `vault_list.go`
 //! (`shimKvV2ListPath`) and `vault_write.go` (`writeSecret`):
-//! - the path is trimmed of spaces and `/`, and a `?query` is split off (`?version=2`);
+//! - the path is trimmed of spaces and `/`, and a `?query` is split off and sent with the
+//!   read (`ReadWithData`): `?version=2` reads that version of a KV v2 secret;
 //! - reads and lists first ask `sys/internal/ui/mounts/<path>` (with the task token) which
 //!   mount the path is under; on a `kv` mount with `options.version = "2"` a read gets `data/`
 //!   inserted after the mount unless the rest already starts with `data/` or `metadata/`, and a
@@ -101,6 +102,9 @@ pub struct ResolvedPath {
     /// written even on a KV v2 mount.
     pub preflight_denied: bool,
     pub dynamic: Option<Dynamic>,
+    /// The `version` of `?version=N`, as written: the KV v2 version the template reads
+    /// (`None`: the current one).
+    pub version: Option<String>,
 }
 
 impl ResolvedPath {
@@ -110,6 +114,15 @@ impl ResolvedPath {
                 self.mount.as_ref().map(|m| &m.engine),
                 Some(Engine::KvV1 | Engine::KvV2)
             )
+    }
+
+    /// What the template reads, as a key for facts and in messages: the requested path,
+    /// with `?version=N` when it reads one version (`secret/data/x?version=2`).
+    pub fn read_label(&self) -> String {
+        match &self.version {
+            Some(v) => format!("{}?version={v}", self.requested),
+            None => self.requested.clone(),
+        }
     }
 
     /// Whether the request goes to KV v2's data (`.Data.data` holds the keys).
@@ -147,7 +160,8 @@ pub fn resolve(
     mounts: &[MountView],
     task_acl: Option<&Acl>,
 ) -> ResolvedPath {
-    let (written, _query) = normalise(raw);
+    let (written, query) = normalise(raw);
+    let version = query.as_deref().and_then(version_of);
     let mount = mount_for(&written, mounts).cloned();
     let op = match (function, writes) {
         (SecretFunction::Secrets, _) => Operation::List,
@@ -193,7 +207,18 @@ pub fn resolve(
         mount,
         preflight_denied,
         dynamic,
+        version,
     }
+}
+
+/// The `version` parameter of a template path's query (`version=2&x=y` → `2`), as Go's
+/// `url.Values` reads it: the first value given.
+fn version_of(query: &str) -> Option<String> {
+    query
+        .split('&')
+        .filter_map(|pair| pair.split_once('=').or(Some((pair, ""))))
+        .find(|(key, _)| *key == "version")
+        .map(|(_, value)| value.to_owned())
 }
 
 fn mount_prefix(mount: Option<&MountView>) -> String {
@@ -283,6 +308,10 @@ mod tests {
         assert_eq!(read("secret").requested, "secret/data");
         assert!(read("secret/data/x?version=2").reads_kv2_data());
         assert_eq!(read("secret/data/x?version=2").requested, "secret/data/x");
+        // vault_read.go:NewVaultReadQuery keeps the query and ReadWithData sends it.
+        assert_eq!(read("secret/x?version=2").version.as_deref(), Some("2"));
+        assert_eq!(read("secret/x?a=b&version=3").version.as_deref(), Some("3"));
+        assert_eq!(read("secret/x").version, None);
     }
 
     #[test]

@@ -268,7 +268,7 @@ fn key_findings(
 ) -> Vec<Finding> {
     let mut out = Vec::new();
     let kv2 = resolved.reads_kv2_data();
-    let Some(fetched) = facts.secrets.get(&resolved.requested) else {
+    let Some(fetched) = facts.secrets.get(&resolved.read_label()) else {
         return out;
     };
     let keys = match fetched {
@@ -280,8 +280,12 @@ fn key_findings(
                     check::JOB,
                     secret_at,
                     format!(
-                        "template secret {}: nothing is stored there; consul-template fails with \"no secret exists at {}\" and the task never starts",
+                        "template secret {}: nothing is stored there{}; consul-template fails with \"no secret exists at {}\" and the task never starts",
                         go_quote(&resolved.written),
+                        match &resolved.version {
+                            Some(v) if kv2 => format!(" (version {v} does not exist, or is deleted)"),
+                            _ => String::new(),
+                        },
                         resolved.requested
                     ),
                 )
@@ -363,7 +367,11 @@ fn key_findings(
             first
         };
         if let Some(keys) = keys {
-            if let Some(f) = missing_key(key, keys, &at, &resolved.written) {
+            let of = match &resolved.version {
+                Some(v) if kv2 => format!("{} (version {v})", resolved.written),
+                _ => resolved.written.clone(),
+            };
+            if let Some(f) = missing_key(key, keys, &at, &of) {
                 out.push(f);
             }
         }

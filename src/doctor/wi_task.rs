@@ -12,8 +12,9 @@
 //! (vault `policy.go` parsePaths skips a path whose template fails), so an accessor or
 //! metadata mismatch shows up here, before a 403.
 //!
-//! Limits: the job's `namespace` is taken to be `default` (the jobspec reader does not keep
-//! it) and alias `name`/entity templates are not filled (reported as not checkable).
+//! The namespace claim is the job's `namespace` attribute (Nomad's `default` when absent); a
+//! namespace computed at run time (a variable) leaves templated policies not checkable.
+//! Limits: alias `name`/entity templates are not filled (reported as not checkable).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -23,7 +24,7 @@ use super::job::{self, ModelToken, TaskReport, VaultState};
 use crate::acl::{parse_policy, PathRule, PolicyDoc};
 use crate::checks::{check, Finding, Severity};
 use crate::nomad::gofmt::go_list;
-use crate::nomad::jobspec::{self, Checkable, Jobspec, Task};
+use crate::nomad::jobspec::{self, Checkable, Job, Jobspec, Task};
 use crate::vault::{JwtRole, VaultClient};
 
 /// What Vault holds for the workload-identity flow, read once.
@@ -195,9 +196,14 @@ pub fn render(
 
 /// The alias metadata Vault sets for this task's identity: the claims Nomad signs, through
 /// the role's `claim_mappings` (claim → metadata key).
-pub fn task_metadata(job_id: &str, task: &Task, role: &JwtRole) -> BTreeMap<String, String> {
+pub fn task_metadata(
+    job_id: &str,
+    namespace: &str,
+    task: &Task,
+    role: &JwtRole,
+) -> BTreeMap<String, String> {
     let claims = BTreeMap::from([
-        ("nomad_namespace", "default".to_owned()),
+        ("nomad_namespace", namespace.to_owned()),
         ("nomad_job_id", job_id.to_owned()),
         ("nomad_task", task.name.clone()),
     ]);
@@ -213,7 +219,8 @@ pub fn task_metadata(job_id: &str, task: &Task, role: &JwtRole) -> BTreeMap<Stri
 }
 
 /// Every check of one task in the workload-identity flow.
-pub fn check_task(job_id: &str, task: &Task, facts: &WiFacts, state: &VaultState) -> TaskReport {
+pub fn check_task(job: &Job, task: &Task, facts: &WiFacts, state: &VaultState) -> TaskReport {
+    let job_id = job.name.as_str();
     let subject = job::task_subject(job_id, task);
     let mut report = TaskReport {
         job: job_id.to_owned(),
@@ -273,8 +280,24 @@ pub fn check_task(job_id: &str, task: &Task, facts: &WiFacts, state: &VaultState
     names.sort();
     names.dedup();
     report.token_policies = Some(names.clone());
-    let metadata = task_metadata(job_id, task, role);
-    let docs = job::policy_docs(&names, &facts.policies).map(|docs| {
+    let (namespace, unknown_namespace) = match job.namespace() {
+        Checkable::Literal(ns) => (ns, None),
+        Checkable::NotCheckable { expression } => (String::new(), Some(expression)),
+    };
+    let metadata = task_metadata(job_id, &namespace, task, role);
+    let docs = job::policy_docs(&names, &facts.policies).and_then(|docs| {
+        // Nomad fills nomad_namespace from the job's namespace at run time: with it unknown,
+        // a templated policy cannot be judged.
+        match &unknown_namespace {
+            Some(expression) if docs.iter().flat_map(|d| &d.rules).any(|r| r.is_templated()) => {
+                Err(format!(
+                    "the job's namespace is computed at run time ({expression}), so the nomad_namespace claim its templated policies are filled with is not known"
+                ))
+            }
+            _ => Ok(docs),
+        }
+    });
+    let docs = docs.map(|docs| {
         let mut rendered = Vec::new();
         let mut dropped = Vec::new();
         for doc in &docs {

@@ -54,8 +54,18 @@ pub struct Jobspec {
 pub struct Job {
     pub name: String,
     pub at: SourceLocation,
+    /// The job's `namespace` attribute, when written (Nomad's default is `default`).
+    pub namespace: Option<Setting<String>>,
     /// Every task of every group, in file order.
     pub tasks: Vec<Task>,
+}
+
+impl Job {
+    /// The namespace the job runs in: its `namespace` attribute, else Nomad's `default`
+    /// (what a task identity's `nomad_namespace` claim carries).
+    pub fn namespace(&self) -> Checkable<String> {
+        setting_or(&self.namespace, "default".to_owned())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -417,9 +427,14 @@ impl Reader<'_> {
                 });
             }
         }
+        // HCL2 jobspec: `namespace` is an attribute of the job block (jobspec2 parse_job.go).
+        let namespace = attributes(&block.body)
+            .find(|a| a.key.value().as_str() == "namespace")
+            .map(|a| self.string(a));
         Job {
             name: label(block),
             at: self.at(block.span()),
+            namespace,
             tasks,
         }
     }
@@ -1145,6 +1160,31 @@ mod tests {
         assert!(err.to_string().starts_with("bad.nomad.hcl:"), "{err}");
         let err = parse("variable \"x\" {}\n", Path::new("none.hcl")).unwrap_err();
         assert!(matches!(err, JobspecError::NoJob { .. }));
+    }
+
+    #[test]
+    fn job_namespace_is_kept_and_defaults_to_default() {
+        // jobspec2: `namespace` is a job attribute; Nomad's default namespace is "default".
+        let src =
+            "job \"j\" {\n  namespace = \"prod\"\n  group \"g\" {\n    task \"t\" {}\n  }\n}\n";
+        let spec = parse(src, Path::new("ns.nomad.hcl")).unwrap();
+        let job = &spec.jobs[0];
+        assert_eq!(job.namespace(), Checkable::Literal("prod".to_owned()));
+        assert_eq!(job.namespace.as_ref().unwrap().at.line, Some(2));
+        let spec = parse("job \"j\" {}\n", Path::new("d.nomad.hcl")).unwrap();
+        assert_eq!(
+            spec.jobs[0].namespace(),
+            Checkable::Literal("default".to_owned())
+        );
+        let spec = parse(
+            "job \"j\" {\n  namespace = var.ns\n}\n",
+            Path::new("v.nomad.hcl"),
+        )
+        .unwrap();
+        assert!(matches!(
+            spec.jobs[0].namespace(),
+            Checkable::NotCheckable { .. }
+        ));
     }
 
     #[test]

@@ -43,6 +43,13 @@ type KeysOnly = BTreeMap<String, IgnoredAny>;
 #[serde(default)]
 struct Kv2KeysOnly {
     data: Option<KeysOnly>,
+    metadata: Kv2Deletion,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Kv2Deletion {
+    deletion_time: String,
 }
 
 impl Expected for Kv2KeysOnly {
@@ -79,23 +86,31 @@ impl VaultClient {
     }
 
     /// The key names of the secret at `api_path` (the path as requested: `secret/data/x` on
-    /// KV v2). `None` when it does not exist — including a deleted or destroyed KV v2
-    /// version, which Vault answers 404 with `data.data` null (§2.2).
+    /// KV v2), of KV v2 version `version` when given (`?version=N`, as consul-template sends
+    /// a template's query). `None` when it does not exist — including a deleted or destroyed
+    /// KV v2 version, which Vault answers 404 with `data.data` null (§2.2), and a version
+    /// with a deletion time at all, which consul-template treats as missing
+    /// (dependency/vault_read.go:deletedKVv2).
     pub fn read_secret_keys(
         &self,
         api_path: &str,
         kv2: bool,
+        version: Option<&str>,
     ) -> Result<Option<SecretKeys>, VaultError> {
         let path = wire::path(api_path);
-        let reply = match self.execute(&Request::get(path.as_str())) {
+        let mut request = Request::get(path.as_str());
+        if let Some(version) = version {
+            request = request.query("version", version);
+        }
+        let reply = match self.execute(&request) {
             Ok(reply) => reply,
             Err(e) => return wire::absent_on_404(Err(e)),
         };
         let keys = if kv2 {
             let (data, _) = wire::decode_data::<Kv2KeysOnly>(&reply, &path)?;
             match data.data {
-                Some(keys) => keys.into_keys().collect(),
-                None => return Ok(None),
+                Some(keys) if data.metadata.deletion_time.is_empty() => keys.into_keys().collect(),
+                _ => return Ok(None),
             }
         } else {
             let (data, _) = wire::decode_data::<KeysOnly>(&reply, &path)?;

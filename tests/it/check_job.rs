@@ -719,3 +719,67 @@ fn workload_identity_accessor_mismatch_is_caught_before_a_403() {
         .stdout_has("template secret \"secret/data/default/example\" will be denied")
         .stdout_has(&format!("accessor mismatch: policy nomad-workloads is templated on auth_jwt_0ld00000, but this task's identity logs in through auth/jwt-nomad/ ({accessor})"));
 }
+
+#[test]
+fn workload_identity_claims_carry_the_jobs_own_namespace() {
+    // nomad structs.IdentityClaims: nomad_namespace is the job's namespace (jobspec2: the
+    // job's `namespace` attribute), so nomad setup vault's policy grants secret/data/prod/….
+    let vault = support::vault();
+    let http = Http::of(&vault);
+    workload_identity(&http, None);
+    let (status, body) = http.put(
+        "secret/data/prod/example",
+        &json!({ "data": { "api-key": API_KEY_VALUE } }),
+    );
+    assert_eq!(status, 200, "{body}");
+    let run = check_job(&vault)
+        .args(["--flow", "workload-identity", "--format", "json"])
+        .arg(job("hashicups-wi-prod.nomad.hcl"))
+        .run()
+        .exit(0);
+    let doc = run.json();
+    assert_eq!(
+        doc["files"][0]["tasks"][0]["reads"][0]["model_allows"],
+        json!(true),
+        "{doc}"
+    );
+    // Taken as `default` (as before the namespace was read), the claim would render
+    // secret/data/default/example and deny this read; a job without a namespace still is.
+    check_job(&vault)
+        .args(["--flow", "workload-identity"])
+        .arg(job("hashicups-wi.nomad.hcl"))
+        .run()
+        .exit(0);
+}
+
+#[test]
+fn a_pinned_kv_version_is_the_one_whose_keys_are_checked() {
+    // consul-template sends ?version=N with the read (vault_read.go: ReadWithData with the
+    // query values); version 1 lacks principal-id, version 2 has it.
+    let vault = support::vault();
+    let http = seed(&vault);
+    kv_put(&http, json!({ "api-key": API_KEY_VALUE }));
+    kv_put(
+        &http,
+        json!({ "api-key": API_KEY_VALUE, "principal-id": PRINCIPAL_VALUE }),
+    );
+    check_job(&vault)
+        .arg(job("hashicups-versioned.nomad.hcl"))
+        .run()
+        .exit(3)
+        .stdout_has("the template uses key \"principal-id\" of secret/data/hashicups-api (version 1), which the secret does not have (its keys: [api-key])")
+        .stdout_lacks(API_KEY_VALUE);
+    // The latest version has the key: without the pin the same read passes.
+    check_job(&vault)
+        .arg(job("hashicups-api.nomad.hcl"))
+        .run()
+        .exit(0);
+    // A deleted version is missing to consul-template (vault_read.go:deletedKVv2).
+    let (status, body) = http.put("secret/delete/hashicups-api", &json!({ "versions": [1] }));
+    assert!(status == 204 || status == 200, "{status} {body}");
+    check_job(&vault)
+        .arg(job("hashicups-versioned.nomad.hcl"))
+        .run()
+        .exit(3)
+        .stdout_has("nothing is stored there (version 1 does not exist, or is deleted)");
+}
