@@ -56,6 +56,7 @@ Register-ArgumentCompleter -Native -CommandName 'nvctl' -ScriptBlock {
             [CompletionResult]::new('stanza', 'stanza', [CompletionResultType]::ParameterValue, 'Step 6: print the Nomad agent `vault` block for servers or clients')
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Everything Nomad checks at start, run on your real agent config files')
             [CompletionResult]::new('check-job', 'check-job', [CompletionResultType]::ParameterValue, 'Check job files'' `vault` blocks and templates against the live policies and role')
+            [CompletionResult]::new('job-policy', 'job-policy', [CompletionResultType]::ParameterValue, 'The least-privilege policy each job''s templates need, as HCL to review (--write: write it)')
             [CompletionResult]::new('dev', 'dev', [CompletionResultType]::ParameterValue, 'Run an in-memory Vault sandbox on loopback until Ctrl-C (like `vault server -dev`)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions (bash, zsh, fish, powershell, elvish)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -862,6 +863,36 @@ Register-ArgumentCompleter -Native -CommandName 'nvctl' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'nvctl;job-policy' {
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Name of the policy (only with a single task); default: the job''s vault.policies entry when it names exactly one policy Vault does not have, else <job>-<task>')
+            [CompletionResult]::new('--role', '--role', [CompletionResultType]::ParameterName, 'Token role the Nomad servers create task tokens from (legacy flow)')
+            [CompletionResult]::new('--address', '--address', [CompletionResultType]::ParameterName, 'Vault address; repeat for several nodes where that makes sense (status, unseal, bootstrap) [env: VAULT_ADDR] [default: https://127.0.0.1:8200]')
+            [CompletionResult]::new('--token-file', '--token-file', [CompletionResultType]::ParameterName, 'File holding the Vault token to use [env: VAULT_TOKEN, then ~/.vault-token]')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Vault Enterprise namespace [env: VAULT_NAMESPACE]')
+            [CompletionResult]::new('--ca-cert', '--ca-cert', [CompletionResultType]::ParameterName, 'PEM file of CA certificates to verify Vault''s certificate [env: VAULT_CACERT]')
+            [CompletionResult]::new('--ca-path', '--ca-path', [CompletionResultType]::ParameterName, 'Directory of PEM CA certificates; --ca-cert wins when both are set [env: VAULT_CAPATH]')
+            [CompletionResult]::new('--client-cert', '--client-cert', [CompletionResultType]::ParameterName, 'PEM client certificate for TLS authentication; needs --client-key [env: VAULT_CLIENT_CERT]')
+            [CompletionResult]::new('--client-key', '--client-key', [CompletionResultType]::ParameterName, 'PEM private key of --client-cert [env: VAULT_CLIENT_KEY]')
+            [CompletionResult]::new('--tls-server-name', '--tls-server-name', [CompletionResultType]::ParameterName, 'Name to verify Vault''s certificate against (SNI) [env: VAULT_TLS_SERVER_NAME]')
+            [CompletionResult]::new('--tls-skip-verify', '--tls-skip-verify', [CompletionResultType]::ParameterName, 'Do not verify Vault''s TLS certificate (insecure) [env: VAULT_SKIP_VERIFY]')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Per-request timeout, e.g. 60s or 2m [env: VAULT_CLIENT_TIMEOUT] [default: 60s]')
+            [CompletionResult]::new('--max-retries', '--max-retries', [CompletionResultType]::ParameterName, 'Retries on connection errors, 5xx and 429 [env: VAULT_MAX_RETRIES] [default: 2]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: table or json (some commands also take env, raw or hcl) [env: NVCTL_FORMAT] [default: table]')
+            [CompletionResult]::new('--write', '--write', [CompletionResultType]::ParameterName, 'Write each policy (plan, diff, consent) and, when the token role has an allowed_policies list, add it there (role diff, consent)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation (needed when not on a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation (needed when not on a terminal)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what is sent (never secrets); repeat for more')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what is sent (never secrets); repeat for more')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('--show-secrets', '--show-secrets', [CompletionResultType]::ParameterName, 'Print tokens and unseal keys instead of masking them')
+            [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Fail (exit 3) on nvctl''s error-grade advice too, not only where Nomad itself refuses')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'nvctl;dev' {
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port on 127.0.0.1 [default: any free port]')
             [CompletionResult]::new('--flavor', '--flavor', [CompletionResultType]::ParameterName, 'Which server to imitate')
@@ -935,6 +966,7 @@ Register-ArgumentCompleter -Native -CommandName 'nvctl' -ScriptBlock {
             [CompletionResult]::new('stanza', 'stanza', [CompletionResultType]::ParameterValue, 'Step 6: print the Nomad agent `vault` block for servers or clients')
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Everything Nomad checks at start, run on your real agent config files')
             [CompletionResult]::new('check-job', 'check-job', [CompletionResultType]::ParameterValue, 'Check job files'' `vault` blocks and templates against the live policies and role')
+            [CompletionResult]::new('job-policy', 'job-policy', [CompletionResultType]::ParameterValue, 'The least-privilege policy each job''s templates need, as HCL to review (--write: write it)')
             [CompletionResult]::new('dev', 'dev', [CompletionResultType]::ParameterValue, 'Run an in-memory Vault sandbox on loopback until Ctrl-C (like `vault server -dev`)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions (bash, zsh, fish, powershell, elvish)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -1015,6 +1047,9 @@ Register-ArgumentCompleter -Native -CommandName 'nvctl' -ScriptBlock {
             break
         }
         'nvctl;help;check-job' {
+            break
+        }
+        'nvctl;help;job-policy' {
             break
         }
         'nvctl;help;dev' {

@@ -40,6 +40,9 @@ _nvctl() {
             nvctl,init)
                 cmd="nvctl__subcmd__init"
                 ;;
+            nvctl,job-policy)
+                cmd="nvctl__subcmd__job__subcmd__policy"
+                ;;
             nvctl,policy)
                 cmd="nvctl__subcmd__policy"
                 ;;
@@ -81,6 +84,9 @@ _nvctl() {
                 ;;
             nvctl__subcmd__help,init)
                 cmd="nvctl__subcmd__help__subcmd__init"
+                ;;
+            nvctl__subcmd__help,job-policy)
+                cmd="nvctl__subcmd__help__subcmd__job__subcmd__policy"
                 ;;
             nvctl__subcmd__help,policy)
                 cmd="nvctl__subcmd__help__subcmd__policy"
@@ -230,7 +236,7 @@ _nvctl() {
 
     case "${cmd}" in
         nvctl)
-            opts="-y -v -q -h -V --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --strict --help --version bootstrap status init unseal policy role check-role token stanza doctor check-job dev completions help"
+            opts="-y -v -q -h -V --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --strict --help --version bootstrap status init unseal policy role check-role token stanza doctor check-job job-policy dev completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -812,7 +818,7 @@ _nvctl() {
             return 0
             ;;
         nvctl__subcmd__help)
-            opts="bootstrap status init unseal policy role check-role token stanza doctor check-job dev completions help"
+            opts="bootstrap status init unseal policy role check-role token stanza doctor check-job job-policy dev completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -924,6 +930,20 @@ _nvctl() {
             return 0
             ;;
         nvctl__subcmd__help__subcmd__init)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        nvctl__subcmd__help__subcmd__job__subcmd__policy)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1199,6 +1219,76 @@ _nvctl() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --address)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-path)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-server-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-skip-verify)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json env raw hcl" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        nvctl__subcmd__job__subcmd__policy)
+            opts="-y -v -q -h -V --write --name --role --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --strict --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --role)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

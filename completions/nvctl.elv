@@ -53,6 +53,7 @@ set edit:completion:arg-completer[nvctl] = {|@words|
             cand stanza 'Step 6: print the Nomad agent `vault` block for servers or clients'
             cand doctor 'Everything Nomad checks at start, run on your real agent config files'
             cand check-job 'Check job files'' `vault` blocks and templates against the live policies and role'
+            cand job-policy 'The least-privilege policy each job''s templates need, as HCL to review (--write: write it)'
             cand dev 'Run an in-memory Vault sandbox on loopback until Ctrl-C (like `vault server -dev`)'
             cand completions 'Print shell completions (bash, zsh, fish, powershell, elvish)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -817,6 +818,35 @@ set edit:completion:arg-completer[nvctl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'nvctl;job-policy'= {
+            cand --name 'Name of the policy (only with a single task); default: the job''s vault.policies entry when it names exactly one policy Vault does not have, else <job>-<task>'
+            cand --role 'Token role the Nomad servers create task tokens from (legacy flow)'
+            cand --address 'Vault address; repeat for several nodes where that makes sense (status, unseal, bootstrap) [env: VAULT_ADDR] [default: https://127.0.0.1:8200]'
+            cand --token-file 'File holding the Vault token to use [env: VAULT_TOKEN, then ~/.vault-token]'
+            cand --namespace 'Vault Enterprise namespace [env: VAULT_NAMESPACE]'
+            cand --ca-cert 'PEM file of CA certificates to verify Vault''s certificate [env: VAULT_CACERT]'
+            cand --ca-path 'Directory of PEM CA certificates; --ca-cert wins when both are set [env: VAULT_CAPATH]'
+            cand --client-cert 'PEM client certificate for TLS authentication; needs --client-key [env: VAULT_CLIENT_CERT]'
+            cand --client-key 'PEM private key of --client-cert [env: VAULT_CLIENT_KEY]'
+            cand --tls-server-name 'Name to verify Vault''s certificate against (SNI) [env: VAULT_TLS_SERVER_NAME]'
+            cand --tls-skip-verify 'Do not verify Vault''s TLS certificate (insecure) [env: VAULT_SKIP_VERIFY]'
+            cand --timeout 'Per-request timeout, e.g. 60s or 2m [env: VAULT_CLIENT_TIMEOUT] [default: 60s]'
+            cand --max-retries 'Retries on connection errors, 5xx and 429 [env: VAULT_MAX_RETRIES] [default: 2]'
+            cand --format 'Output format: table or json (some commands also take env, raw or hcl) [env: NVCTL_FORMAT] [default: table]'
+            cand --write 'Write each policy (plan, diff, consent) and, when the token role has an allowed_policies list, add it there (role diff, consent)'
+            cand -y 'Answer yes to every confirmation (needed when not on a terminal)'
+            cand --yes 'Answer yes to every confirmation (needed when not on a terminal)'
+            cand -v 'Say more about what is sent (never secrets); repeat for more'
+            cand --verbose 'Say more about what is sent (never secrets); repeat for more'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand --show-secrets 'Print tokens and unseal keys instead of masking them'
+            cand --strict 'Fail (exit 3) on nvctl''s error-grade advice too, not only where Nomad itself refuses'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'nvctl;dev'= {
             cand --port 'Port on 127.0.0.1 [default: any free port]'
             cand --flavor 'Which server to imitate'
@@ -888,6 +918,7 @@ set edit:completion:arg-completer[nvctl] = {|@words|
             cand stanza 'Step 6: print the Nomad agent `vault` block for servers or clients'
             cand doctor 'Everything Nomad checks at start, run on your real agent config files'
             cand check-job 'Check job files'' `vault` blocks and templates against the live policies and role'
+            cand job-policy 'The least-privilege policy each job''s templates need, as HCL to review (--write: write it)'
             cand dev 'Run an in-memory Vault sandbox on loopback until Ctrl-C (like `vault server -dev`)'
             cand completions 'Print shell completions (bash, zsh, fish, powershell, elvish)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -946,6 +977,8 @@ set edit:completion:arg-completer[nvctl] = {|@words|
         &'nvctl;help;doctor'= {
         }
         &'nvctl;help;check-job'= {
+        }
+        &'nvctl;help;job-policy'= {
         }
         &'nvctl;help;dev'= {
         }

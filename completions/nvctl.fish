@@ -58,6 +58,7 @@ complete -c nvctl -n "__fish_nvctl_needs_command" -f -a "token" -d 'Step 5: mint
 complete -c nvctl -n "__fish_nvctl_needs_command" -f -a "stanza" -d 'Step 6: print the Nomad agent `vault` block for servers or clients'
 complete -c nvctl -n "__fish_nvctl_needs_command" -f -a "doctor" -d 'Everything Nomad checks at start, run on your real agent config files'
 complete -c nvctl -n "__fish_nvctl_needs_command" -f -a "check-job" -d 'Check job files\' `vault` blocks and templates against the live policies and role'
+complete -c nvctl -n "__fish_nvctl_needs_command" -f -a "job-policy" -d 'The least-privilege policy each job\'s templates need, as HCL to review (--write: write it)'
 complete -c nvctl -n "__fish_nvctl_needs_command" -f -a "dev" -d 'Run an in-memory Vault sandbox on loopback until Ctrl-C (like `vault server -dev`)'
 complete -c nvctl -n "__fish_nvctl_needs_command" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, powershell, elvish)'
 complete -c nvctl -n "__fish_nvctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -731,6 +732,32 @@ complete -c nvctl -n "__fish_nvctl_using_subcommand check-job" -l show-secrets -
 complete -c nvctl -n "__fish_nvctl_using_subcommand check-job" -l strict -d 'Fail (exit 3) on nvctl\'s error-grade advice too, not only where Nomad itself refuses'
 complete -c nvctl -n "__fish_nvctl_using_subcommand check-job" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nvctl -n "__fish_nvctl_using_subcommand check-job" -s V -l version -d 'Print version'
+complete -c nvctl -n "__fish_nvctl_using_subcommand job-policy" -l name -d 'Name of the policy (only with a single task); default: the job\'s vault.policies entry when it names exactly one policy Vault does not have, else <job>-<task>' -r
+complete -c nvctl -n "__fish_nvctl_using_subcommand job-policy" -l role -d 'Token role the Nomad servers create task tokens from (legacy flow)' -r
+complete -c nvctl -n "__fish_nvctl_using_subcommand job-policy" -l address -d 'Vault address; repeat for several nodes where that makes sense (status, unseal, bootstrap) [env: VAULT_ADDR] [default: https://127.0.0.1:8200]' -r
+complete -c nvctl -n "__fish_nvctl_using_subcommand job-policy" -l token-file -d 'File holding the Vault token to use [env: VAULT_TOKEN, then ~/.vault-token]' -r -F
+complete -c nvctl -n "__fish_nvctl_using_subcommand job-policy" -l namespace -d 'Vault Enterprise namespace [env: VAULT_NAMESPACE]' -r
+complete -c nvctl -n "__fish_nvctl_using_subcommand job-policy" -l ca-cert -d 'PEM file of CA certificates to verify Vault\'s certificate [env: VAULT_CACERT]' -r -F
+complete -c nvctl -n "__fish_nvctl_using_subcommand job-policy" -l ca-path -d 'Directory of PEM CA certificates; --ca-cert wins when both are set [env: VAULT_CAPATH]' -r -F
+complete -c nvctl -n "__fish_nvctl_using_subcommand job-policy" -l client-cert -d 'PEM client certificate for TLS authentication; needs --client-key [env: VAULT_CLIENT_CERT]' -r -F
+complete -c nvctl -n "__fish_nvctl_using_subcommand job-policy" -l client-key -d 'PEM private key of --client-cert [env: VAULT_CLIENT_KEY]' -r -F
+complete -c nvctl -n "__fish_nvctl_using_subcommand job-policy" -l tls-server-name -d 'Name to verify Vault\'s certificate against (SNI) [env: VAULT_TLS_SERVER_NAME]' -r
+complete -c nvctl -n "__fish_nvctl_using_subcommand job-policy" -l tls-skip-verify -d 'Do not verify Vault\'s TLS certificate (insecure) [env: VAULT_SKIP_VERIFY]' -r
+complete -c nvctl -n "__fish_nvctl_using_subcommand job-policy" -l timeout -d 'Per-request timeout, e.g. 60s or 2m [env: VAULT_CLIENT_TIMEOUT] [default: 60s]' -r
+complete -c nvctl -n "__fish_nvctl_using_subcommand job-policy" -l max-retries -d 'Retries on connection errors, 5xx and 429 [env: VAULT_MAX_RETRIES] [default: 2]' -r
+complete -c nvctl -n "__fish_nvctl_using_subcommand job-policy" -l format -d 'Output format: table or json (some commands also take env, raw or hcl) [env: NVCTL_FORMAT] [default: table]' -r -f -a "table\t''
+json\t''
+env\t'`VAULT_TOKEN=…` (token create)'
+raw\t'the bare value, for `$(…)` (token create)'
+hcl\t'HCL (stanza)'"
+complete -c nvctl -n "__fish_nvctl_using_subcommand job-policy" -l write -d 'Write each policy (plan, diff, consent) and, when the token role has an allowed_policies list, add it there (role diff, consent)'
+complete -c nvctl -n "__fish_nvctl_using_subcommand job-policy" -s y -l yes -d 'Answer yes to every confirmation (needed when not on a terminal)'
+complete -c nvctl -n "__fish_nvctl_using_subcommand job-policy" -s v -l verbose -d 'Say more about what is sent (never secrets); repeat for more'
+complete -c nvctl -n "__fish_nvctl_using_subcommand job-policy" -s q -l quiet -d 'Print only results and errors'
+complete -c nvctl -n "__fish_nvctl_using_subcommand job-policy" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
+complete -c nvctl -n "__fish_nvctl_using_subcommand job-policy" -l strict -d 'Fail (exit 3) on nvctl\'s error-grade advice too, not only where Nomad itself refuses'
+complete -c nvctl -n "__fish_nvctl_using_subcommand job-policy" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c nvctl -n "__fish_nvctl_using_subcommand job-policy" -s V -l version -d 'Print version'
 complete -c nvctl -n "__fish_nvctl_using_subcommand dev" -l port -d 'Port on 127.0.0.1 [default: any free port]' -r
 complete -c nvctl -n "__fish_nvctl_using_subcommand dev" -l flavor -d 'Which server to imitate' -r -f -a "vault\t''
 openbao\t''"
@@ -785,20 +812,21 @@ complete -c nvctl -n "__fish_nvctl_using_subcommand completions" -s q -l quiet -
 complete -c nvctl -n "__fish_nvctl_using_subcommand completions" -l strict -d 'Fail (exit 3) on nvctl\'s error-grade advice too, not only where Nomad itself refuses'
 complete -c nvctl -n "__fish_nvctl_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nvctl -n "__fish_nvctl_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c nvctl -n "__fish_nvctl_using_subcommand help; and not __fish_seen_subcommand_from bootstrap status init unseal policy role check-role token stanza doctor check-job dev completions help" -f -a "bootstrap" -d 'Run the whole sequence: init, unseal, policy, role, token, stanza, verification'
-complete -c nvctl -n "__fish_nvctl_using_subcommand help; and not __fish_seen_subcommand_from bootstrap status init unseal policy role check-role token stanza doctor check-job dev completions help" -f -a "status" -d 'Show init, seal and HA state of each --address'
-complete -c nvctl -n "__fish_nvctl_using_subcommand help; and not __fish_seen_subcommand_from bootstrap status init unseal policy role check-role token stanza doctor check-job dev completions help" -f -a "init" -d 'Step 1: initialise Vault and save the unseal keys and root token to a 0600 file'
-complete -c nvctl -n "__fish_nvctl_using_subcommand help; and not __fish_seen_subcommand_from bootstrap status init unseal policy role check-role token stanza doctor check-job dev completions help" -f -a "unseal" -d 'Step 2: unseal every --address with keys from the init file, stdin or a prompt'
-complete -c nvctl -n "__fish_nvctl_using_subcommand help; and not __fish_seen_subcommand_from bootstrap status init unseal policy role check-role token stanza doctor check-job dev completions help" -f -a "policy" -d 'Step 3: the nomad-server policy (write, show, diff)'
-complete -c nvctl -n "__fish_nvctl_using_subcommand help; and not __fish_seen_subcommand_from bootstrap status init unseal policy role check-role token stanza doctor check-job dev completions help" -f -a "role" -d 'Step 4: the nomad-cluster token role (create, show, diff)'
-complete -c nvctl -n "__fish_nvctl_using_subcommand help; and not __fish_seen_subcommand_from bootstrap status init unseal policy role check-role token stanza doctor check-job dev completions help" -f -a "check-role" -d 'Nomad\'s role and capability rules for a role and token, plus nvctl\'s own findings'
-complete -c nvctl -n "__fish_nvctl_using_subcommand help; and not __fish_seen_subcommand_from bootstrap status init unseal policy role check-role token stanza doctor check-job dev completions help" -f -a "token" -d 'Step 5: mint, inspect or validate the Nomad servers\' token'
-complete -c nvctl -n "__fish_nvctl_using_subcommand help; and not __fish_seen_subcommand_from bootstrap status init unseal policy role check-role token stanza doctor check-job dev completions help" -f -a "stanza" -d 'Step 6: print the Nomad agent `vault` block for servers or clients'
-complete -c nvctl -n "__fish_nvctl_using_subcommand help; and not __fish_seen_subcommand_from bootstrap status init unseal policy role check-role token stanza doctor check-job dev completions help" -f -a "doctor" -d 'Everything Nomad checks at start, run on your real agent config files'
-complete -c nvctl -n "__fish_nvctl_using_subcommand help; and not __fish_seen_subcommand_from bootstrap status init unseal policy role check-role token stanza doctor check-job dev completions help" -f -a "check-job" -d 'Check job files\' `vault` blocks and templates against the live policies and role'
-complete -c nvctl -n "__fish_nvctl_using_subcommand help; and not __fish_seen_subcommand_from bootstrap status init unseal policy role check-role token stanza doctor check-job dev completions help" -f -a "dev" -d 'Run an in-memory Vault sandbox on loopback until Ctrl-C (like `vault server -dev`)'
-complete -c nvctl -n "__fish_nvctl_using_subcommand help; and not __fish_seen_subcommand_from bootstrap status init unseal policy role check-role token stanza doctor check-job dev completions help" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, powershell, elvish)'
-complete -c nvctl -n "__fish_nvctl_using_subcommand help; and not __fish_seen_subcommand_from bootstrap status init unseal policy role check-role token stanza doctor check-job dev completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c nvctl -n "__fish_nvctl_using_subcommand help; and not __fish_seen_subcommand_from bootstrap status init unseal policy role check-role token stanza doctor check-job job-policy dev completions help" -f -a "bootstrap" -d 'Run the whole sequence: init, unseal, policy, role, token, stanza, verification'
+complete -c nvctl -n "__fish_nvctl_using_subcommand help; and not __fish_seen_subcommand_from bootstrap status init unseal policy role check-role token stanza doctor check-job job-policy dev completions help" -f -a "status" -d 'Show init, seal and HA state of each --address'
+complete -c nvctl -n "__fish_nvctl_using_subcommand help; and not __fish_seen_subcommand_from bootstrap status init unseal policy role check-role token stanza doctor check-job job-policy dev completions help" -f -a "init" -d 'Step 1: initialise Vault and save the unseal keys and root token to a 0600 file'
+complete -c nvctl -n "__fish_nvctl_using_subcommand help; and not __fish_seen_subcommand_from bootstrap status init unseal policy role check-role token stanza doctor check-job job-policy dev completions help" -f -a "unseal" -d 'Step 2: unseal every --address with keys from the init file, stdin or a prompt'
+complete -c nvctl -n "__fish_nvctl_using_subcommand help; and not __fish_seen_subcommand_from bootstrap status init unseal policy role check-role token stanza doctor check-job job-policy dev completions help" -f -a "policy" -d 'Step 3: the nomad-server policy (write, show, diff)'
+complete -c nvctl -n "__fish_nvctl_using_subcommand help; and not __fish_seen_subcommand_from bootstrap status init unseal policy role check-role token stanza doctor check-job job-policy dev completions help" -f -a "role" -d 'Step 4: the nomad-cluster token role (create, show, diff)'
+complete -c nvctl -n "__fish_nvctl_using_subcommand help; and not __fish_seen_subcommand_from bootstrap status init unseal policy role check-role token stanza doctor check-job job-policy dev completions help" -f -a "check-role" -d 'Nomad\'s role and capability rules for a role and token, plus nvctl\'s own findings'
+complete -c nvctl -n "__fish_nvctl_using_subcommand help; and not __fish_seen_subcommand_from bootstrap status init unseal policy role check-role token stanza doctor check-job job-policy dev completions help" -f -a "token" -d 'Step 5: mint, inspect or validate the Nomad servers\' token'
+complete -c nvctl -n "__fish_nvctl_using_subcommand help; and not __fish_seen_subcommand_from bootstrap status init unseal policy role check-role token stanza doctor check-job job-policy dev completions help" -f -a "stanza" -d 'Step 6: print the Nomad agent `vault` block for servers or clients'
+complete -c nvctl -n "__fish_nvctl_using_subcommand help; and not __fish_seen_subcommand_from bootstrap status init unseal policy role check-role token stanza doctor check-job job-policy dev completions help" -f -a "doctor" -d 'Everything Nomad checks at start, run on your real agent config files'
+complete -c nvctl -n "__fish_nvctl_using_subcommand help; and not __fish_seen_subcommand_from bootstrap status init unseal policy role check-role token stanza doctor check-job job-policy dev completions help" -f -a "check-job" -d 'Check job files\' `vault` blocks and templates against the live policies and role'
+complete -c nvctl -n "__fish_nvctl_using_subcommand help; and not __fish_seen_subcommand_from bootstrap status init unseal policy role check-role token stanza doctor check-job job-policy dev completions help" -f -a "job-policy" -d 'The least-privilege policy each job\'s templates need, as HCL to review (--write: write it)'
+complete -c nvctl -n "__fish_nvctl_using_subcommand help; and not __fish_seen_subcommand_from bootstrap status init unseal policy role check-role token stanza doctor check-job job-policy dev completions help" -f -a "dev" -d 'Run an in-memory Vault sandbox on loopback until Ctrl-C (like `vault server -dev`)'
+complete -c nvctl -n "__fish_nvctl_using_subcommand help; and not __fish_seen_subcommand_from bootstrap status init unseal policy role check-role token stanza doctor check-job job-policy dev completions help" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, powershell, elvish)'
+complete -c nvctl -n "__fish_nvctl_using_subcommand help; and not __fish_seen_subcommand_from bootstrap status init unseal policy role check-role token stanza doctor check-job job-policy dev completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c nvctl -n "__fish_nvctl_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "write" -d 'Write the policy: created when absent, nothing when equal, a diff and consent when different'
 complete -c nvctl -n "__fish_nvctl_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "show" -d 'Print the live policy text (exit 2 when it does not exist)'
 complete -c nvctl -n "__fish_nvctl_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "diff" -d 'Show the difference between the live and the desired policy; exit 3 when they differ or the policy is missing (drift detection in CI)'

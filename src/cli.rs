@@ -299,6 +299,13 @@ pub enum Command {
     #[command(verbatim_doc_comment)]
     CheckJob(CheckJobArgs),
 
+    /// The least-privilege policy each job's templates need, as HCL to review (--write: write it)
+    ///
+    /// Example:
+    ///   nvctl job-policy example.nomad.hcl --write --role nomad-cluster
+    #[command(verbatim_doc_comment)]
+    JobPolicy(JobPolicyArgs),
+
     /// Run an in-memory Vault sandbox on loopback until Ctrl-C (like `vault server -dev`)
     ///
     /// Nothing is persisted. With --format json the first line printed is
@@ -798,6 +805,27 @@ pub struct CheckJobArgs {
     /// Workload identity: path of the jwt auth method the tasks log in with
     #[arg(long, default_value = "jwt-nomad", value_name = "PATH")]
     pub auth_path: String,
+}
+
+#[derive(Debug, Args)]
+pub struct JobPolicyArgs {
+    /// Job files (HCL2)
+    #[arg(value_name = "JOBFILE", required = true)]
+    pub jobs: Vec<PathBuf>,
+
+    /// Write each policy (plan, diff, consent) and, when the token role has an
+    /// allowed_policies list, add it there (role diff, consent)
+    #[arg(long)]
+    pub write: bool,
+
+    /// Name of the policy (only with a single task); default: the job's vault.policies entry
+    /// when it names exactly one policy Vault does not have, else <job>-<task>
+    #[arg(long, value_name = "N")]
+    pub name: Option<String>,
+
+    /// Token role the Nomad servers create task tokens from (legacy flow)
+    #[arg(long, default_value = "nomad-cluster", value_name = "ROLE")]
+    pub role: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]

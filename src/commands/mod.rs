@@ -7,6 +7,7 @@ mod completions;
 mod dev;
 mod doctor;
 mod init;
+mod job_policy;
 mod policy;
 mod role;
 mod stanza;
@@ -58,6 +59,7 @@ pub fn dispatch(cli: Cli, settings: &Settings) -> Result<Exit> {
         Command::Stanza(command) => stanza::run(&command, settings, &ui),
         Command::Doctor(args) => doctor::run(&args, settings, &ui),
         Command::CheckJob(args) => check_job::run(&args, settings, &ui),
+        Command::JobPolicy(args) => job_policy::run(&args, settings, &ui),
         Command::Dev(args) => dev::run(&args, settings, &ui),
     };
     for notice in settings.take_vault_notices() {

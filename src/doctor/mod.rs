@@ -5,6 +5,7 @@
 //!   at start — against the Vault address, TLS files and namespace in that configuration;
 //! - [`job`]: jobspecs' `vault` blocks and templates against the policies and token role;
 //! - [`jobs`]: one check-job run over many job files (`check-job`, bootstrap's `jobs = [...]`);
+//! - [`job_policy`]: the least-privilege policy a task's templates need (`nvctl job-policy`);
 //! - [`task_policies`]: Vault's policy resolution for a token created from a role (pure);
 //! - [`workload_identity`]: the live workload-identity checks (auth method, config, JWKS,
 //!   role, templated policy), shared with the WI steps and `check-role`;
@@ -18,6 +19,7 @@
 
 pub mod agent;
 pub mod job;
+pub mod job_policy;
 pub mod jobs;
 pub mod rehearse;
 pub mod secret_read;

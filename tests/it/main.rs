@@ -14,6 +14,7 @@ mod dev;
 mod doctor;
 mod init;
 mod inputs;
+mod job_policy;
 mod json_output;
 mod keys;
 mod nomad_secrets;
