@@ -430,7 +430,9 @@ fn unreachable_vault_is_exit_2() {
         .args(["--max-retries", "0", "check-job"])
         .arg(job("nomad-vault-demo.nomad.hcl"))
         .run()
-        .exit(2);
+        .exit(2)
+        .stderr_has("connection refused by http://127.0.0.1:9")
+        .stderr_has("is Vault running at http://127.0.0.1:9?");
 }
 
 #[test]
@@ -439,7 +441,8 @@ fn unreadable_job_file_is_exit_1() {
     check_job(&vault)
         .arg(job("no-such-job.nomad.hcl"))
         .run()
-        .exit(1);
+        .exit(1)
+        .stderr_has("no-such-job.nomad.hcl: No such file or directory");
 }
 
 // --rehearse: Vault's own verdict with a real task token (nomad/vault.go CreateToken asks

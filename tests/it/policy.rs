@@ -100,7 +100,8 @@ fn policy_write_on_a_changed_policy_shows_the_diff_and_needs_consent() {
         .env("CI", "true")
         .args(["policy", "write"])
         .run()
-        .exit(1);
+        .exit(1)
+        .stderr_has("not on a terminal (or CI is set); re-run with --yes to approve");
     assert_eq!(support::writes(&sandbox), before);
 
     Nvctl::new()

@@ -165,12 +165,14 @@ fn role_create_refuses_bad_period_flags() {
         .exit(1)
         .stderr_has("invalid --period")
         .stderr_has("must not be negative");
-    // Written with a space, clap takes `-1h` for a flag: still a usage error, exit 1.
+    // Written with a space, `-1h` is still taken as the value: the same message, exit 1.
     Nvctl::new()
         .sandbox(&sandbox)
         .args(["role", "create", "--period", "-1h"])
         .run()
-        .exit(1);
+        .exit(1)
+        .stderr_has("invalid --period")
+        .stderr_has("must not be negative");
     Nvctl::new()
         .sandbox(&sandbox)
         .args(["role", "create", "--explicit-max-ttl", "soon"])

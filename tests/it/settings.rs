@@ -51,7 +51,8 @@ fn invalid_numbers_and_durations_name_their_source() {
     Nvctl::new()
         .args(["status", "--max-retries=-1"])
         .run()
-        .exit(1);
+        .exit(1)
+        .stderr_has("invalid --max-retries: \"-1\" is not a whole number of retries");
 }
 
 #[test]
@@ -59,8 +60,14 @@ fn clap_usage_errors_exit_1_not_2() {
     Nvctl::new()
         .args(["status", "--no-such-flag"])
         .run()
-        .exit(1);
-    Nvctl::new().run().exit(1);
+        .exit(1)
+        .stderr_has("unexpected argument '--no-such-flag' found")
+        .stderr_has("Usage: nvctl status");
+    // No command: the usage, on stderr.
+    Nvctl::new()
+        .run()
+        .exit(1)
+        .stderr_has("Usage: nvctl [OPTIONS] <COMMAND>");
 }
 
 #[test]
