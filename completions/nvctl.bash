@@ -298,7 +298,7 @@ _nvctl() {
             return 0
             ;;
         nvctl__subcmd__bootstrap)
-            opts="-y -v -q -h -V --config --plan --dev --flow --nomad-version --key-shares --key-threshold --init-output --policy-name --role --allowed-policies --disallowed-policies --role-period --token-period --task-token-ttl --token-output --rotate-token --no-mint --rewrite-nomad-token --server-stanza-output --client-stanza-output --vault-address --job-policy --auth-path --jwks-url --nomad-addr --jwks-ca-file --audience --kv-mount --destroy --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --strict --help --version"
+            opts="-y -v -q -h -V --config --plan --dev --flow --nomad-version --key-shares --key-threshold --init-output --policy-name --role --allowed-policies --disallowed-policies --role-period --token-period --task-token-ttl --token-output --rotate-token --no-mint --rewrite-nomad-token --server-stanza-output --client-stanza-output --vault-address --job-policy --auth-path --jwks-url --nomad-addr --jwks-ca-file --audience --kv-mount --identity-file --destroy --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --strict --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -397,6 +397,10 @@ _nvctl() {
                     return 0
                     ;;
                 --kv-mount)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

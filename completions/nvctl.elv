@@ -83,6 +83,7 @@ set edit:completion:arg-completer[nvctl] = {|@words|
             cand --jwks-ca-file 'Workload identity: CA certificate (PEM) Vault uses to verify the JWKS endpoint'
             cand --audience 'Workload identity: audience of the workload identities [default: vault.io]'
             cand --kv-mount 'Workload identity: mount a KV v2 engine here when none is (the policy grants on it) [default: none mounted; the policy grants on secret/, as nomad setup vault''s]'
+            cand --identity-file 'Workload identity: a workload identity (JWT) Nomad signed for a task, to prove the set-up: logged in through the role, its token''s policies checked, the token revoked'
             cand --address 'Vault address; repeat for several nodes where that makes sense (status, unseal, bootstrap) [env: VAULT_ADDR] [default: https://127.0.0.1:8200]'
             cand --token-file 'File holding the Vault token to use [env: VAULT_TOKEN, then ~/.vault-token]'
             cand --namespace 'Vault Enterprise namespace [env: VAULT_NAMESPACE]'

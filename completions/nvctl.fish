@@ -87,6 +87,7 @@ complete -c nvctl -n "__fish_nvctl_using_subcommand bootstrap" -l nomad-addr -d 
 complete -c nvctl -n "__fish_nvctl_using_subcommand bootstrap" -l jwks-ca-file -d 'Workload identity: CA certificate (PEM) Vault uses to verify the JWKS endpoint' -r -F
 complete -c nvctl -n "__fish_nvctl_using_subcommand bootstrap" -l audience -d 'Workload identity: audience of the workload identities [default: vault.io]' -r
 complete -c nvctl -n "__fish_nvctl_using_subcommand bootstrap" -l kv-mount -d 'Workload identity: mount a KV v2 engine here when none is (the policy grants on it) [default: none mounted; the policy grants on secret/, as nomad setup vault\'s]' -r
+complete -c nvctl -n "__fish_nvctl_using_subcommand bootstrap" -l identity-file -d 'Workload identity: a workload identity (JWT) Nomad signed for a task, to prove the set-up: logged in through the role, its token\'s policies checked, the token revoked' -r -F
 complete -c nvctl -n "__fish_nvctl_using_subcommand bootstrap" -l address -d 'Vault address; repeat for several nodes where that makes sense (status, unseal, bootstrap) [env: VAULT_ADDR] [default: https://127.0.0.1:8200]' -r
 complete -c nvctl -n "__fish_nvctl_using_subcommand bootstrap" -l token-file -d 'File holding the Vault token to use [env: VAULT_TOKEN, then ~/.vault-token]' -r -F
 complete -c nvctl -n "__fish_nvctl_using_subcommand bootstrap" -l namespace -d 'Vault Enterprise namespace [env: VAULT_NAMESPACE]' -r

@@ -454,6 +454,11 @@ pub struct BootstrapArgs {
     #[arg(long, value_name = "PATH")]
     pub kv_mount: Option<String>,
 
+    /// Workload identity: a workload identity (JWT) Nomad signed for a task, to prove the
+    /// set-up: logged in through the role, its token's policies checked, the token revoked
+    #[arg(long, value_name = "PATH")]
+    pub identity_file: Option<PathBuf>,
+
     /// Workload identity: remove what nvctl created (and only that)
     #[arg(long)]
     pub destroy: bool,

@@ -131,20 +131,32 @@ mod built_in {
         Ok(DevNomad(nomad))
     }
 
-    /// A stand-in for Nomad's JWKS endpoint (an Ed25519 key) for `bootstrap --dev` in the
-    /// workload-identity flow; it serves until dropped.
-    pub struct JwksStandIn(vault_sandbox::testing::JwksServer);
+    /// An in-memory Nomad that signs workload identities, for `bootstrap --dev` in the
+    /// workload-identity flow: Vault's jwt auth fetches its JWKS, and nvctl proves the set-up
+    /// with an identity it signs. It serves until dropped.
+    pub struct DevIdentityNomad(nomad_sandbox::NomadSandboxHandle);
 
-    impl JwksStandIn {
-        pub fn url(&self) -> String {
-            self.0.url()
+    impl DevIdentityNomad {
+        pub fn address(&self) -> String {
+            self.0.addr()
+        }
+
+        /// The Vault identity (`vault_default`) of task `job` in group `job` of job `job`,
+        /// signed as Nomad signs it for an allocation, for `audiences` and naming `role`.
+        pub fn sign_identity(&self, job: &str, audiences: &[String], role: &str) -> SecretString {
+            let aud: Vec<&str> = audiences.iter().map(String::as_str).collect();
+            let task = nomad_sandbox::TaskIdentity::new(job, job, job)
+                .audience(&aud)
+                .vault_role(role);
+            SecretString::new(self.0.sign_task_identity(&task))
         }
     }
 
-    pub fn start_jwks() -> Result<JwksStandIn> {
-        vault_sandbox::testing::JwksServer::start_ed25519()
-            .map(JwksStandIn)
-            .context("cannot start the stand-in JWKS endpoint")
+    pub fn start_identity_nomad() -> Result<DevIdentityNomad> {
+        nomad_sandbox::NomadSandbox::builder()
+            .start()
+            .map(DevIdentityNomad)
+            .context("cannot start the in-memory Nomad")
     }
 }
 
@@ -184,21 +196,30 @@ mod built_in {
         anyhow::bail!(NOT_BUILT_IN)
     }
 
-    /// Never constructed: this build has no stand-in JWKS endpoint.
-    pub struct JwksStandIn(std::convert::Infallible);
+    /// Never constructed: this build has no in-memory Nomad.
+    pub struct DevIdentityNomad(std::convert::Infallible);
 
-    impl JwksStandIn {
-        pub fn url(&self) -> String {
+    impl DevIdentityNomad {
+        pub fn address(&self) -> String {
+            match self.0 {}
+        }
+
+        pub fn sign_identity(
+            &self,
+            _job: &str,
+            _audiences: &[String],
+            _role: &str,
+        ) -> crate::secret::SecretString {
             match self.0 {}
         }
     }
 
-    pub fn start_jwks() -> Result<JwksStandIn> {
+    pub fn start_identity_nomad() -> Result<DevIdentityNomad> {
         anyhow::bail!(NOT_BUILT_IN)
     }
 }
 
-pub use built_in::{DevNomad, DevVault, JwksStandIn};
+pub use built_in::{DevIdentityNomad, DevNomad, DevVault};
 
 /// Where `nvctl dev --nomad` mounts Vault's Nomad secrets engine.
 pub const NOMAD_MOUNT: &str = "nomad";
@@ -232,9 +253,9 @@ pub fn start(flavor: Flavor, start: Start, port: Option<u16>) -> Result<DevVault
     built_in::start(flavor, start, port)
 }
 
-/// Starts a stand-in JWKS endpoint Vault (in this process) can fetch.
-pub fn start_jwks() -> Result<JwksStandIn> {
-    built_in::start_jwks()
+/// Starts an in-memory Nomad that signs workload identities (its JWKS is what Vault fetches).
+pub fn start_identity_nomad() -> Result<DevIdentityNomad> {
+    built_in::start_identity_nomad()
 }
 
 /// Whether this build carries the in-memory Vault.
@@ -254,7 +275,7 @@ mod tests {
             .map(|e| e.to_string());
         assert_eq!(err.as_deref(), Some(NOT_BUILT_IN));
         assert!(NOT_BUILT_IN.contains("cargo build --features dev"));
-        assert!(start_jwks().is_err());
+        assert!(start_identity_nomad().is_err());
         assert!(!built_in());
     }
 

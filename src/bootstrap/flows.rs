@@ -72,6 +72,10 @@ pub fn workload_identity(
             facts,
         ))
         .stages(wi::stages(spec)?)
+        .stages(wi::login_stage(
+            spec,
+            config.workload_identity.identity_file.as_ref(),
+        ))
         .stages(database_stages(config, facts))
         .stages(nomad_secrets::stages(config.nomad_secrets.as_ref(), facts))
         .stage(

@@ -96,15 +96,16 @@ pub fn run(
     }
 
     // Workload identity: the spec is built (and the CA file read) before Vault is touched.
-    // --dev without a JWKS source gets an in-process one Vault (in this process too) can fetch.
-    let jwks_stand_in = if sandbox.is_some()
+    // --dev without a JWKS source gets an in-memory Nomad: Vault (in this process too) fetches
+    // its JWKS, and the run ends with an identity it signs logging in through the role.
+    let dev_nomad = if sandbox.is_some()
         && flow == Flow::WorkloadIdentity
         && config.workload_identity.jwks_url.is_none()
         && config.workload_identity.nomad_addr.is_none()
     {
-        let server = crate::dev::start_jwks()?;
-        config.workload_identity.jwks_url = Some(server.url());
-        Some(server)
+        let nomad = crate::dev::start_identity_nomad()?;
+        config.workload_identity.nomad_addr = Some(nomad.address());
+        Some(nomad)
     } else {
         None
     };
@@ -121,6 +122,17 @@ pub fn run(
             FlowSpec::WorkloadIdentity(Box::new(wi::spec_from_options(&config.workload_identity)?))
         }
     };
+
+    if let (Some(nomad), FlowSpec::WorkloadIdentity(spec), Some(dir)) =
+        (&dev_nomad, &flow_spec, &ctx.default_dir)
+    {
+        if config.workload_identity.identity_file.is_none() {
+            let file = dir.join("task-identity.jwt");
+            let jwt = nomad.sign_identity(DEV_PROOF_JOB, &spec.audiences, &spec.role_name);
+            crate::secret_file::write_private_now(&file, jwt.expose().as_bytes())?;
+            config.workload_identity.identity_file = Some(file);
+        }
+    }
 
     let (conn, ui) = match &sandbox {
         // A throwaway Vault: no operator token, default TLS, consent implied.
@@ -155,11 +167,13 @@ pub fn run(
                 .unwrap_or_default()
         ));
     }
-    if let Some(server) = &jwks_stand_in {
+    if let Some(nomad) = &dev_nomad {
         ui.info(format!(
-            "JWKS at {}: a stand-in for Nomad's JWKS endpoint (Ed25519 key), serving until nvctl exits; \
-             against a real cluster give --nomad-addr or --jwks-url",
-            server.url()
+            "In-memory Nomad at {}: Vault fetches its JWKS, and an identity it signs for job {:?} \
+             logs in through the role at the end; against a real cluster give --nomad-addr \
+             (and --identity-file to prove it the same way)",
+            nomad.address(),
+            DEV_PROOF_JOB
         ));
     }
     let mode = if args.plan { Mode::Plan } else { Mode::Apply };
@@ -215,6 +229,9 @@ pub fn run(
     }
     Ok(verdict(&report, &ui, args.dev, config.strict))
 }
+
+/// The job whose workload identity the in-memory Nomad of `--dev` signs for the login proof.
+const DEV_PROOF_JOB: &str = "nvctl-proof";
 
 /// `NOMAD_TOKEN`, read once here: the `nomad_secrets` management token when the block names
 /// no token_file (as the Nomad CLI reads it).
@@ -301,6 +318,7 @@ fn refuse_other_flows_flags(args: &BootstrapArgs, flow: Flow) -> Result<()> {
                 (args.audience.is_some(), "--audience"),
                 (args.auth_path.is_some(), "--auth-path"),
                 (args.kv_mount.is_some(), "--kv-mount"),
+                (args.identity_file.is_some(), "--identity-file"),
             ]);
             if !wi_only.is_empty() {
                 anyhow::bail!(

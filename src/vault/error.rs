@@ -338,6 +338,16 @@ impl VaultError {
         }
     }
 
+    /// Vault's own words, for a finding that quotes them: its `errors` verbatim (joined by
+    /// `; `), or the whole message when Vault gave none (nothing answered, a broken answer).
+    pub fn words(&self) -> String {
+        if self.errors().is_empty() {
+            self.to_string()
+        } else {
+            self.errors().join("; ")
+        }
+    }
+
     /// Vault's `warnings` carried by an error answer.
     pub fn warnings(&self) -> &[String] {
         match self {

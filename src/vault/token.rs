@@ -437,6 +437,31 @@ impl VaultClient {
         auth_of(&reply, &path)
     }
 
+    /// `POST auth/<path>/login {"role", "jwt"}`, unauthenticated: a task's login with its
+    /// workload identity, as Nomad's client makes it. Never retried once sent (each copy that
+    /// arrives is a token).
+    pub fn login_jwt(
+        &self,
+        auth_path: &str,
+        role: &str,
+        jwt: &SecretString,
+    ) -> Result<TokenCreated, VaultError> {
+        #[derive(Serialize)]
+        struct Body<'a> {
+            role: &'a str,
+            jwt: &'a str,
+        }
+        let path = format!("auth/{}/login", wire::path(auth_path));
+        let request = Request::new(Method::POST, path.as_str(), Replay::NeverAfterSend)
+            .unauthenticated()
+            .json(&Body {
+                role,
+                jwt: jwt.expose(),
+            })?;
+        let reply = self.execute(&request)?;
+        auth_of(&reply, &path)
+    }
+
     /// `GET auth/token/lookup-self`.
     pub fn lookup_self(&self) -> Result<TokenLookup, VaultError> {
         self.read_data("auth/token/lookup-self")

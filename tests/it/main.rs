@@ -31,4 +31,5 @@ mod token;
 mod transcripts;
 mod unseal;
 mod verdict;
+mod wi_nomad;
 mod workload_identity;

@@ -1239,17 +1239,19 @@ fn nomad_1_8_without_flow_stays_legacy_with_a_note_and_foreign_flags_are_refused
     assert!(sandbox.requests().is_empty(), "Vault was contacted");
 }
 
-// The newcomer's one command works for workload identity too: an in-process stand-in for
-// Nomad's JWKS endpoint, and both agent blocks printed as HCL that parses.
+// The newcomer's one command works for workload identity too: an in-memory Nomad whose JWKS
+// Vault fetches and whose signed identity logs in through the role (issue 15), and both agent
+// blocks printed as HCL that parses.
 #[test]
 fn dev_with_workload_identity_prints_both_stanzas_that_parse() {
     let dir = support::workdir();
     let run = Nvctl::new()
         .current_dir(dir.path())
-        .args(["bootstrap", "--dev", "--flow", "workload-identity"])
+        .args(["bootstrap", "--dev", "--flow", "workload-identity", "-v"])
         .run()
         .exit(0)
-        .stderr_has("a stand-in for Nomad's JWKS endpoint")
+        .stderr_has("In-memory Nomad at http://127.0.0.1:")
+        .stderr_has("the workload identity of job \"nvctl-proof\" logged in through role \"nomad-workloads\"")
         .stderr_has("Bootstrap complete (workload identity)");
     let body: hcl::Body = hcl::from_str(&run.stdout).expect("stdout is HCL");
     let blocks: Vec<&hcl::Block> = body

@@ -102,6 +102,20 @@ pub(super) fn resolve(file: &RawBlock, r: &mut Resolver) -> (WiOptions, Option<O
             p.error(&ca.origin, format!("JWKS CA file {e}"));
         }
     }
+    if let Some(identity) = &args.identity_file {
+        let problem = if identity.is_file() {
+            crate::steps::wi::login::read_identity(identity).err()
+        } else {
+            Some(format!(
+                "{}: no such file (a workload identity Nomad signed, e.g. the task's \
+                 secrets/nomad_vault_default.jwt with `identity {{ file = true }}`)",
+                identity.display()
+            ))
+        };
+        if let Some(problem) = problem {
+            p.error(&Origin::Flag("--identity-file"), problem);
+        }
+    }
     let role = file.role.map(Setting::from);
     check(p, &role, "invalid workload identity role name", &|v| {
         crate::nomad::workload_identity::role_name(v)
@@ -133,6 +147,7 @@ pub(super) fn resolve(file: &RawBlock, r: &mut Resolver) -> (WiOptions, Option<O
         policy: args.policy_name.clone().or(value(policy)),
         token_period: args.role_period.clone().or(value(token_period)),
         kv_mount: value(kv_mount),
+        identity_file: args.identity_file.clone(),
     };
     (options, at)
 }

@@ -111,7 +111,7 @@ impl ProofStep {
                     Severity::Error,
                     CHECK,
                     format!("sys/leases/revoke {}", creds.lease_id),
-                    vault_words(&e),
+                    e.words(),
                 )
                 .with_remedy(format!(
                     "the lease stays and so does the Nomad token (accessor {}): revoke it by hand \
@@ -150,17 +150,8 @@ impl ProofStep {
     }
 }
 
-/// Vault's own words: its `errors`, verbatim.
-fn vault_words(e: &VaultError) -> String {
-    if e.errors().is_empty() {
-        e.to_string()
-    } else {
-        e.errors().join("\n")
-    }
-}
-
 fn vault_refused(path: &str, e: &VaultError, mount: &str, role: &str) -> Finding {
-    let words = vault_words(e);
+    let words = e.words();
     let remedy = if words.contains("not found") && words.contains("role") {
         format!(
             "the role is at {mount}/role/{role} (singular: seed 004's `vault write \

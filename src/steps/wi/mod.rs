@@ -12,6 +12,10 @@
 //!    ([`crate::doctor::workload_identity::check_live`], what `check-role --flow workload-identity` runs);
 //! 4. [`role::WiRoleStep`]: the `nomad-workloads` role, once its policy exists.
 //!
+//! 5. [`login::LoginProofStep`], only with a workload identity to prove it with
+//!    (`--identity-file`, or the one the in-memory Nomad of `bootstrap --dev` signs): logged in
+//!    through the role, its token's policies checked, the token revoked ([`login_stage`]).
+//!
 //! [`stages`] is their order, the one place it is written. JWT roles have no field for a mark:
 //! the policy records in its marked header the role that did not exist when it was written
 //! (the role step creates it next). [`destroy::destroy`] removes only what carries nvctl's
@@ -26,6 +30,7 @@ pub mod auth_method;
 pub mod config;
 pub mod destroy;
 pub mod kv;
+pub mod login;
 pub mod policy;
 pub mod role;
 
@@ -69,6 +74,22 @@ pub fn stages<'a>(spec: &WorkloadIdentitySpec) -> Result<Vec<Stage<'a>>> {
             [Box::new(role::WiRoleStep::new(spec)) as Box<dyn Step>],
         ),
     ])
+}
+
+/// The login proof's stage, when a signed workload identity is at hand.
+pub fn login_stage<'a>(
+    spec: &WorkloadIdentitySpec,
+    identity_file: Option<&PathBuf>,
+) -> Vec<Stage<'a>> {
+    identity_file
+        .map(|file| {
+            Stage::new(
+                "workload identity login",
+                [Box::new(login::LoginProofStep::new(spec, file.clone())) as Box<dyn Step>],
+            )
+        })
+        .into_iter()
+        .collect()
 }
 
 /// Drives the workload-identity stages alone (Vault initialised and unsealed, `client`
@@ -117,6 +138,9 @@ pub struct WiOptions {
     /// `--kv-mount`: the KV v2 mount the policy grants on, mounted by nvctl when absent.
     /// `None`: the policy grants on `secret/` and nothing is mounted (`nomad setup vault`).
     pub kv_mount: Option<String>,
+    /// `--identity-file`: a workload identity Nomad signed, logged in through the role to
+    /// prove the set-up ([`login`]).
+    pub identity_file: Option<PathBuf>,
 }
 
 /// The spec the options describe, validated; the CA file is read here. Errors name the flag.
