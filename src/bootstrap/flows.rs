@@ -13,6 +13,7 @@ use crate::steps::database::{
     DatabaseConnectionStep, DatabaseMountStep, DatabaseProofStep, DatabaseRoleStep,
 };
 use crate::steps::init::{InitSpec, InitStep};
+use crate::steps::kv_secret;
 use crate::steps::pipeline::{Facts, FinalCheck, Pipeline, Stage};
 use crate::steps::policy::{server_policy_text, PolicyStep};
 use crate::steps::role::RoleStep;
@@ -29,8 +30,9 @@ use super::config::BootstrapConfig;
 const NO_TOKEN: &str = "no Vault token: set VAULT_TOKEN, write it to ~/.vault-token, or pass \
     --token-file PATH (Vault was initialised before this run, so nvctl has no root token of its own)";
 
-/// The legacy token flow (Nomad ≤ 1.9): init → unseal → {policies, role} → the servers' token
-/// → the agent blocks' files; then Nomad's start-up checks of the token and the agent rules.
+/// The legacy token flow (Nomad ≤ 1.9): init → unseal → {policies, role} → the jobs' KV
+/// secrets → the servers' token → the agent blocks' files; then Nomad's start-up checks of the
+/// token and the agent rules.
 pub fn legacy(
     config: &BootstrapConfig,
     namespace: Option<String>,
@@ -43,6 +45,7 @@ pub fn legacy(
             facts,
         ))
         .stage("policies and role", policies_and_role(config)?)
+        .stages(kv_secret::stages(&config.kv_secrets))
         .stage("the servers' token", [boxed(server_token(config, facts))])
         .stages(database_stages(config, facts))
         .stages(nomad_secrets::stages(config.nomad_secrets.as_ref(), facts))
@@ -57,8 +60,9 @@ pub fn legacy(
 }
 
 /// The workload-identity flow (Nomad ≥ 1.7, the only one on ≥ 1.10): init → unseal → the
-/// workload-identity stages ([`wi::stages`]) → the agent blocks' files; then Nomad's agent
-/// rules over both blocks (the live checks are the policy step's verification).
+/// workload-identity stages ([`wi::stages`]) → the jobs' KV secrets → the agent blocks' files;
+/// then Nomad's agent rules over both blocks (the live checks are the policy step's
+/// verification).
 pub fn workload_identity(
     config: &BootstrapConfig,
     spec: &WorkloadIdentitySpec,
@@ -78,6 +82,7 @@ pub fn workload_identity(
         ))
         .stages(database_stages(config, facts))
         .stages(nomad_secrets::stages(config.nomad_secrets.as_ref(), facts))
+        .stages(kv_secret::stages(&config.kv_secrets))
         .stage(
             "agent vault blocks",
             block_files(config, |kind| wi::stanza(spec, kind, &address)),

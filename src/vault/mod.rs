@@ -31,7 +31,9 @@ mod testserver;
 pub use database::{DatabaseConnection, DatabaseRole};
 pub use engines::{NomadRole, PathMount, SecretKeys};
 pub use error::{ApiAnswer, PartialAnswer, SealState, TlsProblem, VaultError};
-pub use mounts::{AuthMount, JwtConfig, JwtRole, KvSecret, KvVersion, Mount, MountRequest};
+pub use mounts::{
+    AuthMount, JwtConfig, JwtRole, KvMetadata, KvSecret, KvVersion, Mount, MountRequest,
+};
 pub use observer::{ExchangeOutcome, RequestEvent, RequestObserver};
 pub use policy::{AclPolicy, LegacyPolicy};
 pub use sys::{Health, HealthQuery, InitRequest, InitResponse, Leader, SealStatus};
@@ -40,6 +42,7 @@ pub use token::{
     TokenRoleParams,
 };
 pub use transport::{error_chain, normalise_address, Replay, VaultClient, MAX_RETRY_AFTER};
+pub(crate) use wire::describe_json_error;
 pub use wire::parse_duration_secs;
 
 use std::path::PathBuf;

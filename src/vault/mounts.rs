@@ -125,6 +125,20 @@ impl Expected for KvVersion {
     const REQUIRED: &'static [&'static str] = &["version"];
 }
 
+/// What `GET :mount/metadata/:path` (KV v2, vault-api-engines.md §2.3) says of a secret: the
+/// version a check-and-set write must name.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(default)]
+pub struct KvMetadata {
+    pub current_version: u64,
+    pub cas_required: bool,
+}
+
+impl Expected for KvMetadata {
+    const WHAT: &'static str = "a KV v2 secret's metadata";
+    const REQUIRED: &'static [&'static str] = &["current_version"];
+}
+
 /// The JWT/OIDC auth method's configuration (`auth/:mount/config`). Only the fields set are
 /// written; fields not modelled are kept in `extra`.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
@@ -241,6 +255,27 @@ struct KvWrite<'a> {
     data: &'a BTreeMap<String, serde_json::Value>,
 }
 
+/// A KV v2 write with check-and-set: `{"data":{…},"options":{"cas":N}}` (path_data.go).
+#[derive(Serialize)]
+struct KvCasWrite<'a> {
+    #[serde(serialize_with = "expose_values")]
+    data: &'a BTreeMap<String, crate::secret::SecretString>,
+    options: KvCasOptions,
+}
+
+#[derive(Serialize)]
+struct KvCasOptions {
+    cas: u64,
+}
+
+/// The one place a KV secret's values leave the process: the body of the write.
+fn expose_values<S: serde::Serializer>(
+    data: &&BTreeMap<String, crate::secret::SecretString>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_map(data.iter().map(|(k, v)| (k, v.expose())))
+}
+
 impl VaultClient {
     /// `GET sys/mounts`: secrets engines by path (with the trailing `/`, e.g. `secret/`).
     pub fn list_mounts(&self) -> Result<BTreeMap<String, Mount>, VaultError> {
@@ -300,6 +335,36 @@ impl VaultClient {
             .json(&KvWrite { data })?;
         let reply = self.execute(&request)?;
         wire::decode_data(&reply, &api_path)
+    }
+
+    /// `POST :mount/data/:path` (KV v2) with check-and-set: written only if the secret's
+    /// current version is still `cas` (0: it must not exist), else Vault answers 400
+    /// `check-and-set parameter did not match the current version` and writes nothing.
+    /// Sent again only when no answer came back, like [`VaultClient::kv2_write`] (a copy that
+    /// arrived first makes the second fail its check-and-set, which the caller can tell by
+    /// reading the secret back).
+    pub fn kv2_write_checked(
+        &self,
+        mount: &str,
+        path: &str,
+        data: &BTreeMap<String, crate::secret::SecretString>,
+        cas: u64,
+    ) -> Result<(KvVersion, Vec<String>), VaultError> {
+        let api_path = format!("{}/data/{}", wire::path(mount), wire::path(path));
+        let body = KvCasWrite {
+            data,
+            options: KvCasOptions { cas },
+        };
+        let request =
+            Request::new(Method::POST, api_path.as_str(), Replay::UntilAnswered).json(&body)?;
+        let reply = self.execute(&request)?;
+        wire::decode_data(&reply, &api_path)
+    }
+
+    /// `GET :mount/metadata/:path` (KV v2); `None` when the secret was never written.
+    pub fn kv2_metadata(&self, mount: &str, path: &str) -> Result<Option<KvMetadata>, VaultError> {
+        let api_path = format!("{}/metadata/{}", wire::path(mount), wire::path(path));
+        wire::absent_on_404(self.read_data(&api_path))
     }
 
     /// `GET auth/:mount/config` of a JWT auth method; `None` when not configured yet.

@@ -5,6 +5,7 @@ mod support;
 
 mod bootstrap;
 mod bootstrap_config;
+mod bootstrap_jobs;
 mod bounds;
 mod check_job;
 mod completions;

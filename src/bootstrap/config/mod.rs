@@ -51,6 +51,7 @@
 mod database;
 mod init;
 mod job_policy;
+mod kv_secret;
 pub mod nomad_secrets;
 mod policy;
 mod problems;
@@ -66,6 +67,7 @@ use std::path::{Path, PathBuf};
 use crate::cli::BootstrapArgs;
 use crate::nomad::role_spec::RoleSpec;
 use crate::secret::SecretString;
+use crate::steps::kv_secret::KvSecretSpec;
 use crate::steps::nomad_secrets::NomadSecretsSpec;
 use crate::steps::wi::WiOptions;
 
@@ -94,6 +96,7 @@ pub const FILE: Schema = Schema {
         &token::SCHEMA,
         &stanza::SCHEMA,
         &job_policy::SCHEMA,
+        &kv_secret::SCHEMA,
         &workload_identity::SCHEMA,
         &database::SCHEMA,
         &nomad_secrets::SCHEMA,
@@ -142,6 +145,8 @@ pub struct BootstrapConfig {
     /// The address the Nomad agents use (defaults to the active node).
     pub nomad_vault_address: String,
     pub job_policies: Vec<JobPolicy>,
+    /// `kv_secret` blocks: KV v2 secrets the jobs read, data held as secrets.
+    pub kv_secrets: Vec<KvSecretSpec>,
     /// The workload-identity settings (flags over the `workload_identity` block), each one
     /// already checked; `crate::steps::wi::spec_from_options` makes the spec of them.
     pub workload_identity: WiOptions,
@@ -275,6 +280,7 @@ fn settle(file: &RawBlock, r: &mut Resolver) -> Option<BootstrapConfig> {
     let nomad_secrets = nomad_secrets::resolve(file, r);
     let nomad_token_output =
         nomad_secrets::outputs(&nomad_secrets).map(|p| Setting::new(p, Origin::Default));
+    let kv_secrets = kv_secret::resolve(file, r);
 
     let mut outputs = vec![
         ("init output", &init.output),
@@ -313,6 +319,7 @@ fn settle(file: &RawBlock, r: &mut Resolver) -> Option<BootstrapConfig> {
         client_stanza_output: stanza.client_output.map(|s| s.value),
         nomad_vault_address: stanza.vault_address,
         job_policies,
+        kv_secrets,
         workload_identity,
         workload_identity_block,
         databases,

@@ -1,0 +1,300 @@
+//! The jobs' side of `nvctl bootstrap --config` (issue 13): `kv_secret "MOUNT/PATH" {
+//! from_file }` written with check-and-set, its values never shown.
+
+use crate::support::{self, Http, Nvctl, ROOT_TOKEN};
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use serde_json::{json, Value};
+use vault_sandbox::{Sandbox, SandboxHandle};
+
+fn chmod(path: &Path, mode: u32) {
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn write_secret_file(dir: &Path, name: &str, json: &Value) -> PathBuf {
+    let path = write(dir, name, &json.to_string());
+    chmod(&path, 0o600);
+    path
+}
+
+/// `nvctl bootstrap --config <dir>/bootstrap.hcl` at `sandbox`, run in `dir` (the init file
+/// and the servers' token land there).
+fn bootstrap(sandbox: &SandboxHandle, dir: &Path) -> Nvctl {
+    Nvctl::new()
+        .env("VAULT_ADDR", &sandbox.addr())
+        .current_dir(dir)
+        .args(["bootstrap", "--config"])
+        .arg(dir.join("bootstrap.hcl"))
+}
+
+fn secret_data(http: &Http, path: &str) -> (u16, Value) {
+    let (status, body) = http.get(path);
+    (status, body["data"].clone())
+}
+
+/// A dev sandbox (an initialised Vault with `secret/` as KV v2, like `vault server -dev`)
+/// with a config of `blocks` in `dir`; bootstrap runs with its root token.
+fn dev_with(dir: &Path, blocks: &str) -> SandboxHandle {
+    support::sandbox_only("counts the writes the sandbox receives");
+    write(dir, "bootstrap.hcl", blocks);
+    support::dev_sandbox()
+}
+
+fn dev_bootstrap(sandbox: &SandboxHandle, dir: &Path) -> Nvctl {
+    bootstrap(sandbox, dir).env("VAULT_TOKEN", ROOT_TOKEN)
+}
+
+const KV_ONLY: &str = "kv_secret \"secret/app\" {\n  from_file = \"app.json\"\n}\n";
+
+#[test]
+fn a_changed_secret_file_plans_keys_never_values_and_writes_a_new_version() {
+    let dir = support::workdir();
+    let sandbox = dev_with(dir.path(), KV_ONLY);
+    let file = write_secret_file(
+        dir.path(),
+        "app.json",
+        &json!({ "user": "OLD-USER-VALUE", "gone": "OLD-GONE-VALUE", "same": "SAME-VALUE" }),
+    );
+    dev_bootstrap(&sandbox, dir.path())
+        .arg("--yes")
+        .run()
+        .exit(0);
+    std::fs::write(
+        &file,
+        json!({ "user": "NEW-USER-VALUE", "added": "NEW-ADDED-VALUE", "same": "SAME-VALUE" })
+            .to_string(),
+    )
+    .unwrap();
+    let values = [
+        "OLD-USER-VALUE",
+        "OLD-GONE-VALUE",
+        "SAME-VALUE",
+        "NEW-USER-VALUE",
+        "NEW-ADDED-VALUE",
+    ];
+
+    sandbox.clear_requests();
+    for format in ["table", "json"] {
+        let mut run = dev_bootstrap(&sandbox, dir.path())
+            .args(["-v", "--plan", "--format", format])
+            .run()
+            .exit(3);
+        if format == "table" {
+            run = run
+                .stderr_has("KV secret secret/app differs from")
+                .stderr_has("keys added: added")
+                .stderr_has("keys removed: gone")
+                .stderr_has("keys changed: user")
+                .stderr_has("check-and-set: 1");
+        } else {
+            let doc = run.json();
+            let kv = doc["steps"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|s| s["step"] == "kv secret")
+                .cloned()
+                .unwrap();
+            assert_eq!(kv["outcome"], json!("pending"));
+            assert!(kv["diff"].as_str().unwrap().contains("keys changed: user"));
+        }
+        for value in values {
+            run = run.hides(value);
+        }
+    }
+    assert_eq!(support::writes(&sandbox), Vec::<String>::new());
+
+    let mut run = dev_bootstrap(&sandbox, dir.path())
+        .args(["-v", "--yes"])
+        .run()
+        .exit(0)
+        .stderr_has("secret/data/app: updated");
+    for value in values {
+        run = run.hides(value);
+    }
+    let (_, data) = secret_data(&Http::new(&sandbox.addr(), ROOT_TOKEN), "secret/data/app");
+    assert_eq!(
+        data["data"],
+        json!({ "user": "NEW-USER-VALUE", "added": "NEW-ADDED-VALUE", "same": "SAME-VALUE" })
+    );
+    assert_eq!(data["metadata"]["version"], json!(2));
+    let cas_write = sandbox
+        .requests()
+        .into_iter()
+        .find(|r| r.method == "POST" && r.path == "/v1/secret/data/app")
+        .expect("the write");
+    let body: Value = serde_json::from_str(&cas_write.body).unwrap();
+    assert_eq!(body["options"], json!({ "cas": 1 }));
+
+    // The same file again: the values are compared in memory and nothing is written.
+    sandbox.clear_requests();
+    dev_bootstrap(&sandbox, dir.path())
+        .arg("--yes")
+        .run()
+        .exit(0)
+        .stderr_has("KV secret secret/app (version 2, keys added, same, user)");
+    let writes = support::writes(&sandbox);
+    assert!(
+        !writes.iter().any(|w| w.contains("/v1/secret/")),
+        "{writes:?}"
+    );
+}
+
+#[test]
+fn a_secret_file_others_may_read_is_refused_before_vault_is_asked() {
+    let dir = support::workdir();
+    let sandbox = dev_with(dir.path(), KV_ONLY);
+    let file = write_secret_file(dir.path(), "app.json", &json!({ "user": "MODE-VALUE" }));
+    chmod(&file, 0o640);
+    sandbox.clear_requests();
+    dev_bootstrap(&sandbox, dir.path())
+        .arg("--yes")
+        .run()
+        .exit(1)
+        .stderr_has(&format!(
+            "bootstrap.hcl:2: kv_secret \"secret/app\": {} has mode 0640: a file holding secret values must be 0600",
+            file.display()
+        ))
+        .stderr_has("nothing was sent to Vault")
+        .hides("MODE-VALUE");
+    assert!(sandbox.requests().is_empty(), "{:?}", sandbox.requests());
+}
+
+#[test]
+fn a_concurrent_change_is_refused_by_check_and_set_and_kept() {
+    // vault-plugin-secrets-kv path_data.go: a cas that is not the current version → 400
+    // "check-and-set parameter did not match the current version", nothing written.
+    let dir = support::workdir();
+    let sandbox = dev_with(dir.path(), KV_ONLY);
+    let file = write_secret_file(dir.path(), "app.json", &json!({ "user": "V1-VALUE" }));
+    dev_bootstrap(&sandbox, dir.path())
+        .arg("--yes")
+        .run()
+        .exit(0);
+    std::fs::write(&file, json!({ "user": "FILE-VALUE" }).to_string()).unwrap();
+
+    let mut terminal = dev_bootstrap(&sandbox, dir.path()).on_terminal();
+    terminal
+        .expect("keys changed: user")
+        .expect("Apply this change to secret/data/app? [y/N] ");
+    // Someone else writes a version while nvctl waits for the operator.
+    let http = Http::new(&sandbox.addr(), ROOT_TOKEN);
+    let (status, _) = http.put(
+        "secret/data/app",
+        &json!({ "data": { "user": "THEIRS-VALUE" } }),
+    );
+    assert_eq!(status, 200);
+    terminal.send("y\n");
+    terminal
+        .finish()
+        .exit(2)
+        .stderr_has("secret/app was not written: it changed after nvctl read it (check-and-set 1)")
+        .stderr_has("check-and-set parameter did not match the current version")
+        .hides("FILE-VALUE")
+        .hides("THEIRS-VALUE");
+    let (_, data) = secret_data(&http, "secret/data/app");
+    assert_eq!(data["data"], json!({ "user": "THEIRS-VALUE" }));
+    assert_eq!(data["metadata"]["version"], json!(2));
+}
+
+#[test]
+fn a_kv_version_1_engine_is_refused_clearly_and_not_written() {
+    let dir = support::workdir();
+    let sandbox = dev_with(
+        dir.path(),
+        "kv_secret \"kv/app\" {\n  from_file = \"app.json\"\n}\n",
+    );
+    write_secret_file(dir.path(), "app.json", &json!({ "user": "V-VALUE" }));
+    let http = Http::new(&sandbox.addr(), ROOT_TOKEN);
+    let (status, _) = http.put("sys/mounts/kv", &json!({ "type": "kv" }));
+    assert!(status == 204 || status == 200);
+    dev_bootstrap(&sandbox, dir.path())
+        .arg("--plan")
+        .run()
+        .exit(3)
+        .stderr_has(
+            "kv/ is a KV version 1 engine: nvctl writes KV secrets only with check-and-set",
+        );
+    sandbox.clear_requests();
+    dev_bootstrap(&sandbox, dir.path())
+        .arg("--yes")
+        .run()
+        .exit(1)
+        .stderr_has("kv_secret \"kv/app\" not written: kv/ is a KV version 1 engine")
+        .stderr_has("vault kv enable-versioning kv/");
+    assert!(
+        !support::writes(&sandbox)
+            .iter()
+            .any(|w| w.contains("/v1/kv/")),
+        "{:?}",
+        support::writes(&sandbox)
+    );
+}
+
+#[test]
+fn every_kv_secret_error_is_reported_at_once_with_its_line() {
+    support::sandbox_only("counts the requests Vault received");
+    let sandbox = Sandbox::builder().uninitialized().start().unwrap();
+    let dir = support::workdir();
+    write_secret_file(
+        dir.path(),
+        "typed.json",
+        &json!({ "pin": 12345, "nested": { "deep": "NESTED-VALUE" } }),
+    );
+    write_secret_file(dir.path(), "list.json", &json!(["LIST-VALUE"]));
+    let broken = write(dir.path(), "broken.json", "{\"a\": \"BROKEN-VALUE\"");
+    chmod(&broken, 0o600);
+    write(
+        dir.path(),
+        "bootstrap.hcl",
+        r#"kv_secret "secret" {
+  from_file = "typed.json"
+}
+kv_secret "secret/typed" {
+  from_file = "typed.json"
+}
+kv_secret "secret/list" {
+  from_file = "list.json"
+}
+kv_secret "secret/broken" {
+  from_file = "broken.json"
+}
+kv_secret "secret/none" {
+  from_fil = "x.json"
+}
+kv_secret "/secret/typed/" {
+  from_file = "typed.json"
+}
+"#,
+    );
+    let run = bootstrap(&sandbox, dir.path())
+        .arg("--yes")
+        .run()
+        .exit(1)
+        .stderr_has("bootstrap.hcl:1: kv_secret \"secret\": give the mount and the secret's path")
+        .stderr_has("bootstrap.hcl:5: kv_secret \"secret/typed\":")
+        .stderr_has("key \"pin\": expected a string, got a number")
+        .stderr_has("key \"nested\": expected a string, got an object")
+        .stderr_has("bootstrap.hcl:8: kv_secret \"secret/list\":")
+        .stderr_has("expected a JSON object of strings")
+        .stderr_has("bootstrap.hcl:11: kv_secret \"secret/broken\":")
+        .stderr_has("bootstrap.hcl:14: unknown key \"from_fil\" in the kv_secret block; did you mean \"from_file\"?")
+        .stderr_has("bootstrap.hcl:16: kv_secret \"secret/typed\" is given twice (first at line 4)")
+        .stderr_has("nothing was sent to Vault");
+    for value in ["12345", "NESTED-VALUE", "LIST-VALUE", "BROKEN-VALUE"] {
+        assert!(
+            !run.stderr.contains(value),
+            "{value} printed:\n{}",
+            run.stderr
+        );
+    }
+    assert!(sandbox.requests().is_empty(), "{:?}", sandbox.requests());
+}
