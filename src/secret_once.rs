@@ -39,8 +39,10 @@ pub struct OnceSecret {
     pub server: String,
     /// What the request does, past tense with its subject, e.g. `Vault was initialised`.
     pub effect: String,
-    /// What the answer holds, plural, e.g. `the unseal keys and the root token`.
+    /// What the answer holds, e.g. `the unseal keys and the root token`.
     pub holds: String,
+    /// Whether `holds` names several things (`are saved`, `exist`) or one (`is`, `exists`).
+    pub plural: bool,
     /// What to do once the answer is lost, e.g. `wipe this Vault … and run nvctl init again`.
     pub if_lost: String,
     /// How the operator finds out whether the server acted, e.g. `Check with `nvctl status``.
@@ -114,6 +116,15 @@ fn sibling(target: &Path, suffix: &str) -> PathBuf {
 }
 
 impl OnceSecret {
+    /// `plural` or `singular`, agreeing with [`OnceSecret::holds`].
+    fn verb(&self, plural: &'static str, singular: &'static str) -> &'static str {
+        if self.plural {
+            plural
+        } else {
+            singular
+        }
+    }
+
     /// Checks, before anything is sent, that the answer can be kept: neither the target nor an
     /// earlier raw answer exists, and the place is writable.
     pub fn prepare(self) -> Result<Prepared> {
@@ -155,18 +166,20 @@ impl Prepared {
         let hold = interrupt::hold(
             format!("{}'s answer to {}", self.secret.server, self.secret.request),
             format!(
-                "That answer holds {}, which exist nowhere else.",
-                self.secret.holds
+                "That answer holds {}, which {} nowhere else.",
+                self.secret.holds,
+                self.secret.verb("exist", "exists")
             ),
             self.secret.bound,
         );
         let target = self.secret.target.clone();
         let holds = self.secret.holds.clone();
+        let are = self.secret.verb("are", "is");
         let result = self.exchange_held(send, judge, render);
         // Said if a signal arrived meanwhile: the process stops when `hold` drops, before the
         // caller could print anything.
         hold.outcome(match &result {
-            Ok(_) => format!("{holds} are saved in {}", target.display()),
+            Ok(_) => format!("{holds} {are} saved in {}", target.display()),
             Err(e) => format!("{e:#}"),
         });
         drop(hold);
@@ -299,11 +312,12 @@ impl Prepared {
                 Err(_) => String::new(),
             };
             return Err(anyhow::Error::new(VaultFailure(format!(
-                "{} on {}, but {} could not be written ({e:#}); {} were printed above{raw_note}",
+                "{} on {}, but {} could not be written ({e:#}); {} {} printed above{raw_note}",
                 s.effect,
                 s.server,
                 s.target.display(),
-                s.holds
+                s.holds,
+                s.verb("were", "was")
             ))));
         }
         // Durable in the target: the raw copy and the note have done their job.
@@ -388,6 +402,7 @@ mod tests {
             server: "http://127.0.0.1:1".into(),
             effect: "The server was set up".into(),
             holds: "the secrets".into(),
+            plural: true,
             if_lost: "start again".into(),
             check: "Check with `nvctl status`".into(),
             if_acted: "if it says initialized".into(),

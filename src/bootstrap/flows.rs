@@ -30,9 +30,11 @@ use super::config::BootstrapConfig;
 const NO_TOKEN: &str = "no Vault token: set VAULT_TOKEN, write it to ~/.vault-token, or pass \
     --token-file PATH (Vault was initialised before this run, so nvctl has no root token of its own)";
 
-/// The legacy token flow (Nomad ≤ 1.9): init → unseal → {policies, role} → the jobs' KV
-/// secrets → the servers' token → the agent blocks' files; then Nomad's start-up checks of the
-/// token and the agent rules.
+/// The legacy token flow (Nomad ≤ 1.9): init → unseal → [the `nomad_secrets` block: Nomad's
+/// ACL bootstrap, then its engine — first, so a token that exists once is saved before any
+/// other write, and Nomad's problems stop the run before the rest is written] → {policies,
+/// role} → the jobs' KV secrets → the servers' token → the `database` blocks → the agent
+/// blocks' files; then Nomad's start-up checks of the token and the agent rules.
 pub fn legacy(
     config: &BootstrapConfig,
     namespace: Option<String>,
@@ -44,11 +46,11 @@ pub fn legacy(
             config.nomad_secrets.as_ref(),
             facts,
         ))
+        .stages(nomad_secrets::stages(config.nomad_secrets.as_ref(), facts))
         .stage("policies and role", policies_and_role(config)?)
         .stages(kv_secret::stages(&config.kv_secrets))
         .stage("the servers' token", [boxed(server_token(config, facts))])
         .stages(database_stages(config, facts))
-        .stages(nomad_secrets::stages(config.nomad_secrets.as_ref(), facts))
         .stage(
             "agent vault blocks",
             block_files(config, |kind| legacy_block(config, kind, namespace.clone())),
@@ -59,10 +61,11 @@ pub fn legacy(
         .no_token_message(NO_TOKEN))
 }
 
-/// The workload-identity flow (Nomad ≥ 1.7, the only one on ≥ 1.10): init → unseal → the
-/// workload-identity stages ([`wi::stages`]) → the jobs' KV secrets → the agent blocks' files;
-/// then Nomad's agent rules over both blocks (the live checks are the policy step's
-/// verification).
+/// The workload-identity flow (Nomad ≥ 1.7, the only one on ≥ 1.10): init → unseal → [the
+/// `nomad_secrets` block, as in [`legacy`]] → the workload-identity stages ([`wi::stages`]),
+/// with an identity the login proof ([`wi::login_stage`]) → the `database` blocks → the jobs'
+/// KV secrets → the agent blocks' files; then Nomad's agent rules over both blocks (the live
+/// checks are the policy step's verification).
 pub fn workload_identity(
     config: &BootstrapConfig,
     spec: &WorkloadIdentitySpec,
@@ -75,13 +78,13 @@ pub fn workload_identity(
             config.nomad_secrets.as_ref(),
             facts,
         ))
+        .stages(nomad_secrets::stages(config.nomad_secrets.as_ref(), facts))
         .stages(wi::stages(spec)?)
         .stages(wi::login_stage(
             spec,
             config.workload_identity.identity_file.as_ref(),
         ))
         .stages(database_stages(config, facts))
-        .stages(nomad_secrets::stages(config.nomad_secrets.as_ref(), facts))
         .stages(kv_secret::stages(&config.kv_secrets))
         .stage(
             "agent vault blocks",

@@ -191,6 +191,7 @@ fn vault_init_secret(client: &VaultClient, output: &Path) -> OnceSecret {
         server: client.address().to_owned(),
         effect: "Vault was initialised".into(),
         holds: "the unseal keys and the root token".into(),
+        plural: true,
         if_lost: "nothing can recover them: this Vault must be wiped (stop it, remove its \
                   storage) and initialised again with `nvctl init`"
             .into(),

@@ -371,6 +371,162 @@ fn a_lost_bootstrap_answer_is_said_plainly_with_nomads_reset_procedure_and_conve
     assert!(!s.path("nomad-management.token.sent").exists());
 }
 
+/// A Ctrl-C while Nomad's bootstrap answer is on its way: nvctl says it waits, saves the token
+/// 0600 once the answer arrives, and only then stops on the signal — before anything is
+/// written to Vault. The re-run takes the saved token and converges.
+#[cfg(unix)]
+#[test]
+fn sigint_while_the_bootstrap_answer_is_awaited_saves_the_token_then_stops() {
+    support::sandbox_only("needs a slow unbootstrapped Nomad");
+    let s = Setup::with(NomadSandbox::builder().latency(std::time::Duration::from_millis(1500)));
+    let token_file = s.path("nomad-management.token");
+    let config = s.config(
+        "  token_file    = \"nomad-management.token\"\n  acl_bootstrap = true\n  role \"nomad-admin\" { type = \"management\" }\n",
+    );
+    s.vault.clear_requests();
+    let running = s.bootstrap(&config).spawn();
+    support::await_that("nvctl sent PUT /v1/acl/bootstrap", || {
+        s.nomad
+            .requests()
+            .iter()
+            .any(|r| r.method == "PUT" && r.path == "/v1/acl/bootstrap")
+    });
+    running.signal("INT");
+    running.await_stderr(&format!(
+        "nvctl: SIGINT received while waiting for {}'s answer to PUT /v1/acl/bootstrap",
+        s.nomad.addr()
+    ));
+    let run = running.finish().killed_by(2).stderr_has(&format!(
+        "nvctl: stopping on SIGINT: Nomad's management token is saved in {}",
+        token_file.display()
+    ));
+    let saved = std::fs::read_to_string(&token_file).expect("token file");
+    assert_eq!(Some(saved.trim().to_string()), s.nomad.management_token());
+    run.hides(saved.trim());
+    assert_eq!(mode(&token_file), 0o600);
+    assert_eq!(support::writes(&s.vault), Vec::<String>::new());
+
+    s.nomad.set_latency(std::time::Duration::ZERO);
+    s.bootstrap(&config)
+        .run()
+        .exit(0)
+        .stderr_has("Nomad's management token is in");
+    assert_eq!(
+        s.nomad
+            .requests()
+            .iter()
+            .filter(|r| r.path == "/v1/acl/bootstrap")
+            .count(),
+        1,
+        "bootstrapped once"
+    );
+}
+
+#[test]
+fn every_bad_setting_of_the_block_is_named_with_its_line_and_nothing_is_sent() {
+    let s = Setup::new();
+    let token = s.nomad.management_token().unwrap();
+    let key = s.path("client.key");
+    write_private(&key, "not a key");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
+    let path = s.path("bootstrap.hcl");
+    std::fs::write(
+        &path,
+        r#"nomad_secrets {
+  address          = "nomad.example.com:4646"
+  ca_cert_file     = "missing-ca.pem"
+  client_key_file  = "client.key"
+  lease_ttl        = "an hour"
+  role "-deployer" { policies = ["deploy"] }
+  role "ci" { policies = ["deploy"] }
+  role "ci" { policies = ["deploy"] }
+  role "admin" { type = "admin" }
+  roles "x" { policies = ["deploy"] }
+}
+"#,
+    )
+    .unwrap();
+    s.bootstrap(&path)
+        .env("NOMAD_TOKEN", &token)
+        .run()
+        .exit(1)
+        .stderr_has("bootstrap.hcl:2: nomad_secrets.address: invalid Nomad address \"nomad.example.com:4646\"")
+        .stderr_has("bootstrap.hcl:3: nomad_secrets.ca_cert_file")
+        .stderr_has("missing-ca.pem does not exist")
+        .stderr_has("a client certificate needs both client_cert_file and client_key_file")
+        .stderr_has("bootstrap.hcl:5: nomad_secrets.lease_ttl")
+        .stderr_has("bootstrap.hcl:6: invalid Nomad engine role name \"-deployer\"")
+        .stderr_has("bootstrap.hcl:8: duplicate role \"ci\" block (first at line 7)")
+        .stderr_has("bootstrap.hcl:4: nomad_secrets.client_key_file")
+        .stderr_has("client.key is readable by others (mode 644): it holds the private key of Vault's client certificate")
+        .stderr_has("bootstrap.hcl:9: role \"admin\": type must be \"client\" or \"management\"")
+        .stderr_has("bootstrap.hcl:10: unknown block \"roles\"")
+        .hides(&token);
+    assert_eq!(support::writes(&s.vault), Vec::<String>::new());
+    assert!(s.nomad.requests().is_empty());
+
+    // acl_bootstrap needs the file the token is saved to; an empty token file is refused.
+    s.bootstrap(&s.config("  acl_bootstrap = true\n"))
+        .env("NOMAD_TOKEN", &token)
+        .run()
+        .exit(1)
+        .stderr_has("acl_bootstrap = true needs token_file");
+    write_private(&s.path("nomad-management.token"), "\n");
+    s.bootstrap(&s.config("  token_file = \"nomad-management.token\"\n  role \"nomad-admin\" { type = \"management\" }\n"))
+        .run()
+        .exit(1)
+        .stderr_has("the Nomad token file")
+        .stderr_has("is empty");
+    assert_eq!(support::writes(&s.vault), Vec::<String>::new());
+    assert!(s.nomad.requests().is_empty());
+}
+
+#[test]
+fn an_unreachable_nomad_is_exit_2_naming_the_address_and_nothing_is_written() {
+    support::sandbox_only("counts the writes the Vault sandbox receives");
+    let s = Setup::new();
+    let token = s.nomad.management_token().unwrap();
+    s.token_file(&token);
+    let path = s.path("bootstrap.hcl");
+    std::fs::write(
+        &path,
+        "nomad_secrets {\n  address = \"http://127.0.0.1:1\"\n  token_file = \"nomad-management.token\"\n  role \"nomad-admin\" { type = \"management\" }\n}\n",
+    )
+    .unwrap();
+    s.vault.clear_requests();
+    s.bootstrap(&path)
+        .run()
+        .exit(2)
+        .stderr_has("cannot connect to Nomad at http://127.0.0.1:1")
+        .hides(&token);
+    assert_eq!(support::writes(&s.vault), Vec::<String>::new());
+}
+
+#[test]
+fn another_engine_at_the_path_is_refused_and_left_alone() {
+    support::sandbox_only("mounts a KV engine where the Nomad engine would go");
+    let s = Setup::new();
+    let config = s.seed_config();
+    let http = s.vault_http();
+    let (status, _) = http.put(
+        "sys/mounts/nomad",
+        &json!({"type": "kv", "options": {"version": "2"}}),
+    );
+    assert_eq!(status, 204);
+    s.vault.clear_requests();
+    s.bootstrap(&config)
+        .run()
+        .exit(1)
+        .stderr_has("nomad/ is already a \"kv\" secrets engine: nvctl does not replace it");
+    assert_eq!(support::writes(&s.vault), Vec::<String>::new());
+    let (_, mounts) = http.get("sys/mounts");
+    assert_eq!(mounts["data"]["nomad/"]["type"], "kv");
+}
+
 #[test]
 fn acls_disabled_is_nomads_acl_support_disabled_and_exit_3() {
     support::sandbox_only("needs a Nomad with ACLs disabled");

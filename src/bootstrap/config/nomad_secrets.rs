@@ -142,7 +142,11 @@ pub(super) fn resolve(file: &RawBlock, r: &mut Resolver) -> Option<NomadSecretsS
     let token = match (&token_file, &r.ctx.nomad_token) {
         (Some(file), _) => {
             if file.value.exists() {
-                if let Err(e) = crate::steps::nomad_secrets::check_private(&file.value) {
+                if let Err(e) = crate::steps::nomad_secrets::check_private(
+                    &file.value,
+                    "the Nomad token file",
+                    "a management token",
+                ) {
                     p.at(&file.at, format!("{e:#}"));
                 }
             } else if !acl_bootstrap {
@@ -200,8 +204,12 @@ pub(super) fn resolve(file: &RawBlock, r: &mut Resolver) -> Option<NomadSecretsS
     }
     if let Some(key) = &client_key {
         if key.value.is_file() {
-            if let Err(e) = crate::steps::nomad_secrets::check_private(&key.value) {
-                p.at(&key.at, format!("client_key_file: {e:#}"));
+            if let Err(e) = crate::steps::nomad_secrets::check_private(
+                &key.value,
+                "nomad_secrets.client_key_file",
+                "the private key of Vault's client certificate",
+            ) {
+                p.at(&key.at, format!("{e:#}"));
             }
         }
     }
@@ -240,12 +248,6 @@ pub(super) fn resolve(file: &RawBlock, r: &mut Resolver) -> Option<NomadSecretsS
             p.error(
                 &role_at,
                 format!("invalid Nomad engine role name {name:?}: use letters, digits, '_', '-' and '.', starting and ending with a letter, digit or '_'"),
-            );
-        }
-        if roles.iter().any(|r| r.name == name) {
-            p.error(
-                &role_at,
-                format!("role {name:?} is given twice in nomad_secrets"),
             );
         }
         let policies = role

@@ -87,6 +87,7 @@ impl AclBootstrapStep {
             server: self.spec.address.clone(),
             effect: "Nomad's ACLs were bootstrapped".into(),
             holds: "Nomad's management token".into(),
+            plural: false,
             if_lost: format!("the token is lost; use {}", self.reset_procedure(None)),
             check: "Run nvctl again".into(),
             if_acted: "if Nomad then answers `ACL bootstrap already done`".into(),

@@ -86,7 +86,7 @@ impl NomadSecretsSpec {
                 if !path.exists() {
                     return Ok(None);
                 }
-                check_private(path)?;
+                check_private(path, "the Nomad token file", "a management token")?;
                 let text =
                     crate::local_file::read_text(path, crate::local_file::MAX_SECRET_FILE_BYTES)
                         .with_context(|| {
@@ -124,8 +124,8 @@ impl NomadSecretsSpec {
     }
 }
 
-/// Refuses a token file that others can read (it holds a management token).
-pub fn check_private(path: &std::path::Path) -> Result<()> {
+/// Refuses a file that others can read: `what` (e.g. `the Nomad token file`) holds `holds`.
+pub fn check_private(path: &std::path::Path, what: &str, holds: &str) -> Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -135,7 +135,7 @@ pub fn check_private(path: &std::path::Path) -> Result<()> {
             .mode();
         if mode & 0o077 != 0 {
             anyhow::bail!(
-                "the Nomad token file {} is readable by others (mode {:o}): it holds a management token; `chmod 600 {}`",
+                "{what} {} is readable by others (mode {:o}): it holds {holds}; `chmod 600 {}`",
                 path.display(),
                 mode & 0o777,
                 path.display()
