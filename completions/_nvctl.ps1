@@ -565,6 +565,7 @@ Register-ArgumentCompleter -Native -CommandName 'nvctl' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Mint the Nomad servers'' token (orphan, periodic, renewable) and verify it as Nomad would')
+            [CompletionResult]::new('unwrap', 'unwrap', [CompletionResultType]::ParameterValue, 'On the server host: unwrap the servers'' token (once), write it 0600, check it as Nomad would')
             [CompletionResult]::new('lookup', 'lookup', [CompletionResultType]::ParameterValue, 'Show a token''s properties (the token itself masked)')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Run a Nomad server''s start-up validation on an existing token')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -578,6 +579,38 @@ Register-ArgumentCompleter -Native -CommandName 'nvctl' -ScriptBlock {
             [CompletionResult]::new('--display-name', '--display-name', [CompletionResultType]::ParameterName, 'Display name (Vault stores it as token-NAME)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the token to this file (created 0600, never overwritten)')
             [CompletionResult]::new('--nomad-role', '--nomad-role', [CompletionResultType]::ParameterName, 'Role name Nomad''s create_from_role will use (for the start-up checks)')
+            [CompletionResult]::new('--wrap-ttl', '--wrap-ttl', [CompletionResultType]::ParameterName, 'Deliver the token response-wrapped: only a single-use wrapping token valid this long is printed or saved (unwrap it with `nvctl token unwrap`)')
+            [CompletionResult]::new('--address', '--address', [CompletionResultType]::ParameterName, 'Vault address; repeat for several nodes where that makes sense (status, unseal, bootstrap) [env: VAULT_ADDR] [default: https://127.0.0.1:8200]')
+            [CompletionResult]::new('--token-file', '--token-file', [CompletionResultType]::ParameterName, 'File holding the Vault token to use [env: VAULT_TOKEN, then ~/.vault-token]')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Vault Enterprise namespace [env: VAULT_NAMESPACE]')
+            [CompletionResult]::new('--ca-cert', '--ca-cert', [CompletionResultType]::ParameterName, 'PEM file of CA certificates to verify Vault''s certificate [env: VAULT_CACERT]')
+            [CompletionResult]::new('--ca-path', '--ca-path', [CompletionResultType]::ParameterName, 'Directory of PEM CA certificates; --ca-cert wins when both are set [env: VAULT_CAPATH]')
+            [CompletionResult]::new('--client-cert', '--client-cert', [CompletionResultType]::ParameterName, 'PEM client certificate for TLS authentication; needs --client-key [env: VAULT_CLIENT_CERT]')
+            [CompletionResult]::new('--client-key', '--client-key', [CompletionResultType]::ParameterName, 'PEM private key of --client-cert [env: VAULT_CLIENT_KEY]')
+            [CompletionResult]::new('--tls-server-name', '--tls-server-name', [CompletionResultType]::ParameterName, 'Name to verify Vault''s certificate against (SNI) [env: VAULT_TLS_SERVER_NAME]')
+            [CompletionResult]::new('--tls-skip-verify', '--tls-skip-verify', [CompletionResultType]::ParameterName, 'Do not verify Vault''s TLS certificate (insecure) [env: VAULT_SKIP_VERIFY]')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Per-request timeout, e.g. 60s or 2m [env: VAULT_CLIENT_TIMEOUT] [default: 60s]')
+            [CompletionResult]::new('--max-retries', '--max-retries', [CompletionResultType]::ParameterName, 'Retries on connection errors, 5xx and 429 [env: VAULT_MAX_RETRIES] [default: 2]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: table or json (some commands also take env, raw or hcl) [env: NVCTL_FORMAT] [default: table]')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation (needed when not on a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation (needed when not on a terminal)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what is sent (never secrets); repeat for more')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what is sent (never secrets); repeat for more')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('--show-secrets', '--show-secrets', [CompletionResultType]::ParameterName, 'Print tokens and unseal keys instead of masking them')
+            [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Fail (exit 3) on nvctl''s error-grade advice too, not only where Nomad itself refuses')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'nvctl;token;unwrap' {
+            [CompletionResult]::new('--wrapping-token-file', '--wrapping-token-file', [CompletionResultType]::ParameterName, 'File holding the wrapping token (`-`: standard input)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Where to write the servers'' token (created 0600, never overwritten)')
+            [CompletionResult]::new('--nomad-role', '--nomad-role', [CompletionResultType]::ParameterName, 'create_from_role of the Nomad servers (for the start-up checks); empty: the token''s own role')
+            [CompletionResult]::new('--allow-unauthenticated', '--allow-unauthenticated', [CompletionResultType]::ParameterName, 'Nomad agent `allow_unauthenticated`')
             [CompletionResult]::new('--address', '--address', [CompletionResultType]::ParameterName, 'Vault address; repeat for several nodes where that makes sense (status, unseal, bootstrap) [env: VAULT_ADDR] [default: https://127.0.0.1:8200]')
             [CompletionResult]::new('--token-file', '--token-file', [CompletionResultType]::ParameterName, 'File holding the Vault token to use [env: VAULT_TOKEN, then ~/.vault-token]')
             [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Vault Enterprise namespace [env: VAULT_NAMESPACE]')
@@ -663,12 +696,16 @@ Register-ArgumentCompleter -Native -CommandName 'nvctl' -ScriptBlock {
         }
         'nvctl;token;help' {
             [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Mint the Nomad servers'' token (orphan, periodic, renewable) and verify it as Nomad would')
+            [CompletionResult]::new('unwrap', 'unwrap', [CompletionResultType]::ParameterValue, 'On the server host: unwrap the servers'' token (once), write it 0600, check it as Nomad would')
             [CompletionResult]::new('lookup', 'lookup', [CompletionResultType]::ParameterValue, 'Show a token''s properties (the token itself masked)')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Run a Nomad server''s start-up validation on an existing token')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'nvctl;token;help;create' {
+            break
+        }
+        'nvctl;token;help;unwrap' {
             break
         }
         'nvctl;token;help;lookup' {
@@ -1020,11 +1057,15 @@ Register-ArgumentCompleter -Native -CommandName 'nvctl' -ScriptBlock {
         }
         'nvctl;help;token' {
             [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Mint the Nomad servers'' token (orphan, periodic, renewable) and verify it as Nomad would')
+            [CompletionResult]::new('unwrap', 'unwrap', [CompletionResultType]::ParameterValue, 'On the server host: unwrap the servers'' token (once), write it 0600, check it as Nomad would')
             [CompletionResult]::new('lookup', 'lookup', [CompletionResultType]::ParameterValue, 'Show a token''s properties (the token itself masked)')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Run a Nomad server''s start-up validation on an existing token')
             break
         }
         'nvctl;help;token;create' {
+            break
+        }
+        'nvctl;help;token;unwrap' {
             break
         }
         'nvctl;help;token;lookup' {

@@ -139,6 +139,9 @@ _nvctl() {
             nvctl__subcmd__help__subcmd__token,lookup)
                 cmd="nvctl__subcmd__help__subcmd__token__subcmd__lookup"
                 ;;
+            nvctl__subcmd__help__subcmd__token,unwrap)
+                cmd="nvctl__subcmd__help__subcmd__token__subcmd__unwrap"
+                ;;
             nvctl__subcmd__policy,diff)
                 cmd="nvctl__subcmd__policy__subcmd__diff"
                 ;;
@@ -217,6 +220,9 @@ _nvctl() {
             nvctl__subcmd__token,lookup)
                 cmd="nvctl__subcmd__token__subcmd__lookup"
                 ;;
+            nvctl__subcmd__token,unwrap)
+                cmd="nvctl__subcmd__token__subcmd__unwrap"
+                ;;
             nvctl__subcmd__token__subcmd__help,check)
                 cmd="nvctl__subcmd__token__subcmd__help__subcmd__check"
                 ;;
@@ -228,6 +234,9 @@ _nvctl() {
                 ;;
             nvctl__subcmd__token__subcmd__help,lookup)
                 cmd="nvctl__subcmd__token__subcmd__help__subcmd__lookup"
+                ;;
+            nvctl__subcmd__token__subcmd__help,unwrap)
+                cmd="nvctl__subcmd__token__subcmd__help__subcmd__unwrap"
                 ;;
             *)
                 ;;
@@ -1130,7 +1139,7 @@ _nvctl() {
             return 0
             ;;
         nvctl__subcmd__help__subcmd__token)
-            opts="create lookup check"
+            opts="create unwrap lookup check"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1172,6 +1181,20 @@ _nvctl() {
             return 0
             ;;
         nvctl__subcmd__help__subcmd__token__subcmd__lookup)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        nvctl__subcmd__help__subcmd__token__subcmd__unwrap)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2512,7 +2535,7 @@ _nvctl() {
             return 0
             ;;
         nvctl__subcmd__token)
-            opts="-y -v -q -h -V --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --strict --help --version create lookup check help"
+            opts="-y -v -q -h -V --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --strict --help --version create unwrap lookup check help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2644,7 +2667,7 @@ _nvctl() {
             return 0
             ;;
         nvctl__subcmd__token__subcmd__create)
-            opts="-y -v -q -h -V --policy --period --role --orphan --display-name --output --nomad-role --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --strict --help --version"
+            opts="-y -v -q -h -V --policy --period --role --orphan --display-name --output --nomad-role --wrap-ttl --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --strict --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2675,6 +2698,10 @@ _nvctl() {
                     return 0
                     ;;
                 --nomad-role)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --wrap-ttl)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2734,7 +2761,7 @@ _nvctl() {
             return 0
             ;;
         nvctl__subcmd__token__subcmd__help)
-            opts="create lookup check help"
+            opts="create unwrap lookup check help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2803,6 +2830,20 @@ _nvctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        nvctl__subcmd__token__subcmd__help__subcmd__unwrap)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         nvctl__subcmd__token__subcmd__lookup)
             opts="-y -v -q -h -V --accessor --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --strict --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -2812,6 +2853,84 @@ _nvctl() {
             case "${prev}" in
                 --accessor)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --address)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-path)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-server-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-skip-verify)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json env raw hcl" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        nvctl__subcmd__token__subcmd__unwrap)
+            opts="-y -v -q -h -V --wrapping-token-file --output --nomad-role --allow-unauthenticated --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --strict --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --wrapping-token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --nomad-role)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --allow-unauthenticated)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
                 --address)

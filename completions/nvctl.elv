@@ -538,6 +538,7 @@ set edit:completion:arg-completer[nvctl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand create 'Mint the Nomad servers'' token (orphan, periodic, renewable) and verify it as Nomad would'
+            cand unwrap 'On the server host: unwrap the servers'' token (once), write it 0600, check it as Nomad would'
             cand lookup 'Show a token''s properties (the token itself masked)'
             cand check 'Run a Nomad server''s start-up validation on an existing token'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -550,6 +551,37 @@ set edit:completion:arg-completer[nvctl] = {|@words|
             cand --display-name 'Display name (Vault stores it as token-NAME)'
             cand --output 'Write the token to this file (created 0600, never overwritten)'
             cand --nomad-role 'Role name Nomad''s create_from_role will use (for the start-up checks)'
+            cand --wrap-ttl 'Deliver the token response-wrapped: only a single-use wrapping token valid this long is printed or saved (unwrap it with `nvctl token unwrap`)'
+            cand --address 'Vault address; repeat for several nodes where that makes sense (status, unseal, bootstrap) [env: VAULT_ADDR] [default: https://127.0.0.1:8200]'
+            cand --token-file 'File holding the Vault token to use [env: VAULT_TOKEN, then ~/.vault-token]'
+            cand --namespace 'Vault Enterprise namespace [env: VAULT_NAMESPACE]'
+            cand --ca-cert 'PEM file of CA certificates to verify Vault''s certificate [env: VAULT_CACERT]'
+            cand --ca-path 'Directory of PEM CA certificates; --ca-cert wins when both are set [env: VAULT_CAPATH]'
+            cand --client-cert 'PEM client certificate for TLS authentication; needs --client-key [env: VAULT_CLIENT_CERT]'
+            cand --client-key 'PEM private key of --client-cert [env: VAULT_CLIENT_KEY]'
+            cand --tls-server-name 'Name to verify Vault''s certificate against (SNI) [env: VAULT_TLS_SERVER_NAME]'
+            cand --tls-skip-verify 'Do not verify Vault''s TLS certificate (insecure) [env: VAULT_SKIP_VERIFY]'
+            cand --timeout 'Per-request timeout, e.g. 60s or 2m [env: VAULT_CLIENT_TIMEOUT] [default: 60s]'
+            cand --max-retries 'Retries on connection errors, 5xx and 429 [env: VAULT_MAX_RETRIES] [default: 2]'
+            cand --format 'Output format: table or json (some commands also take env, raw or hcl) [env: NVCTL_FORMAT] [default: table]'
+            cand -y 'Answer yes to every confirmation (needed when not on a terminal)'
+            cand --yes 'Answer yes to every confirmation (needed when not on a terminal)'
+            cand -v 'Say more about what is sent (never secrets); repeat for more'
+            cand --verbose 'Say more about what is sent (never secrets); repeat for more'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand --show-secrets 'Print tokens and unseal keys instead of masking them'
+            cand --strict 'Fail (exit 3) on nvctl''s error-grade advice too, not only where Nomad itself refuses'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'nvctl;token;unwrap'= {
+            cand --wrapping-token-file 'File holding the wrapping token (`-`: standard input)'
+            cand --output 'Where to write the servers'' token (created 0600, never overwritten)'
+            cand --nomad-role 'create_from_role of the Nomad servers (for the start-up checks); empty: the token''s own role'
+            cand --allow-unauthenticated 'Nomad agent `allow_unauthenticated`'
             cand --address 'Vault address; repeat for several nodes where that makes sense (status, unseal, bootstrap) [env: VAULT_ADDR] [default: https://127.0.0.1:8200]'
             cand --token-file 'File holding the Vault token to use [env: VAULT_TOKEN, then ~/.vault-token]'
             cand --namespace 'Vault Enterprise namespace [env: VAULT_NAMESPACE]'
@@ -632,11 +664,14 @@ set edit:completion:arg-completer[nvctl] = {|@words|
         }
         &'nvctl;token;help'= {
             cand create 'Mint the Nomad servers'' token (orphan, periodic, renewable) and verify it as Nomad would'
+            cand unwrap 'On the server host: unwrap the servers'' token (once), write it 0600, check it as Nomad would'
             cand lookup 'Show a token''s properties (the token itself masked)'
             cand check 'Run a Nomad server''s start-up validation on an existing token'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'nvctl;token;help;create'= {
+        }
+        &'nvctl;token;help;unwrap'= {
         }
         &'nvctl;token;help;lookup'= {
         }
@@ -958,10 +993,13 @@ set edit:completion:arg-completer[nvctl] = {|@words|
         }
         &'nvctl;help;token'= {
             cand create 'Mint the Nomad servers'' token (orphan, periodic, renewable) and verify it as Nomad would'
+            cand unwrap 'On the server host: unwrap the servers'' token (once), write it 0600, check it as Nomad would'
             cand lookup 'Show a token''s properties (the token itself masked)'
             cand check 'Run a Nomad server''s start-up validation on an existing token'
         }
         &'nvctl;help;token;create'= {
+        }
+        &'nvctl;help;token;unwrap'= {
         }
         &'nvctl;help;token;lookup'= {
         }

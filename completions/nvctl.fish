@@ -466,33 +466,34 @@ complete -c nvctl -n "__fish_nvctl_using_subcommand check-role" -l show-secrets 
 complete -c nvctl -n "__fish_nvctl_using_subcommand check-role" -l strict -d 'Fail (exit 3) on nvctl\'s error-grade advice too, not only where Nomad itself refuses'
 complete -c nvctl -n "__fish_nvctl_using_subcommand check-role" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nvctl -n "__fish_nvctl_using_subcommand check-role" -s V -l version -d 'Print version'
-complete -c nvctl -n "__fish_nvctl_using_subcommand token; and not __fish_seen_subcommand_from create lookup check help" -l address -d 'Vault address; repeat for several nodes where that makes sense (status, unseal, bootstrap) [env: VAULT_ADDR] [default: https://127.0.0.1:8200]' -r
-complete -c nvctl -n "__fish_nvctl_using_subcommand token; and not __fish_seen_subcommand_from create lookup check help" -l token-file -d 'File holding the Vault token to use [env: VAULT_TOKEN, then ~/.vault-token]' -r -F
-complete -c nvctl -n "__fish_nvctl_using_subcommand token; and not __fish_seen_subcommand_from create lookup check help" -l namespace -d 'Vault Enterprise namespace [env: VAULT_NAMESPACE]' -r
-complete -c nvctl -n "__fish_nvctl_using_subcommand token; and not __fish_seen_subcommand_from create lookup check help" -l ca-cert -d 'PEM file of CA certificates to verify Vault\'s certificate [env: VAULT_CACERT]' -r -F
-complete -c nvctl -n "__fish_nvctl_using_subcommand token; and not __fish_seen_subcommand_from create lookup check help" -l ca-path -d 'Directory of PEM CA certificates; --ca-cert wins when both are set [env: VAULT_CAPATH]' -r -F
-complete -c nvctl -n "__fish_nvctl_using_subcommand token; and not __fish_seen_subcommand_from create lookup check help" -l client-cert -d 'PEM client certificate for TLS authentication; needs --client-key [env: VAULT_CLIENT_CERT]' -r -F
-complete -c nvctl -n "__fish_nvctl_using_subcommand token; and not __fish_seen_subcommand_from create lookup check help" -l client-key -d 'PEM private key of --client-cert [env: VAULT_CLIENT_KEY]' -r -F
-complete -c nvctl -n "__fish_nvctl_using_subcommand token; and not __fish_seen_subcommand_from create lookup check help" -l tls-server-name -d 'Name to verify Vault\'s certificate against (SNI) [env: VAULT_TLS_SERVER_NAME]' -r
-complete -c nvctl -n "__fish_nvctl_using_subcommand token; and not __fish_seen_subcommand_from create lookup check help" -l tls-skip-verify -d 'Do not verify Vault\'s TLS certificate (insecure) [env: VAULT_SKIP_VERIFY]' -r
-complete -c nvctl -n "__fish_nvctl_using_subcommand token; and not __fish_seen_subcommand_from create lookup check help" -l timeout -d 'Per-request timeout, e.g. 60s or 2m [env: VAULT_CLIENT_TIMEOUT] [default: 60s]' -r
-complete -c nvctl -n "__fish_nvctl_using_subcommand token; and not __fish_seen_subcommand_from create lookup check help" -l max-retries -d 'Retries on connection errors, 5xx and 429 [env: VAULT_MAX_RETRIES] [default: 2]' -r
-complete -c nvctl -n "__fish_nvctl_using_subcommand token; and not __fish_seen_subcommand_from create lookup check help" -l format -d 'Output format: table or json (some commands also take env, raw or hcl) [env: NVCTL_FORMAT] [default: table]' -r -f -a "table\t''
+complete -c nvctl -n "__fish_nvctl_using_subcommand token; and not __fish_seen_subcommand_from create unwrap lookup check help" -l address -d 'Vault address; repeat for several nodes where that makes sense (status, unseal, bootstrap) [env: VAULT_ADDR] [default: https://127.0.0.1:8200]' -r
+complete -c nvctl -n "__fish_nvctl_using_subcommand token; and not __fish_seen_subcommand_from create unwrap lookup check help" -l token-file -d 'File holding the Vault token to use [env: VAULT_TOKEN, then ~/.vault-token]' -r -F
+complete -c nvctl -n "__fish_nvctl_using_subcommand token; and not __fish_seen_subcommand_from create unwrap lookup check help" -l namespace -d 'Vault Enterprise namespace [env: VAULT_NAMESPACE]' -r
+complete -c nvctl -n "__fish_nvctl_using_subcommand token; and not __fish_seen_subcommand_from create unwrap lookup check help" -l ca-cert -d 'PEM file of CA certificates to verify Vault\'s certificate [env: VAULT_CACERT]' -r -F
+complete -c nvctl -n "__fish_nvctl_using_subcommand token; and not __fish_seen_subcommand_from create unwrap lookup check help" -l ca-path -d 'Directory of PEM CA certificates; --ca-cert wins when both are set [env: VAULT_CAPATH]' -r -F
+complete -c nvctl -n "__fish_nvctl_using_subcommand token; and not __fish_seen_subcommand_from create unwrap lookup check help" -l client-cert -d 'PEM client certificate for TLS authentication; needs --client-key [env: VAULT_CLIENT_CERT]' -r -F
+complete -c nvctl -n "__fish_nvctl_using_subcommand token; and not __fish_seen_subcommand_from create unwrap lookup check help" -l client-key -d 'PEM private key of --client-cert [env: VAULT_CLIENT_KEY]' -r -F
+complete -c nvctl -n "__fish_nvctl_using_subcommand token; and not __fish_seen_subcommand_from create unwrap lookup check help" -l tls-server-name -d 'Name to verify Vault\'s certificate against (SNI) [env: VAULT_TLS_SERVER_NAME]' -r
+complete -c nvctl -n "__fish_nvctl_using_subcommand token; and not __fish_seen_subcommand_from create unwrap lookup check help" -l tls-skip-verify -d 'Do not verify Vault\'s TLS certificate (insecure) [env: VAULT_SKIP_VERIFY]' -r
+complete -c nvctl -n "__fish_nvctl_using_subcommand token; and not __fish_seen_subcommand_from create unwrap lookup check help" -l timeout -d 'Per-request timeout, e.g. 60s or 2m [env: VAULT_CLIENT_TIMEOUT] [default: 60s]' -r
+complete -c nvctl -n "__fish_nvctl_using_subcommand token; and not __fish_seen_subcommand_from create unwrap lookup check help" -l max-retries -d 'Retries on connection errors, 5xx and 429 [env: VAULT_MAX_RETRIES] [default: 2]' -r
+complete -c nvctl -n "__fish_nvctl_using_subcommand token; and not __fish_seen_subcommand_from create unwrap lookup check help" -l format -d 'Output format: table or json (some commands also take env, raw or hcl) [env: NVCTL_FORMAT] [default: table]' -r -f -a "table\t''
 json\t''
 env\t'`VAULT_TOKEN=…` (token create)'
 raw\t'the bare value, for `$(…)` (token create)'
 hcl\t'HCL (stanza)'"
-complete -c nvctl -n "__fish_nvctl_using_subcommand token; and not __fish_seen_subcommand_from create lookup check help" -s y -l yes -d 'Answer yes to every confirmation (needed when not on a terminal)'
-complete -c nvctl -n "__fish_nvctl_using_subcommand token; and not __fish_seen_subcommand_from create lookup check help" -s v -l verbose -d 'Say more about what is sent (never secrets); repeat for more'
-complete -c nvctl -n "__fish_nvctl_using_subcommand token; and not __fish_seen_subcommand_from create lookup check help" -s q -l quiet -d 'Print only results and errors'
-complete -c nvctl -n "__fish_nvctl_using_subcommand token; and not __fish_seen_subcommand_from create lookup check help" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
-complete -c nvctl -n "__fish_nvctl_using_subcommand token; and not __fish_seen_subcommand_from create lookup check help" -l strict -d 'Fail (exit 3) on nvctl\'s error-grade advice too, not only where Nomad itself refuses'
-complete -c nvctl -n "__fish_nvctl_using_subcommand token; and not __fish_seen_subcommand_from create lookup check help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c nvctl -n "__fish_nvctl_using_subcommand token; and not __fish_seen_subcommand_from create lookup check help" -s V -l version -d 'Print version'
-complete -c nvctl -n "__fish_nvctl_using_subcommand token; and not __fish_seen_subcommand_from create lookup check help" -f -a "create" -d 'Mint the Nomad servers\' token (orphan, periodic, renewable) and verify it as Nomad would'
-complete -c nvctl -n "__fish_nvctl_using_subcommand token; and not __fish_seen_subcommand_from create lookup check help" -f -a "lookup" -d 'Show a token\'s properties (the token itself masked)'
-complete -c nvctl -n "__fish_nvctl_using_subcommand token; and not __fish_seen_subcommand_from create lookup check help" -f -a "check" -d 'Run a Nomad server\'s start-up validation on an existing token'
-complete -c nvctl -n "__fish_nvctl_using_subcommand token; and not __fish_seen_subcommand_from create lookup check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c nvctl -n "__fish_nvctl_using_subcommand token; and not __fish_seen_subcommand_from create unwrap lookup check help" -s y -l yes -d 'Answer yes to every confirmation (needed when not on a terminal)'
+complete -c nvctl -n "__fish_nvctl_using_subcommand token; and not __fish_seen_subcommand_from create unwrap lookup check help" -s v -l verbose -d 'Say more about what is sent (never secrets); repeat for more'
+complete -c nvctl -n "__fish_nvctl_using_subcommand token; and not __fish_seen_subcommand_from create unwrap lookup check help" -s q -l quiet -d 'Print only results and errors'
+complete -c nvctl -n "__fish_nvctl_using_subcommand token; and not __fish_seen_subcommand_from create unwrap lookup check help" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
+complete -c nvctl -n "__fish_nvctl_using_subcommand token; and not __fish_seen_subcommand_from create unwrap lookup check help" -l strict -d 'Fail (exit 3) on nvctl\'s error-grade advice too, not only where Nomad itself refuses'
+complete -c nvctl -n "__fish_nvctl_using_subcommand token; and not __fish_seen_subcommand_from create unwrap lookup check help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c nvctl -n "__fish_nvctl_using_subcommand token; and not __fish_seen_subcommand_from create unwrap lookup check help" -s V -l version -d 'Print version'
+complete -c nvctl -n "__fish_nvctl_using_subcommand token; and not __fish_seen_subcommand_from create unwrap lookup check help" -f -a "create" -d 'Mint the Nomad servers\' token (orphan, periodic, renewable) and verify it as Nomad would'
+complete -c nvctl -n "__fish_nvctl_using_subcommand token; and not __fish_seen_subcommand_from create unwrap lookup check help" -f -a "unwrap" -d 'On the server host: unwrap the servers\' token (once), write it 0600, check it as Nomad would'
+complete -c nvctl -n "__fish_nvctl_using_subcommand token; and not __fish_seen_subcommand_from create unwrap lookup check help" -f -a "lookup" -d 'Show a token\'s properties (the token itself masked)'
+complete -c nvctl -n "__fish_nvctl_using_subcommand token; and not __fish_seen_subcommand_from create unwrap lookup check help" -f -a "check" -d 'Run a Nomad server\'s start-up validation on an existing token'
+complete -c nvctl -n "__fish_nvctl_using_subcommand token; and not __fish_seen_subcommand_from create unwrap lookup check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from create" -l policy -d 'Policies of the token (repeatable)' -r
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from create" -l period -d 'Token period' -r
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from create" -l role -d 'Create from this token role (auth/token/create/ROLE) instead of create-orphan' -r
@@ -501,6 +502,7 @@ false\t''"
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from create" -l display-name -d 'Display name (Vault stores it as token-NAME)' -r
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from create" -l output -d 'Write the token to this file (created 0600, never overwritten)' -r -F
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from create" -l nomad-role -d 'Role name Nomad\'s create_from_role will use (for the start-up checks)' -r
+complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from create" -l wrap-ttl -d 'Deliver the token response-wrapped: only a single-use wrapping token valid this long is printed or saved (unwrap it with `nvctl token unwrap`)' -r
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from create" -l address -d 'Vault address; repeat for several nodes where that makes sense (status, unseal, bootstrap) [env: VAULT_ADDR] [default: https://127.0.0.1:8200]' -r
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from create" -l token-file -d 'File holding the Vault token to use [env: VAULT_TOKEN, then ~/.vault-token]' -r -F
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from create" -l namespace -d 'Vault Enterprise namespace [env: VAULT_NAMESPACE]' -r
@@ -524,6 +526,34 @@ complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subco
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from create" -l strict -d 'Fail (exit 3) on nvctl\'s error-grade advice too, not only where Nomad itself refuses'
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
+complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from unwrap" -l wrapping-token-file -d 'File holding the wrapping token (`-`: standard input)' -r -F
+complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from unwrap" -l output -d 'Where to write the servers\' token (created 0600, never overwritten)' -r -F
+complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from unwrap" -l nomad-role -d 'create_from_role of the Nomad servers (for the start-up checks); empty: the token\'s own role' -r
+complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from unwrap" -l allow-unauthenticated -d 'Nomad agent `allow_unauthenticated`' -r -f -a "true\t''
+false\t''"
+complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from unwrap" -l address -d 'Vault address; repeat for several nodes where that makes sense (status, unseal, bootstrap) [env: VAULT_ADDR] [default: https://127.0.0.1:8200]' -r
+complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from unwrap" -l token-file -d 'File holding the Vault token to use [env: VAULT_TOKEN, then ~/.vault-token]' -r -F
+complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from unwrap" -l namespace -d 'Vault Enterprise namespace [env: VAULT_NAMESPACE]' -r
+complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from unwrap" -l ca-cert -d 'PEM file of CA certificates to verify Vault\'s certificate [env: VAULT_CACERT]' -r -F
+complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from unwrap" -l ca-path -d 'Directory of PEM CA certificates; --ca-cert wins when both are set [env: VAULT_CAPATH]' -r -F
+complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from unwrap" -l client-cert -d 'PEM client certificate for TLS authentication; needs --client-key [env: VAULT_CLIENT_CERT]' -r -F
+complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from unwrap" -l client-key -d 'PEM private key of --client-cert [env: VAULT_CLIENT_KEY]' -r -F
+complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from unwrap" -l tls-server-name -d 'Name to verify Vault\'s certificate against (SNI) [env: VAULT_TLS_SERVER_NAME]' -r
+complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from unwrap" -l tls-skip-verify -d 'Do not verify Vault\'s TLS certificate (insecure) [env: VAULT_SKIP_VERIFY]' -r
+complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from unwrap" -l timeout -d 'Per-request timeout, e.g. 60s or 2m [env: VAULT_CLIENT_TIMEOUT] [default: 60s]' -r
+complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from unwrap" -l max-retries -d 'Retries on connection errors, 5xx and 429 [env: VAULT_MAX_RETRIES] [default: 2]' -r
+complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from unwrap" -l format -d 'Output format: table or json (some commands also take env, raw or hcl) [env: NVCTL_FORMAT] [default: table]' -r -f -a "table\t''
+json\t''
+env\t'`VAULT_TOKEN=…` (token create)'
+raw\t'the bare value, for `$(…)` (token create)'
+hcl\t'HCL (stanza)'"
+complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from unwrap" -s y -l yes -d 'Answer yes to every confirmation (needed when not on a terminal)'
+complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from unwrap" -s v -l verbose -d 'Say more about what is sent (never secrets); repeat for more'
+complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from unwrap" -s q -l quiet -d 'Print only results and errors'
+complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from unwrap" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
+complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from unwrap" -l strict -d 'Fail (exit 3) on nvctl\'s error-grade advice too, not only where Nomad itself refuses'
+complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from unwrap" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from unwrap" -s V -l version -d 'Print version'
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from lookup" -l accessor -d 'Look up by accessor instead of the token from --token-file / VAULT_TOKEN' -r
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from lookup" -l address -d 'Vault address; repeat for several nodes where that makes sense (status, unseal, bootstrap) [env: VAULT_ADDR] [default: https://127.0.0.1:8200]' -r
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from lookup" -l token-file -d 'File holding the Vault token to use [env: VAULT_TOKEN, then ~/.vault-token]' -r -F
@@ -575,6 +605,7 @@ complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subco
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from check" -s V -l version -d 'Print version'
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "create" -d 'Mint the Nomad servers\' token (orphan, periodic, renewable) and verify it as Nomad would'
+complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "unwrap" -d 'On the server host: unwrap the servers\' token (once), write it 0600, check it as Nomad would'
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "lookup" -d 'Show a token\'s properties (the token itself masked)'
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "check" -d 'Run a Nomad server\'s start-up validation on an existing token'
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -835,6 +866,7 @@ complete -c nvctl -n "__fish_nvctl_using_subcommand help; and __fish_seen_subcom
 complete -c nvctl -n "__fish_nvctl_using_subcommand help; and __fish_seen_subcommand_from role" -f -a "show" -d 'Print the live role (exit 2 when it does not exist)'
 complete -c nvctl -n "__fish_nvctl_using_subcommand help; and __fish_seen_subcommand_from role" -f -a "diff" -d 'Show the difference between the live and the desired role; exit 3 when they differ or the role is missing (drift detection in CI)'
 complete -c nvctl -n "__fish_nvctl_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "create" -d 'Mint the Nomad servers\' token (orphan, periodic, renewable) and verify it as Nomad would'
+complete -c nvctl -n "__fish_nvctl_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "unwrap" -d 'On the server host: unwrap the servers\' token (once), write it 0600, check it as Nomad would'
 complete -c nvctl -n "__fish_nvctl_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "lookup" -d 'Show a token\'s properties (the token itself masked)'
 complete -c nvctl -n "__fish_nvctl_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "check" -d 'Run a Nomad server\'s start-up validation on an existing token'
 complete -c nvctl -n "__fish_nvctl_using_subcommand help; and __fish_seen_subcommand_from stanza" -f -a "server" -d 'The server block (enabled, address, create_from_role, task_token_ttl)'

@@ -634,11 +634,22 @@ pub struct CheckRoleArgs {
 pub enum TokenCommand {
     /// Mint the Nomad servers' token (orphan, periodic, renewable) and verify it as Nomad would
     ///
+    /// With --wrap-ttl the token is delivered response-wrapped: only a single-use wrapping
+    /// token leaves Vault; `nvctl token unwrap` on the server host gets the token itself.
+    ///
     /// Example:
     ///   nvctl token create --output nomad-server.token
     ///   VAULT_TOKEN=$(nvctl token create --format raw)
+    ///   nvctl token create --wrap-ttl 15m --output nomad-server.wrapped
     #[command(verbatim_doc_comment)]
     Create(TokenCreateArgs),
+    /// On the server host: unwrap the servers' token (once), write it 0600, check it as Nomad would
+    ///
+    /// Example:
+    ///   nvctl token unwrap --wrapping-token-file nomad-server.wrapped --output /etc/nomad.d/vault.token
+    ///   nvctl token unwrap --wrapping-token-file - --output /etc/nomad.d/vault.token < wrapped
+    #[command(verbatim_doc_comment)]
+    Unwrap(TokenUnwrapArgs),
     /// Show a token's properties (the token itself masked)
     ///
     /// Examples:
@@ -683,6 +694,30 @@ pub struct TokenCreateArgs {
     /// Role name Nomad's create_from_role will use (for the start-up checks)
     #[arg(long, value_name = "ROLE", default_value = "nomad-cluster")]
     pub nomad_role: String,
+
+    /// Deliver the token response-wrapped: only a single-use wrapping token valid this long is
+    /// printed or saved (unwrap it with `nvctl token unwrap`)
+    #[arg(long, value_name = "DURATION")]
+    pub wrap_ttl: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct TokenUnwrapArgs {
+    /// File holding the wrapping token (`-`: standard input)
+    #[arg(long, value_name = "PATH")]
+    pub wrapping_token_file: PathBuf,
+
+    /// Where to write the servers' token (created 0600, never overwritten)
+    #[arg(long, value_name = "PATH")]
+    pub output: PathBuf,
+
+    /// create_from_role of the Nomad servers (for the start-up checks); empty: the token's own role
+    #[arg(long, value_name = "ROLE", default_value = "nomad-cluster")]
+    pub nomad_role: String,
+
+    /// Nomad agent `allow_unauthenticated`
+    #[arg(long, value_name = "BOOL", default_value_t = true, action = clap::ArgAction::Set)]
+    pub allow_unauthenticated: bool,
 }
 
 #[derive(Debug, Args)]

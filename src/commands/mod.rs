@@ -13,6 +13,7 @@ mod role;
 mod stanza;
 mod status;
 mod token;
+mod token_wrapping;
 mod unseal;
 
 use anyhow::Result;

@@ -1,4 +1,5 @@
-//! `nvctl token create|lookup|check`: mint, inspect and validate the Nomad servers' token.
+//! `nvctl token create|lookup|check`: mint, inspect and validate the Nomad servers' token
+//! (`token create --wrap-ttl` and `token unwrap`: [`super::token_wrapping`]).
 
 use anyhow::{Context, Result};
 use serde_json::json;
@@ -19,6 +20,7 @@ pub fn run(command: &TokenCommand, settings: &Settings, ui: &Ui) -> Result<Exit>
         TokenCommand::Create(args) => create(args, settings, ui),
         TokenCommand::Lookup(args) => lookup(args, settings, ui),
         TokenCommand::Check(args) => check(args, settings, ui),
+        TokenCommand::Unwrap(args) => super::token_wrapping::unwrap(args, settings, ui),
     }
 }
 
@@ -31,23 +33,51 @@ fn create(args: &TokenCreateArgs, settings: &Settings, ui: &Ui) -> Result<Exit> 
     if period == 0 {
         anyhow::bail!("invalid --period: a Nomad server token must be periodic (e.g. 72h)");
     }
+    let wrap_ttl = match &args.wrap_ttl {
+        Some(ttl) => {
+            let secs = crate::duration::parse_flag_seconds(ttl).context("invalid --wrap-ttl")?;
+            if secs == 0 {
+                anyhow::bail!(
+                    "invalid --wrap-ttl: 0 means no wrapping; give how long the wrapping token may \
+                     wait to be unwrapped (e.g. 15m)"
+                );
+            }
+            Some(secs)
+        }
+        None => None,
+    };
     if let Some(path) = &args.output {
         crate::secret_file::ensure_absent(path)?;
     }
+    if wrap_ttl.is_some() && format == Format::Env {
+        anyhow::bail!(
+            "--format env prints VAULT_TOKEN=…, and a wrapping token is not the servers' token: \
+             with --wrap-ttl use --output FILE or --format raw. Nothing was minted"
+        );
+    }
     // A table or JSON document masks the token: with nowhere else to put it, the minted
-    // token would exist in Vault and nowhere else.
+    // token (or the only way to it, the wrapping token) would exist nowhere.
     if matches!(format, Format::Table | Format::Json)
         && args.output.is_none()
         && !settings.show_secrets
     {
         anyhow::bail!(
-            "nothing would keep the new token: `--format {}` masks it and there is no --output; \
-             use --output FILE (written 0600), --format raw or --format env, or --show-secrets. \
-             Nothing was minted",
+            "nothing would keep the {}: `--format {}` masks it and there is no --output; \
+             use --output FILE (written 0600), {}, or --show-secrets. Nothing was minted",
+            if wrap_ttl.is_some() {
+                "wrapping token"
+            } else {
+                "new token"
+            },
             if format == Format::Json {
                 "json"
             } else {
                 "table"
+            },
+            if wrap_ttl.is_some() {
+                "--format raw"
+            } else {
+                "--format raw or --format env"
             }
         );
     }
@@ -59,6 +89,9 @@ fn create(args: &TokenCreateArgs, settings: &Settings, ui: &Ui) -> Result<Exit> 
         orphan: args.orphan,
         display_name: args.display_name.clone(),
     };
+    if let Some(wrap_ttl) = wrap_ttl {
+        return super::token_wrapping::create_wrapped(args, settings, ui, format, spec, wrap_ttl);
+    }
     let agent = AgentSettings::new(Some(args.nomad_role.as_str()), true);
     let mut step = TokenStep::new(spec, agent, args.output.clone(), false);
     // `token create` always mints: the command itself is the consent.

@@ -5,6 +5,10 @@
 //! When the token file already holds a token that passes Nomad's checks, it is kept (a re-run
 //! mints nothing); `rotate` mints a new one, writes it, and only then revokes the old one, so
 //! the servers are never left without a valid token on disk.
+//!
+//! [`TokenStep::wrapped`] delivers the token response-wrapped (vault-api.md §9): only the
+//! single-use wrapping token leaves Vault (saved to the file or printed); `nvctl token unwrap`
+//! on the server host gets the token itself, once, and runs Nomad's checks on it there.
 
 use std::path::PathBuf;
 
@@ -17,7 +21,7 @@ use crate::secret::SecretString;
 use crate::secret_file::PendingSecretFile;
 use crate::settings::read_token_file;
 use crate::validation::{validate_server_token, AgentSettings, StartupReport};
-use crate::vault::{TokenCreateRequest, TokenCreated, TokenRole, VaultClient};
+use crate::vault::{TokenCreateRequest, TokenCreated, TokenRole, VaultClient, WrapInfo};
 
 use super::pipeline::Facts;
 use super::{Plan, Step};
@@ -96,6 +100,10 @@ pub struct TokenStep {
     written: Vec<String>,
     /// In a pipeline: where [`ServerTokenFacts`] go.
     facts: Option<Facts>,
+    /// Seconds: deliver the token response-wrapped.
+    wrap_ttl: Option<u64>,
+    /// What Vault answered in place of the token, when wrapped.
+    wrapped: Option<WrapInfo>,
 }
 
 impl TokenStep {
@@ -118,7 +126,22 @@ impl TokenStep {
             startup: None,
             written: Vec::new(),
             facts: None,
+            wrap_ttl: None,
+            wrapped: None,
         }
+    }
+
+    /// Mints the token response-wrapped for `wrap_ttl` seconds: the output file (or the
+    /// caller) gets the wrapping token, never the token; Nomad's checks run where it is
+    /// unwrapped (`nvctl token unwrap`), since nvctl never holds the token here.
+    pub fn wrapped(mut self, wrap_ttl: u64) -> TokenStep {
+        self.wrap_ttl = Some(wrap_ttl).filter(|t| *t > 0);
+        self
+    }
+
+    /// What Vault answered in place of the token, once a wrapped token is minted.
+    pub fn wrap_info(&self) -> Option<&WrapInfo> {
+        self.wrapped.as_ref()
     }
 
     /// Hands [`ServerTokenFacts`] on once verified (to the flow's final verification).
@@ -148,6 +171,54 @@ impl TokenStep {
     /// The accessor of the token revoked by a rotation.
     pub fn revoked_accessor(&self) -> Option<&str> {
         self.revoked_accessor.as_deref()
+    }
+
+    /// Mints the token wrapped and keeps the wrapping token in `pending` (when given).
+    fn apply_wrapped(
+        &mut self,
+        client: &VaultClient,
+        ui: &Ui,
+        pending: Option<PendingSecretFile>,
+        request: &TokenCreateRequest,
+        wrap_ttl: u64,
+    ) -> Result<()> {
+        let info = client
+            .create_token_wrapped(&self.spec.endpoint(), request, wrap_ttl)
+            .map_err(|e| {
+                if e.may_have_been_applied() {
+                    anyhow::Error::new(e).context(
+                        "the connection broke after the token request was sent: a wrapped token \
+                         may have been created that nobody can unwrap; it expires after its \
+                         period unless renewed",
+                    )
+                } else {
+                    e.into()
+                }
+            })?;
+        if let Some(pending) = pending {
+            let path = pending.target().display().to_string();
+            if let Err(e) = pending.commit(format!("{}\n", info.token.expose()).as_bytes()) {
+                let revoke = info
+                    .wrapped_accessor
+                    .as_deref()
+                    .map(|a| {
+                        format!("; revoke the token inside with `vault token revoke -accessor {a}`")
+                    })
+                    .unwrap_or_default();
+                return Err(e.context(format!(
+                    "the wrapping token (accessor {}) could not be saved{revoke}",
+                    info.accessor
+                )));
+            }
+            self.written.push(path);
+        }
+        ui.detail(format!(
+            "the token was minted response-wrapped (wrapping token accessor {}, valid {})",
+            info.accessor,
+            crate::duration::format_friendly(info.ttl)
+        ));
+        self.wrapped = Some(info);
+        Ok(())
     }
 
     /// A token on file is kept when Nomad accepts it: nvctl's advice (about the role, say)
@@ -278,7 +349,18 @@ impl Step for TokenStep {
                 "replace the Nomad server token: the one on file fails Nomad's checks",
                 body,
             ),
-            (None, _) => Plan::create(subject, "mint the Nomad server token", body),
+            (None, _) => match self.wrap_ttl {
+                Some(ttl) => Plan::create(
+                    subject,
+                    format!(
+                        "mint the Nomad server token, response-wrapped for {} (only the \
+                         single-use wrapping token leaves Vault)",
+                        crate::duration::format_friendly(ttl)
+                    ),
+                    body,
+                ),
+                None => Plan::create(subject, "mint the Nomad server token", body),
+            },
         }
     }
 
@@ -292,6 +374,9 @@ impl Step for TokenStep {
             None => None,
         };
         let request = self.spec.request();
+        if let Some(wrap_ttl) = self.wrap_ttl {
+            return self.apply_wrapped(client, ui, pending, &request, wrap_ttl);
+        }
         let created = match &self.spec.from_role {
             Some(role) => client.create_token_for_role(role, &request),
             None if self.spec.orphan => client.create_orphan_token(&request),

@@ -22,6 +22,7 @@ pub mod sys;
 pub mod token;
 mod transport;
 mod wire;
+pub mod wrapping;
 
 #[cfg(test)]
 mod tests;
@@ -44,6 +45,7 @@ pub use token::{
 pub use transport::{error_chain, normalise_address, Replay, VaultClient, MAX_RETRY_AFTER};
 pub(crate) use wire::describe_json_error;
 pub use wire::parse_duration_secs;
+pub use wrapping::{WrapInfo, WrapLookup};
 
 use std::path::PathBuf;
 use std::time::Duration;

@@ -77,6 +77,9 @@ pub(crate) struct Request {
     /// Every status is an answer (sys/health encodes state in the status code): no retries
     /// on status, no mapping to errors.
     pub status_is_data: bool,
+    /// `X-Vault-Wrap-TTL` in seconds: Vault answers with a single-use wrapping token in
+    /// `wrap_info` instead of the answer itself (vault-api.md §9).
+    pub wrap_ttl: Option<u64>,
 }
 
 impl Request {
@@ -89,6 +92,7 @@ impl Request {
             replay,
             authenticated: true,
             status_is_data: false,
+            wrap_ttl: None,
         }
     }
 
@@ -120,6 +124,12 @@ impl Request {
 
     pub fn status_is_data(mut self) -> Self {
         self.status_is_data = true;
+        self
+    }
+
+    /// Asks Vault to wrap the answer for `seconds` (not zero: zero means no wrapping).
+    pub fn wrapped(mut self, seconds: u64) -> Self {
+        self.wrap_ttl = Some(seconds).filter(|s| *s > 0);
         self
     }
 }
@@ -540,6 +550,9 @@ impl VaultClient {
                 builder = builder.header("X-Vault-Token", value);
                 self.note_plaintext_token(url);
             }
+        }
+        if let Some(seconds) = request.wrap_ttl {
+            builder = builder.header("X-Vault-Wrap-TTL", seconds.to_string());
         }
         if let Some(namespace) = &self.shared.namespace {
             if sends_namespace(&request.path) {

@@ -34,3 +34,4 @@ mod unseal;
 mod verdict;
 mod wi_nomad;
 mod workload_identity;
+mod wrapping;

@@ -11,7 +11,7 @@ use vault_sandbox::SandboxHandle;
 const ROLE: &str = "nomad-cluster";
 
 /// The seed tutorial's policy and role, written as `vault policy write` / `vault write` would.
-fn seed_policy_and_role(vault: &TestVault) {
+pub(crate) fn seed_policy_and_role(vault: &TestVault) {
     let http = Http::of(vault);
     let policy = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
