@@ -104,6 +104,7 @@ pub fn unwrap(args: &TokenUnwrapArgs, settings: &Settings, ui: &Ui) -> Result<Ex
         server: client.address().to_owned(),
         effect: "The wrapping token was used up".into(),
         holds: "the Nomad servers' token".into(),
+        plural: false,
         if_lost: "the token inside cannot be unwrapped again: revoke it (`vault token revoke \
                   -accessor <wrapped_accessor>`, as `nvctl token create --wrap-ttl` printed it) \
                   and mint a new one with `nvctl token create --wrap-ttl`"
