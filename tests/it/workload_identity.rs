@@ -1518,3 +1518,41 @@ fn kv_mount_in_the_configuration_mounts_the_engine_the_policy_grants_on() {
         200
     );
 }
+
+// --destroy takes --kv-mount as the run that mounted it did: the marked engine at apps/ goes
+// with the rest, and Vault ends as it began.
+#[test]
+fn destroy_with_the_same_kv_mount_removes_the_engine_nvctl_mounted() {
+    let jwks = JwksServer::start_ed25519().unwrap();
+    let sandbox = dev();
+    let dir = support::workdir();
+    let before = snapshot(&sandbox);
+    wi_bootstrap(&sandbox, &jwks, dir.path())
+        .args(["--kv-mount", "apps", "--yes"])
+        .run()
+        .exit(0);
+    let doc = Nvctl::new()
+        .sandbox(&sandbox)
+        .args([
+            "bootstrap",
+            "--flow",
+            "workload-identity",
+            "--destroy",
+            "--kv-mount",
+            "apps",
+            "--yes",
+            "--format",
+            "json",
+        ])
+        .run()
+        .exit(0)
+        .json();
+    assert!(
+        doc["removed"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("sys/mounts/apps")),
+        "{doc}"
+    );
+    assert_eq!(snapshot(&sandbox), before);
+}
