@@ -737,3 +737,129 @@ fn nomad_token_from_the_environment_works_without_a_token_file() {
         .exit(1)
         .stderr_has("token_file = \"…\" (a 0600 file), or NOMAD_TOKEN");
 }
+
+#[test]
+fn the_ca_certificate_goes_to_vault_as_pem_and_a_changed_one_is_a_diff() {
+    support::sandbox_only("reads back the Vault sandbox's nomad/config/access");
+    let s = Setup::new();
+    let token = s.nomad.management_token().unwrap();
+    s.token_file(&token);
+    let pem = |_: ()| {
+        vault_sandbox::testing::JwksServer::start_ed25519_tls()
+            .expect("a throw-away CA")
+            .ca_pem()
+            .expect("its PEM")
+    };
+    let ca = pem(());
+    std::fs::write(s.path("nomad-ca.pem"), &ca).unwrap();
+    let config = s.config(
+        "  token_file   = \"nomad-management.token\"\n  ca_cert_file = \"nomad-ca.pem\"\n  role \"deployer\" { policies = [\"deploy\"] }\n",
+    );
+    // The plan names the file, never prints the PEM body as a secret, masks the token.
+    s.bootstrap(&config)
+        .arg("--plan")
+        .run()
+        .exit(3)
+        .stderr_has("\"ca_cert\": \"<PEM from ")
+        .hides(&token);
+    // `vault write nomad/config/access ca_cert=@ca.pem` sends the file's text.
+    s.bootstrap(&config).run().exit(0).hides(&token);
+    let (_, access) = s.vault_http().get("nomad/config/access");
+    assert_eq!(
+        access["data"]["ca_cert"].as_str().map(str::trim),
+        Some(ca.trim())
+    );
+    s.vault.clear_requests();
+    s.bootstrap(&config).run().exit(0);
+    assert_eq!(support::writes(&s.vault), Vec::<String>::new());
+
+    // Another CA in the file: an update, shown as a diff of what Vault reads back.
+    std::fs::write(s.path("nomad-ca.pem"), pem(())).unwrap();
+    s.bootstrap(&config)
+        .arg("--plan")
+        .run()
+        .exit(3)
+        .stderr_has("nomad/config/access differs")
+        .hides(&token);
+    assert_eq!(support::writes(&s.vault), Vec::<String>::new());
+}
+
+#[test]
+fn the_json_report_never_carries_the_management_token() {
+    support::sandbox_only("needs the Nomad sandbox");
+    let s = Setup::new();
+    let config = s.seed_config();
+    let management = s.nomad.management_token().unwrap();
+    let run = Nvctl::new()
+        .sandbox(&s.vault)
+        .args(["--format", "json", "bootstrap", "--yes", "--config"])
+        .arg(&config)
+        .arg("--init-output")
+        .arg(s.path("vault-init.json"))
+        .arg("--token-output")
+        .arg(s.path("nomad-server.token"))
+        .run()
+        .exit(0)
+        .hides(&management);
+    let doc = run.json();
+    let steps: Vec<&str> = doc["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["step"].as_str().or(s["name"].as_str()))
+        .collect();
+    assert!(steps.contains(&"nomad-access"), "{steps:?}");
+}
+
+#[test]
+fn a_broken_bootstrap_answer_is_kept_raw_0600_and_said_plainly() {
+    support::sandbox_only("needs fault injection on Nomad");
+    // A 200 whose body is not Nomad's token JSON (a proxy's page, a cut answer): it may still
+    // hold the only copy of the token, so it is saved unread before it is judged.
+    let s = Setup::with(NomadSandbox::builder().fault(Fault::respond_on_path(
+        "PUT",
+        "/v1/acl/bootstrap",
+        200,
+        "{\"AccessorID\":\"a1\",\"SecretID\":\"5ec7e7-0000",
+    )));
+    let token_file = s.path("nomad-management.token");
+    let config = s.config(
+        "  token_file    = \"nomad-management.token\"\n  acl_bootstrap = true\n  role \"nomad-admin\" { type = \"management\" }\n",
+    );
+    s.vault.clear_requests();
+    s.bootstrap(&config)
+        .run()
+        .exit(2)
+        .stderr_has("answered PUT /v1/acl/bootstrap, but not as expected")
+        .stderr_has("Keep that file")
+        .hides("5ec7e7-0000");
+    assert!(!token_file.exists());
+    let raw = s.path("nomad-management.token.raw");
+    assert!(
+        std::fs::read_to_string(&raw)
+            .unwrap()
+            .contains("5ec7e7-0000"),
+        "the answer kept as it came"
+    );
+    #[cfg(unix)]
+    assert_eq!(mode(&raw), 0o600);
+    assert_eq!(support::writes(&s.vault), Vec::<String>::new());
+}
+
+#[test]
+fn acl_bootstrap_on_a_nomad_with_acls_disabled_bootstraps_nothing_and_says_why() {
+    support::sandbox_only("needs a Nomad with ACLs disabled");
+    let s = Setup::with(NomadSandbox::builder().acl_enabled(false));
+    s.vault.clear_requests();
+    let config = s.config(
+        "  token_file    = \"nomad-management.token\"\n  acl_bootstrap = true\n  role \"nomad-admin\" { type = \"management\" }\n",
+    );
+    s.bootstrap(&config)
+        .run()
+        .exit(1)
+        .stderr_has("Nomad's ACLs are disabled at")
+        .stderr_has("nothing to bootstrap, so no management token for Vault's Nomad engine")
+        .stderr_has("acl { enabled = true }");
+    assert!(s.nomad_writes().is_empty(), "{:?}", s.nomad_writes());
+    assert_eq!(support::writes(&s.vault), Vec::<String>::new());
+}

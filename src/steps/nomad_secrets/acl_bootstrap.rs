@@ -152,10 +152,17 @@ impl Step for AclBootstrapStep {
             ));
         }
         if !observed.acl_enabled {
-            return Plan::nothing(self.subject(), "Nomad's ACL bootstrap").with_in_place(format!(
-                "Nomad's ACLs are disabled at {}: nothing to bootstrap (see the Nomad checks).",
-                self.spec.address
-            ));
+            // No token can come of it, and Vault's engine needs one: stop before any write.
+            return Plan::create(self.subject(), "Nomad's ACL bootstrap", String::new()).refused(
+                format!(
+                    "Nomad's ACLs are disabled at {} (agent/self: config.ACL.Enabled = false): \
+                     nothing to bootstrap, so no management token for Vault's Nomad engine, and \
+                     Nomad answers every token Vault would create `ACL support disabled`. Enable \
+                     ACLs on every Nomad agent (`acl {{ enabled = true }}`), restart them, and \
+                     run nvctl again; nothing was written",
+                    self.spec.address
+                ),
+            );
         }
         let plan = Plan::create(
             self.subject(),
