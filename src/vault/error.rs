@@ -78,6 +78,8 @@ pub enum VaultError {
         address: String,
         path: String,
         timeout: Duration,
+        /// The part of the answer that arrived in time (a server trickling it, or stalling).
+        partial: PartialAnswer,
     },
 
     /// The connection broke after the request was sent (dropped, reset, truncated answer).
@@ -389,10 +391,15 @@ impl VaultError {
         self.status() == Some(403)
     }
 
-    /// The bytes of the answer that arrived before the connection broke, when any did.
+    /// The bytes of the answer that arrived before the connection broke or the time ran out,
+    /// when any did.
     pub fn partial_answer(&self) -> Option<&[u8]> {
         match self {
-            VaultError::Interrupted { partial, .. } if !partial.0.is_empty() => Some(&partial.0),
+            VaultError::Interrupted { partial, .. } | VaultError::Timeout { partial, .. }
+                if !partial.0.is_empty() =>
+            {
+                Some(&partial.0)
+            }
             _ => None,
         }
     }

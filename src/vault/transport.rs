@@ -182,7 +182,9 @@ enum SendFailure {
     Refused,
     Connect(String),
     Tls(TlsProblem, String),
-    Timeout,
+    /// The answer did not come whole within the timeout; with the bytes that had arrived (as
+    /// for `AfterSend`: a trickled answer may be most of a secret).
+    Timeout(Zeroizing<Vec<u8>>),
     /// The connection broke after (part of) the request was written; with the bytes of the
     /// answer that had arrived (kept for a secret that exists once, see `secret_once`).
     AfterSend(String, Zeroizing<Vec<u8>>),
@@ -378,11 +380,12 @@ impl VaultClient {
                 }
                 // Not retried: the request may still be running on the server, and retries
                 // would multiply a wait the operator already found too long.
-                Err(SendFailure::Timeout) => {
+                Err(SendFailure::Timeout(partial)) => {
                     return Err(VaultError::Timeout {
                         address: self.address.clone(),
                         path: request.path.clone(),
                         timeout: self.shared.timeout,
+                        partial: PartialAnswer(partial),
                     })
                 }
                 Err(SendFailure::AfterSend(..))
@@ -507,7 +510,7 @@ impl VaultClient {
             Err(SendFailure::Refused) => ExchangeOutcome::Failed("connection refused"),
             Err(SendFailure::Connect(_)) => ExchangeOutcome::Failed("cannot connect"),
             Err(SendFailure::Tls(..)) => ExchangeOutcome::Failed("TLS handshake failed"),
-            Err(SendFailure::Timeout) => ExchangeOutcome::Failed("timed out"),
+            Err(SendFailure::Timeout(_)) => ExchangeOutcome::Failed("timed out"),
             Err(SendFailure::AfterSend(..)) => ExchangeOutcome::Failed("connection broken"),
             // Nothing was sent (bad settings, a redirect nvctl will not follow…).
             Err(SendFailure::Fatal(_)) => return result,
@@ -911,6 +914,7 @@ fn read_answer(
             Err(e) => {
                 return Err(match classify_read(e) {
                     SendFailure::AfterSend(detail, _) => SendFailure::AfterSend(detail, body),
+                    SendFailure::Timeout(_) => SendFailure::Timeout(body),
                     other => other,
                 })
             }
@@ -920,7 +924,7 @@ fn read_answer(
         }
         body.extend_from_slice(&chunk[..n]);
         if started.elapsed() > timeout {
-            return Err(SendFailure::Timeout);
+            return Err(SendFailure::Timeout(body));
         }
     }
 }
@@ -1106,7 +1110,7 @@ fn tls_problem(chain: &str) -> Option<TlsProblem> {
 
 fn classify(err: reqwest::Error) -> SendFailure {
     if err.is_timeout() || chain_has_io_kind(&err, std::io::ErrorKind::TimedOut) {
-        return SendFailure::Timeout;
+        return SendFailure::Timeout(Zeroizing::default());
     }
     let chain = error_chain(&err);
     if err.is_connect() {
@@ -1125,7 +1129,7 @@ fn classify_read(err: std::io::Error) -> SendFailure {
     let timed_out = err.kind() == std::io::ErrorKind::TimedOut
         || error_chain(&err).to_ascii_lowercase().contains("timed out");
     if timed_out {
-        SendFailure::Timeout
+        SendFailure::Timeout(Zeroizing::default())
     } else {
         SendFailure::AfterSend(
             format!("reading the answer: {}", error_chain(&err)),

@@ -9,7 +9,7 @@ use crate::support;
 
 use std::path::Path;
 
-use support::{await_that, read_json, workdir, writes, Nvctl};
+use support::{await_that, file_names, read_json, workdir, writes, Nvctl};
 use vault_sandbox::{Fault, Sandbox, SandboxHandle};
 
 const INIT_PUT: u64 = 3;
@@ -25,15 +25,6 @@ fn uninitialized_with(fault: Fault) -> SandboxHandle {
 
 fn init_sent(h: &SandboxHandle) -> bool {
     writes(h).iter().any(|w| w.starts_with("PUT /v1/sys/init"))
-}
-
-fn names(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .expect("dir")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
 }
 
 fn mode(path: &Path) -> u32 {
@@ -90,7 +81,7 @@ fn sigint_twice_while_the_init_answer_is_held_waits_saves_the_keys_then_stops() 
     assert_eq!(mode(&out), 0o600);
     assert_eq!(keys_in(&out), h.unseal_keys(), "the keys Vault made");
     assert_eq!(
-        names(dir.path()),
+        file_names(dir.path()),
         ["vault-init.json"],
         "no temp file, no note"
     );
@@ -126,7 +117,7 @@ fn sigterm_and_sighup_while_the_init_answer_is_held_still_save_the_keys() {
             .killed_by(number)
             .stderr_has(&format!("nvctl: stopping on SIG{name}: the unseal keys"));
         assert_eq!(keys_in(&out), h.unseal_keys(), "SIG{name}");
-        assert_eq!(names(dir.path()), ["vault-init.json"], "SIG{name}");
+        assert_eq!(file_names(dir.path()), ["vault-init.json"], "SIG{name}");
     }
 }
 
@@ -153,7 +144,11 @@ fn an_init_answer_that_never_comes_is_reported_as_possibly_applied_and_the_rerun
         ))
         .stderr_has("Check with `nvctl status`")
         .stderr_lacks("refused");
-    assert_eq!(names(dir.path()), ["vault-init.json.sent"], "no temp file");
+    assert_eq!(
+        file_names(dir.path()),
+        ["vault-init.json.sent"],
+        "no temp file"
+    );
 
     let lost = "Vault was initialised by a run whose answer was not saved: the unseal keys and \
                 the root token are lost; nothing can recover them: this Vault must be wiped \
@@ -217,7 +212,7 @@ fn a_truncated_or_wrong_typed_init_answer_is_saved_raw_and_named() {
             .stderr_lacks("refused");
         assert_eq!(std::fs::read_to_string(&raw).expect("raw"), body);
         assert_eq!(mode(&raw), 0o600);
-        assert_eq!(names(dir.path()), ["vault-init.json.raw"], "{body}");
+        assert_eq!(file_names(dir.path()), ["vault-init.json.raw"], "{body}");
 
         // Never overwritten by a second attempt.
         Nvctl::new()
@@ -267,21 +262,35 @@ fn a_signal_while_a_token_file_is_pending_removes_the_temporary_file() {
             .iter()
             .any(|r| r.path.starts_with("/v1/auth/token/create"))
     });
-    assert_eq!(names(dir.path()).len(), 1, "the temporary file exists");
+    assert_eq!(file_names(dir.path()).len(), 1, "the temporary file exists");
     running.signal("TERM");
     running.finish().killed_by(15);
-    assert!(names(dir.path()).is_empty(), "{:?}", names(dir.path()));
+    assert!(
+        file_names(dir.path()).is_empty(),
+        "{:?}",
+        file_names(dir.path())
+    );
+}
+
+/// What the server below does once it has sent part of `sys/init`'s answer.
+#[derive(Clone, Copy)]
+enum Then {
+    /// Drops the connection: what a proxy or a network failure does halfway through.
+    Drop,
+    /// Keeps the connection open and sends nothing more: a server stalling (or trickling
+    /// slower than the timeout allows).
+    Stall,
 }
 
 /// A server that answers `nvctl init`'s two reads as an uninitialised Vault, then sends the
-/// head of `PUT sys/init`'s answer and `prefix` of its body, and drops the connection: what a
-/// proxy or a network failure does halfway through the answer. Each answer closes its
-/// connection, so every request comes on a connection of its own.
-fn breaking_in_the_init_answer(prefix: &'static str) -> String {
+/// head of `PUT sys/init`'s answer and `prefix` of its body, and then does `then`. Each answer
+/// closes its connection, so every request comes on a connection of its own.
+fn breaking_in_the_init_answer(prefix: &'static str, then: Then) -> String {
     use std::io::{BufRead, BufReader, Read, Write};
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let addr = format!("http://{}", listener.local_addr().expect("addr"));
     std::thread::spawn(move || {
+        let mut stalled = Vec::new();
         for stream in listener.incoming().take(8) {
             let Ok(stream) = stream else { return };
             let mut reader = BufReader::new(stream);
@@ -324,7 +333,12 @@ fn breaking_in_the_init_answer(prefix: &'static str) -> String {
             };
             let _ = stream.write_all(reply.as_bytes());
             let _ = stream.flush();
-            // Dropping the stream closes the connection: for sys/init, 4096 bytes short.
+            match then {
+                // Kept open until the test process ends: nothing more ever comes.
+                Then::Stall if request_line.starts_with("PUT /v1/sys/init") => stalled.push(stream),
+                // Dropping the stream closes the connection: for sys/init, 4096 bytes short.
+                _ => drop(stream),
+            }
         }
     });
     addr
@@ -337,7 +351,7 @@ fn breaking_in_the_init_answer(prefix: &'static str) -> String {
 fn an_init_answer_cut_off_halfway_keeps_the_bytes_that_arrived() {
     const PREFIX: &str =
         r#"{"keys":["8d5f2e6c1b2a"],"keys_base64":["jV8ubBsq"],"root_token":"hvs.Cut"#;
-    let addr = breaking_in_the_init_answer(PREFIX);
+    let addr = breaking_in_the_init_answer(PREFIX, Then::Drop);
     let dir = workdir();
     let target = dir.path().join("vault-init.json");
     let raw = dir.path().join("vault-init.json.raw");
@@ -359,4 +373,54 @@ fn an_init_answer_cut_off_halfway_keeps_the_bytes_that_arrived() {
     assert_eq!(std::fs::read_to_string(&raw).expect("raw"), PREFIX);
     assert_eq!(mode(&raw), 0o600);
     assert!(!target.exists());
+}
+
+/// Part of `sys/init`'s answer arrives and then nothing more: once the timeout is over, the
+/// bytes that came are saved raw (0600) before anything is judged, the message is the one for
+/// an answer that may have been applied (never "refused"), and the re-run refuses to send
+/// `sys/init` again while that file is there.
+#[test]
+fn an_init_answer_that_stalls_halfway_keeps_the_bytes_that_arrived_when_the_time_is_up() {
+    const PREFIX: &str = r#"{"keys":["8d5f2e6c1b2a"],"keys_base64":["jV8ubBsq"],"root_tok"#;
+    let addr = breaking_in_the_init_answer(PREFIX, Then::Stall);
+    let dir = workdir();
+    let target = dir.path().join("vault-init.json");
+    let raw = dir.path().join("vault-init.json.raw");
+    Nvctl::new()
+        .env("VAULT_ADDR", &addr)
+        .args(["init", "--timeout", "1s", "--max-retries", "0", "--output"])
+        .arg(&target)
+        .run()
+        .exit(2)
+        .stderr_has(&format!(
+            "PUT sys/init was sent to {addr} but no usable answer came back: {addr} may have \
+             acted on it (vault was initialised)"
+        ))
+        .stderr_has("within 1s")
+        .stderr_has(&format!(
+            "The {} bytes of the answer that arrived were saved unread to {} (0600): keep that \
+             file.",
+            PREFIX.len(),
+            raw.display()
+        ))
+        .stderr_lacks("refused");
+    assert_eq!(std::fs::read_to_string(&raw).expect("raw"), PREFIX);
+    assert_eq!(mode(&raw), 0o600);
+    assert_eq!(
+        file_names(dir.path()),
+        ["vault-init.json.raw", "vault-init.json.sent"],
+        "no temporary file; the note of the attempt stays"
+    );
+
+    Nvctl::new()
+        .env("VAULT_ADDR", &addr)
+        .args(["init", "--timeout", "1s", "--output"])
+        .arg(&target)
+        .run()
+        .exit(1)
+        .stderr_has(&format!(
+            "{} holds an earlier answer to PUT sys/init that nvctl could not read",
+            raw.display()
+        ));
+    assert_eq!(std::fs::read_to_string(&raw).expect("raw"), PREFIX);
 }

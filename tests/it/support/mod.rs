@@ -659,6 +659,16 @@ pub fn workdir() -> tempfile::TempDir {
     tempfile::tempdir().expect("temp dir")
 }
 
+/// The names of the entries in `dir`, sorted: what a run left behind.
+pub fn file_names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
 pub fn read_json(path: &Path) -> BTreeMap<String, Value> {
     let text = std::fs::read_to_string(path).expect("read json file");
     serde_json::from_str(&text).expect("parse json file")
