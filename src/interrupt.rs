@@ -170,16 +170,21 @@ fn remove(temps: &[PathBuf]) {
 }
 
 /// Registers a temporary file or directory to remove if a signal stops nvctl before it is
-/// gone, and at exit ([`remove_leftovers`]).
+/// gone, and at exit ([`Leftovers`]).
 pub fn register_temp(path: &Path) {
     state().temps.push(path.to_path_buf());
 }
 
-/// Removes every temporary file or directory still registered: called once nvctl's work is
-/// over, whatever the outcome, so an error's early return leaves nothing behind either.
-pub fn remove_leftovers() {
-    let temps = std::mem::take(&mut state().temps);
-    remove(&temps);
+/// Removes every temporary file or directory still registered when dropped: held by
+/// [`crate::main`] around nvctl's work, so that whatever ends it — success, an error's early
+/// return, or a panic unwinding — leaves nothing behind (a signal is handled above).
+pub struct Leftovers;
+
+impl Drop for Leftovers {
+    fn drop(&mut self) {
+        let temps = std::mem::take(&mut state().temps);
+        remove(&temps);
+    }
 }
 
 /// The temporary file is gone (renamed into place or removed): forget it.

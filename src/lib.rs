@@ -66,9 +66,11 @@ pub fn main() -> ExitCode {
         || json_asked(std::iter::empty()),
         |f| f == cli::Format::Json,
     );
-    let outcome = Settings::resolve(&cli.global, &ProcessEnvironment)
-        .and_then(|settings| commands::dispatch(cli, &settings));
-    interrupt::remove_leftovers();
+    let outcome = {
+        let _leftovers = interrupt::Leftovers;
+        Settings::resolve(&cli.global, &ProcessEnvironment)
+            .and_then(|settings| commands::dispatch(cli, &settings))
+    };
     match outcome {
         Ok(exit) => exit.into(),
         Err(err) => {

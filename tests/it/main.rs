@@ -27,6 +27,7 @@ mod security;
 mod sequence;
 mod settings;
 mod shapes;
+mod temp_files;
 mod tls;
 mod token;
 mod transcripts;
