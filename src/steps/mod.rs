@@ -292,9 +292,19 @@ fn indent(text: &str) -> String {
         .join("\n")
 }
 
+/// The bound on one diff's time: past it the diff is still correct (applied to the live text
+/// it gives the desired one) but coarser than the smallest. Only texts that share almost no
+/// line in the same order come near it; see BENCHMARKS.md "Policy text".
+const DIFF_TIME_LIMIT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// A unified diff from `live` to `desired`, labelled the way operators read them.
 pub fn unified_diff(live: &str, desired: &str, subject: &str) -> String {
-    similar::TextDiff::from_lines(live, desired)
+    similar::TextDiff::configure()
+        // Patience anchors on lines found once in each text (a policy's paths, a block's
+        // keys), so texts that mostly agree diff in about n·log n; plain Myers is O(n·d).
+        .algorithm(similar::Algorithm::Patience)
+        .timeout(DIFF_TIME_LIMIT)
+        .diff_lines(live, desired)
         .unified_diff()
         .context_radius(3)
         .header(&format!("live {subject}"), &format!("desired {subject}"))

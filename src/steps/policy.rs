@@ -125,18 +125,30 @@ impl PolicyStep {
             .is_some_and(|live| acl::normalise(live) == acl::canonical_text(&self.parsed))
     }
 
-    /// The diff live → desired (from nothing when the policy does not exist).
+    /// The diff live → desired (from nothing when the policy does not exist): see
+    /// [`policy_diff`].
     pub fn diff(&self) -> String {
-        unified_diff(
-            self.live_text().unwrap_or(""),
-            &self.desired,
-            &format!("policy {:?}", self.name),
-        )
+        policy_diff(self.live_text(), &self.parsed, &self.name)
     }
 
     fn subject(&self) -> String {
         format!("sys/policies/acl/{}", self.name)
     }
+}
+
+/// The diff from the live policy text (`None`: it does not exist) to the desired policy, both
+/// as Vault enforces them ([`acl::normalise`]: paths merged and sorted, capabilities settled,
+/// comments and layout dropped). It is the comparison [`PolicyStep::is_in_place`] makes, so
+/// every line shown changes what a token may do. It also keeps a large policy's diff near
+/// n·log n: sorted, each path line is found once in each text, which the diff anchors on,
+/// where the raw texts of two layouts of one policy made it quadratic (BENCHMARKS.md "Policy
+/// text").
+pub fn policy_diff(live: Option<&str>, desired: &PolicyDoc, name: &str) -> String {
+    unified_diff(
+        &live.map(acl::normalise).unwrap_or_default(),
+        &acl::canonical_text(desired),
+        &format!("policy {name:?} (normalised)"),
+    )
 }
 
 impl Step for PolicyStep {
@@ -309,7 +321,7 @@ mod tests {
         assert!(plan
             .diff
             .unwrap()
-            .contains("+  capabilities = [\"read\", \"list\"]"));
+            .contains("+  capabilities = [\"list\", \"read\"]"));
         step.live = Some(None);
         assert_eq!(step.plan().change, super::super::Change::Create);
     }

@@ -310,7 +310,9 @@ fn policy_diff_exits_0_when_equal_and_3_when_different_or_missing() {
         .run()
         .exit(0);
 
-    // A real change: exit 3 with a unified diff.
+    // A real change: exit 3 with a unified diff of the two policies as Vault enforces them,
+    // so the other layout (reverse order, one line per block, no comments) shows nothing: the
+    // missing block is the whole diff.
     let changed = reformatted.replace(
         "path \"sys/capabilities-self\" { capabilities = [\"update\"] }\n",
         "",
@@ -319,13 +321,29 @@ fn policy_diff_exits_0_when_equal_and_3_when_different_or_missing() {
         "sys/policies/acl/nomad-server",
         &json!({ "policy": changed }),
     );
-    Nvctl::new()
+    let run = Nvctl::new()
         .sandbox(&sandbox)
         .args(["policy", "diff"])
         .run()
         .exit(3)
-        .stdout_has("--- live policy \"nomad-server\"")
-        .stdout_has("+path \"sys/capabilities-self\" {");
+        .stdout_has("--- live policy \"nomad-server\" (normalised)")
+        .stdout_has("+++ desired policy \"nomad-server\" (normalised)");
+    let changes: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|l| (l.starts_with('+') || l.starts_with('-')) && !l.starts_with("+++"))
+        .filter(|l| !l.starts_with("---"))
+        .collect();
+    assert_eq!(
+        changes,
+        [
+            "+path \"sys/capabilities-self\" {",
+            "+  capabilities = [\"update\"]",
+            "+}"
+        ],
+        "{}",
+        run.stdout
+    );
     let doc = Nvctl::new()
         .sandbox(&sandbox)
         .args(["policy", "diff", "--format", "json"])
