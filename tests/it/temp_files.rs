@@ -85,3 +85,20 @@ fn bootstrap_dev_stopped_by_a_signal_leaves_no_directory() {
         assert_eq!(file_names(tmp.path()), Vec::<String>::new(), "SIG{name}");
     }
 }
+
+/// `nvctl dev` (with `--nomad` too) keeps everything in memory: stopped with Ctrl-C once it
+/// serves, it dies of SIGINT and has left nothing in its `TMPDIR`.
+#[test]
+fn dev_stopped_with_ctrl_c_leaves_nothing_behind() {
+    for args in [&["dev"][..], &["dev", "--nomad"]] {
+        let tmp = workdir();
+        let running = Nvctl::new()
+            .env("TMPDIR", &tmp.path().display().to_string())
+            .args(args)
+            .spawn();
+        running.await_stdout("Stop it with Ctrl-C.");
+        running.signal("INT");
+        running.finish().killed_by(2);
+        assert_eq!(file_names(tmp.path()), Vec::<String>::new(), "{args:?}");
+    }
+}
