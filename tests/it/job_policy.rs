@@ -387,12 +387,15 @@ fn bad_job_files_and_an_unreachable_vault_get_their_exit_codes() {
         .args(["--max-retries", "0", "job-policy"])
         .arg(job("hashicups-api.nomad.hcl"))
         .run()
-        .exit(2);
+        .exit(2)
+        .stderr_has("connection refused by http://127.0.0.1:9")
+        .stderr_has("is Vault running at http://127.0.0.1:9?");
     job_policy(&vault)
         .args(["--format", "yaml"])
         .arg(job("hashicups-api.nomad.hcl"))
         .run()
-        .exit(1);
+        .exit(1)
+        .stderr_has("invalid value 'yaml' for '--format <FORMAT>'");
 }
 
 #[test]
