@@ -1,6 +1,6 @@
 //! What an operator sees, as snapshots (`insta`): `bootstrap` on a fresh Vault and its re-run,
-//! `--plan` with drift, `doctor`, `check-role` and `status`, each in human form (stderr, then
-//! stdout) and as JSON. A change to any of these texts shows up here as a diff to review
+//! `--plan` with drift, `doctor`, `check-role`, `status` and `bootstrap --destroy`, each in human
+//! form (stderr, then stdout) and as JSON. A change to any of these texts shows up here as a diff to review
 //! (`cargo insta review`, or `INSTA_UPDATE=always` and `git diff`).
 //!
 //! What differs from run to run is masked before comparing: tokens, accessors, the sandbox's
@@ -247,5 +247,55 @@ fn status_of_a_bootstrapped_vault() {
             let command = format!("status {}", extra.join(" "));
             insta::assert_snapshot!(name, transcript(command.trim_end(), &run));
         }
+    });
+}
+
+/// `bootstrap --flow workload-identity --destroy` after a workload-identity bootstrap: `--plan`
+/// lists what would go (exit 3), then with `--yes` the removals are shown in pipeline order,
+/// deleted, read back and reported by the driver's table and JSON.
+#[test]
+fn bootstrap_destroy_plan_then_apply() {
+    support::sandbox_only("snapshots are taken against the sandbox");
+    let jwks = vault_sandbox::testing::JwksServer::start_ed25519().unwrap();
+    let sandbox = support::dev_sandbox();
+    let dir = support::workdir();
+    Nvctl::new()
+        .sandbox(&sandbox)
+        .args([
+            "bootstrap",
+            "--yes",
+            "--flow",
+            "workload-identity",
+            "--jwks-url",
+        ])
+        .arg(jwks.url())
+        .arg("--init-output")
+        .arg(dir.path().join("vault-init.json"))
+        .run()
+        .exit(0);
+    let destroy = |extra: &[&str], code: i32| {
+        let run = Nvctl::new()
+            .sandbox(&sandbox)
+            .args(["bootstrap", "--flow", "workload-identity", "--destroy"])
+            .args(extra)
+            .run()
+            .exit(code);
+        let command = format!(
+            "bootstrap --flow workload-identity --destroy {}",
+            extra.join(" ")
+        );
+        transcript(command.trim_end(), &run)
+    };
+    masked(&[dir.path()], || {
+        insta::assert_snapshot!("destroy_plan", destroy(&["--plan"], 3));
+        insta::assert_snapshot!(
+            "destroy_plan_json",
+            destroy(&["--plan", "--format", "json"], 3)
+        );
+        insta::assert_snapshot!("destroy", destroy(&["--yes"], 0));
+        insta::assert_snapshot!(
+            "destroy_again_json",
+            destroy(&["--yes", "--format", "json"], 0)
+        );
     });
 }
