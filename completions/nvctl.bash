@@ -245,12 +245,16 @@ _nvctl() {
 
     case "${cmd}" in
         nvctl)
-            opts="-y -v -q -h -V --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --strict --help --version bootstrap status init unseal policy role check-role token stanza doctor check-job job-policy dev completions help"
+            opts="-v -q -y -h -V --format --verbose --quiet --strict --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --yes --show-secrets --help --version bootstrap status init unseal policy role check-role token stanza doctor check-job job-policy dev completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "table json env raw hcl" -- "${cur}"))
+                    return 0
+                    ;;
                 --address)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -295,10 +299,6 @@ _nvctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --format)
-                    COMPREPLY=($(compgen -W "table json env raw hcl" -- "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -307,7 +307,7 @@ _nvctl() {
             return 0
             ;;
         nvctl__subcmd__bootstrap)
-            opts="-y -v -q -h -V --config --plan --dev --flow --nomad-version --key-shares --key-threshold --init-output --policy-name --role --allowed-policies --disallowed-policies --role-period --token-period --task-token-ttl --token-output --rotate-token --no-mint --rewrite-nomad-token --server-stanza-output --client-stanza-output --vault-address --job-policy --auth-path --jwks-url --nomad-addr --jwks-ca-file --audience --kv-mount --identity-file --destroy --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --strict --help --version"
+            opts="-y -v -q -h -V --config --plan --dev --flow --nomad-version --key-shares --key-threshold --init-output --policy-name --role --allowed-policies --disallowed-policies --role-period --token-period --task-token-ttl --token-output --rotate-token --no-mint --rewrite-nomad-token --server-stanza-output --client-stanza-output --vault-address --job-policy --auth-path --jwks-url --nomad-addr --jwks-ca-file --audience --kv-mount --identity-file --destroy --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --yes --show-secrets --format --verbose --quiet --strict --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -469,7 +469,7 @@ _nvctl() {
             return 0
             ;;
         nvctl__subcmd__check__subcmd__job)
-            opts="-y -v -q -h -V --role --rehearse --flow --auth-path --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --strict --help --version"
+            opts="-y -v -q -h -V --role --rehearse --flow --auth-path --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --yes --show-secrets --format --verbose --quiet --strict --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -543,7 +543,7 @@ _nvctl() {
             return 0
             ;;
         nvctl__subcmd__check__subcmd__role)
-            opts="-y -v -q -h -V --all --flow --allow-unauthenticated --auth-path --audience --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --strict --help --version"
+            opts="-y -v -q -h -V --all --flow --allow-unauthenticated --auth-path --audience --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --yes --show-secrets --format --verbose --quiet --strict --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -621,56 +621,12 @@ _nvctl() {
             return 0
             ;;
         nvctl__subcmd__completions)
-            opts="-y -v -q -h -V --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --yes --show-secrets --format --verbose --quiet --strict --help --version bash elvish fish powershell zsh"
+            opts="-v -q -h -V --format --verbose --quiet --strict --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --address)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --token-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --namespace)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ca-cert)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ca-path)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --client-cert)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --client-key)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --tls-server-name)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --tls-skip-verify)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --timeout)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --max-retries)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "table json env raw hcl" -- "${cur}"))
                     return 0
@@ -683,7 +639,7 @@ _nvctl() {
             return 0
             ;;
         nvctl__subcmd__dev)
-            opts="-y -v -q -h -V --port --uninitialized --sealed --flavor --background --postgres --nomad --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --yes --show-secrets --format --verbose --quiet --strict --help --version"
+            opts="-v -q -h -V --port --uninitialized --sealed --flavor --background --postgres --nomad --format --verbose --quiet --strict --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -701,50 +657,6 @@ _nvctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --address)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --token-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --namespace)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ca-cert)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ca-path)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --client-cert)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --client-key)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --tls-server-name)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --tls-skip-verify)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --timeout)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --max-retries)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "table json env raw hcl" -- "${cur}"))
                     return 0
@@ -757,7 +669,7 @@ _nvctl() {
             return 0
             ;;
         nvctl__subcmd__doctor)
-            opts="-y -v -q -h -V --agent-config --nomad-version --role --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --strict --help --version"
+            opts="-y -v -q -h -V --agent-config --nomad-version --role --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --yes --show-secrets --format --verbose --quiet --strict --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1223,7 +1135,7 @@ _nvctl() {
             return 0
             ;;
         nvctl__subcmd__init)
-            opts="-y -v -q -h -V --key-shares --key-threshold --pgp-keys --root-token-pgp-key --output --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --strict --help --version"
+            opts="-y -v -q -h -V --key-shares --key-threshold --pgp-keys --root-token-pgp-key --output --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --yes --show-secrets --format --verbose --quiet --strict --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1305,7 +1217,7 @@ _nvctl() {
             return 0
             ;;
         nvctl__subcmd__job__subcmd__policy)
-            opts="-y -v -q -h -V --write --name --role --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --strict --help --version"
+            opts="-y -v -q -h -V --write --name --role --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --yes --show-secrets --format --verbose --quiet --strict --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1375,7 +1287,7 @@ _nvctl() {
             return 0
             ;;
         nvctl__subcmd__policy)
-            opts="-y -v -q -h -V --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --strict --help --version write show diff help"
+            opts="-y -v -q -h -V --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --yes --show-secrets --format --verbose --quiet --strict --help --version write show diff help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1437,7 +1349,7 @@ _nvctl() {
             return 0
             ;;
         nvctl__subcmd__policy__subcmd__diff)
-            opts="-y -v -q -h -V --name --role --file --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --strict --help --version"
+            opts="-y -v -q -h -V --name --role --file --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --yes --show-secrets --format --verbose --quiet --strict --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1581,7 +1493,7 @@ _nvctl() {
             return 0
             ;;
         nvctl__subcmd__policy__subcmd__show)
-            opts="-y -v -q -h -V --name --role --file --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --strict --help --version"
+            opts="-y -v -q -h -V --name --role --file --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --yes --show-secrets --format --verbose --quiet --strict --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1655,7 +1567,7 @@ _nvctl() {
             return 0
             ;;
         nvctl__subcmd__policy__subcmd__write)
-            opts="-y -v -q -h -V --name --role --file --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --strict --help --version"
+            opts="-y -v -q -h -V --name --role --file --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --yes --show-secrets --format --verbose --quiet --strict --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1729,7 +1641,7 @@ _nvctl() {
             return 0
             ;;
         nvctl__subcmd__role)
-            opts="-y -v -q -h -V --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --strict --help --version create show diff help"
+            opts="-y -v -q -h -V --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --yes --show-secrets --format --verbose --quiet --strict --help --version create show diff help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1791,7 +1703,7 @@ _nvctl() {
             return 0
             ;;
         nvctl__subcmd__role__subcmd__create)
-            opts="-y -v -q -h -V --name --file --allowed-policies --disallowed-policies --period --orphan --renewable --explicit-max-ttl --force --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --strict --help --version"
+            opts="-y -v -q -h -V --name --file --allowed-policies --disallowed-policies --period --orphan --renewable --explicit-max-ttl --force --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --yes --show-secrets --format --verbose --quiet --strict --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1885,7 +1797,7 @@ _nvctl() {
             return 0
             ;;
         nvctl__subcmd__role__subcmd__diff)
-            opts="-y -v -q -h -V --name --file --allowed-policies --disallowed-policies --period --orphan --renewable --explicit-max-ttl --force --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --strict --help --version"
+            opts="-y -v -q -h -V --name --file --allowed-policies --disallowed-policies --period --orphan --renewable --explicit-max-ttl --force --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --yes --show-secrets --format --verbose --quiet --strict --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2049,7 +1961,7 @@ _nvctl() {
             return 0
             ;;
         nvctl__subcmd__role__subcmd__show)
-            opts="-y -v -q -h -V --name --file --allowed-policies --disallowed-policies --period --orphan --renewable --explicit-max-ttl --force --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --strict --help --version"
+            opts="-y -v -q -h -V --name --file --allowed-policies --disallowed-policies --period --orphan --renewable --explicit-max-ttl --force --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --yes --show-secrets --format --verbose --quiet --strict --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2143,7 +2055,7 @@ _nvctl() {
             return 0
             ;;
         nvctl__subcmd__stanza)
-            opts="-y -v -q -h -V --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --strict --help --version server client help"
+            opts="-y -v -q -h -V --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --yes --show-secrets --format --verbose --quiet --strict --help --version server client help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2205,7 +2117,7 @@ _nvctl() {
             return 0
             ;;
         nvctl__subcmd__stanza__subcmd__client)
-            opts="-y -v -q -h -V --vault-address --role --task-token-ttl --ca-file --cert-file --key-file --embed-token --output --flow --audience --identity-ttl --auth-path --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --strict --help --version"
+            opts="-y -v -q -h -V --vault-address --role --task-token-ttl --ca-file --cert-file --key-file --embed-token --output --flow --audience --identity-ttl --auth-path --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --yes --show-secrets --format --verbose --quiet --strict --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2367,7 +2279,7 @@ _nvctl() {
             return 0
             ;;
         nvctl__subcmd__stanza__subcmd__server)
-            opts="-y -v -q -h -V --vault-address --role --task-token-ttl --ca-file --cert-file --key-file --embed-token --output --flow --audience --identity-ttl --auth-path --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --strict --help --version"
+            opts="-y -v -q -h -V --vault-address --role --task-token-ttl --ca-file --cert-file --key-file --embed-token --output --flow --audience --identity-ttl --auth-path --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --yes --show-secrets --format --verbose --quiet --strict --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2473,7 +2385,7 @@ _nvctl() {
             return 0
             ;;
         nvctl__subcmd__status)
-            opts="-y -v -q -h -V --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --strict --help --version"
+            opts="-y -v -q -h -V --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --yes --show-secrets --format --verbose --quiet --strict --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2535,7 +2447,7 @@ _nvctl() {
             return 0
             ;;
         nvctl__subcmd__token)
-            opts="-y -v -q -h -V --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --strict --help --version create unwrap lookup check help"
+            opts="-y -v -q -h -V --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --yes --show-secrets --format --verbose --quiet --strict --help --version create unwrap lookup check help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2597,7 +2509,7 @@ _nvctl() {
             return 0
             ;;
         nvctl__subcmd__token__subcmd__check)
-            opts="-y -v -q -h -V --role --allow-unauthenticated --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --strict --help --version"
+            opts="-y -v -q -h -V --role --allow-unauthenticated --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --yes --show-secrets --format --verbose --quiet --strict --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2667,7 +2579,7 @@ _nvctl() {
             return 0
             ;;
         nvctl__subcmd__token__subcmd__create)
-            opts="-y -v -q -h -V --policy --period --role --orphan --display-name --output --nomad-role --wrap-ttl --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --strict --help --version"
+            opts="-y -v -q -h -V --policy --period --role --orphan --display-name --output --nomad-role --wrap-ttl --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --yes --show-secrets --format --verbose --quiet --strict --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2845,7 +2757,7 @@ _nvctl() {
             return 0
             ;;
         nvctl__subcmd__token__subcmd__lookup)
-            opts="-y -v -q -h -V --accessor --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --strict --help --version"
+            opts="-y -v -q -h -V --accessor --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --yes --show-secrets --format --verbose --quiet --strict --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2911,7 +2823,7 @@ _nvctl() {
             return 0
             ;;
         nvctl__subcmd__token__subcmd__unwrap)
-            opts="-y -v -q -h -V --wrapping-token-file --output --nomad-role --allow-unauthenticated --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --strict --help --version"
+            opts="-y -v -q -h -V --wrapping-token-file --output --nomad-role --allow-unauthenticated --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --yes --show-secrets --format --verbose --quiet --strict --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2989,7 +2901,7 @@ _nvctl() {
             return 0
             ;;
         nvctl__subcmd__unseal)
-            opts="-y -v -q -h -V --keys-file --stdin --reset --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --format --yes --verbose --quiet --show-secrets --strict --help --version"
+            opts="-y -v -q -h -V --keys-file --stdin --reset --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --yes --show-secrets --format --verbose --quiet --strict --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

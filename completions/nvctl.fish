@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_nvctl_global_optspecs
-    string join \n address= token-file= namespace= ca-cert= ca-path= client-cert= client-key= tls-server-name= tls-skip-verify= timeout= max-retries= format= y/yes v/verbose q/quiet show-secrets strict h/help V/version
+    string join \n format= v/verbose q/quiet strict address= token-file= namespace= ca-cert= ca-path= client-cert= client-key= tls-server-name= tls-skip-verify= timeout= max-retries= y/yes show-secrets h/help V/version
 end
 
 function __fish_nvctl_needs_command
@@ -24,6 +24,11 @@ function __fish_nvctl_using_subcommand
     contains -- $cmd[1] $argv
 end
 
+complete -c nvctl -n "__fish_nvctl_needs_command" -l format -d 'Output format: table or json (some commands also take env, raw or hcl) [env: NVCTL_FORMAT] [default: table]' -r -f -a "table\t''
+json\t''
+env\t'`VAULT_TOKEN=…` (token create)'
+raw\t'the bare value, for `$(…)` (token create)'
+hcl\t'HCL (stanza)'"
 complete -c nvctl -n "__fish_nvctl_needs_command" -l address -d 'Vault address; repeat for several nodes where that makes sense (status, unseal, bootstrap) [env: VAULT_ADDR] [default: https://127.0.0.1:8200]' -r
 complete -c nvctl -n "__fish_nvctl_needs_command" -l token-file -d 'File holding the Vault token to use [env: VAULT_TOKEN, then ~/.vault-token]' -r -F
 complete -c nvctl -n "__fish_nvctl_needs_command" -l namespace -d 'Vault Enterprise namespace [env: VAULT_NAMESPACE]' -r
@@ -35,16 +40,11 @@ complete -c nvctl -n "__fish_nvctl_needs_command" -l tls-server-name -d 'Name to
 complete -c nvctl -n "__fish_nvctl_needs_command" -l tls-skip-verify -d 'Do not verify Vault\'s TLS certificate (insecure) [env: VAULT_SKIP_VERIFY]' -r
 complete -c nvctl -n "__fish_nvctl_needs_command" -l timeout -d 'Per-request timeout, e.g. 60s or 2m [env: VAULT_CLIENT_TIMEOUT] [default: 60s]' -r
 complete -c nvctl -n "__fish_nvctl_needs_command" -l max-retries -d 'Retries on connection errors, 5xx and 429 [env: VAULT_MAX_RETRIES] [default: 2]' -r
-complete -c nvctl -n "__fish_nvctl_needs_command" -l format -d 'Output format: table or json (some commands also take env, raw or hcl) [env: NVCTL_FORMAT] [default: table]' -r -f -a "table\t''
-json\t''
-env\t'`VAULT_TOKEN=…` (token create)'
-raw\t'the bare value, for `$(…)` (token create)'
-hcl\t'HCL (stanza)'"
-complete -c nvctl -n "__fish_nvctl_needs_command" -s y -l yes -d 'Answer yes to every confirmation (needed when not on a terminal)'
 complete -c nvctl -n "__fish_nvctl_needs_command" -s v -l verbose -d 'Say more about what is sent (never secrets); repeat for more'
 complete -c nvctl -n "__fish_nvctl_needs_command" -s q -l quiet -d 'Print only results and errors'
-complete -c nvctl -n "__fish_nvctl_needs_command" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
 complete -c nvctl -n "__fish_nvctl_needs_command" -l strict -d 'Fail (exit 3) on nvctl\'s error-grade advice too, not only where Nomad itself refuses'
+complete -c nvctl -n "__fish_nvctl_needs_command" -s y -l yes -d 'Answer yes to every confirmation (needed when not on a terminal)'
+complete -c nvctl -n "__fish_nvctl_needs_command" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
 complete -c nvctl -n "__fish_nvctl_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nvctl -n "__fish_nvctl_needs_command" -s V -l version -d 'Print version'
 complete -c nvctl -n "__fish_nvctl_needs_command" -f -a "bootstrap" -d 'Run the whole sequence: init, unseal, policy, role, token, stanza, verification'
@@ -111,9 +111,9 @@ complete -c nvctl -n "__fish_nvctl_using_subcommand bootstrap" -l no-mint -d 'Sk
 complete -c nvctl -n "__fish_nvctl_using_subcommand bootstrap" -l rewrite-nomad-token -d 'nomad_secrets: send the Nomad management token to Vault\'s config/access again (Vault never reads it back, so a rotated token is not seen otherwise)'
 complete -c nvctl -n "__fish_nvctl_using_subcommand bootstrap" -l destroy -d 'Workload identity: remove what nvctl created (and only that)'
 complete -c nvctl -n "__fish_nvctl_using_subcommand bootstrap" -s y -l yes -d 'Answer yes to every confirmation (needed when not on a terminal)'
+complete -c nvctl -n "__fish_nvctl_using_subcommand bootstrap" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
 complete -c nvctl -n "__fish_nvctl_using_subcommand bootstrap" -s v -l verbose -d 'Say more about what is sent (never secrets); repeat for more'
 complete -c nvctl -n "__fish_nvctl_using_subcommand bootstrap" -s q -l quiet -d 'Print only results and errors'
-complete -c nvctl -n "__fish_nvctl_using_subcommand bootstrap" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
 complete -c nvctl -n "__fish_nvctl_using_subcommand bootstrap" -l strict -d 'Fail (exit 3) on nvctl\'s error-grade advice too, not only where Nomad itself refuses'
 complete -c nvctl -n "__fish_nvctl_using_subcommand bootstrap" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nvctl -n "__fish_nvctl_using_subcommand bootstrap" -s V -l version -d 'Print version'
@@ -134,9 +134,9 @@ env\t'`VAULT_TOKEN=…` (token create)'
 raw\t'the bare value, for `$(…)` (token create)'
 hcl\t'HCL (stanza)'"
 complete -c nvctl -n "__fish_nvctl_using_subcommand status" -s y -l yes -d 'Answer yes to every confirmation (needed when not on a terminal)'
+complete -c nvctl -n "__fish_nvctl_using_subcommand status" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
 complete -c nvctl -n "__fish_nvctl_using_subcommand status" -s v -l verbose -d 'Say more about what is sent (never secrets); repeat for more'
 complete -c nvctl -n "__fish_nvctl_using_subcommand status" -s q -l quiet -d 'Print only results and errors'
-complete -c nvctl -n "__fish_nvctl_using_subcommand status" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
 complete -c nvctl -n "__fish_nvctl_using_subcommand status" -l strict -d 'Fail (exit 3) on nvctl\'s error-grade advice too, not only where Nomad itself refuses'
 complete -c nvctl -n "__fish_nvctl_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nvctl -n "__fish_nvctl_using_subcommand status" -s V -l version -d 'Print version'
@@ -162,9 +162,9 @@ env\t'`VAULT_TOKEN=…` (token create)'
 raw\t'the bare value, for `$(…)` (token create)'
 hcl\t'HCL (stanza)'"
 complete -c nvctl -n "__fish_nvctl_using_subcommand init" -s y -l yes -d 'Answer yes to every confirmation (needed when not on a terminal)'
+complete -c nvctl -n "__fish_nvctl_using_subcommand init" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
 complete -c nvctl -n "__fish_nvctl_using_subcommand init" -s v -l verbose -d 'Say more about what is sent (never secrets); repeat for more'
 complete -c nvctl -n "__fish_nvctl_using_subcommand init" -s q -l quiet -d 'Print only results and errors'
-complete -c nvctl -n "__fish_nvctl_using_subcommand init" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
 complete -c nvctl -n "__fish_nvctl_using_subcommand init" -l strict -d 'Fail (exit 3) on nvctl\'s error-grade advice too, not only where Nomad itself refuses'
 complete -c nvctl -n "__fish_nvctl_using_subcommand init" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nvctl -n "__fish_nvctl_using_subcommand init" -s V -l version -d 'Print version'
@@ -188,9 +188,9 @@ hcl\t'HCL (stanza)'"
 complete -c nvctl -n "__fish_nvctl_using_subcommand unseal" -l stdin -d 'Read keys from standard input, one per line'
 complete -c nvctl -n "__fish_nvctl_using_subcommand unseal" -l reset -d 'Discard the unseal progress of each node instead of unsealing'
 complete -c nvctl -n "__fish_nvctl_using_subcommand unseal" -s y -l yes -d 'Answer yes to every confirmation (needed when not on a terminal)'
+complete -c nvctl -n "__fish_nvctl_using_subcommand unseal" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
 complete -c nvctl -n "__fish_nvctl_using_subcommand unseal" -s v -l verbose -d 'Say more about what is sent (never secrets); repeat for more'
 complete -c nvctl -n "__fish_nvctl_using_subcommand unseal" -s q -l quiet -d 'Print only results and errors'
-complete -c nvctl -n "__fish_nvctl_using_subcommand unseal" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
 complete -c nvctl -n "__fish_nvctl_using_subcommand unseal" -l strict -d 'Fail (exit 3) on nvctl\'s error-grade advice too, not only where Nomad itself refuses'
 complete -c nvctl -n "__fish_nvctl_using_subcommand unseal" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nvctl -n "__fish_nvctl_using_subcommand unseal" -s V -l version -d 'Print version'
@@ -211,9 +211,9 @@ env\t'`VAULT_TOKEN=…` (token create)'
 raw\t'the bare value, for `$(…)` (token create)'
 hcl\t'HCL (stanza)'"
 complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and not __fish_seen_subcommand_from write show diff help" -s y -l yes -d 'Answer yes to every confirmation (needed when not on a terminal)'
+complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and not __fish_seen_subcommand_from write show diff help" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
 complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and not __fish_seen_subcommand_from write show diff help" -s v -l verbose -d 'Say more about what is sent (never secrets); repeat for more'
 complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and not __fish_seen_subcommand_from write show diff help" -s q -l quiet -d 'Print only results and errors'
-complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and not __fish_seen_subcommand_from write show diff help" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
 complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and not __fish_seen_subcommand_from write show diff help" -l strict -d 'Fail (exit 3) on nvctl\'s error-grade advice too, not only where Nomad itself refuses'
 complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and not __fish_seen_subcommand_from write show diff help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and not __fish_seen_subcommand_from write show diff help" -s V -l version -d 'Print version'
@@ -241,9 +241,9 @@ env\t'`VAULT_TOKEN=…` (token create)'
 raw\t'the bare value, for `$(…)` (token create)'
 hcl\t'HCL (stanza)'"
 complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and __fish_seen_subcommand_from write" -s y -l yes -d 'Answer yes to every confirmation (needed when not on a terminal)'
+complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and __fish_seen_subcommand_from write" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
 complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and __fish_seen_subcommand_from write" -s v -l verbose -d 'Say more about what is sent (never secrets); repeat for more'
 complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and __fish_seen_subcommand_from write" -s q -l quiet -d 'Print only results and errors'
-complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and __fish_seen_subcommand_from write" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
 complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and __fish_seen_subcommand_from write" -l strict -d 'Fail (exit 3) on nvctl\'s error-grade advice too, not only where Nomad itself refuses'
 complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and __fish_seen_subcommand_from write" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and __fish_seen_subcommand_from write" -s V -l version -d 'Print version'
@@ -267,9 +267,9 @@ env\t'`VAULT_TOKEN=…` (token create)'
 raw\t'the bare value, for `$(…)` (token create)'
 hcl\t'HCL (stanza)'"
 complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and __fish_seen_subcommand_from show" -s y -l yes -d 'Answer yes to every confirmation (needed when not on a terminal)'
+complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and __fish_seen_subcommand_from show" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
 complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Say more about what is sent (never secrets); repeat for more'
 complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only results and errors'
-complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and __fish_seen_subcommand_from show" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
 complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and __fish_seen_subcommand_from show" -l strict -d 'Fail (exit 3) on nvctl\'s error-grade advice too, not only where Nomad itself refuses'
 complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
@@ -293,9 +293,9 @@ env\t'`VAULT_TOKEN=…` (token create)'
 raw\t'the bare value, for `$(…)` (token create)'
 hcl\t'HCL (stanza)'"
 complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and __fish_seen_subcommand_from diff" -s y -l yes -d 'Answer yes to every confirmation (needed when not on a terminal)'
+complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and __fish_seen_subcommand_from diff" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
 complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and __fish_seen_subcommand_from diff" -s v -l verbose -d 'Say more about what is sent (never secrets); repeat for more'
 complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and __fish_seen_subcommand_from diff" -s q -l quiet -d 'Print only results and errors'
-complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and __fish_seen_subcommand_from diff" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
 complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and __fish_seen_subcommand_from diff" -l strict -d 'Fail (exit 3) on nvctl\'s error-grade advice too, not only where Nomad itself refuses'
 complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and __fish_seen_subcommand_from diff" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nvctl -n "__fish_nvctl_using_subcommand policy; and __fish_seen_subcommand_from diff" -s V -l version -d 'Print version'
@@ -320,9 +320,9 @@ env\t'`VAULT_TOKEN=…` (token create)'
 raw\t'the bare value, for `$(…)` (token create)'
 hcl\t'HCL (stanza)'"
 complete -c nvctl -n "__fish_nvctl_using_subcommand role; and not __fish_seen_subcommand_from create show diff help" -s y -l yes -d 'Answer yes to every confirmation (needed when not on a terminal)'
+complete -c nvctl -n "__fish_nvctl_using_subcommand role; and not __fish_seen_subcommand_from create show diff help" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
 complete -c nvctl -n "__fish_nvctl_using_subcommand role; and not __fish_seen_subcommand_from create show diff help" -s v -l verbose -d 'Say more about what is sent (never secrets); repeat for more'
 complete -c nvctl -n "__fish_nvctl_using_subcommand role; and not __fish_seen_subcommand_from create show diff help" -s q -l quiet -d 'Print only results and errors'
-complete -c nvctl -n "__fish_nvctl_using_subcommand role; and not __fish_seen_subcommand_from create show diff help" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
 complete -c nvctl -n "__fish_nvctl_using_subcommand role; and not __fish_seen_subcommand_from create show diff help" -l strict -d 'Fail (exit 3) on nvctl\'s error-grade advice too, not only where Nomad itself refuses'
 complete -c nvctl -n "__fish_nvctl_using_subcommand role; and not __fish_seen_subcommand_from create show diff help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nvctl -n "__fish_nvctl_using_subcommand role; and not __fish_seen_subcommand_from create show diff help" -s V -l version -d 'Print version'
@@ -358,9 +358,9 @@ raw\t'the bare value, for `$(…)` (token create)'
 hcl\t'HCL (stanza)'"
 complete -c nvctl -n "__fish_nvctl_using_subcommand role; and __fish_seen_subcommand_from create" -l force -d 'Write a role Nomad would reject anyway'
 complete -c nvctl -n "__fish_nvctl_using_subcommand role; and __fish_seen_subcommand_from create" -s y -l yes -d 'Answer yes to every confirmation (needed when not on a terminal)'
+complete -c nvctl -n "__fish_nvctl_using_subcommand role; and __fish_seen_subcommand_from create" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
 complete -c nvctl -n "__fish_nvctl_using_subcommand role; and __fish_seen_subcommand_from create" -s v -l verbose -d 'Say more about what is sent (never secrets); repeat for more'
 complete -c nvctl -n "__fish_nvctl_using_subcommand role; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Print only results and errors'
-complete -c nvctl -n "__fish_nvctl_using_subcommand role; and __fish_seen_subcommand_from create" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
 complete -c nvctl -n "__fish_nvctl_using_subcommand role; and __fish_seen_subcommand_from create" -l strict -d 'Fail (exit 3) on nvctl\'s error-grade advice too, not only where Nomad itself refuses'
 complete -c nvctl -n "__fish_nvctl_using_subcommand role; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nvctl -n "__fish_nvctl_using_subcommand role; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
@@ -392,9 +392,9 @@ raw\t'the bare value, for `$(…)` (token create)'
 hcl\t'HCL (stanza)'"
 complete -c nvctl -n "__fish_nvctl_using_subcommand role; and __fish_seen_subcommand_from show" -l force -d 'Write a role Nomad would reject anyway'
 complete -c nvctl -n "__fish_nvctl_using_subcommand role; and __fish_seen_subcommand_from show" -s y -l yes -d 'Answer yes to every confirmation (needed when not on a terminal)'
+complete -c nvctl -n "__fish_nvctl_using_subcommand role; and __fish_seen_subcommand_from show" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
 complete -c nvctl -n "__fish_nvctl_using_subcommand role; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Say more about what is sent (never secrets); repeat for more'
 complete -c nvctl -n "__fish_nvctl_using_subcommand role; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only results and errors'
-complete -c nvctl -n "__fish_nvctl_using_subcommand role; and __fish_seen_subcommand_from show" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
 complete -c nvctl -n "__fish_nvctl_using_subcommand role; and __fish_seen_subcommand_from show" -l strict -d 'Fail (exit 3) on nvctl\'s error-grade advice too, not only where Nomad itself refuses'
 complete -c nvctl -n "__fish_nvctl_using_subcommand role; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nvctl -n "__fish_nvctl_using_subcommand role; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
@@ -426,9 +426,9 @@ raw\t'the bare value, for `$(…)` (token create)'
 hcl\t'HCL (stanza)'"
 complete -c nvctl -n "__fish_nvctl_using_subcommand role; and __fish_seen_subcommand_from diff" -l force -d 'Write a role Nomad would reject anyway'
 complete -c nvctl -n "__fish_nvctl_using_subcommand role; and __fish_seen_subcommand_from diff" -s y -l yes -d 'Answer yes to every confirmation (needed when not on a terminal)'
+complete -c nvctl -n "__fish_nvctl_using_subcommand role; and __fish_seen_subcommand_from diff" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
 complete -c nvctl -n "__fish_nvctl_using_subcommand role; and __fish_seen_subcommand_from diff" -s v -l verbose -d 'Say more about what is sent (never secrets); repeat for more'
 complete -c nvctl -n "__fish_nvctl_using_subcommand role; and __fish_seen_subcommand_from diff" -s q -l quiet -d 'Print only results and errors'
-complete -c nvctl -n "__fish_nvctl_using_subcommand role; and __fish_seen_subcommand_from diff" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
 complete -c nvctl -n "__fish_nvctl_using_subcommand role; and __fish_seen_subcommand_from diff" -l strict -d 'Fail (exit 3) on nvctl\'s error-grade advice too, not only where Nomad itself refuses'
 complete -c nvctl -n "__fish_nvctl_using_subcommand role; and __fish_seen_subcommand_from diff" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nvctl -n "__fish_nvctl_using_subcommand role; and __fish_seen_subcommand_from diff" -s V -l version -d 'Print version'
@@ -460,9 +460,9 @@ raw\t'the bare value, for `$(…)` (token create)'
 hcl\t'HCL (stanza)'"
 complete -c nvctl -n "__fish_nvctl_using_subcommand check-role" -l all -d 'Check every token role, concurrently (with --flow workload-identity: every role at --auth-path)'
 complete -c nvctl -n "__fish_nvctl_using_subcommand check-role" -s y -l yes -d 'Answer yes to every confirmation (needed when not on a terminal)'
+complete -c nvctl -n "__fish_nvctl_using_subcommand check-role" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
 complete -c nvctl -n "__fish_nvctl_using_subcommand check-role" -s v -l verbose -d 'Say more about what is sent (never secrets); repeat for more'
 complete -c nvctl -n "__fish_nvctl_using_subcommand check-role" -s q -l quiet -d 'Print only results and errors'
-complete -c nvctl -n "__fish_nvctl_using_subcommand check-role" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
 complete -c nvctl -n "__fish_nvctl_using_subcommand check-role" -l strict -d 'Fail (exit 3) on nvctl\'s error-grade advice too, not only where Nomad itself refuses'
 complete -c nvctl -n "__fish_nvctl_using_subcommand check-role" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nvctl -n "__fish_nvctl_using_subcommand check-role" -s V -l version -d 'Print version'
@@ -483,9 +483,9 @@ env\t'`VAULT_TOKEN=…` (token create)'
 raw\t'the bare value, for `$(…)` (token create)'
 hcl\t'HCL (stanza)'"
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and not __fish_seen_subcommand_from create unwrap lookup check help" -s y -l yes -d 'Answer yes to every confirmation (needed when not on a terminal)'
+complete -c nvctl -n "__fish_nvctl_using_subcommand token; and not __fish_seen_subcommand_from create unwrap lookup check help" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and not __fish_seen_subcommand_from create unwrap lookup check help" -s v -l verbose -d 'Say more about what is sent (never secrets); repeat for more'
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and not __fish_seen_subcommand_from create unwrap lookup check help" -s q -l quiet -d 'Print only results and errors'
-complete -c nvctl -n "__fish_nvctl_using_subcommand token; and not __fish_seen_subcommand_from create unwrap lookup check help" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and not __fish_seen_subcommand_from create unwrap lookup check help" -l strict -d 'Fail (exit 3) on nvctl\'s error-grade advice too, not only where Nomad itself refuses'
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and not __fish_seen_subcommand_from create unwrap lookup check help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and not __fish_seen_subcommand_from create unwrap lookup check help" -s V -l version -d 'Print version'
@@ -520,9 +520,9 @@ env\t'`VAULT_TOKEN=…` (token create)'
 raw\t'the bare value, for `$(…)` (token create)'
 hcl\t'HCL (stanza)'"
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from create" -s y -l yes -d 'Answer yes to every confirmation (needed when not on a terminal)'
+complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from create" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from create" -s v -l verbose -d 'Say more about what is sent (never secrets); repeat for more'
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Print only results and errors'
-complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from create" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from create" -l strict -d 'Fail (exit 3) on nvctl\'s error-grade advice too, not only where Nomad itself refuses'
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
@@ -548,9 +548,9 @@ env\t'`VAULT_TOKEN=…` (token create)'
 raw\t'the bare value, for `$(…)` (token create)'
 hcl\t'HCL (stanza)'"
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from unwrap" -s y -l yes -d 'Answer yes to every confirmation (needed when not on a terminal)'
+complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from unwrap" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from unwrap" -s v -l verbose -d 'Say more about what is sent (never secrets); repeat for more'
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from unwrap" -s q -l quiet -d 'Print only results and errors'
-complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from unwrap" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from unwrap" -l strict -d 'Fail (exit 3) on nvctl\'s error-grade advice too, not only where Nomad itself refuses'
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from unwrap" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from unwrap" -s V -l version -d 'Print version'
@@ -572,9 +572,9 @@ env\t'`VAULT_TOKEN=…` (token create)'
 raw\t'the bare value, for `$(…)` (token create)'
 hcl\t'HCL (stanza)'"
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from lookup" -s y -l yes -d 'Answer yes to every confirmation (needed when not on a terminal)'
+complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from lookup" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from lookup" -s v -l verbose -d 'Say more about what is sent (never secrets); repeat for more'
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from lookup" -s q -l quiet -d 'Print only results and errors'
-complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from lookup" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from lookup" -l strict -d 'Fail (exit 3) on nvctl\'s error-grade advice too, not only where Nomad itself refuses'
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from lookup" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from lookup" -s V -l version -d 'Print version'
@@ -598,9 +598,9 @@ env\t'`VAULT_TOKEN=…` (token create)'
 raw\t'the bare value, for `$(…)` (token create)'
 hcl\t'HCL (stanza)'"
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from check" -s y -l yes -d 'Answer yes to every confirmation (needed when not on a terminal)'
+complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from check" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from check" -s v -l verbose -d 'Say more about what is sent (never secrets); repeat for more'
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from check" -s q -l quiet -d 'Print only results and errors'
-complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from check" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from check" -l strict -d 'Fail (exit 3) on nvctl\'s error-grade advice too, not only where Nomad itself refuses'
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nvctl -n "__fish_nvctl_using_subcommand token; and __fish_seen_subcommand_from check" -s V -l version -d 'Print version'
@@ -626,9 +626,9 @@ env\t'`VAULT_TOKEN=…` (token create)'
 raw\t'the bare value, for `$(…)` (token create)'
 hcl\t'HCL (stanza)'"
 complete -c nvctl -n "__fish_nvctl_using_subcommand stanza; and not __fish_seen_subcommand_from server client help" -s y -l yes -d 'Answer yes to every confirmation (needed when not on a terminal)'
+complete -c nvctl -n "__fish_nvctl_using_subcommand stanza; and not __fish_seen_subcommand_from server client help" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
 complete -c nvctl -n "__fish_nvctl_using_subcommand stanza; and not __fish_seen_subcommand_from server client help" -s v -l verbose -d 'Say more about what is sent (never secrets); repeat for more'
 complete -c nvctl -n "__fish_nvctl_using_subcommand stanza; and not __fish_seen_subcommand_from server client help" -s q -l quiet -d 'Print only results and errors'
-complete -c nvctl -n "__fish_nvctl_using_subcommand stanza; and not __fish_seen_subcommand_from server client help" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
 complete -c nvctl -n "__fish_nvctl_using_subcommand stanza; and not __fish_seen_subcommand_from server client help" -l strict -d 'Fail (exit 3) on nvctl\'s error-grade advice too, not only where Nomad itself refuses'
 complete -c nvctl -n "__fish_nvctl_using_subcommand stanza; and not __fish_seen_subcommand_from server client help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nvctl -n "__fish_nvctl_using_subcommand stanza; and not __fish_seen_subcommand_from server client help" -s V -l version -d 'Print version'
@@ -665,9 +665,9 @@ raw\t'the bare value, for `$(…)` (token create)'
 hcl\t'HCL (stanza)'"
 complete -c nvctl -n "__fish_nvctl_using_subcommand stanza; and __fish_seen_subcommand_from server" -l embed-token -d 'Embed the servers\' token from --token-file (prefer VAULT_TOKEN in the service); a root token is refused'
 complete -c nvctl -n "__fish_nvctl_using_subcommand stanza; and __fish_seen_subcommand_from server" -s y -l yes -d 'Answer yes to every confirmation (needed when not on a terminal)'
+complete -c nvctl -n "__fish_nvctl_using_subcommand stanza; and __fish_seen_subcommand_from server" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
 complete -c nvctl -n "__fish_nvctl_using_subcommand stanza; and __fish_seen_subcommand_from server" -s v -l verbose -d 'Say more about what is sent (never secrets); repeat for more'
 complete -c nvctl -n "__fish_nvctl_using_subcommand stanza; and __fish_seen_subcommand_from server" -s q -l quiet -d 'Print only results and errors'
-complete -c nvctl -n "__fish_nvctl_using_subcommand stanza; and __fish_seen_subcommand_from server" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
 complete -c nvctl -n "__fish_nvctl_using_subcommand stanza; and __fish_seen_subcommand_from server" -l strict -d 'Fail (exit 3) on nvctl\'s error-grade advice too, not only where Nomad itself refuses'
 complete -c nvctl -n "__fish_nvctl_using_subcommand stanza; and __fish_seen_subcommand_from server" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nvctl -n "__fish_nvctl_using_subcommand stanza; and __fish_seen_subcommand_from server" -s V -l version -d 'Print version'
@@ -701,9 +701,9 @@ raw\t'the bare value, for `$(…)` (token create)'
 hcl\t'HCL (stanza)'"
 complete -c nvctl -n "__fish_nvctl_using_subcommand stanza; and __fish_seen_subcommand_from client" -l embed-token -d 'Embed the servers\' token from --token-file (prefer VAULT_TOKEN in the service); a root token is refused'
 complete -c nvctl -n "__fish_nvctl_using_subcommand stanza; and __fish_seen_subcommand_from client" -s y -l yes -d 'Answer yes to every confirmation (needed when not on a terminal)'
+complete -c nvctl -n "__fish_nvctl_using_subcommand stanza; and __fish_seen_subcommand_from client" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
 complete -c nvctl -n "__fish_nvctl_using_subcommand stanza; and __fish_seen_subcommand_from client" -s v -l verbose -d 'Say more about what is sent (never secrets); repeat for more'
 complete -c nvctl -n "__fish_nvctl_using_subcommand stanza; and __fish_seen_subcommand_from client" -s q -l quiet -d 'Print only results and errors'
-complete -c nvctl -n "__fish_nvctl_using_subcommand stanza; and __fish_seen_subcommand_from client" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
 complete -c nvctl -n "__fish_nvctl_using_subcommand stanza; and __fish_seen_subcommand_from client" -l strict -d 'Fail (exit 3) on nvctl\'s error-grade advice too, not only where Nomad itself refuses'
 complete -c nvctl -n "__fish_nvctl_using_subcommand stanza; and __fish_seen_subcommand_from client" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nvctl -n "__fish_nvctl_using_subcommand stanza; and __fish_seen_subcommand_from client" -s V -l version -d 'Print version'
@@ -730,9 +730,9 @@ env\t'`VAULT_TOKEN=…` (token create)'
 raw\t'the bare value, for `$(…)` (token create)'
 hcl\t'HCL (stanza)'"
 complete -c nvctl -n "__fish_nvctl_using_subcommand doctor" -s y -l yes -d 'Answer yes to every confirmation (needed when not on a terminal)'
+complete -c nvctl -n "__fish_nvctl_using_subcommand doctor" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
 complete -c nvctl -n "__fish_nvctl_using_subcommand doctor" -s v -l verbose -d 'Say more about what is sent (never secrets); repeat for more'
 complete -c nvctl -n "__fish_nvctl_using_subcommand doctor" -s q -l quiet -d 'Print only results and errors'
-complete -c nvctl -n "__fish_nvctl_using_subcommand doctor" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
 complete -c nvctl -n "__fish_nvctl_using_subcommand doctor" -l strict -d 'Fail (exit 3) on nvctl\'s error-grade advice too, not only where Nomad itself refuses'
 complete -c nvctl -n "__fish_nvctl_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nvctl -n "__fish_nvctl_using_subcommand doctor" -s V -l version -d 'Print version'
@@ -758,9 +758,9 @@ raw\t'the bare value, for `$(…)` (token create)'
 hcl\t'HCL (stanza)'"
 complete -c nvctl -n "__fish_nvctl_using_subcommand check-job" -l rehearse -d 'Ask Vault itself: mint a short-lived task token from the role with each distinct set of job policies (as a Nomad server does), ask sys/capabilities-self about every path the templates read, and revoke it by accessor'
 complete -c nvctl -n "__fish_nvctl_using_subcommand check-job" -s y -l yes -d 'Answer yes to every confirmation (needed when not on a terminal)'
+complete -c nvctl -n "__fish_nvctl_using_subcommand check-job" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
 complete -c nvctl -n "__fish_nvctl_using_subcommand check-job" -s v -l verbose -d 'Say more about what is sent (never secrets); repeat for more'
 complete -c nvctl -n "__fish_nvctl_using_subcommand check-job" -s q -l quiet -d 'Print only results and errors'
-complete -c nvctl -n "__fish_nvctl_using_subcommand check-job" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
 complete -c nvctl -n "__fish_nvctl_using_subcommand check-job" -l strict -d 'Fail (exit 3) on nvctl\'s error-grade advice too, not only where Nomad itself refuses'
 complete -c nvctl -n "__fish_nvctl_using_subcommand check-job" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nvctl -n "__fish_nvctl_using_subcommand check-job" -s V -l version -d 'Print version'
@@ -784,9 +784,9 @@ raw\t'the bare value, for `$(…)` (token create)'
 hcl\t'HCL (stanza)'"
 complete -c nvctl -n "__fish_nvctl_using_subcommand job-policy" -l write -d 'Write each policy (plan, diff, consent) and, when the token role has an allowed_policies list, add it there (role diff, consent)'
 complete -c nvctl -n "__fish_nvctl_using_subcommand job-policy" -s y -l yes -d 'Answer yes to every confirmation (needed when not on a terminal)'
+complete -c nvctl -n "__fish_nvctl_using_subcommand job-policy" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
 complete -c nvctl -n "__fish_nvctl_using_subcommand job-policy" -s v -l verbose -d 'Say more about what is sent (never secrets); repeat for more'
 complete -c nvctl -n "__fish_nvctl_using_subcommand job-policy" -s q -l quiet -d 'Print only results and errors'
-complete -c nvctl -n "__fish_nvctl_using_subcommand job-policy" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
 complete -c nvctl -n "__fish_nvctl_using_subcommand job-policy" -l strict -d 'Fail (exit 3) on nvctl\'s error-grade advice too, not only where Nomad itself refuses'
 complete -c nvctl -n "__fish_nvctl_using_subcommand job-policy" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nvctl -n "__fish_nvctl_using_subcommand job-policy" -s V -l version -d 'Print version'
@@ -794,17 +794,6 @@ complete -c nvctl -n "__fish_nvctl_using_subcommand dev" -l port -d 'Port on 127
 complete -c nvctl -n "__fish_nvctl_using_subcommand dev" -l flavor -d 'Which server to imitate' -r -f -a "vault\t''
 openbao\t''"
 complete -c nvctl -n "__fish_nvctl_using_subcommand dev" -l postgres -d 'Connect the sandbox\'s database secrets engine to this PostgreSQL: `database/` is mounted and `database/config/postgresql` written (all roles allowed). The URL names the user but no password: that comes from PGPASSWORD, never from an argument' -r
-complete -c nvctl -n "__fish_nvctl_using_subcommand dev" -l address -d 'Vault address; repeat for several nodes where that makes sense (status, unseal, bootstrap) [env: VAULT_ADDR] [default: https://127.0.0.1:8200]' -r
-complete -c nvctl -n "__fish_nvctl_using_subcommand dev" -l token-file -d 'File holding the Vault token to use [env: VAULT_TOKEN, then ~/.vault-token]' -r -F
-complete -c nvctl -n "__fish_nvctl_using_subcommand dev" -l namespace -d 'Vault Enterprise namespace [env: VAULT_NAMESPACE]' -r
-complete -c nvctl -n "__fish_nvctl_using_subcommand dev" -l ca-cert -d 'PEM file of CA certificates to verify Vault\'s certificate [env: VAULT_CACERT]' -r -F
-complete -c nvctl -n "__fish_nvctl_using_subcommand dev" -l ca-path -d 'Directory of PEM CA certificates; --ca-cert wins when both are set [env: VAULT_CAPATH]' -r -F
-complete -c nvctl -n "__fish_nvctl_using_subcommand dev" -l client-cert -d 'PEM client certificate for TLS authentication; needs --client-key [env: VAULT_CLIENT_CERT]' -r -F
-complete -c nvctl -n "__fish_nvctl_using_subcommand dev" -l client-key -d 'PEM private key of --client-cert [env: VAULT_CLIENT_KEY]' -r -F
-complete -c nvctl -n "__fish_nvctl_using_subcommand dev" -l tls-server-name -d 'Name to verify Vault\'s certificate against (SNI) [env: VAULT_TLS_SERVER_NAME]' -r
-complete -c nvctl -n "__fish_nvctl_using_subcommand dev" -l tls-skip-verify -d 'Do not verify Vault\'s TLS certificate (insecure) [env: VAULT_SKIP_VERIFY]' -r
-complete -c nvctl -n "__fish_nvctl_using_subcommand dev" -l timeout -d 'Per-request timeout, e.g. 60s or 2m [env: VAULT_CLIENT_TIMEOUT] [default: 60s]' -r
-complete -c nvctl -n "__fish_nvctl_using_subcommand dev" -l max-retries -d 'Retries on connection errors, 5xx and 429 [env: VAULT_MAX_RETRIES] [default: 2]' -r
 complete -c nvctl -n "__fish_nvctl_using_subcommand dev" -l format -d 'Output format: table or json (some commands also take env, raw or hcl) [env: NVCTL_FORMAT] [default: table]' -r -f -a "table\t''
 json\t''
 env\t'`VAULT_TOKEN=…` (token create)'
@@ -814,31 +803,16 @@ complete -c nvctl -n "__fish_nvctl_using_subcommand dev" -l uninitialized -d 'St
 complete -c nvctl -n "__fish_nvctl_using_subcommand dev" -l sealed -d 'Start initialised but sealed (prints the unseal keys)'
 complete -c nvctl -n "__fish_nvctl_using_subcommand dev" -l background -d 'Start the sandbox in the background and print the shell lines that use it (`export VAULT_ADDR=…`, `VAULT_TOKEN`, `NVCTL_DEV_PID`), for `eval "$(nvctl dev --background)"`'
 complete -c nvctl -n "__fish_nvctl_using_subcommand dev" -l nomad -d 'Also start an in-memory Nomad (ACLs bootstrapped) and point Vault\'s Nomad secrets engine (`nomad/`) at it'
-complete -c nvctl -n "__fish_nvctl_using_subcommand dev" -s y -l yes -d 'Answer yes to every confirmation (needed when not on a terminal)'
-complete -c nvctl -n "__fish_nvctl_using_subcommand dev" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
 complete -c nvctl -n "__fish_nvctl_using_subcommand dev" -s v -l verbose -d 'Say more about what is sent (never secrets); repeat for more'
 complete -c nvctl -n "__fish_nvctl_using_subcommand dev" -s q -l quiet -d 'Print only results and errors'
 complete -c nvctl -n "__fish_nvctl_using_subcommand dev" -l strict -d 'Fail (exit 3) on nvctl\'s error-grade advice too, not only where Nomad itself refuses'
 complete -c nvctl -n "__fish_nvctl_using_subcommand dev" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nvctl -n "__fish_nvctl_using_subcommand dev" -s V -l version -d 'Print version'
-complete -c nvctl -n "__fish_nvctl_using_subcommand completions" -l address -d 'Vault address; repeat for several nodes where that makes sense (status, unseal, bootstrap) [env: VAULT_ADDR] [default: https://127.0.0.1:8200]' -r
-complete -c nvctl -n "__fish_nvctl_using_subcommand completions" -l token-file -d 'File holding the Vault token to use [env: VAULT_TOKEN, then ~/.vault-token]' -r -F
-complete -c nvctl -n "__fish_nvctl_using_subcommand completions" -l namespace -d 'Vault Enterprise namespace [env: VAULT_NAMESPACE]' -r
-complete -c nvctl -n "__fish_nvctl_using_subcommand completions" -l ca-cert -d 'PEM file of CA certificates to verify Vault\'s certificate [env: VAULT_CACERT]' -r -F
-complete -c nvctl -n "__fish_nvctl_using_subcommand completions" -l ca-path -d 'Directory of PEM CA certificates; --ca-cert wins when both are set [env: VAULT_CAPATH]' -r -F
-complete -c nvctl -n "__fish_nvctl_using_subcommand completions" -l client-cert -d 'PEM client certificate for TLS authentication; needs --client-key [env: VAULT_CLIENT_CERT]' -r -F
-complete -c nvctl -n "__fish_nvctl_using_subcommand completions" -l client-key -d 'PEM private key of --client-cert [env: VAULT_CLIENT_KEY]' -r -F
-complete -c nvctl -n "__fish_nvctl_using_subcommand completions" -l tls-server-name -d 'Name to verify Vault\'s certificate against (SNI) [env: VAULT_TLS_SERVER_NAME]' -r
-complete -c nvctl -n "__fish_nvctl_using_subcommand completions" -l tls-skip-verify -d 'Do not verify Vault\'s TLS certificate (insecure) [env: VAULT_SKIP_VERIFY]' -r
-complete -c nvctl -n "__fish_nvctl_using_subcommand completions" -l timeout -d 'Per-request timeout, e.g. 60s or 2m [env: VAULT_CLIENT_TIMEOUT] [default: 60s]' -r
-complete -c nvctl -n "__fish_nvctl_using_subcommand completions" -l max-retries -d 'Retries on connection errors, 5xx and 429 [env: VAULT_MAX_RETRIES] [default: 2]' -r
 complete -c nvctl -n "__fish_nvctl_using_subcommand completions" -l format -d 'Output format: table or json (some commands also take env, raw or hcl) [env: NVCTL_FORMAT] [default: table]' -r -f -a "table\t''
 json\t''
 env\t'`VAULT_TOKEN=…` (token create)'
 raw\t'the bare value, for `$(…)` (token create)'
 hcl\t'HCL (stanza)'"
-complete -c nvctl -n "__fish_nvctl_using_subcommand completions" -s y -l yes -d 'Answer yes to every confirmation (needed when not on a terminal)'
-complete -c nvctl -n "__fish_nvctl_using_subcommand completions" -l show-secrets -d 'Print tokens and unseal keys instead of masking them'
 complete -c nvctl -n "__fish_nvctl_using_subcommand completions" -s v -l verbose -d 'Say more about what is sent (never secrets); repeat for more'
 complete -c nvctl -n "__fish_nvctl_using_subcommand completions" -s q -l quiet -d 'Print only results and errors'
 complete -c nvctl -n "__fish_nvctl_using_subcommand completions" -l strict -d 'Fail (exit 3) on nvctl\'s error-grade advice too, not only where Nomad itself refuses'

@@ -73,6 +73,41 @@ pub fn command() -> clap::Command {
     cmd
 }
 
+/// The tree completion scripts are generated from: [`command`]'s, except that `dev` and
+/// `completions` have no Vault options at all. clap_complete's generators offer hidden options
+/// too, so hiding them (as [`command`] does for help and parsing) is not enough there: here the
+/// options are the root's own (not global), and each other subcommand gets them as globals of
+/// its subtree.
+pub fn completion_command() -> clap::Command {
+    use clap::CommandFactory;
+    let mut cmd = Cli::command();
+    let vault: Vec<clap::Arg> = cmd
+        .get_arguments()
+        .filter(|a| VAULT_OPTIONS.contains(&a.get_id().as_str()))
+        .cloned()
+        .collect();
+    for arg in &vault {
+        cmd = cmd.mut_arg(arg.get_id().clone(), |a| a.global(false));
+    }
+    let names: Vec<String> = cmd
+        .get_subcommands()
+        .map(|sub| sub.get_name().to_string())
+        .collect();
+    // Every subcommand in its order (each one mutated moves to the end).
+    for name in names {
+        let without_vault = WITHOUT_VAULT.contains(&name.as_str());
+        cmd = cmd.mut_subcommand(name, |sub| {
+            if without_vault {
+                sub
+            } else {
+                sub.args(vault.clone())
+            }
+        });
+    }
+    cmd.build();
+    cmd
+}
+
 /// Parses the process's arguments with [`command`].
 pub fn parse() -> Result<Cli, clap::Error> {
     use clap::FromArgMatches;

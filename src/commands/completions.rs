@@ -15,5 +15,5 @@ pub fn run(args: &CompletionsArgs) -> Result<Exit> {
 /// Writes the completion script for `shell`; the completions test compares these with the
 /// checked-in files.
 pub fn render(shell: clap_complete::Shell, out: &mut Vec<u8>) {
-    clap_complete::generate(shell, &mut crate::cli::command(), "nvctl", out);
+    clap_complete::generate(shell, &mut crate::cli::completion_command(), "nvctl", out);
 }

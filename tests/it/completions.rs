@@ -46,3 +46,51 @@ fn unknown_shell_is_a_usage_error() {
         .exit(1)
         .stderr_has("invalid value 'tcsh'");
 }
+
+/// Issue 10: `dev` and `completions` take no Vault option, and their completions offer none
+/// (clap_complete offers hidden options too, so hiding them is not enough); the commands that
+/// talk to Vault, nested ones included, and nvctl itself still offer them.
+#[test]
+fn dev_and_completions_are_offered_no_vault_option() {
+    let script = Nvctl::new()
+        .args(["completions", "bash"])
+        .run()
+        .exit(0)
+        .stdout;
+    let opts = |case: &str| -> String {
+        let at = script
+            .find(&format!("        {case})\n"))
+            .unwrap_or_else(|| panic!("no case {case}"));
+        script[at..]
+            .lines()
+            .find(|l| l.trim_start().starts_with("opts=\""))
+            .expect("an opts line")
+            .to_string()
+    };
+    for case in ["nvctl__subcmd__dev", "nvctl__subcmd__completions"] {
+        let line = opts(case);
+        for option in [
+            "--address",
+            "--token-file",
+            "--ca-cert",
+            "--timeout",
+            "--yes",
+            "-y",
+        ] {
+            assert!(
+                !line.split(&[' ', '"'][..]).any(|w| w == option),
+                "{case} offers {option}: {line}"
+            );
+        }
+        assert!(line.contains(" --format "), "{case}: {line}");
+    }
+    for case in [
+        "nvctl",
+        "nvctl__subcmd__bootstrap",
+        "nvctl__subcmd__token__subcmd__create",
+    ] {
+        let line = opts(case);
+        assert!(line.contains(" --address "), "{case}: {line}");
+        assert!(line.contains(" --token-file "), "{case}: {line}");
+    }
+}
