@@ -4,7 +4,10 @@
 #
 #   nvctl bootstrap --config nomad-secrets.example.hcl --plan   # what would change (exit 3 if any)
 #   nvctl bootstrap --config nomad-secrets.example.hcl          # do it (asks per step; --yes in CI)
-#   nvctl dev --nomad                                          # an in-memory Vault and Nomad to try it on
+#
+# To try it: `nvctl dev --nomad` runs an in-memory Vault and Nomad and prints their addresses and
+# Nomad's management token; point `address` at that Nomad, give the token through NOMAD_TOKEN
+# (and drop token_file), and create the roles' policies in that Nomad first.
 #
 # The seed's steps, and what nvctl adds to each:
 # - `vault secrets enable nomad`                      -> the engine at `path`

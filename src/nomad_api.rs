@@ -1,6 +1,5 @@
 //! nvctl's own small Nomad HTTP client: the few calls nvctl makes on Nomad's side (the ACL
-//! bootstrap, `agent/self`, `acl/token/self`, a token by accessor, a policy by name, the
-//! registered jobs). Same bounds as the Vault client: a timeout covering the whole answer, a
+//! bootstrap, `agent/self`, `acl/token/self`, a policy by name). Same bounds as the Vault client: a timeout covering the whole answer, a
 //! size limit, TLS from the operator's files (`ca_cert_file`, `client_cert_file`,
 //! `client_key_file`), the token in `X-Nomad-Token` only, never in a message.
 //!
@@ -185,15 +184,6 @@ impl BootstrapToken {
     }
 }
 
-/// A registered job as `/v1/jobs` lists it.
-#[derive(Debug, Clone, Deserialize)]
-pub struct JobStub {
-    #[serde(rename = "ID")]
-    pub id: String,
-    #[serde(rename = "Namespace", default)]
-    pub namespace: String,
-}
-
 /// A client for one Nomad agent. Clones share the connection pool.
 #[derive(Clone)]
 pub struct NomadClient {
@@ -278,14 +268,6 @@ impl NomadClient {
             token: config.token,
             timeout: config.timeout,
         })
-    }
-
-    /// The same client sending another token.
-    pub fn with_token(&self, token: SecretString) -> NomadClient {
-        NomadClient {
-            token: Some(token),
-            ..self.clone()
-        }
     }
 
     pub fn address(&self) -> &str {
@@ -473,15 +455,6 @@ impl NomadClient {
         self.get_json("/v1/acl/token/self").map(|(t, _)| t)
     }
 
-    /// `GET /v1/acl/token/:accessor`; `None` when Nomad has no such token (404).
-    pub fn token_by_accessor(&self, accessor: &str) -> Result<Option<AclToken>, NomadError> {
-        match self.get_json(&format!("/v1/acl/token/{}", segment(accessor))) {
-            Ok((token, _)) => Ok(Some(token)),
-            Err(e) if e.status() == Some(404) => Ok(None),
-            Err(e) => Err(e),
-        }
-    }
-
     /// `GET /v1/acl/policy/:name`: whether it exists (404 `ACL policy not found` when not).
     pub fn policy_exists(&self, name: &str) -> Result<bool, NomadError> {
         match self.send(
@@ -500,21 +473,6 @@ impl NomadClient {
     pub fn bootstrap_answer(&self) -> Result<Zeroizing<Vec<u8>>, NomadError> {
         self.send(Method::PUT, "/v1/acl/bootstrap", None)
             .map(|a| a.body)
-    }
-
-    /// `GET /v1/jobs?namespace=*`: every registered job.
-    pub fn jobs(&self) -> Result<Vec<JobStub>, NomadError> {
-        self.get_json("/v1/jobs?namespace=*").map(|(j, _)| j)
-    }
-
-    /// `GET /v1/job/:id?namespace=NS`: the job in Nomad's JSON job format.
-    pub fn job(&self, namespace: &str, id: &str) -> Result<Value, NomadError> {
-        self.get_json(&format!(
-            "/v1/job/{}?namespace={}",
-            segment(id),
-            segment(namespace)
-        ))
-        .map(|(j, _)| j)
     }
 }
 

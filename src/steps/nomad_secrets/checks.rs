@@ -19,7 +19,6 @@ use anyhow::{Context, Result};
 use crate::checks::{Finding, Findings, Severity};
 use crate::nomad_api::{AclToken, AgentSelf, NomadError};
 use crate::output::Ui;
-use crate::steps::pipeline::Facts;
 use crate::steps::{Plan, Step};
 use crate::vault::VaultClient;
 
@@ -38,33 +37,25 @@ fn join<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
     }
 }
 
-/// What the checks found, for the credentials proof: minting is pointless when Nomad
-/// would refuse Vault's token creation.
-#[derive(Debug, Clone, Default)]
-pub struct NomadChecked {
-    /// Why Nomad would refuse to mint (ACLs off, not a management token), if it would.
-    pub refuses_minting: Option<String>,
-}
-
 #[derive(Debug, Clone, Default)]
 struct Observed {
     /// Why nothing could be checked yet (no token before the bootstrap).
     not_yet: Option<String>,
     summary: String,
     findings: Findings,
+    /// nvctl's remarks for the plan (the token sent over plain http).
+    warnings: Vec<String>,
 }
 
 pub struct NomadChecksStep {
     spec: NomadSecretsSpec,
-    facts: Facts,
     observed: Option<Observed>,
 }
 
 impl NomadChecksStep {
-    pub fn new(spec: &NomadSecretsSpec, facts: &Facts) -> NomadChecksStep {
+    pub fn new(spec: &NomadSecretsSpec) -> NomadChecksStep {
         NomadChecksStep {
             spec: spec.clone(),
-            facts: facts.clone(),
             observed: None,
         }
     }
@@ -176,11 +167,11 @@ impl NomadChecksStep {
             not_yet: None,
             summary,
             findings,
-        })
-        .inspect(|_| {
-            self.facts.put(NomadChecked {
-                refuses_minting: refuses,
-            })
+            warnings: nomad
+                .plaintext_warning()
+                .map(|w| format!("{w} (nvctl's remark)"))
+                .into_iter()
+                .collect(),
         })
     }
 }
@@ -369,6 +360,9 @@ impl Step for NomadChecksStep {
         ));
         for f in observed.findings.iter() {
             plan = plan.with_warning(format!("{}: {}", f.subject, f.message));
+        }
+        for w in observed.warnings {
+            plan = plan.with_warning(w);
         }
         plan
     }

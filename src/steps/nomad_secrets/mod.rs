@@ -171,7 +171,7 @@ pub fn stages<'a>(spec: Option<&NomadSecretsSpec>, facts: &Facts) -> Vec<Stage<'
     stages.push(Stage::new(
         "Nomad secrets engine",
         [
-            boxed(checks::NomadChecksStep::new(spec, facts)),
+            boxed(checks::NomadChecksStep::new(spec)),
             boxed(engine::EngineStep::new(spec, facts)),
         ],
     ));
