@@ -123,3 +123,20 @@ job_policy "access-tables" {
 #     max_ttl     = "24h"
 #   }
 # }
+
+# Seed 001 step 14 — the last verification: `nvctl check-job --rehearse` on the jobs that will
+# read from this Vault (the web job's template reads database/creds/accessdb with the
+# access-tables policy): a real task token is minted from the role, Vault is asked what it may
+# read, and it is revoked. A task that would not get its secrets makes the run exit 3.
+# Each file is read and checked before Vault is contacted.
+#
+# jobs = ["web-app.nomad.hcl"]
+
+# A KV v2 secret a job's template reads (seed 000's `vault kv put secret/hashicups-api …`; see
+# examples/seed-000 for that seed end to end): the values come from a JSON object of strings
+# that only its owner may read (0600), never from this file; the plan lists keys, never values;
+# written with check-and-set.
+#
+# kv_secret "secret/hashicups-api" {
+#   from_file = "hashicups-api.json"
+# }

@@ -7,12 +7,14 @@ use std::path::PathBuf;
 use anyhow::Result;
 
 use crate::checks::Findings;
+use crate::doctor::jobs::JobFlow;
 use crate::nomad::stanza::{self as agent_block, AgentKind, StanzaOptions, VaultBlock};
 use crate::nomad::workload_identity::WorkloadIdentitySpec;
 use crate::steps::database::{
     DatabaseConnectionStep, DatabaseMountStep, DatabaseProofStep, DatabaseRoleStep,
 };
 use crate::steps::init::{InitSpec, InitStep};
+use crate::steps::job_check::JobCheckStep;
 use crate::steps::kv_secret;
 use crate::steps::pipeline::{Facts, FinalCheck, Pipeline, Stage};
 use crate::steps::policy::{server_policy_text, PolicyStep};
@@ -34,12 +36,17 @@ const NO_TOKEN: &str = "no Vault token: set VAULT_TOKEN, write it to ~/.vault-to
 /// ACL bootstrap, then its engine — first, so a token that exists once is saved before any
 /// other write, and Nomad's problems stop the run before the rest is written] → {policies,
 /// role} → the jobs' KV secrets → the servers' token → the `database` blocks → the agent
-/// blocks' files; then Nomad's start-up checks of the token and the agent rules.
+/// blocks' files → the jobs' checks (`jobs`, rehearsed with the role); then Nomad's start-up
+/// checks of the token and the agent rules.
 pub fn legacy(
     config: &BootstrapConfig,
     namespace: Option<String>,
     facts: &Facts,
 ) -> Result<Pipeline<'static>> {
+    let jobs = JobFlow::Legacy {
+        role: config.role_name.clone(),
+        rehearse: true,
+    };
     Ok(Pipeline::new(facts.clone())
         .stages(vault_ready(config, facts))
         .stages(nomad_secrets::bootstrap_stage(
@@ -55,6 +62,7 @@ pub fn legacy(
             "agent vault blocks",
             block_files(config, |kind| legacy_block(config, kind, namespace.clone())),
         )
+        .stage("job checks", job_checks(config, jobs, facts))
         .final_check(NomadStartupChecks {
             config: config.clone(),
         })
@@ -64,14 +72,18 @@ pub fn legacy(
 /// The workload-identity flow (Nomad ≥ 1.7, the only one on ≥ 1.10): init → unseal → [the
 /// `nomad_secrets` block, as in [`legacy`]] → the workload-identity stages ([`wi::stages`]),
 /// with an identity the login proof ([`wi::login_stage`]) → the `database` blocks → the jobs'
-/// KV secrets → the agent blocks' files; then Nomad's agent rules over both blocks (the live
-/// checks are the policy step's verification).
+/// KV secrets → the agent blocks' files → the jobs' checks (`jobs`, with the JWT role's
+/// templated policies); then Nomad's agent rules over both blocks (the live checks are the
+/// policy step's verification).
 pub fn workload_identity(
     config: &BootstrapConfig,
     spec: &WorkloadIdentitySpec,
     facts: &Facts,
 ) -> Result<Pipeline<'static>> {
     let address = config.nomad_vault_address.clone();
+    let jobs = JobFlow::WorkloadIdentity {
+        auth_path: spec.path().to_string(),
+    };
     Ok(Pipeline::new(facts.clone())
         .stages(vault_ready(config, facts))
         .stages(nomad_secrets::bootstrap_stage(
@@ -90,6 +102,7 @@ pub fn workload_identity(
             "agent vault blocks",
             block_files(config, |kind| wi::stanza(spec, kind, &address)),
         )
+        .stage("job checks", job_checks(config, jobs, facts))
         .final_check(AgentRules {
             blocks: [AgentKind::Server, AgentKind::Client]
                 .map(|kind| (kind, wi::stanza(spec, kind, &address))),
@@ -146,6 +159,11 @@ fn vault_ready<'a>(config: &BootstrapConfig, facts: &Facts) -> [Stage<'a>; 2] {
         Stage::new("init", [boxed(init)]),
         Stage::new("unseal", [boxed(unseal)]),
     ]
+}
+
+/// The last stage when the configuration lists job files: check-job on them.
+fn job_checks(config: &BootstrapConfig, flow: JobFlow, facts: &Facts) -> Option<Box<dyn Step>> {
+    (!config.jobs.is_empty()).then(|| boxed(JobCheckStep::new(config.jobs.clone(), flow, facts)))
 }
 
 fn boxed<'a>(step: impl Step + 'a) -> Box<dyn Step + 'a> {

@@ -18,6 +18,7 @@ use anyhow::{Context, Result};
 use serde::Serialize;
 
 use crate::checks::Findings;
+use crate::doctor::jobs::JobsReport;
 use crate::initfile::InitFile;
 use crate::nomad::stanza::AgentKind;
 use crate::nomad::workload_identity::WorkloadIdentitySpec;
@@ -106,6 +107,10 @@ pub struct BootstrapReport {
     pub workload_identity: Option<WorkloadIdentitySpec>,
     pub server_stanza: String,
     pub client_stanza: String,
+    /// What check-job found on the configuration's `jobs` (when it lists some and the run
+    /// got that far).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jobs: Option<JobsReport>,
 }
 
 impl BootstrapReport {
@@ -228,6 +233,7 @@ pub fn run(
             token_output: None,
             init_output: config.init_output.display().to_string(),
             workload_identity: None,
+            jobs: None,
             server_stanza: String::new(),
             client_stanza: String::new(),
         });
@@ -284,6 +290,7 @@ pub fn run(
         },
         server_stanza: block_text(AgentKind::Server),
         client_stanza: block_text(AgentKind::Client),
+        jobs: facts.take::<JobsReport>(),
     })
 }
 

@@ -443,6 +443,10 @@ fn verdict(report: &BootstrapReport, ui: &Ui, dev: bool, strict: bool) -> Exit {
             );
             Exit::Problems
         }
+        _ if only_the_jobs_failed(report) => {
+            ui.failed("the job checks found problems: a task would not get its secrets (see the findings above)");
+            Exit::Problems
+        }
         _ if wi.is_some() && report.has_problems() => {
             ui.failed("the workload identity set-up has problems: Nomad's workloads could not log in to Vault or read their secrets (see the findings above)");
             Exit::Problems
@@ -478,6 +482,23 @@ fn verdict(report: &BootstrapReport, ui: &Ui, dev: bool, strict: bool) -> Exit {
             Exit::Success
         }
     }
+}
+
+/// Everything passed but the job checks (`jobs = [...]`).
+fn only_the_jobs_failed(report: &BootstrapReport) -> bool {
+    let jobs_failed = report
+        .steps
+        .iter()
+        .any(|s| s.step == "jobs" && s.findings.has_errors());
+    let others_failed = report
+        .steps
+        .iter()
+        .any(|s| s.step != "jobs" && s.findings.has_errors())
+        || report
+            .verification
+            .as_ref()
+            .is_some_and(|v| v.findings.has_errors());
+    jobs_failed && !others_failed
 }
 
 fn outcome_word(o: Outcome) -> &'static str {
@@ -536,7 +557,7 @@ fn json_document(report: &BootstrapReport, show_secrets: bool) -> serde_json::Va
         }
         token
     });
-    json!({
+    let mut doc = json!({
         "flow": report.flow,
         "workload_identity": report.workload_identity,
         "addresses": report.addresses,
@@ -552,5 +573,10 @@ fn json_document(report: &BootstrapReport, show_secrets: bool) -> serde_json::Va
             "server": report.server_stanza,
             "client": report.client_stanza,
         },
-    })
+    });
+    // Only a configuration with `jobs = [...]` has a job check to report.
+    if let Some(jobs) = &report.jobs {
+        doc["jobs"] = json!(jobs);
+    }
+    doc
 }

@@ -7,6 +7,7 @@
 
 pub mod database;
 pub mod init;
+pub mod job_check;
 pub mod kv_secret;
 pub mod nomad_secrets;
 pub mod pipeline;

@@ -1,5 +1,8 @@
 //! The jobs' side of `nvctl bootstrap --config` (issue 13): `kv_secret "MOUNT/PATH" {
-//! from_file }` written with check-and-set, its values never shown.
+//! from_file }` written with check-and-set, its values never shown; `jobs = [...]` checked by
+//! check-job (rehearsed in the legacy flow) as the last verification; and the seed 000
+//! example (`examples/seed-000`) bootstrapping a fresh Vault end to end, after which its job
+//! passes `check-job --rehearse`.
 
 use crate::support::{self, Http, Nvctl, ROOT_TOKEN};
 
@@ -8,6 +11,26 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
 use vault_sandbox::{Sandbox, SandboxHandle};
+
+/// The example's secret values: they must never be printed.
+const API_KEY: &str = "the_api_key_for_hashicups";
+const PRINCIPAL: &str = "a_random_string_identifying_an_entity";
+
+fn example_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/seed-000")
+}
+
+/// The seed 000 example copied into a fresh directory, its secret file made 0600 as its
+/// README says (git keeps no file modes).
+fn seed_000_copy() -> tempfile::TempDir {
+    let dir = support::workdir();
+    for entry in std::fs::read_dir(example_dir()).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), dir.path().join(entry.file_name())).unwrap();
+    }
+    chmod(&dir.path().join("hashicups-api.json"), 0o600);
+    dir
+}
 
 fn chmod(path: &Path, mode: u32) {
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
@@ -35,9 +58,122 @@ fn bootstrap(sandbox: &SandboxHandle, dir: &Path) -> Nvctl {
         .arg(dir.join("bootstrap.hcl"))
 }
 
+fn root_http(sandbox: &SandboxHandle) -> Http {
+    Http::new(&sandbox.addr(), &sandbox.root_token().expect("initialised"))
+}
+
 fn secret_data(http: &Http, path: &str) -> (u16, Value) {
     let (status, body) = http.get(path);
     (status, body["data"].clone())
+}
+
+#[test]
+fn seed_000_config_bootstraps_a_fresh_vault_and_its_job_passes_check_job_rehearsed() {
+    support::sandbox_only("needs an uninitialised Vault");
+    let sandbox = Sandbox::builder().uninitialized().start().unwrap();
+    let dir = seed_000_copy();
+    let run = bootstrap(&sandbox, dir.path())
+        .arg("--yes")
+        .run()
+        .exit(0)
+        .stderr_has("mount a KV v2 secrets engine at secret/ for secret/hashicups-api")
+        .stderr_has("write KV v2 secret secret/hashicups-api from")
+        .stderr_has("keys: api-key, principal-id")
+        .stderr_has("secret/data/hashicups-api: created")
+        .stderr_has("check-job --rehearse runs once the steps above are verified")
+        .hides(API_KEY)
+        .hides(PRINCIPAL);
+    assert!(run.stderr.contains("Bootstrap complete"), "{}", run.stderr);
+
+    // Vault holds the seed's objects.
+    let http = root_http(&sandbox);
+    let (status, data) = secret_data(&http, "secret/data/hashicups-api");
+    assert_eq!(status, 200);
+    assert_eq!(
+        data["data"],
+        json!({ "api-key": API_KEY, "principal-id": PRINCIPAL })
+    );
+    let (_, role) = http.get("auth/token/roles/nomad-cluster");
+    assert_eq!(role["data"]["allowed_policies"], json!(["hashicups-api"]));
+    let (status, _) = http.get("sys/policies/acl/hashicups-api");
+    assert_eq!(status, 200);
+
+    // The issue's "done when": the seed's job passes check-job --rehearse on that Vault.
+    let root = sandbox.root_token().unwrap();
+    let run = Nvctl::new()
+        .env("VAULT_ADDR", &sandbox.addr())
+        .env("VAULT_TOKEN", &root)
+        .args(["check-job", "--rehearse", "--format", "json"])
+        .arg(dir.path().join("example.nomad.hcl"))
+        .run()
+        .exit(0);
+    let doc = run.json();
+    let task = &doc["files"][0]["tasks"][0];
+    assert_eq!(task["rehearsal"]["outcome"], json!("created"), "{doc}");
+    assert_eq!(task["reads"][0]["vault_capabilities"], json!(["read"]));
+
+    // A re-run writes nothing but the rehearsal's task token (minted, then revoked), and
+    // reports the job checks in its JSON.
+    sandbox.clear_requests();
+    let run = bootstrap(&sandbox, dir.path())
+        .args(["--yes", "--format", "json"])
+        .run()
+        .exit(0)
+        .hides(API_KEY)
+        .hides(PRINCIPAL);
+    assert_eq!(
+        support::writes(&sandbox),
+        vec![
+            "POST /v1/auth/token/create/nomad-cluster",
+            "POST /v1/auth/token/revoke-accessor"
+        ]
+    );
+    let doc = run.json();
+    assert_eq!(doc["ok"], json!(true), "{doc}");
+    let steps = doc["steps"].as_array().unwrap();
+    let kv = steps.iter().find(|s| s["step"] == "kv secret").unwrap();
+    assert_eq!(kv["outcome"], json!("unchanged"));
+    assert_eq!(kv["subject"], json!("secret/data/hashicups-api"));
+    let jobs = steps.iter().find(|s| s["step"] == "jobs").unwrap();
+    assert_eq!(jobs["findings"], json!([]));
+    assert_eq!(
+        doc["jobs"]["files"][0]["tasks"][0]["rehearsal"]["outcome"],
+        json!("created")
+    );
+}
+
+#[test]
+fn the_seed_000_example_is_refused_until_its_secret_file_is_0600() {
+    support::sandbox_only("counts the requests Vault received");
+    let sandbox = Sandbox::builder().uninitialized().start().unwrap();
+    let dir = seed_000_copy();
+    let secret = dir.path().join("hashicups-api.json");
+    chmod(&secret, 0o644);
+    bootstrap(&sandbox, dir.path())
+        .arg("--yes")
+        .run()
+        .exit(1)
+        .stderr_has(&format!(
+            "kv_secret \"secret/hashicups-api\": {} has mode 0644: a file holding secret values must be 0600",
+            secret.display()
+        ))
+        .stderr_has("chmod 600")
+        .stderr_has("nothing was sent to Vault")
+        .hides(API_KEY);
+    assert!(sandbox.requests().is_empty(), "{:?}", sandbox.requests());
+    // --plan on the shipped files as they are (0644 in a checkout) says the same.
+    Nvctl::new()
+        .args([
+            "bootstrap",
+            "--plan",
+            "--address",
+            "http://127.0.0.1:1",
+            "--config",
+        ])
+        .arg(example_dir().join("bootstrap.hcl"))
+        .run()
+        .exit(1)
+        .stderr_has("must be 0600");
 }
 
 /// A dev sandbox (an initialised Vault with `secret/` as KV v2, like `vault server -dev`)
@@ -240,7 +376,7 @@ fn a_kv_version_1_engine_is_refused_clearly_and_not_written() {
 }
 
 #[test]
-fn every_kv_secret_error_is_reported_at_once_with_its_line() {
+fn every_kv_secret_and_jobs_error_is_reported_at_once_with_its_line() {
     support::sandbox_only("counts the requests Vault received");
     let sandbox = Sandbox::builder().uninitialized().start().unwrap();
     let dir = support::workdir();
@@ -252,6 +388,11 @@ fn every_kv_secret_error_is_reported_at_once_with_its_line() {
     write_secret_file(dir.path(), "list.json", &json!(["LIST-VALUE"]));
     let broken = write(dir.path(), "broken.json", "{\"a\": \"BROKEN-VALUE\"");
     chmod(&broken, 0o600);
+    write(
+        dir.path(),
+        "bad.nomad.hcl",
+        "job \"x\" {\n  group \"g\" {\n",
+    );
     write(
         dir.path(),
         "bootstrap.hcl",
@@ -273,6 +414,7 @@ kv_secret "secret/none" {
 kv_secret "/secret/typed/" {
   from_file = "typed.json"
 }
+jobs = ["missing.nomad.hcl", "bad.nomad.hcl"]
 "#,
     );
     let run = bootstrap(&sandbox, dir.path())
@@ -288,6 +430,9 @@ kv_secret "/secret/typed/" {
         .stderr_has("bootstrap.hcl:11: kv_secret \"secret/broken\":")
         .stderr_has("bootstrap.hcl:14: unknown key \"from_fil\" in the kv_secret block; did you mean \"from_file\"?")
         .stderr_has("bootstrap.hcl:16: kv_secret \"secret/typed\" is given twice (first at line 4)")
+        .stderr_has("bootstrap.hcl:19: jobs: cannot check the job file")
+        .stderr_has("missing.nomad.hcl")
+        .stderr_has("bad.nomad.hcl:")
         .stderr_has("nothing was sent to Vault");
     for value in ["12345", "NESTED-VALUE", "LIST-VALUE", "BROKEN-VALUE"] {
         assert!(
@@ -297,4 +442,101 @@ kv_secret "/secret/typed/" {
         );
     }
     assert!(sandbox.requests().is_empty(), "{:?}", sandbox.requests());
+}
+
+#[test]
+fn a_job_that_would_not_get_its_secret_fails_the_bootstrap_with_exit_3() {
+    // seed 000 with a secret that lacks principal-id: Vault is set up, but the job's
+    // template would render "<no value>"; the check-job finding is the bootstrap's.
+    support::sandbox_only("needs an uninitialised Vault");
+    let sandbox = Sandbox::builder().uninitialized().start().unwrap();
+    let dir = seed_000_copy();
+    write_secret_file(
+        dir.path(),
+        "hashicups-api.json",
+        &json!({ "api-key": API_KEY }),
+    );
+    bootstrap(&sandbox, dir.path())
+        .arg("--yes")
+        .run()
+        .exit(3)
+        .stderr_has("the template uses key \"principal-id\" of secret/data/hashicups-api, which the secret does not have (its keys: [api-key])")
+        .stderr_has("the job checks found problems: a task would not get its secrets")
+        .hides(API_KEY);
+    let run = bootstrap(&sandbox, dir.path())
+        .args(["--yes", "--format", "json"])
+        .run()
+        .exit(3);
+    let doc = run.json();
+    assert_eq!(doc["ok"], json!(false));
+    let jobs = doc["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["step"] == "jobs")
+        .cloned()
+        .unwrap();
+    assert!(
+        jobs["findings"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("principal-id"),
+        "{jobs}"
+    );
+    assert_eq!(doc["jobs"]["findings"], jobs["findings"]);
+}
+
+#[test]
+fn plan_on_a_fresh_vault_cannot_judge_the_secret_or_the_jobs_yet() {
+    support::sandbox_only("needs an uninitialised Vault");
+    let sandbox = Sandbox::builder().uninitialized().start().unwrap();
+    let dir = seed_000_copy();
+    bootstrap(&sandbox, dir.path())
+        .arg("--plan")
+        .run()
+        .exit(3)
+        .stderr_has("[ ] kv secret: not observable yet")
+        .stderr_has("[ ] jobs: not observable yet")
+        .hides(API_KEY);
+    assert_eq!(support::writes(&sandbox), Vec::<String>::new());
+}
+
+#[test]
+fn workload_identity_flow_writes_the_kv_secret_and_checks_the_job_with_its_identity() {
+    support::sandbox_only("JWT auth against a loopback JWKS server");
+    let jwks = vault_sandbox::testing::JwksServer::start_ed25519().unwrap();
+    let sandbox = Sandbox::builder().uninitialized().start().unwrap();
+    let dir = support::workdir();
+    write_secret_file(
+        dir.path(),
+        "example.json",
+        &json!({ "api-key": API_KEY, "principal-id": PRINCIPAL }),
+    );
+    let job = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/jobs/hashicups-wi.nomad.hcl");
+    write(
+        dir.path(),
+        "bootstrap.hcl",
+        &format!(
+            "workload_identity {{\n  jwks_url = \"{}\"\n}}\nkv_secret \"secret/default/example\" {{\n  from_file = \"example.json\"\n}}\njobs = [{:?}]\n",
+            jwks.url(),
+            job.display().to_string()
+        ),
+    );
+    let run = bootstrap(&sandbox, dir.path())
+        .args(["--yes", "--flow", "workload-identity", "--format", "json"])
+        .run()
+        .exit(0)
+        .hides(API_KEY);
+    let doc = run.json();
+    assert_eq!(doc["ok"], json!(true), "{doc}");
+    let task = &doc["jobs"]["files"][0]["tasks"][0];
+    assert_eq!(
+        task["token_policies"],
+        json!(["default", "nomad-workloads"])
+    );
+    assert_eq!(task["reads"][0]["model_allows"], json!(true));
+    let (status, data) = secret_data(&root_http(&sandbox), "secret/data/default/example");
+    assert_eq!(status, 200);
+    assert_eq!(data["data"]["api-key"], json!(API_KEY));
 }

@@ -379,3 +379,141 @@ fn no_mint_skips_the_credentials_proof() {
     let paths: Vec<String> = vault.requests().iter().map(|r| r.path.clone()).collect();
     assert!(!paths.iter().any(|p| p.contains("/creds/")), "{paths:?}");
 }
+
+/// Seed 001 whole, as issue 13's "done when" asks: the role allowing access-tables (step 5),
+/// the access-tables policy (step 13), the database engine (steps 9–12) and, as the last
+/// verification, check-job --rehearse on the web job (step 14) — on a fresh Vault. Then the
+/// job passes `nvctl check-job --rehearse` on its own, and a re-run writes nothing but the
+/// rehearsal's task token (minted, asked, revoked).
+#[test]
+fn seed_001_config_with_its_web_job_bootstraps_and_the_job_passes_check_job_rehearsed() {
+    let seed = Seed001::new(FIXED_CREATE);
+    let dir = seed.dir.path();
+    let web_app = dir.join("web-app.nomad.hcl");
+    std::fs::copy(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/jobs/nomad-vault-demo.nomad.hcl"),
+        &web_app,
+    )
+    .unwrap();
+    let database = std::fs::read_to_string(dir.join("bootstrap.hcl")).unwrap();
+    let whole = format!(
+        r#"{database}
+role {{
+  name             = "nomad-cluster"
+  allowed_policies = ["access-tables"]
+  period           = "72h"
+}}
+job_policy "access-tables" {{
+  policy = <<-EOT
+    path "database/creds/accessdb" {{
+      capabilities = ["read"]
+    }}
+  EOT
+}}
+jobs = ["web-app.nomad.hcl"]
+"#
+    );
+    std::fs::write(dir.join("bootstrap.hcl"), whole).unwrap();
+    let vault = fresh_vault();
+    let run = seed
+        .bootstrap(&vault)
+        .exit(0)
+        .stderr_has("check-job --rehearse runs once the steps above are verified");
+    run.hides(seed.db.password());
+
+    let root = vault.root_token().expect("initialised");
+    let run = Nvctl::new()
+        .env("VAULT_ADDR", &vault.addr())
+        .env("VAULT_TOKEN", &root)
+        .args(["check-job", "--rehearse", "--format", "json"])
+        .arg(&web_app)
+        .run()
+        .exit(0);
+    let doc = run.json();
+    let task = &doc["files"][0]["tasks"][0];
+    assert_eq!(
+        task["token_policies"],
+        json!(["access-tables", "default"]),
+        "{doc}"
+    );
+    assert_eq!(task["rehearsal"]["outcome"], json!("created"), "{doc}");
+    assert_eq!(
+        task["reads"][0]["vault_capabilities"],
+        json!(["read"]),
+        "{doc}"
+    );
+
+    vault.clear_requests();
+    let run = Nvctl::new()
+        .sandbox(&vault)
+        .current_dir(dir)
+        .args([
+            "bootstrap",
+            "--yes",
+            "--no-mint",
+            "--format",
+            "json",
+            "--config",
+            "bootstrap.hcl",
+        ])
+        .run()
+        .exit(0);
+    let doc = run.json();
+    let jobs = doc["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["step"] == "jobs")
+        .cloned()
+        .unwrap();
+    assert_eq!(jobs["findings"], json!([]), "{doc}");
+    let writes: Vec<String> = vault
+        .requests()
+        .iter()
+        .filter(|r| r.method != "GET" && !r.path.starts_with("/v1/sys/capabilities"))
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    assert_eq!(
+        writes,
+        [
+            "POST /v1/auth/token/create/nomad-cluster",
+            "POST /v1/auth/token/revoke-accessor"
+        ]
+    );
+}
+
+/// The same seed with the role allowing only seed 000's policy: everything is set up, but
+/// Vault would refuse the web job's task token — the bootstrap's last verification says so
+/// in Vault's words and exits 3.
+#[test]
+fn seed_001_with_a_role_not_allowing_access_tables_fails_its_job_check_with_exit_3() {
+    let seed = Seed001::new(FIXED_CREATE);
+    let dir = seed.dir.path();
+    std::fs::copy(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/jobs/nomad-vault-demo.nomad.hcl"),
+        dir.join("web-app.nomad.hcl"),
+    )
+    .unwrap();
+    let database = std::fs::read_to_string(dir.join("bootstrap.hcl")).unwrap();
+    std::fs::write(
+        dir.join("bootstrap.hcl"),
+        format!(
+            "{database}\nrole {{\n  allowed_policies = [\"hashicups-api\"]\n}}\njobs = [\"web-app.nomad.hcl\"]\n"
+        ),
+    )
+    .unwrap();
+    let vault = fresh_vault();
+    // vault token_store.go (create from a role): the policies must be a subset of the
+    // role's allowed ones — Vault's own words, checked by the rehearsal.
+    seed.bootstrap(&vault)
+        .exit(3)
+        .stderr_has("Vault: token policies ([\"access-tables\" \"default\"]) must be subset of the role's allowed policies ([\"default\" \"hashicups-api\"])")
+        .stderr_has("template secret \"database/creds/accessdb\" will be denied")
+        .stderr_has("the job checks found problems: a task would not get its secrets");
+    // Everything before the job checks was set up.
+    let (status, _) =
+        Http::new(&vault.addr(), &vault.root_token().unwrap()).get("database/roles/accessdb");
+    assert_eq!(status, 200);
+}

@@ -43,7 +43,7 @@
 //! pub databases: Vec<Database>,
 //! ```
 //!
-//! A top-level setting (`jobs = [...]`) is a key of [`FILE`] read with `file.list("jobs", …)`.
+//! A top-level setting (`jobs = [...]`) is a key of [`FILE`] read with `file.paths("jobs", …)`.
 //! The reader reports unknown keys and blocks, wrong types and duplicates; a resolver reports
 //! only what its domain refuses, with `r.problems.error(&origin, …)` (a flag's, the file's, the
 //! default's origin) or `r.problems.at(&located.at, …)`, and remarks with `r.problems.warn`.
@@ -51,6 +51,7 @@
 mod database;
 mod init;
 mod job_policy;
+mod jobs;
 mod kv_secret;
 pub mod nomad_secrets;
 mod policy;
@@ -65,6 +66,7 @@ mod workload_identity;
 use std::path::{Path, PathBuf};
 
 use crate::cli::BootstrapArgs;
+use crate::nomad::jobspec::Jobspec;
 use crate::nomad::role_spec::RoleSpec;
 use crate::secret::SecretString;
 use crate::steps::kv_secret::KvSecretSpec;
@@ -87,7 +89,7 @@ pub const DEFAULT_TOKEN_OUTPUT: &str = "nomad-server.token";
 pub const FILE: Schema = Schema {
     name: "",
     label: Label::None,
-    keys: &["strict"],
+    keys: &["strict", jobs::KEY],
     blocks: &[
         &vault::SCHEMA,
         &init::SCHEMA,
@@ -147,6 +149,8 @@ pub struct BootstrapConfig {
     pub job_policies: Vec<JobPolicy>,
     /// `kv_secret` blocks: KV v2 secrets the jobs read, data held as secrets.
     pub kv_secrets: Vec<KvSecretSpec>,
+    /// `jobs = [...]`: job files check-job judges as the last verification, already parsed.
+    pub jobs: Vec<Jobspec>,
     /// The workload-identity settings (flags over the `workload_identity` block), each one
     /// already checked; `crate::steps::wi::spec_from_options` makes the spec of them.
     pub workload_identity: WiOptions,
@@ -281,6 +285,7 @@ fn settle(file: &RawBlock, r: &mut Resolver) -> Option<BootstrapConfig> {
     let nomad_token_output =
         nomad_secrets::outputs(&nomad_secrets).map(|p| Setting::new(p, Origin::Default));
     let kv_secrets = kv_secret::resolve(file, r);
+    let jobs = jobs::resolve(file, r);
 
     let mut outputs = vec![
         ("init output", &init.output),
@@ -320,6 +325,7 @@ fn settle(file: &RawBlock, r: &mut Resolver) -> Option<BootstrapConfig> {
         nomad_vault_address: stanza.vault_address,
         job_policies,
         kv_secrets,
+        jobs,
         workload_identity,
         workload_identity_block,
         databases,

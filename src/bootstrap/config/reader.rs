@@ -158,6 +158,27 @@ impl RawBlock {
         })
     }
 
+    /// A list of paths (a single string is one path), each relative to the file's directory
+    /// when relative.
+    pub fn paths(
+        &self,
+        key: &str,
+        what: &str,
+        problems: &mut Problems,
+    ) -> Option<Located<Vec<PathBuf>>> {
+        self.typed(key, what, problems, |v| match v {
+            Literal::String(s) => Some(vec![self.dir.join(s)]),
+            Literal::Array(items) => items
+                .iter()
+                .map(|i| match i {
+                    Literal::String(s) => Some(self.dir.join(s)),
+                    _ => None,
+                })
+                .collect(),
+            _ => None,
+        })
+    }
+
     /// A string such as "72h", or a number of seconds (kept as written; the resolver parses
     /// it with the syntax the setting's reader — Vault or Nomad — accepts).
     pub fn duration(&self, key: &str, problems: &mut Problems) -> Option<Located<String>> {
