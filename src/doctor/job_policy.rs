@@ -116,8 +116,10 @@ pub fn derive(name: &str, tasks: &[&TaskNeeds]) -> DerivedPolicy {
     let mut text = String::from(
         "# What these tasks read from Vault through their templates, derived by nvctl job-policy:\n",
     );
+    // Tasks only, not their files: a path spelled another way (relative, from another
+    // directory) must not change the text, or a re-run would rewrite the policy.
     for t in tasks {
-        text.push_str(&format!("#   {} ({})\n", t.task, t.file));
+        text.push_str(&format!("#   {}\n", t.task));
     }
     for (path, caps) in &paths {
         let caps: Vec<String> = caps.iter().map(|c| format!("{c:?}")).collect();

@@ -425,3 +425,26 @@ fn name_of_an_existing_policy_shows_the_rules_diff_before_replacing_them() {
         .unwrap()
         .contains(DERIVED));
 }
+
+#[test]
+fn a_rerun_naming_the_job_file_another_way_writes_nothing() {
+    // The policy text names the tasks, not how the job file was spelled on the command
+    // line: from another directory, with a relative path, the same job needs the same text.
+    let vault = sandboxed();
+    let sandbox = sandbox(&vault);
+    job_policy(&vault)
+        .args(["--write", "--yes"])
+        .arg(job("hashicups-api.nomad.hcl"))
+        .run()
+        .exit(0)
+        .stderr_has("sys/policies/acl/hashicups-api: created");
+    sandbox.clear_requests();
+    let fixtures = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    job_policy(&vault)
+        .current_dir(&fixtures)
+        .args(["--write", "--yes", "jobs/hashicups-api.nomad.hcl"])
+        .run()
+        .exit(0)
+        .stderr_lacks("differs");
+    assert_eq!(support::writes(sandbox), Vec::<String>::new());
+}
