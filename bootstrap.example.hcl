@@ -134,9 +134,10 @@ job_policy "access-tables" {
 
 # A KV v2 secret a job's template reads (seed 000's `vault kv put secret/hashicups-api …`; see
 # examples/seed-000 for that seed end to end): the values come from a JSON object of strings
-# that only its owner may read (0600), never from this file; the plan lists keys, never values;
-# written with check-and-set.
+# that only its owner may read (0600) — or `from_env = "VARIABLE"`, that JSON object in an
+# environment variable — never from this file; the plan lists keys, never values; written with
+# check-and-set.
 #
 # kv_secret "secret/hashicups-api" {
-#   from_file = "hashicups-api.json"
+#   from_file = "hashicups-api.json"   # or: from_env = "HASHICUPS_API_JSON"
 # }

@@ -540,3 +540,68 @@ fn workload_identity_flow_writes_the_kv_secret_and_checks_the_job_with_its_ident
     assert_eq!(status, 200);
     assert_eq!(data["data"]["api-key"], json!(API_KEY));
 }
+
+#[test]
+fn a_secret_from_an_environment_variable_is_written_and_never_shown() {
+    // A CI secret: the same JSON object of strings, as the variable's value.
+    let dir = support::workdir();
+    let sandbox = dev_with(
+        dir.path(),
+        "kv_secret \"secret/app\" {\n  from_env = \"APP_SECRET_JSON\"\n}\n",
+    );
+    dev_bootstrap(&sandbox, dir.path())
+        .env("APP_SECRET_JSON", r#"{"user": "ENV-USER-VALUE"}"#)
+        .args(["-v", "--yes"])
+        .run()
+        .exit(0)
+        .stderr_has("write KV v2 secret secret/app from $APP_SECRET_JSON")
+        .stderr_has("secret/data/app: created")
+        .hides("ENV-USER-VALUE");
+    let (_, data) = secret_data(&Http::new(&sandbox.addr(), ROOT_TOKEN), "secret/data/app");
+    assert_eq!(data["data"], json!({ "user": "ENV-USER-VALUE" }));
+    sandbox.clear_requests();
+    dev_bootstrap(&sandbox, dir.path())
+        .env("APP_SECRET_JSON", r#"{"user": "ENV-USER-VALUE"}"#)
+        .arg("--yes")
+        .run()
+        .exit(0);
+    let writes = support::writes(&sandbox);
+    assert!(
+        !writes.iter().any(|w| w.contains("/v1/secret/")),
+        "{writes:?}"
+    );
+
+    // Unset, not JSON, or given with from_file: refused before Vault is asked, no value shown.
+    sandbox.clear_requests();
+    dev_bootstrap(&sandbox, dir.path())
+        .arg("--yes")
+        .run()
+        .exit(1)
+        .stderr_has("bootstrap.hcl:2: kv_secret \"secret/app\": the environment variable APP_SECRET_JSON is not set")
+        .stderr_has("nothing was sent to Vault");
+    dev_bootstrap(&sandbox, dir.path())
+        .env("APP_SECRET_JSON", "user=BROKEN-ENV-VALUE")
+        .arg("--yes")
+        .run()
+        .exit(1)
+        .stderr_has("kv_secret \"secret/app\": $APP_SECRET_JSON:")
+        .hides("BROKEN-ENV-VALUE");
+    write_secret_file(dir.path(), "app.json", &json!({ "user": "F" }));
+    write(
+        dir.path(),
+        "bootstrap.hcl",
+        "kv_secret \"secret/app\" {\n  from_file = \"app.json\"\n  from_env  = \"APP_SECRET_JSON\"\n}\nkv_secret \"secret/none\" {\n}\n",
+    );
+    dev_bootstrap(&sandbox, dir.path())
+        .env("APP_SECRET_JSON", r#"{"user": "ENV-USER-VALUE"}"#)
+        .arg("--yes")
+        .run()
+        .exit(1)
+        .stderr_has(
+            "bootstrap.hcl:3: kv_secret \"secret/app\": give from_file or from_env, not both",
+        )
+        .stderr_has("bootstrap.hcl:5: kv_secret \"secret/none\" needs from_file = ")
+        .stderr_has("or from_env = ")
+        .hides("ENV-USER-VALUE");
+    assert!(sandbox.requests().is_empty(), "{:?}", sandbox.requests());
+}

@@ -1,7 +1,9 @@
 //! `kv_secret "MOUNT/PATH" { from_file = "F" }`: a KV v2 secret the jobs read (seed 000's
 //! `vault kv put secret/hashicups-api api-key=… principal-id=…`). The label is the path as
 //! `vault kv put` takes it; the file is a JSON object of strings, refused unless only its
-//! owner may read it (0600). Its values are held as secrets from here on and never shown.
+//! owner may read it (0600) — or, with `from_env = "VARIABLE"`, the same JSON object is that
+//! environment variable's value (a CI secret). Never from the configuration's text or a flag.
+//! The values are held as secrets from here on and never shown.
 
 use std::collections::BTreeMap;
 
@@ -15,7 +17,7 @@ pub(super) const SCHEMA: Schema = Schema {
         what: "secret's path as vault kv put takes it",
         example: "kv_secret \"secret/hashicups-api\" { from_file = \"hashicups-api.json\" }",
     },
-    keys: &["from_file"],
+    keys: &["from_file", "from_env"],
     blocks: &[],
 };
 
@@ -59,24 +61,39 @@ pub(super) fn resolve(file: &RawBlock, r: &mut Resolver) -> Vec<KvSecretSpec> {
             continue;
         }
         seen.insert(path.clone(), block.at.line);
-        let Some(from) = block.path("from_file", &mut r.problems) else {
-            if !block.has("from_file") {
+        let file = block.path("from_file", &mut r.problems);
+        let env = block.string("from_env", &mut r.problems);
+        let (read, at, source) = match (file, env) {
+            (Some(_), Some(env)) => {
                 r.problems.at(
-                    &block.at,
-                    format!("kv_secret {path:?} needs from_file = \"<0600 JSON file of key: value strings>\""),
+                    &env.at,
+                    format!("kv_secret {path:?}: give from_file or from_env, not both"),
                 );
+                continue;
             }
-            continue;
+            (Some(file), None) => (
+                SecretData::from_private_file(&file.value),
+                file.at,
+                file.value.display().to_string(),
+            ),
+            (None, Some(env)) => (
+                SecretData::from_env(&env.value),
+                env.at,
+                format!("${}", env.value),
+            ),
+            (None, None) => {
+                if !block.has("from_file") && !block.has("from_env") {
+                    r.problems.at(
+                        &block.at,
+                        format!("kv_secret {path:?} needs from_file = \"<0600 JSON file of key: value strings>\" or from_env = \"<variable holding that JSON>\""),
+                    );
+                }
+                continue;
+            }
         };
-        match SecretData::from_private_file(&from.value) {
-            Ok(data) => secrets.push(KvSecretSpec {
-                path,
-                source: from.value.display().to_string(),
-                data,
-            }),
-            Err(why) => r
-                .problems
-                .at(&from.at, format!("kv_secret {path:?}: {why}")),
+        match read {
+            Ok(data) => secrets.push(KvSecretSpec { path, source, data }),
+            Err(why) => r.problems.at(&at, format!("kv_secret {path:?}: {why}")),
         }
     }
     secrets

@@ -156,6 +156,19 @@ impl SecretData {
         );
         SecretData::from_json(&bytes).map_err(|e| format!("{shown}: {e}"))
     }
+
+    /// Reads the JSON object of strings from the environment variable `name` (a CI secret):
+    /// never from the configuration's text or a flag.
+    pub fn from_env(name: &str) -> Result<SecretData, String> {
+        let value = std::env::var_os(name)
+            .ok_or_else(|| format!("the environment variable {name} is not set"))?;
+        let text = zeroize::Zeroizing::new(
+            value
+                .into_string()
+                .map_err(|_| format!("the environment variable {name} is not UTF-8"))?,
+        );
+        SecretData::from_json(text.as_bytes()).map_err(|e| format!("${name}: {e}"))
+    }
 }
 
 /// One value of the object: a string (kept as a secret), or what else it was.
