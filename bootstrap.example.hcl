@@ -113,6 +113,8 @@ job_policy "access-tables" {
 #   password_file  = "postgres.password"        # 0600; or password_env = "PGPASSWORD"; never here
 #   allowed_roles  = ["accessdb"]
 #   verify_connection = true                    # Vault connects and pings when it is written
+#   rotate_root    = false                      # true: rotate-root after the credentials proof;
+#                                               # the password in the file is no longer valid then
 #   role "accessdb" {
 #     # accessdb.sql:
 #     #   CREATE ROLE "{{name}}" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}';

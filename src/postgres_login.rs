@@ -17,6 +17,14 @@ pub enum LoginError {
     Unreachable(String),
 }
 
+impl LoginError {
+    /// PostgreSQL refused the password (`28P01 invalid_password`), as it does once the
+    /// password was changed.
+    pub fn is_wrong_password(&self) -> bool {
+        matches!(self, LoginError::Refused(words) if words.ends_with("(SQLSTATE 28P01)"))
+    }
+}
+
 /// Logs in to the database `url` names as `user`, runs `SELECT 1`.
 pub fn login(
     url: &PostgresUrl,

@@ -49,9 +49,12 @@ pub struct DatabaseSpec {
     pub url_origin: String,
     pub username: String,
     pub password: SecretString,
+    /// Where the root password came from: the file's path, or `$VARIABLE`.
+    pub password_source: String,
     pub allowed_roles: Vec<String>,
     pub allowed_roles_origin: String,
     pub verify_connection: bool,
+    /// `POST :mount/rotate-root/:name` once the connection and its roles are proven.
     pub rotate_root: bool,
     pub roles: Vec<DatabaseRoleSpec>,
 }

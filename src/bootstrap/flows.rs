@@ -13,6 +13,7 @@ use crate::nomad::workload_identity::WorkloadIdentitySpec;
 use crate::steps::database::{
     DatabaseConnectionStep, DatabaseMountStep, DatabaseProofStep, DatabaseRoleStep,
 };
+use crate::steps::database_root::DatabaseRootRotationStep;
 use crate::steps::init::{InitSpec, InitStep};
 use crate::steps::job_check::JobCheckStep;
 use crate::steps::kv_secret;
@@ -111,8 +112,9 @@ pub fn workload_identity(
 }
 
 /// The `database` blocks (seed 001 steps 9–12): engines, connections, roles, then the
-/// credentials proof; left out when none is configured.
-fn database_stages<'a>(config: &BootstrapConfig, facts: &Facts) -> [Stage<'a>; 4] {
+/// credentials proof, then the root rotations asked for (`rotate_root = true`, done after the
+/// proof); left out when none is configured.
+fn database_stages<'a>(config: &BootstrapConfig, facts: &Facts) -> [Stage<'a>; 5] {
     let dbs = &config.databases;
     [
         Stage::new(
@@ -138,6 +140,12 @@ fn database_stages<'a>(config: &BootstrapConfig, facts: &Facts) -> [Stage<'a>; 4
             "database credentials",
             dbs.iter()
                 .map(|d| boxed(DatabaseProofStep::new(d, config.no_mint, facts))),
+        ),
+        Stage::new(
+            "database root rotation",
+            dbs.iter()
+                .filter(|d| d.rotate_root)
+                .map(|d| boxed(DatabaseRootRotationStep::new(d, config.no_mint, facts))),
         ),
     ]
 }

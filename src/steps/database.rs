@@ -451,77 +451,97 @@ impl DatabaseProofStep {
             timeout: Duration::from_secs(10),
         }
     }
+}
 
-    fn prove(&self, client: &VaultClient, role: &str, findings: &mut Findings) {
-        let subject = format!("{}/creds/{role}", self.spec.path);
-        let creds = match client.database_credentials(&self.spec.path, role) {
-            Ok(creds) => creds,
-            Err(e) => {
-                findings.push(
-                    Finding::vault(Severity::Error, CHECK, subject, vault_words(&e)).with_remedy(
-                        format!(
-                            "a job reading {} would get this error",
-                            self.spec.path.clone() + "/creds/" + role
-                        ),
-                    ),
-                );
-                return;
-            }
-        };
-        let url = &self.spec.connection_url;
-        let logged_in = login(url, &creds.username, &creds.password, self.timeout);
-        if let Err(e) = &logged_in {
-            findings.push(login_finding(
-                &subject,
-                &creds.username,
-                e,
-                "log in with them",
-            ));
-        }
-        if let Err(e) = client.revoke_lease(&creds.lease_id) {
+/// The credentials proof of every role of `spec` (minted, logged in with, revoked, gone).
+pub(super) fn prove_roles(
+    spec: &DatabaseSpec,
+    client: &VaultClient,
+    timeout: Duration,
+) -> Findings {
+    let mut findings = Findings::new();
+    for role in &spec.roles {
+        prove_role(spec, client, &role.name, timeout, &mut findings);
+    }
+    findings
+}
+
+fn prove_role(
+    spec: &DatabaseSpec,
+    client: &VaultClient,
+    role: &str,
+    timeout: Duration,
+    findings: &mut Findings,
+) {
+    let subject = format!("{}/creds/{role}", spec.path);
+    let creds = match client.database_credentials(&spec.path, role) {
+        Ok(creds) => creds,
+        Err(e) => {
             findings.push(
-                Finding::vault(Severity::Error, CHECK, subject.clone(), vault_words(&e))
-                    .with_remedy(format!(
-                    "the lease {} stays until it expires: check the role's revocation statements",
-                    creds.lease_id
-                )),
+                Finding::vault(Severity::Error, CHECK, subject, vault_words(&e)).with_remedy(
+                    format!(
+                        "a job reading {} would get this error",
+                        spec.path.clone() + "/creds/" + role
+                    ),
+                ),
             );
             return;
         }
-        if logged_in.is_err() {
-            return;
+    };
+    let url = &spec.connection_url;
+    let logged_in = login(url, &creds.username, &creds.password, timeout);
+    if let Err(e) = &logged_in {
+        findings.push(login_finding(
+            &subject,
+            &creds.username,
+            e,
+            "log in with them",
+        ));
+    }
+    if let Err(e) = client.revoke_lease(&creds.lease_id) {
+        findings.push(
+            Finding::vault(Severity::Error, CHECK, subject.clone(), vault_words(&e)).with_remedy(
+                format!(
+                    "the lease {} stays until it expires: check the role's revocation statements",
+                    creds.lease_id
+                ),
+            ),
+        );
+        return;
+    }
+    if logged_in.is_err() {
+        return;
+    }
+    match login(url, &creds.username, &creds.password, timeout) {
+        Err(LoginError::Refused(_)) => findings.push(Finding::nvctl(
+            Severity::Info,
+            CHECK,
+            subject,
+            format!(
+                "{:?} minted through Vault logged in (SELECT 1); after its lease was revoked PostgreSQL refuses it",
+                creds.username
+            ),
+        )),
+        Err(e @ LoginError::Unreachable(_)) => {
+            findings.push(login_finding(&subject, &creds.username, &e, "check it is gone"))
         }
-        match login(url, &creds.username, &creds.password, self.timeout) {
-            Err(LoginError::Refused(_)) => findings.push(Finding::nvctl(
-                Severity::Info,
+        Ok(()) => findings.push(
+            Finding::nvctl(
+                Severity::Error,
                 CHECK,
                 subject,
                 format!(
-                    "{:?} minted through Vault logged in (SELECT 1); after its lease was revoked PostgreSQL refuses it",
+                    "{:?} still logs in after Vault revoked its lease: the revocation statements leave the user able to log in",
                     creds.username
                 ),
-            )),
-            Err(e @ LoginError::Unreachable(_)) => {
-                findings.push(login_finding(&subject, &creds.username, &e, "check it is gone"))
-            }
-            Ok(()) => findings.push(
-                Finding::nvctl(
-                    Severity::Error,
-                    CHECK,
-                    subject,
-                    format!(
-                        "{:?} still logs in after Vault revoked its lease: the revocation statements leave the user able to log in",
-                        creds.username
-                    ),
-                )
-                .with_remedy("make the revocation statements drop the user (DROP ROLE IF EXISTS \"{{name}}\";) or leave them empty for Vault's default"),
-            ),
-        }
+            )
+            .with_remedy("make the revocation statements drop the user (DROP ROLE IF EXISTS \"{{name}}\";) or leave them empty for Vault's default"),
+        ),
     }
 }
 
 /// Vault's own words for an error answer; the whole message otherwise.
-fn vault_words(e: &VaultError) -> String {
+pub(super) fn vault_words(e: &VaultError) -> String {
     match e {
         VaultError::Api { status, errors, .. } if !errors.is_empty() => {
             format!("Vault answered {status}: {}", errors.join("; "))
@@ -587,6 +607,10 @@ impl Step for DatabaseProofStep {
         if self.no_mint {
             return Ok(findings);
         }
+        if super::database_root::proves(&self.facts, &self.spec) {
+            // The root rotation runs this proof first, and reports it.
+            return Ok(findings);
+        }
         if !self.facts.get::<DatabaseWritten>().unwrap_or_default().0 {
             findings.push(Finding::nvctl(
                 Severity::Info,
@@ -597,9 +621,6 @@ impl Step for DatabaseProofStep {
             ));
             return Ok(findings);
         }
-        for role in &self.spec.roles {
-            self.prove(client, &role.name, &mut findings);
-        }
-        Ok(findings)
+        Ok(prove_roles(&self.spec, client, self.timeout))
     }
 }

@@ -6,6 +6,7 @@
 //! ([`pipeline::drive`]), so they behave the same way. How to add a step: `README.md` here.
 
 pub mod database;
+pub mod database_root;
 pub mod init;
 pub mod job_check;
 pub mod kv_secret;

@@ -135,7 +135,24 @@ impl Seed001 {
         seed
     }
 
+    /// Seed 001 with `rotate_root = true`.
+    fn rotating(creation: &str) -> Seed001 {
+        let seed = Seed001::new(creation);
+        seed.config_with(
+            "[\"accessdb\"]",
+            &seed.db.templated_url(),
+            "rotate_root    = true",
+            "",
+        );
+        seed
+    }
+
     fn config(&self, allowed_roles: &str, url: &str) {
+        self.config_with(allowed_roles, url, "", "");
+    }
+
+    /// The configuration with `database` lines (`rotate_root = true`) and `role` lines added.
+    fn config_with(&self, allowed_roles: &str, url: &str, database: &str, role: &str) {
         let text = format!(
             r#"init {{
   key_shares    = 1
@@ -150,10 +167,12 @@ database "postgresql" {{
   username       = "{user}"
   password_file  = "postgres.password"
   allowed_roles  = {allowed_roles}
+  {database}
   role "accessdb" {{
     creation_statements_file = "accessdb.sql"
     default_ttl = "1h"
     max_ttl     = "24h"
+    {role}
   }}
 }}
 "#,
@@ -516,4 +535,118 @@ fn seed_001_with_a_role_not_allowing_access_tables_fails_its_job_check_with_exit
     let (status, _) =
         Http::new(&vault.addr(), &vault.root_token().unwrap()).get("database/roles/accessdb");
     assert_eq!(status, 200);
+}
+
+// --- rotate_root = true ---
+
+/// The rotate-root requests Vault received.
+fn rotations(vault: &vault_sandbox::SandboxHandle) -> Vec<String> {
+    crate::support::writes(vault)
+        .into_iter()
+        .filter(|w| w.contains("rotate-root"))
+        .collect()
+}
+
+/// Vault's rotate-root (path_rotate_credentials.go:pathRotateRootCredentialsUpdate →
+/// postgresql.go:changeUserPassword, vault-api-engines.md §3.5, §7) sets a password only Vault
+/// knows: afterwards the file's password is refused by PostgreSQL, and Vault still mints.
+#[test]
+fn rotate_root_rotates_after_the_proof_and_a_rerun_sees_it_done() {
+    let seed = Seed001::rotating(FIXED_CREATE);
+    let vault = fresh_vault();
+    seed.bootstrap(&vault)
+        .exit(0)
+        .stderr_has("no longer logs in to PostgreSQL as")
+        .stderr_has("Vault rotated the root password of database \"postgresql\"")
+        .hides(seed.db.password());
+    assert_eq!(
+        rotations(&vault),
+        ["POST /v1/database/rotate-root/postgresql"]
+    );
+    // The proof ran once, before the rotation (one credential minted and revoked).
+    let paths: Vec<String> = vault.requests().iter().map(|r| r.path.clone()).collect();
+    let minted = paths
+        .iter()
+        .filter(|p| *p == "/v1/database/creds/accessdb")
+        .count();
+    assert_eq!(minted, 1, "{paths:?}");
+    let creds_at = paths
+        .iter()
+        .position(|p| p == "/v1/database/creds/accessdb");
+    let rotated_at = paths
+        .iter()
+        .position(|p| p == "/v1/database/rotate-root/postgresql");
+    assert!(creds_at < rotated_at, "{paths:?}");
+    // PostgreSQL refuses the file's password now…
+    let refused = seed
+        .db
+        .login(seed.db.user(), seed.db.password())
+        .unwrap_err()
+        .to_string();
+    assert!(refused.contains("28P01"), "{refused}");
+    // …and Vault, which knows the new one, still mints credentials that log in.
+    let http = Http::new(&vault.addr(), &vault.root_token().unwrap());
+    let (status, creds) = http.get("database/creds/accessdb");
+    assert_eq!(status, 200, "{creds}");
+    seed.db
+        .login(
+            creds["data"]["username"].as_str().unwrap(),
+            creds["data"]["password"].as_str().unwrap(),
+        )
+        .unwrap();
+    let (status, _) = http.put("sys/leases/revoke", &json!({"lease_id": creds["lease_id"]}));
+    assert_eq!(status, 204);
+
+    // A re-run sees the rotation done (the file's password is refused) and writes nothing.
+    vault.clear_requests();
+    seed.bootstrap(&vault)
+        .exit(0)
+        .stderr_has("the root password was rotated before")
+        .hides(seed.db.password());
+    assert_eq!(crate::support::writes(&vault), Vec::<String>::new());
+}
+
+#[test]
+fn rotate_root_waits_for_a_passing_proof() {
+    // The role's user cannot log in (NOLOGIN): the proof fails, the root stays as it is.
+    let seed = Seed001::rotating(
+        "CREATE ROLE \"{{name}}\" WITH NOLOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}';",
+    );
+    let vault = fresh_vault();
+    seed.bootstrap(&vault)
+        .exit(3)
+        .stderr_has("is not permitted to log in")
+        .stderr_has("the root password of database \"postgresql\" was not rotated: the credentials proof failed")
+        .hides(seed.db.password());
+    assert_eq!(rotations(&vault), Vec::<String>::new());
+    seed.db.login(seed.db.user(), seed.db.password()).unwrap();
+}
+
+#[test]
+fn rotate_root_stops_when_nvctl_cannot_reach_postgresql_to_tell() {
+    // Vault does not check the connection (verify_connection = false) and the database is not
+    // there: whether the root was rotated cannot be told, so nothing is rotated (exit 2).
+    let seed = Seed001::new(FIXED_CREATE);
+    let port = throwaway_postgres::unused_port().unwrap();
+    seed.config_with(
+        "[\"accessdb\"]",
+        &seed
+            .db
+            .templated_url()
+            .replace(&seed.db.port().to_string(), &port.to_string()),
+        "rotate_root    = true\n  verify_connection = false",
+        "",
+    );
+    let vault = fresh_vault();
+    Nvctl::new()
+        .sandbox(&vault)
+        .current_dir(seed.dir.path())
+        .args(["bootstrap", "--yes", "--no-mint", "--config", "bootstrap.hcl"])
+        .run()
+        .exit(2)
+        .stderr_has("rotate_root: nvctl cannot tell whether the root password of database \"postgresql\" was rotated already")
+        .stderr_has("vault write -f database/rotate-root/postgresql")
+        .hides(seed.db.password());
+    assert_eq!(rotations(&vault), Vec::<String>::new());
+    seed.db.login(seed.db.user(), seed.db.password()).unwrap();
 }

@@ -80,7 +80,9 @@ fn seconds(block: &RawBlock, key: &str, r: &mut Resolver) -> u64 {
 }
 
 /// The root password: from a file only its owner can read, or from a variable.
-fn password(block: &RawBlock, name: &str, r: &mut Resolver) -> Option<SecretString> {
+/// Returns it with where it came from, in the operator's terms (`postgres.password`,
+/// `$PGPASSWORD`).
+fn password(block: &RawBlock, name: &str, r: &mut Resolver) -> Option<(SecretString, String)> {
     let here = Origin::File(block.at.clone());
     let file = block.path("password_file", &mut r.problems);
     let env = block.string("password_env", &mut r.problems);
@@ -117,9 +119,10 @@ fn password(block: &RawBlock, name: &str, r: &mut Resolver) -> Option<SecretStri
                 return None;
             }
             match std::fs::read_to_string(&path) {
-                Ok(text) if !text.trim_end_matches(['\n', '\r']).is_empty() => Some(
+                Ok(text) if !text.trim_end_matches(['\n', '\r']).is_empty() => Some((
                     SecretString::new(text.trim_end_matches(['\n', '\r']).to_string()),
-                ),
+                    path.display().to_string(),
+                )),
                 Ok(_) => {
                     r.problems.at(
                         &file.at,
@@ -137,7 +140,7 @@ fn password(block: &RawBlock, name: &str, r: &mut Resolver) -> Option<SecretStri
             }
         }
         (None, Some(var)) => match std::env::var(&var.value) {
-            Ok(v) if !v.is_empty() => Some(SecretString::new(v)),
+            Ok(v) if !v.is_empty() => Some((SecretString::new(v), format!("${}", var.value))),
             _ => {
                 r.problems.at(
                     &var.at,
@@ -207,15 +210,9 @@ pub(super) fn resolve(file: &RawBlock, r: &mut Resolver) -> Vec<DatabaseSpec> {
         let verify_connection = block
             .bool("verify_connection", &mut r.problems)
             .is_none_or(|v| v.value);
-        if let Some(rotate) = block
+        let rotate_root = block
             .bool("rotate_root", &mut r.problems)
-            .filter(|v| v.value)
-        {
-            // Not built yet: refused rather than silently ignored.
-            r.problems.at(&rotate.at, format!(
-                "database {name:?}: rotate_root = true is not supported by this nvctl yet: after the bootstrap, rotate with `vault write -f {path}/rotate-root/{name}` (the password in the file is no longer valid afterwards)"
-            ));
-        }
+            .is_some_and(|v| v.value);
         let mut roles = Vec::new();
         for role in block.blocks(ROLE.name) {
             let role_name = role.label();
@@ -263,7 +260,8 @@ pub(super) fn resolve(file: &RawBlock, r: &mut Resolver) -> Vec<DatabaseSpec> {
                 max_ttl: seconds(role, "max_ttl", r),
             });
         }
-        if let (Some((url, url_origin)), Some(username), Some(password)) = (url, username, password)
+        if let (Some((url, url_origin)), Some(username), Some((password, password_source))) =
+            (url, username, password)
         {
             specs.push(DatabaseSpec {
                 name,
@@ -274,10 +272,11 @@ pub(super) fn resolve(file: &RawBlock, r: &mut Resolver) -> Vec<DatabaseSpec> {
                 url_origin,
                 username,
                 password,
+                password_source,
                 allowed_roles,
                 allowed_roles_origin,
                 verify_connection,
-                rotate_root: false,
+                rotate_root,
                 roles,
             });
         }
