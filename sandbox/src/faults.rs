@@ -16,22 +16,28 @@ pub enum Trigger {
     /// Every request to this API path (without `/v1/` and the query), whatever its index:
     /// for clients that send several requests at once, in no fixed order.
     Path(&'static str),
+    /// Every request with this method (`DELETE`) to this API path: a write refused while
+    /// the reads of the same path are answered.
+    MethodPath(&'static str, &'static str),
 }
 
 impl Trigger {
-    /// Whether the trigger fires on the `index`-th request (a [`Trigger::Path`] never does
-    /// without a path: see [`Trigger::fires`]).
+    /// Whether the trigger fires on the `index`-th request (a [`Trigger::Path`] or
+    /// [`Trigger::MethodPath`] never does without a request: see [`Trigger::fires`]).
     pub fn matches(self, index: u64) -> bool {
         self.fires(index, None)
     }
 
-    /// Whether the trigger fires on the `index`-th request, to API path `path`.
-    pub fn fires(self, index: u64, path: Option<&str>) -> bool {
+    /// Whether the trigger fires on the `index`-th request, `(method, API path)`.
+    pub fn fires(self, index: u64, request: Option<(&str, &str)>) -> bool {
         match self {
             Trigger::Nth(n) => index == n,
             Trigger::EveryKth(k) => k != 0 && index.is_multiple_of(k),
             Trigger::Always => true,
-            Trigger::Path(p) => path == Some(p),
+            Trigger::Path(p) => request.is_some_and(|(_, path)| path == p),
+            Trigger::MethodPath(m, p) => {
+                request.is_some_and(|(method, path)| method.eq_ignore_ascii_case(m) && path == p)
+            }
         }
     }
 }
@@ -84,6 +90,21 @@ impl Fault {
     pub fn respond_on_path(path: &'static str, status: u16, body: impl Into<String>) -> Self {
         Fault::Respond {
             on: Trigger::Path(path),
+            status,
+            body: body.into(),
+        }
+    }
+
+    /// Every `method` request to API path `path` answers `status` with `body` without being
+    /// applied; other methods on the path are served.
+    pub fn respond_on_method_path(
+        method: &'static str,
+        path: &'static str,
+        status: u16,
+        body: impl Into<String>,
+    ) -> Self {
+        Fault::Respond {
+            on: Trigger::MethodPath(method, path),
             status,
             body: body.into(),
         }
@@ -158,9 +179,10 @@ impl FaultPlan {
             .sum()
     }
 
-    /// The first fault matching request `index` (to API path `path`) decides; none → proceed.
-    pub fn action(&self, index: u64, path: &str) -> FaultAction {
-        let path = Some(path);
+    /// The first fault matching request `index` (`method` to API path `path`) decides;
+    /// none → proceed.
+    pub fn action(&self, index: u64, method: &str, path: &str) -> FaultAction {
+        let path = Some((method, path));
         for fault in &self.faults {
             match fault {
                 Fault::Latency(_) => {}
@@ -214,8 +236,11 @@ mod tests {
         plan.add(Fault::drop_after_apply(2));
         plan.add(Fault::respond_on_nth(2, 500, "{}"));
         plan.add(Fault::Latency(Duration::from_millis(7)));
-        assert_eq!(plan.action(1, "sys/health"), FaultAction::Proceed);
-        assert_eq!(plan.action(2, "sys/health"), FaultAction::DropAfterApply);
+        assert_eq!(plan.action(1, "GET", "sys/health"), FaultAction::Proceed);
+        assert_eq!(
+            plan.action(2, "GET", "sys/health"),
+            FaultAction::DropAfterApply
+        );
         assert_eq!(plan.latency(), Duration::from_millis(12));
     }
 
@@ -223,8 +248,11 @@ mod tests {
     fn a_held_answer_is_applied_first() {
         let mut plan = FaultPlan::default();
         plan.add(Fault::hold_answer_nth(3));
-        assert_eq!(plan.action(2, "sys/health"), FaultAction::Proceed);
-        assert_eq!(plan.action(3, "sys/health"), FaultAction::HoldAfterApply);
+        assert_eq!(plan.action(2, "GET", "sys/health"), FaultAction::Proceed);
+        assert_eq!(
+            plan.action(3, "GET", "sys/health"),
+            FaultAction::HoldAfterApply
+        );
     }
 
     #[test]
@@ -232,13 +260,37 @@ mod tests {
         let mut plan = FaultPlan::default();
         plan.add(Fault::respond_on_path("sys/capabilities-self", 500, "{}"));
         assert_eq!(
-            plan.action(1, "auth/token/lookup-self"),
+            plan.action(1, "GET", "auth/token/lookup-self"),
             FaultAction::Proceed
         );
         assert!(matches!(
-            plan.action(2, "sys/capabilities-self"),
+            plan.action(2, "GET", "sys/capabilities-self"),
             FaultAction::Respond { status: 500, .. }
         ));
         assert!(!Trigger::Path("x").matches(1));
+    }
+
+    #[test]
+    fn a_method_path_trigger_fires_on_that_method_only() {
+        let mut plan = FaultPlan::default();
+        plan.add(Fault::respond_on_method_path(
+            "DELETE",
+            "auth/jwt/role/r",
+            500,
+            "{}",
+        ));
+        assert_eq!(
+            plan.action(1, "GET", "auth/jwt/role/r"),
+            FaultAction::Proceed
+        );
+        assert!(matches!(
+            plan.action(2, "DELETE", "auth/jwt/role/r"),
+            FaultAction::Respond { status: 500, .. }
+        ));
+        assert_eq!(
+            plan.action(3, "DELETE", "auth/jwt/role/other"),
+            FaultAction::Proceed
+        );
+        assert!(!Trigger::MethodPath("DELETE", "x").matches(1));
     }
 }

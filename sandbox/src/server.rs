@@ -157,7 +157,7 @@ impl Node {
             let path = parts.uri.path().trim_start_matches("/v1/");
             (
                 *lock(&self.latency) + plan.latency(),
-                plan.action(index, path),
+                plan.action(index, parts.method.as_str(), path),
             )
         };
         if !delay.is_zero() {
