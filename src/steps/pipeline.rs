@@ -119,6 +119,8 @@ pub struct Pipeline<'a> {
     final_check: Option<Box<dyn FinalCheck + 'a>>,
     /// What to say when a step needs a token and none is at hand.
     no_token: String,
+    /// Every change of every stage is asked for before the first is applied.
+    ask_all_first: bool,
 }
 
 impl<'a> Pipeline<'a> {
@@ -131,6 +133,7 @@ impl<'a> Pipeline<'a> {
             no_token: "no Vault token: set VAULT_TOKEN, write it to ~/.vault-token, or pass \
                        --token-file PATH"
                 .to_string(),
+            ask_all_first: false,
         }
     }
 
@@ -163,6 +166,16 @@ impl<'a> Pipeline<'a> {
     /// What to say when a step needs a token and none is at hand.
     pub fn no_token_message(mut self, message: impl Into<String>) -> Pipeline<'a> {
         self.no_token = message.into();
+        self
+    }
+
+    /// Asks for every change of every stage, in pipeline order, before the first is applied
+    /// (the stages are then applied in order, each written together): for flows whose stages
+    /// exist only to order writes the operator approves as one — `--destroy` removes the
+    /// policy recording nvctl's roles only after the roles are gone, but asks for both first.
+    /// Every step must be observable at the start: none may read earlier writes or block.
+    pub fn ask_all_first(mut self) -> Pipeline<'a> {
+        self.ask_all_first = true;
         self
     }
 
@@ -261,6 +274,14 @@ pub fn drive(
     // Everything that can be observed now, at once.
     observe_from(&mut slots, 0, &client, ui, false);
 
+    let ask_all_first = pipeline.ask_all_first && !plan_only;
+    if ask_all_first {
+        if !client.has_token() && slots.iter().any(|s| s.step.needs_token()) {
+            anyhow::bail!("{}", pipeline.no_token);
+        }
+        ask_everything(&mut slots, &labels, ui, consent)?;
+    }
+
     let mut pending_earlier = false;
     let mut stopped: Option<String> = None;
     for (stage, label) in labels.iter().enumerate() {
@@ -298,6 +319,12 @@ pub fn drive(
         let to_observe =
             |s: &Slot<'_, '_>| s.stage == stage && s.observed.is_none() && s.unobservable.is_none();
         if slots.iter().any(to_observe) {
+            if ask_all_first {
+                anyhow::bail!(
+                    "internal error: a change approved before anything was written must not \
+                     be observed again after an earlier stage"
+                );
+            }
             if !client.has_token() && slots.iter().any(|s| to_observe(s) && s.step.needs_token()) {
                 anyhow::bail!("{}", pipeline.no_token);
             }
@@ -311,63 +338,24 @@ pub fn drive(
                 return Err(e);
             }
             slot.observed = Some(Ok(()));
-            slot.plan = Some(slot.step.plan());
+            // What was approved at the start is what is applied.
+            if !ask_all_first {
+                slot.plan = Some(slot.step.plan());
+            }
         }
 
         // Consent, in pipeline order, before anything of the stage is written.
-        let changes: Vec<usize> = slots
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| s.stage == stage)
-            .filter(|(_, s)| s.plan.as_ref().is_some_and(|p| p.change != Change::None))
-            .map(|(i, _)| i)
-            .collect();
-        if !plan_only && changes.len() > 1 {
-            // A stage of removals (`--destroy`) deletes; every other stage writes.
-            let deletes = changes.iter().all(|&i| {
-                slots[i]
-                    .plan
-                    .as_ref()
-                    .is_some_and(|p| p.change == Change::Delete)
-            });
-            ui.info(format!(
-                "The {} changes below ({}) are {} together, once each is approved:",
-                changes.len(),
-                label,
-                if deletes { "deleted" } else { "written" }
-            ));
-        }
-        for slot in slots.iter_mut().filter(|s| s.stage == stage) {
-            let Some(plan) = &slot.plan else {
-                continue;
-            };
-            for warning in &plan.warnings {
-                ui.warn(warning);
+        let changes = stage_changes(&slots, stage);
+        if !ask_all_first {
+            if !plan_only && changes.len() > 1 {
+                ui.info(format!(
+                    "The {} changes below ({}) are {} together, once each is approved:",
+                    changes.len(),
+                    label,
+                    verb(&slots, &changes)
+                ));
             }
-            if plan.change == Change::None {
-                ui.done(plan.in_place_message());
-                slot.outcome = Some(Outcome::Unchanged);
-                continue;
-            }
-            if plan_only {
-                show_plan(ui, plan, consent);
-                slot.outcome = Some(Outcome::Pending);
-                continue;
-            }
-            if let Some(refusal) = &plan.refusal {
-                anyhow::bail!("{refusal}");
-            }
-            let ask = matches!(plan.change, Change::Update | Change::Delete)
-                || consent == Consent::AskAlways;
-            if ask {
-                show_plan(ui, plan, consent);
-                if !ui.confirm(&format!("Apply this change to {}?", plan.subject))? {
-                    anyhow::bail!(
-                        "{} was not changed: the operator declined; nothing after it was done",
-                        plan.subject
-                    );
-                }
-            }
+            ask_stage(&mut slots, stage, ui, consent)?;
         }
 
         // Apply the stage's changes side by side, then say what was done, in order.
@@ -456,6 +444,123 @@ pub fn drive(
         });
     }
     Ok(report)
+}
+
+/// The indices of the steps of `stage` whose plan changes something.
+fn stage_changes(slots: &[Slot<'_, '_>], stage: usize) -> Vec<usize> {
+    slots
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.stage == stage)
+        .filter(|(_, s)| s.plan.as_ref().is_some_and(|p| p.change != Change::None))
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// What applying `changes` does: a set of removals (`--destroy`) deletes; anything else writes.
+fn verb(slots: &[Slot<'_, '_>], changes: &[usize]) -> &'static str {
+    let deletes = changes.iter().all(|&i| {
+        slots[i]
+            .plan
+            .as_ref()
+            .is_some_and(|p| p.change == Change::Delete)
+    });
+    if deletes {
+        "deleted"
+    } else {
+        "written"
+    }
+}
+
+/// Shows the plans of `stage`'s steps in order and asks for each change that needs consent;
+/// a refusal or a declined change stops the run before anything of the stage is written.
+fn ask_stage(slots: &mut [Slot<'_, '_>], stage: usize, ui: &Ui, consent: Consent) -> Result<()> {
+    for slot in slots.iter_mut().filter(|s| s.stage == stage) {
+        let Some(plan) = &slot.plan else {
+            continue;
+        };
+        for warning in &plan.warnings {
+            ui.warn(warning);
+        }
+        if plan.change == Change::None {
+            ui.done(plan.in_place_message());
+            slot.outcome = Some(Outcome::Unchanged);
+            continue;
+        }
+        if consent == Consent::PlanOnly {
+            show_plan(ui, plan, consent);
+            slot.outcome = Some(Outcome::Pending);
+            continue;
+        }
+        if let Some(refusal) = &plan.refusal {
+            anyhow::bail!("{refusal}");
+        }
+        let ask =
+            matches!(plan.change, Change::Update | Change::Delete) || consent == Consent::AskAlways;
+        if ask {
+            show_plan(ui, plan, consent);
+            if !ui.confirm(&format!("Apply this change to {}?", plan.subject))? {
+                anyhow::bail!(
+                    "{} was not changed: the operator declined; nothing after it was done",
+                    plan.subject
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// [`Pipeline::ask_all_first`]: plans every step on what it observed at the start and asks
+/// for every change, stage after stage in pipeline order, before anything is applied; says
+/// so first when there is more than one change, with the order the stages are applied in.
+fn ask_everything(
+    slots: &mut [Slot<'_, '_>],
+    labels: &[&'static str],
+    ui: &Ui,
+    consent: Consent,
+) -> Result<()> {
+    for slot in slots.iter_mut() {
+        match slot.observed.take() {
+            Some(Ok(())) => slot.observed = Some(Ok(())),
+            Some(Err(e)) => return Err(e),
+            None => anyhow::bail!(
+                "internal error: {} must be observed at the start to be asked for before \
+                 anything is written",
+                slot.step.name()
+            ),
+        }
+        let plan = slot.step.plan();
+        if slot.step.reads_earlier_writes() || plan.blocks.is_some() {
+            anyhow::bail!(
+                "internal error: {} depends on earlier writes and cannot be asked for before \
+                 anything is written",
+                slot.step.name()
+            );
+        }
+        slot.plan = Some(plan);
+    }
+    let stages: Vec<(usize, Vec<usize>)> = (0..labels.len())
+        .map(|stage| (stage, stage_changes(slots, stage)))
+        .filter(|(_, changes)| !changes.is_empty())
+        .collect();
+    let all: Vec<usize> = stages.iter().flat_map(|(_, c)| c.iter().copied()).collect();
+    if all.len() > 1 {
+        let verb = verb(slots, &all);
+        let order: Vec<String> = stages
+            .iter()
+            .map(|(stage, changes)| format!("{} ({})", labels[*stage], changes.len()))
+            .collect();
+        ui.info(format!(
+            "The {} changes below are each asked for before any is {verb}; then they are {verb} \
+             in this order, each group together: {}:",
+            all.len(),
+            order.join(", then ")
+        ));
+    }
+    for stage in 0..labels.len() {
+        ask_stage(slots, stage, ui, consent)?;
+    }
+    Ok(())
 }
 
 /// Observes, plans, asks, applies and verifies one step (the single-step commands).

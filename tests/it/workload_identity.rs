@@ -23,7 +23,7 @@ use nvctl::vault::{ClientConfig, VaultClient};
 use serde_json::{json, Value};
 use support::{Http, Nvctl};
 use vault_sandbox::testing::{nomad_workload_claims, JwksServer};
-use vault_sandbox::SandboxHandle;
+use vault_sandbox::{Fault, SandboxHandle};
 
 const HOUR: Duration = Duration::from_secs(3600);
 
@@ -322,9 +322,10 @@ fn destroy_leaves_vault_as_it_found_it() {
         Consent::PlanOnly,
     )
     .unwrap();
+    // The policy goes last: it records the roles nvctl created.
     assert_eq!(
         planned.pending,
-        vec!["sys/policies/acl/nomad-workloads", "sys/auth/jwt-nomad"]
+        vec!["sys/auth/jwt-nomad", "sys/policies/acl/nomad-workloads"]
     );
     assert!(planned.removed.is_empty());
     assert!(planned
@@ -389,9 +390,9 @@ fn destroy_removes_the_secret_engine_nvctl_mounted() {
     assert_eq!(
         done.removed,
         vec![
-            "sys/policies/acl/nomad-workloads",
             "sys/mounts/secret",
-            "sys/auth/jwt-nomad"
+            "sys/auth/jwt-nomad",
+            "sys/policies/acl/nomad-workloads"
         ]
     );
     assert_eq!(snapshot(&sandbox), before);
@@ -404,14 +405,7 @@ fn destroy_removes_a_role_nvctl_created_in_the_operators_auth_method() {
     let jwks = JwksServer::start_ed25519().unwrap();
     let sandbox = dev();
     let h = http(&sandbox);
-    assert_eq!(
-        h.put(
-            "sys/auth/jwt-nomad",
-            &json!({"type": "jwt", "description": "ops team"})
-        )
-        .0,
-        204
-    );
+    mount_the_operators_auth_method(&h);
     let before = snapshot(&sandbox);
     let spec = WorkloadIdentitySpec::nomad_defaults(jwks.url());
     let reports = apply(&sandbox, &spec);
@@ -432,8 +426,8 @@ fn destroy_removes_a_role_nvctl_created_in_the_operators_auth_method() {
     assert_eq!(
         done.removed,
         vec![
-            "sys/policies/acl/nomad-workloads",
-            "auth/jwt-nomad/role/nomad-workloads"
+            "auth/jwt-nomad/role/nomad-workloads",
+            "sys/policies/acl/nomad-workloads"
         ]
     );
     assert!(done.kept.iter().any(|k| k.subject == "sys/auth/jwt-nomad"));
@@ -903,6 +897,26 @@ fn wi_bootstrap(sandbox: &SandboxHandle, jwks: &JwksServer, dir: &std::path::Pat
         .arg(dir.join("vault-init.json"))
 }
 
+/// The operator's own JWT auth method at nvctl's default path (no nvctl mark): nvctl creates
+/// its role in it and records the role in its policy's header.
+fn mount_the_operators_auth_method(h: &Http) {
+    assert_eq!(
+        h.put(
+            "sys/auth/jwt-nomad",
+            &json!({"type": "jwt", "description": "ops team"})
+        )
+        .0,
+        204
+    );
+}
+
+/// `bootstrap --flow workload-identity --destroy` against `sandbox`.
+fn wi_destroy(sandbox: &SandboxHandle) -> Nvctl {
+    Nvctl::new()
+        .sandbox(sandbox)
+        .args(["bootstrap", "--flow", "workload-identity", "--destroy"])
+}
+
 fn step_names(doc: &Value) -> Vec<String> {
     doc["steps"]
         .as_array()
@@ -1037,14 +1051,7 @@ fn bootstrap_destroy_leaves_vault_as_it_found_it() {
         .run()
         .exit(0);
     assert_ne!(snapshot(&sandbox), before);
-    let destroy = || {
-        Nvctl::new().sandbox(&sandbox).args([
-            "bootstrap",
-            "--flow",
-            "workload-identity",
-            "--destroy",
-        ])
-    };
+    let destroy = || wi_destroy(&sandbox);
 
     sandbox.clear_requests();
     destroy().run().exit(1).stderr_has("--yes");
@@ -1063,14 +1070,15 @@ fn bootstrap_destroy_leaves_vault_as_it_found_it() {
         .json();
     assert_eq!(
         doc["removed"],
-        json!(["sys/policies/acl/nomad-workloads", "sys/auth/jwt-nomad"])
+        json!(["sys/auth/jwt-nomad", "sys/policies/acl/nomad-workloads"])
     );
     assert_eq!(snapshot(&sandbox), before);
 }
 
-// `--destroy` goes through the one driver: each removal is asked for in pipeline order (the
-// policy, then the auth method) before anything is deleted, so declining the second deletes
-// nothing; the JSON report carries the driver's step reports, each removal `deleted`.
+// `--destroy` goes through the one driver: each removal of both stages is asked for in
+// pipeline order (the auth method, then the policy that goes after it) before anything is
+// deleted, so declining the second deletes nothing of the first stage; the JSON report
+// carries the driver's step reports, each removal `deleted`.
 #[test]
 fn bootstrap_destroy_asks_in_pipeline_order_and_reports_each_step() {
     let jwks = JwksServer::start_ed25519().unwrap();
@@ -1081,28 +1089,25 @@ fn bootstrap_destroy_asks_in_pipeline_order_and_reports_each_step() {
         .run()
         .exit(0);
     let bootstrapped = snapshot(&sandbox);
-    let destroy = || {
-        Nvctl::new().sandbox(&sandbox).args([
-            "bootstrap",
-            "--flow",
-            "workload-identity",
-            "--destroy",
-        ])
-    };
+    let destroy = || wi_destroy(&sandbox);
 
     sandbox.clear_requests();
     let mut terminal = destroy().on_terminal();
     terminal
-        .expect("The 2 changes below (what nvctl created) are deleted together")
-        .expect("Apply this change to sys/policies/acl/nomad-workloads? [y/N] ")
+        .expect(
+            "The 2 changes below are each asked for before any is deleted; then they are \
+             deleted in this order, each group together: the roles, secrets engine and auth \
+             method (1), then the policy recording the roles, once they are gone (1):",
+        )
+        .expect("Apply this change to sys/auth/jwt-nomad? [y/N] ")
         .send("y\n");
     terminal
-        .expect("Apply this change to sys/auth/jwt-nomad? [y/N] ")
+        .expect("Apply this change to sys/policies/acl/nomad-workloads? [y/N] ")
         .send("n\n");
     terminal
         .finish()
         .exit(1)
-        .stderr_has("sys/auth/jwt-nomad was not changed: the operator declined");
+        .stderr_has("sys/policies/acl/nomad-workloads was not changed: the operator declined");
     assert_eq!(support::writes(&sandbox), Vec::<String>::new());
     assert_eq!(snapshot(&sandbox), bootstrapped);
 
@@ -1120,12 +1125,87 @@ fn bootstrap_destroy_asks_in_pipeline_order_and_reports_each_step() {
     assert_eq!(
         outcomes,
         vec![
-            ("wi-policy", "deleted"),
             ("jwt-role", "unchanged"),
             ("kv", "unchanged"),
             ("auth-method", "deleted"),
+            ("wi-policy", "deleted"),
         ]
     );
+}
+
+// The policy's header is the only record of a role nvctl created in the operator's auth
+// method, so it must outlive the role: when the role's DELETE fails (Vault answers 500), the
+// run exits 2 naming the role, keeps the policy and says a re-run finishes; the re-run
+// removes the role, then the policy; a third run removes nothing and writes nothing.
+#[test]
+fn bootstrap_destroy_keeps_the_policy_until_the_roles_it_records_are_gone() {
+    support::sandbox_only("injects a failed DELETE");
+    let jwks = JwksServer::start_ed25519().unwrap();
+    let sandbox = dev();
+    let dir = support::workdir();
+    let h = http(&sandbox);
+    mount_the_operators_auth_method(&h);
+    let before = snapshot(&sandbox);
+    wi_bootstrap(&sandbox, &jwks, dir.path())
+        .arg("--yes")
+        .run()
+        .exit(0);
+    let role = "auth/jwt-nomad/role/nomad-workloads";
+    let policy = "sys/policies/acl/nomad-workloads";
+    let (_, recorded) = h.get(policy);
+    assert!(
+        recorded["data"]["policy"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("also created {role}")),
+        "{recorded}"
+    );
+    let destroy = || wi_destroy(&sandbox);
+
+    // --plan shows both removals, in the order they would be made, and deletes nothing.
+    sandbox.clear_requests();
+    let planned = destroy()
+        .args(["--plan", "--format", "json"])
+        .run()
+        .exit(3)
+        .json();
+    assert_eq!(planned["would_remove"], json!([role, policy]));
+    assert_eq!(support::writes(&sandbox), Vec::<String>::new());
+
+    sandbox.set_fault(Fault::respond_on_method_path(
+        "DELETE",
+        "auth/jwt-nomad/role/nomad-workloads",
+        500,
+        r#"{"errors":["internal error"]}"#,
+    ));
+    destroy()
+        .arg("--yes")
+        .run()
+        .exit(2)
+        .stderr_has(&format!("cannot delete {role}"))
+        .stderr_has(&format!("kept: {policy}"))
+        .stderr_has("re-run it to finish");
+    assert_eq!(h.get(policy).0, 200, "the record of the role is kept");
+    assert_eq!(h.get(role).0, 200);
+
+    sandbox.clear_faults();
+    let done = destroy()
+        .args(["--yes", "--format", "json"])
+        .run()
+        .exit(0)
+        .json();
+    assert_eq!(done["removed"], json!([role, policy]));
+    assert_eq!(h.get(role).0, 404);
+    assert_eq!(snapshot(&sandbox), before);
+
+    sandbox.clear_requests();
+    let again = destroy()
+        .args(["--yes", "--format", "json"])
+        .run()
+        .exit(0)
+        .json();
+    assert_eq!(again["removed"], json!([]));
+    assert_eq!(support::writes(&sandbox), Vec::<String>::new());
 }
 
 // nomad-rules.md §1: Nomad 1.10 runs workload identity only — the version selects it, and

@@ -7,9 +7,14 @@
 //! before nvctl, or was made by someone else, and is listed as kept with the reason. Objects
 //! nvctl only updated cannot be put back as they were; nvctl does not try.
 //!
-//! Each kind of object is one [`Removal`] step, and the removals are one stage driven by the
-//! one driver (`steps::pipeline::drive`): observed together, shown and approved one by one
-//! before anything is deleted, deleted together, each read back.
+//! Each kind of object is one [`Removal`] step, driven by the one driver
+//! (`steps::pipeline::drive`) in two stages: the roles, the secrets engine and the auth method
+//! together, then the policy. The policy's header is the only record of the roles nvctl
+//! created in an auth method it does not own, so it must outlive them: deleted in the same
+//! stage, a role whose deletion failed (or a run interrupted) while the policy went would be
+//! left behind, found by no re-run. Every removal of both stages is still observed together
+//! and shown and approved one by one before anything is deleted
+//! ([`Pipeline::ask_all_first`]); each is read back.
 
 use anyhow::{Context, Result};
 use serde::Serialize;
@@ -79,23 +84,33 @@ pub fn destroy(
     target: &DestroyTarget,
     consent: Consent,
 ) -> Result<DestroyReport> {
-    let mut removals: Vec<Removal> = [
-        Object::Policy,
+    let [mut roles, mut engine, mut auth, mut policy] = [
         Object::RecordedRoles,
         Object::SecretsEngine,
         Object::AuthMethod,
+        Object::Policy,
     ]
-    .into_iter()
-    .map(|object| Removal::new(object, target))
-    .collect();
-    let mut pipeline = Pipeline::new(Facts::default()).stage(
-        "what nvctl created",
-        removals
-            .iter_mut()
-            .map(|r| Box::new(r) as Box<dyn Step + '_>),
-    );
-    let driven = drive(&mut pipeline, client, ui, consent)?;
+    .map(|object| Removal::new(object, target));
+    let mut pipeline = Pipeline::new(Facts::default())
+        .stage(
+            "the roles, secrets engine and auth method",
+            [
+                Box::new(&mut roles) as Box<dyn Step + '_>,
+                Box::new(&mut engine),
+                Box::new(&mut auth),
+            ],
+        )
+        // Last: it records the roles, and a re-run finds them only through it.
+        .stage(
+            "the policy recording the roles, once they are gone",
+            [Box::new(&mut policy) as Box<dyn Step + '_>],
+        )
+        .ask_all_first();
+    let driven = drive(&mut pipeline, client, ui, consent);
     drop(pipeline);
+    // In pipeline order, which is the order of deletion.
+    let removals = [roles, engine, auth, policy];
+    let driven = driven.map_err(|e| unfinished(e, &removals))?;
 
     let mut report = DestroyReport {
         steps: driven.steps,
@@ -121,7 +136,41 @@ pub fn destroy(
     Ok(report)
 }
 
-/// The kinds of object the flow creates (their order is the stage's, in [`destroy`]).
+/// A run stopped by a failed deletion says what it deleted and that the policy recording the
+/// roles was kept for a re-run to finish with (the error itself names what failed).
+fn unfinished(error: anyhow::Error, removals: &[Removal]) -> anyhow::Error {
+    if !removals.iter().any(|r| r.tried) {
+        return error;
+    }
+    let removed: Vec<&str> = removals
+        .iter()
+        .flat_map(|r| r.removed.iter().map(String::as_str))
+        .collect();
+    let removed = if removed.is_empty() {
+        "nothing".to_string()
+    } else {
+        removed.join(", ")
+    };
+    let kept: Vec<&str> = removals
+        .iter()
+        .filter(|r| r.object == Object::Policy && !r.tried)
+        .flat_map(|r| r.found.iter().flat_map(|f| &f.delete))
+        .map(|i| i.subject.as_str())
+        .collect();
+    let kept = if kept.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "; kept: {}, which records the roles nvctl created and goes once they are gone",
+            kept.join(", ")
+        )
+    };
+    error.context(format!(
+        "--destroy stopped before the end; re-run it to finish (removed: {removed}{kept})"
+    ))
+}
+
+/// The kinds of object the flow creates (their order is the pipeline's, in [`destroy`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Object {
     Policy,
@@ -162,6 +211,8 @@ pub struct Removal {
     object: Object,
     target: DestroyTarget,
     found: Option<Found>,
+    /// Whether `apply` started deleting.
+    tried: bool,
     removed: Vec<String>,
 }
 
@@ -171,6 +222,7 @@ impl Removal {
             object,
             target: target.clone(),
             found: None,
+            tried: false,
             removed: Vec::new(),
         }
     }
@@ -376,6 +428,7 @@ impl Step for Removal {
             .as_ref()
             .map(|f| f.delete.clone())
             .unwrap_or_default();
+        self.tried = true;
         for item in items {
             let warnings = match &item.kind {
                 Kind::Policy(name) => client.delete_policy(name),

@@ -19,7 +19,8 @@
 //! [`stages`] is their order, the one place it is written. JWT roles have no field for a mark:
 //! the policy records in its marked header the role that did not exist when it was written
 //! (the role step creates it next). [`destroy::destroy`] removes only what carries nvctl's
-//! mark, through the same driver: one stage of removal steps.
+//! mark, through the same driver: the roles, engine and auth method, then the policy recording
+//! the roles (it must outlive them), every removal asked for before the first is made.
 //!
 //! What the default options write equals what `nomad setup vault` writes, field by field; the
 //! only additions are nvctl's mark — `[created-by: nvctl]` in the auth method's description and
