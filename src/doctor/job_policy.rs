@@ -36,6 +36,9 @@ pub struct TaskNeeds {
     pub paths: BTreeMap<String, BTreeSet<String>>,
     /// Template calls whose path is not a literal (`file:line: expression`).
     pub not_derivable: Vec<String>,
+    /// The same calls for the policy text (`job/group/task: expression`): no file path, so a
+    /// job file named another way gives the same text.
+    pub computed: Vec<String>,
 }
 
 /// One policy to write: its name, the tasks it serves and its text.
@@ -56,6 +59,8 @@ pub struct DerivedPolicy {
 pub fn needs(job: &Job, task: &Task, file: &str, mounts: &[MountView]) -> Option<TaskNeeds> {
     let mut paths: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut not_derivable = Vec::new();
+    let mut computed = Vec::new();
+    let task_id = format!("{}/{}/{}", job.name, task.group, task.name);
     for template in &task.templates {
         for secret in template.secret_refs() {
             let at = super::template_reads::call_location(&template.at, secret.file_line);
@@ -72,6 +77,7 @@ pub fn needs(job: &Job, task: &Task, file: &str, mounts: &[MountView]) -> Option
                 }
                 Checkable::NotCheckable { expression } => {
                     not_derivable.push(format!("{at}: {expression}"));
+                    computed.push(format!("{task_id}: {expression}"));
                 }
             }
         }
@@ -90,13 +96,14 @@ pub fn needs(job: &Job, task: &Task, file: &str, mounts: &[MountView]) -> Option
                 .collect()
         });
     Some(TaskNeeds {
-        task: format!("{}/{}/{}", job.name, task.group, task.name),
+        task: task_id,
         job: job.name.clone(),
         task_name: task.name.clone(),
         file: file.to_owned(),
         listed,
         paths,
         not_derivable,
+        computed,
     })
 }
 
@@ -128,7 +135,7 @@ pub fn derive(name: &str, tasks: &[&TaskNeeds]) -> DerivedPolicy {
             caps.join(", ")
         ));
     }
-    for note in &not_derivable {
+    for note in tasks.iter().flat_map(|t| &t.computed) {
         text.push_str(&format!(
             "\n# not derived (the path is computed at run time): {note}\n"
         ));
@@ -294,12 +301,18 @@ EOF
             ]
         );
         assert_eq!(t.not_derivable.len(), 1);
+        assert_eq!(t.computed.len(), 1);
         assert_eq!(t.listed.as_deref(), Some(&["web-secrets".to_owned()][..]));
         let p = derive("web-secrets", &[t]);
         assert!(p
             .policy
             .contains("path \"secret/data/web/config\" {\n  capabilities = [\"read\"]\n}"));
         assert!(crate::acl::parse_policy(&p.policy, "derived").is_ok());
+        // The text names the task, never the job file (a re-run may spell it another way).
+        assert!(p
+            .policy
+            .contains("# not derived (the path is computed at run time): "));
+        assert!(!p.policy.contains(".nomad.hcl"), "{}", p.policy);
     }
 
     #[test]
