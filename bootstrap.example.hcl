@@ -123,6 +123,8 @@ job_policy "access-tables" {
 #     # revocation_statements_file = "accessdb-revoke.sql"   # optional; default: Vault drops the user
 #     default_ttl = "1h"
 #     max_ttl     = "24h"
+#     tables      = ["public.products"]        # optional: the tables the job reads; the proof
+#                                               # checks the minted user may SELECT from each
 #   }
 # }
 

@@ -32,6 +32,32 @@ pub fn login(
     password: &SecretString,
     timeout: Duration,
 ) -> Result<(), LoginError> {
+    session(url, user, password, timeout).map(drop)
+}
+
+/// A short session, logged in and past `SELECT 1`; it hangs up when dropped.
+pub struct Session(postgres::Client);
+
+impl Session {
+    /// `has_table_privilege(table, 'SELECT')` for the session's user: whether a `SELECT` on
+    /// `table` (`schema.table`) would be allowed. A table PostgreSQL does not know is its
+    /// error (`relation "…" does not exist (SQLSTATE 42P01)`).
+    pub fn can_select(&mut self, table: &str) -> Result<bool, LoginError> {
+        let row = self
+            .0
+            .query_one("SELECT has_table_privilege($1, 'SELECT')", &[&table])
+            .map_err(describe)?;
+        row.try_get(0).map_err(describe)
+    }
+}
+
+/// Logs in as `user` (see [`login`]) and keeps the session open for further checks.
+pub fn session(
+    url: &PostgresUrl,
+    user: &str,
+    password: &SecretString,
+    timeout: Duration,
+) -> Result<Session, LoginError> {
     let at = url.location();
     if let Some(mode) = at
         .param("sslmode")
@@ -56,7 +82,7 @@ pub fn login(
         .connect_timeout(timeout);
     let mut client = config.connect(postgres::NoTls).map_err(describe)?;
     client.simple_query("SELECT 1").map_err(describe)?;
-    Ok(())
+    Ok(Session(client))
 }
 
 /// PostgreSQL's own words for an error it sent; the client's description otherwise.

@@ -17,6 +17,7 @@
 //!     revocation_statements_file = "accessdb-revoke.sql"   # optional
 //!     default_ttl = "1h"
 //!     max_ttl     = "24h"
+//!     tables      = ["public.products"]        # optional: the proof checks SELECT on each
 //!   }
 //! }
 //! ```
@@ -69,6 +70,9 @@ pub struct DatabaseRoleSpec {
     pub creation: Vec<String>,
     pub creation_source: String,
     pub revocation: Vec<String>,
+    /// Tables the job reads (`schema.table`): the credentials proof checks that the minted
+    /// user may SELECT from each.
+    pub tables: Vec<String>,
     /// Seconds; 0: the mount's.
     pub default_ttl: u64,
     pub max_ttl: u64,

@@ -16,7 +16,7 @@ use crate::bootstrap::database::{DatabaseRoleSpec, DatabaseSpec, CHECK};
 use crate::checks::{Finding, Findings, Severity, Source};
 use crate::exit::VaultFailure;
 use crate::output::Ui;
-use crate::postgres_login::{login, LoginError};
+use crate::postgres_login::{login, session, LoginError, Session};
 use crate::steps::pipeline::Facts;
 use crate::steps::{unified_diff, Plan, Step};
 use crate::vault::database::{ConnectionWrite, DatabaseConnection, DatabaseRole};
@@ -461,7 +461,7 @@ pub(super) fn prove_roles(
 ) -> Findings {
     let mut findings = Findings::new();
     for role in &spec.roles {
-        prove_role(spec, client, &role.name, timeout, &mut findings);
+        prove_role(spec, client, role, timeout, &mut findings);
     }
     findings
 }
@@ -469,10 +469,11 @@ pub(super) fn prove_roles(
 fn prove_role(
     spec: &DatabaseSpec,
     client: &VaultClient,
-    role: &str,
+    role_spec: &DatabaseRoleSpec,
     timeout: Duration,
     findings: &mut Findings,
 ) {
+    let role = role_spec.name.as_str();
     let subject = format!("{}/creds/{role}", spec.path);
     let creds = match client.database_credentials(&spec.path, role) {
         Ok(creds) => creds,
@@ -489,7 +490,10 @@ fn prove_role(
         }
     };
     let url = &spec.connection_url;
-    let logged_in = login(url, &creds.username, &creds.password, timeout);
+    // The session ends before the revocation: the user is dropped then.
+    let logged_in = session(url, &creds.username, &creds.password, timeout).map(|mut session| {
+        table_privileges(&mut session, role_spec, &subject, &creds.username, findings)
+    });
     if let Err(e) = &logged_in {
         findings.push(login_finding(
             &subject,
@@ -538,6 +542,69 @@ fn prove_role(
             .with_remedy("make the revocation statements drop the user (DROP ROLE IF EXISTS \"{{name}}\";) or leave them empty for Vault's default"),
         ),
     }
+}
+
+/// Whether the user minted for `role` may SELECT from each table the job reads, asked as
+/// PostgreSQL answers it (`has_table_privilege`); a missing privilege is said as the job's
+/// query would meet it.
+fn table_privileges(
+    session: &mut Session,
+    role: &DatabaseRoleSpec,
+    subject: &str,
+    user: &str,
+    findings: &mut Findings,
+) {
+    let mut granted = Vec::new();
+    for table in &role.tables {
+        match session.can_select(table) {
+            Ok(true) => granted.push(table.as_str()),
+            Ok(false) => findings.push(
+                Finding::new(
+                    Severity::Error,
+                    Source::Postgresql,
+                    CHECK,
+                    subject,
+                    format!(
+                        "{user:?} may not SELECT from {table}: has_table_privilege('{table}', 'SELECT') is false, so the job's query fails with 'ERROR: permission denied for table {} (SQLSTATE 42501)'",
+                        relation_name(table)
+                    ),
+                )
+                .with_remedy(format!(
+                    "grant it in {}: GRANT SELECT ON {table} TO \"{{{{name}}}}\";",
+                    role.creation_source
+                )),
+            ),
+            Err(LoginError::Refused(words) | LoginError::Unreachable(words)) => findings.push(
+                Finding::new(
+                    Severity::Error,
+                    Source::Postgresql,
+                    CHECK,
+                    subject,
+                    format!("{user:?}: checking SELECT on {table}: {words}"),
+                )
+                .with_remedy(format!(
+                    "name an existing table as schema.table in role {:?}'s tables",
+                    role.name
+                )),
+            ),
+        }
+    }
+    if !granted.is_empty() {
+        findings.push(Finding::nvctl(
+            Severity::Info,
+            CHECK,
+            subject,
+            format!("{user:?} may SELECT from {}", granted.join(", ")),
+        ));
+    }
+}
+
+/// The table's own name, as PostgreSQL's messages give it (`products` for `public.products`).
+fn relation_name(table: &str) -> &str {
+    table
+        .rsplit_once('.')
+        .map_or(table, |(_, name)| name)
+        .trim_matches('"')
 }
 
 /// Vault's own words for an error answer; the whole message otherwise.

@@ -244,17 +244,7 @@ fn bootstrap_sets_up_seed_001s_database_proves_credentials_and_reruns_with_no_wr
         paths.iter().any(|p| p == "/v1/sys/leases/revoke"),
         "{paths:?}"
     );
-    let leftover: i64 = seed
-        .db
-        .client()
-        .unwrap()
-        .query_one(
-            "SELECT count(*) FROM pg_roles WHERE rolname LIKE 'v-root-accessdb-%'",
-            &[],
-        )
-        .unwrap()
-        .get(0);
-    assert_eq!(leftover, 0);
+    no_user_left(&seed);
 
     vault.clear_requests();
     seed.bootstrap(&vault).exit(0);
@@ -649,4 +639,113 @@ fn rotate_root_stops_when_nvctl_cannot_reach_postgresql_to_tell() {
         .hides(seed.db.password());
     assert_eq!(rotations(&vault), Vec::<String>::new());
     seed.db.login(seed.db.user(), seed.db.password()).unwrap();
+}
+
+// --- tables = [...]: the privilege check ---
+
+/// Seed 001 whose role names the tables the job reads, in a database holding `products`.
+fn seed_with_tables(creation: &str, tables: &str) -> Seed001 {
+    let seed = Seed001::new(creation);
+    seed.db
+        .execute("CREATE TABLE public.products (id int, name text)")
+        .unwrap();
+    seed.config_with(
+        "[\"accessdb\"]",
+        &seed.db.templated_url(),
+        "",
+        &format!("tables = {tables}"),
+    );
+    seed
+}
+
+/// No user minted by the proof is left behind.
+fn no_user_left(seed: &Seed001) {
+    let leftover: i64 = seed
+        .db
+        .client()
+        .unwrap()
+        .query_one(
+            "SELECT count(*) FROM pg_roles WHERE rolname LIKE 'v-root-accessdb-%'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(leftover, 0);
+}
+
+#[test]
+fn a_role_granting_select_on_the_jobs_tables_passes_the_privilege_check() {
+    let seed = seed_with_tables(FIXED_CREATE, "[\"public.products\"]");
+    let vault = fresh_vault();
+    let run = Nvctl::new()
+        .sandbox(&vault)
+        .current_dir(seed.dir.path())
+        .args([
+            "bootstrap",
+            "--yes",
+            "--format",
+            "json",
+            "--config",
+            "bootstrap.hcl",
+        ])
+        .run()
+        .exit(0)
+        .hides(seed.db.password());
+    let doc = run.json();
+    let proof = doc["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["step"] == "database credentials")
+        .cloned()
+        .unwrap();
+    assert!(
+        proof["findings"]
+            .to_string()
+            .contains("may SELECT from public.products"),
+        "{proof}"
+    );
+    no_user_left(&seed);
+}
+
+#[test]
+fn a_role_not_granting_select_is_a_finding_in_postgresqls_terms() {
+    // postgresql's has_table_privilege(text, text): the session user's privilege; a SELECT
+    // without it fails with aclcheck_error's "permission denied for table products".
+    let seed = seed_with_tables(
+        "CREATE ROLE \"{{name}}\" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}';",
+        "[\"public.products\"]",
+    );
+    let vault = fresh_vault();
+    seed.bootstrap(&vault)
+        .exit(3)
+        .stderr_has("has_table_privilege('public.products', 'SELECT') is false")
+        .stderr_has("permission denied for table products (SQLSTATE 42501)")
+        .stderr_has("GRANT SELECT ON public.products TO \"{{name}}\";")
+        .hides(seed.db.password());
+    no_user_left(&seed);
+}
+
+#[test]
+fn a_table_postgresql_does_not_know_is_said_in_its_words() {
+    let seed = seed_with_tables(FIXED_CREATE, "[\"public.products\", \"public.nope\"]");
+    let vault = fresh_vault();
+    seed.bootstrap(&vault)
+        .exit(3)
+        .stderr_has("relation \"public.nope\" does not exist (SQLSTATE 42P01)")
+        .hides(seed.db.password());
+    no_user_left(&seed);
+}
+
+#[test]
+fn tables_that_are_not_a_list_of_names_are_refused_before_anything_is_sent() {
+    for (tables, message) in [
+        ("5", "a list of tables such as [\"public.products\"]"),
+        ("[\"\"]", "tables has an empty name"),
+    ] {
+        let seed = seed_with_tables(FIXED_CREATE, tables);
+        let vault = fresh_vault();
+        seed.bootstrap(&vault).exit(1).stderr_has(message);
+        assert!(vault.requests().is_empty(), "{tables}");
+    }
 }

@@ -24,6 +24,7 @@ const ROLE: Schema = Schema {
         "revocation_statements_file",
         "default_ttl",
         "max_ttl",
+        "tables",
     ],
     blocks: &[],
 };
@@ -250,12 +251,29 @@ pub(super) fn resolve(file: &RawBlock, r: &mut Resolver) -> Vec<DatabaseSpec> {
                 }),
                 None => Vec::new(),
             };
+            let tables = role
+                .list(
+                    "tables",
+                    "a list of tables such as [\"public.products\"]",
+                    &mut r.problems,
+                )
+                .map(|t| {
+                    if t.value.iter().any(String::is_empty) {
+                        r.problems.at(
+                            &t.at,
+                            format!("role {role_name:?}: tables has an empty name: write them as [\"public.products\"]"),
+                        );
+                    }
+                    t.value
+                })
+                .unwrap_or_default();
             roles.push(DatabaseRoleSpec {
                 name: role_name,
                 origin,
                 creation,
                 creation_source,
                 revocation,
+                tables,
                 default_ttl: seconds(role, "default_ttl", r),
                 max_ttl: seconds(role, "max_ttl", r),
             });
