@@ -871,6 +871,9 @@ Register-ArgumentCompleter -Native -CommandName 'nvctl' -ScriptBlock {
             break
         }
         'nvctl;check-job' {
+            [CompletionResult]::new('--nomad-addr', '--nomad-addr', [CompletionResultType]::ParameterName, 'Check the jobs registered in the Nomad at URL (its JSON job format) instead of files; the Nomad ACL token from NOMAD_TOKEN or --nomad-token-file')
+            [CompletionResult]::new('--nomad-token-file', '--nomad-token-file', [CompletionResultType]::ParameterName, 'With --nomad-addr: a file (mode 0600) holding the Nomad ACL token, instead of NOMAD_TOKEN')
+            [CompletionResult]::new('--nomad-namespace', '--nomad-namespace', [CompletionResultType]::ParameterName, 'With --nomad-addr: the namespace whose jobs are checked (`*`: every namespace)')
             [CompletionResult]::new('--role', '--role', [CompletionResultType]::ParameterName, 'Token role the Nomad servers create task tokens from')
             [CompletionResult]::new('--flow', '--flow', [CompletionResultType]::ParameterName, 'The flow the Nomad servers use: the token role (legacy) or workload identity, where a task''s policies are the JWT role''s, templated on its identity''s claims')
             [CompletionResult]::new('--auth-path', '--auth-path', [CompletionResultType]::ParameterName, 'Workload identity: path of the jwt auth method the tasks log in with')

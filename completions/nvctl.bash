@@ -469,12 +469,24 @@ _nvctl() {
             return 0
             ;;
         nvctl__subcmd__check__subcmd__job)
-            opts="-y -v -q -h -V --role --rehearse --flow --auth-path --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --yes --show-secrets --format --verbose --quiet --strict --help --version"
+            opts="-y -v -q -h -V --nomad-addr --nomad-token-file --nomad-namespace --role --rehearse --flow --auth-path --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --yes --show-secrets --format --verbose --quiet --strict --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --nomad-addr)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --nomad-token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --nomad-namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --role)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

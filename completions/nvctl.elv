@@ -825,6 +825,9 @@ set edit:completion:arg-completer[nvctl] = {|@words|
             cand --version 'Print version'
         }
         &'nvctl;check-job'= {
+            cand --nomad-addr 'Check the jobs registered in the Nomad at URL (its JSON job format) instead of files; the Nomad ACL token from NOMAD_TOKEN or --nomad-token-file'
+            cand --nomad-token-file 'With --nomad-addr: a file (mode 0600) holding the Nomad ACL token, instead of NOMAD_TOKEN'
+            cand --nomad-namespace 'With --nomad-addr: the namespace whose jobs are checked (`*`: every namespace)'
             cand --role 'Token role the Nomad servers create task tokens from'
             cand --flow 'The flow the Nomad servers use: the token role (legacy) or workload identity, where a task''s policies are the JWT role''s, templated on its identity''s claims'
             cand --auth-path 'Workload identity: path of the jwt auth method the tasks log in with'

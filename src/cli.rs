@@ -329,8 +329,9 @@ pub enum Command {
 
     /// Check job files' `vault` blocks and templates against the live policies and role
     ///
-    /// Example:
+    /// Examples:
     ///   nvctl check-job web-app.nomad.hcl --role nomad-cluster
+    ///   NOMAD_TOKEN=… nvctl check-job --nomad-addr https://nomad.example.com:4646   # every registered job
     #[command(verbatim_doc_comment)]
     CheckJob(CheckJobArgs),
 
@@ -858,9 +859,22 @@ pub struct DoctorArgs {
 
 #[derive(Debug, Args)]
 pub struct CheckJobArgs {
-    /// Job files (HCL2)
-    #[arg(value_name = "JOBFILE", required = true)]
+    /// Job files (HCL2); with --nomad-addr, IDs of jobs registered in Nomad (default: every job)
+    #[arg(value_name = "JOBFILE", required_unless_present = "nomad_addr")]
     pub jobs: Vec<PathBuf>,
+
+    /// Check the jobs registered in the Nomad at URL (its JSON job format) instead of files;
+    /// the Nomad ACL token from NOMAD_TOKEN or --nomad-token-file
+    #[arg(long, value_name = "URL")]
+    pub nomad_addr: Option<String>,
+
+    /// With --nomad-addr: a file (mode 0600) holding the Nomad ACL token, instead of NOMAD_TOKEN
+    #[arg(long, value_name = "FILE", requires = "nomad_addr")]
+    pub nomad_token_file: Option<PathBuf>,
+
+    /// With --nomad-addr: the namespace whose jobs are checked (`*`: every namespace)
+    #[arg(long, value_name = "NAMESPACE", default_value = "*")]
+    pub nomad_namespace: String,
 
     /// Token role the Nomad servers create task tokens from
     #[arg(long, default_value = "nomad-cluster", value_name = "ROLE")]

@@ -1,5 +1,6 @@
 //! nvctl's own small Nomad HTTP client: the few calls nvctl makes on Nomad's side (the ACL
-//! bootstrap, `agent/self`, `acl/token/self`, a policy by name). Same bounds as the Vault client: a timeout covering the whole answer, a
+//! bootstrap, `agent/self`, `acl/token/self`, a policy by name, the registered jobs). Same
+//! bounds as the Vault client: a timeout covering the whole answer, a
 //! size limit, TLS from the operator's files (`ca_cert_file`, `client_cert_file`,
 //! `client_key_file`), the token in `X-Nomad-Token` only, never in a message.
 //!
@@ -49,7 +50,9 @@ pub enum NomadError {
     #[error("invalid Nomad client settings: {0}")]
     Config(String),
     /// Nothing was sent: the connection could not be opened.
-    #[error("cannot connect to Nomad at {address} ({detail}): is Nomad running there? Check the nomad_secrets address")]
+    #[error(
+        "cannot connect to Nomad at {address} ({detail}): is Nomad running there, at that address?"
+    )]
     Unreachable { address: String, detail: String },
     #[error("TLS handshake with Nomad at {address} failed ({detail}): check ca_cert_file, client_cert_file and client_key_file")]
     Tls { address: String, detail: String },
@@ -182,6 +185,15 @@ impl BootstrapToken {
         }
         Ok(token)
     }
+}
+
+/// A registered job as `GET /v1/jobs` lists it (api/jobs.go `JobListStub`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct JobStub {
+    #[serde(rename = "ID")]
+    pub id: String,
+    #[serde(rename = "Namespace", default)]
+    pub namespace: String,
 }
 
 /// A client for one Nomad agent. Clones share the connection pool.
@@ -468,12 +480,41 @@ impl NomadClient {
         }
     }
 
+    /// `GET /v1/jobs?namespace=NS`: the registered jobs of `namespace` (`*`: of every
+    /// namespace the token may list).
+    pub fn jobs(&self, namespace: &str) -> Result<Vec<JobStub>, NomadError> {
+        self.get_json(&format!(
+            "/v1/jobs?namespace={}",
+            namespace_query(namespace)
+        ))
+        .map(|(jobs, _)| jobs)
+    }
+
+    /// `GET /v1/job/:id?namespace=NS`: the job in Nomad's JSON job format (structs.Job).
+    pub fn job(&self, namespace: &str, id: &str) -> Result<Value, NomadError> {
+        self.get_json(&format!(
+            "/v1/job/{}?namespace={}",
+            segment(id),
+            namespace_query(namespace)
+        ))
+        .map(|(job, _)| job)
+    }
+
     /// `PUT /v1/acl/bootstrap`, no body: the raw answer (it holds the management token,
     /// which exists nowhere else — see `crate::secret_once`).
     pub fn bootstrap_answer(&self) -> Result<Zeroizing<Vec<u8>>, NomadError> {
         self.send(Method::PUT, "/v1/acl/bootstrap", None)
             .map(|a| a.body)
     }
+}
+
+/// `NOMAD_TOKEN` from nvctl's environment, as the Nomad CLI reads it (trimmed; empty is none).
+pub fn env_token() -> Option<SecretString> {
+    std::env::var("NOMAD_TOKEN")
+        .ok()
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty())
+        .map(SecretString::new)
 }
 
 fn read_tls_file(path: &std::path::Path, key: &str) -> Result<Vec<u8>, NomadError> {
@@ -492,6 +533,15 @@ fn segment(raw: &str) -> String {
         }
     }
     out
+}
+
+/// A namespace as a query value: `*` (every namespace) is sent as written.
+fn namespace_query(namespace: &str) -> String {
+    if namespace == "*" {
+        "*".into()
+    } else {
+        segment(namespace)
+    }
 }
 
 #[cfg(test)]

@@ -55,13 +55,13 @@ pub fn run(
             address_flags: vec![sandbox.address()],
             fallback_addresses: Vec::new(),
             default_dir: Some(bootstrap::dev_dir()?),
-            nomad_token: nomad_token(),
+            nomad_token: crate::nomad_api::env_token(),
         },
         None => ResolveContext {
             address_flags: global.addresses.clone(),
             fallback_addresses: settings.addresses.clone(),
             default_dir: None,
-            nomad_token: nomad_token(),
+            nomad_token: crate::nomad_api::env_token(),
         },
     };
     let mut config = resolve(args, &ctx)?;
@@ -232,16 +232,6 @@ pub fn run(
 
 /// The job whose workload identity the in-memory Nomad of `--dev` signs for the login proof.
 const DEV_PROOF_JOB: &str = "nvctl-proof";
-
-/// `NOMAD_TOKEN`, read once here: the `nomad_secrets` management token when the block names
-/// no token_file (as the Nomad CLI reads it).
-fn nomad_token() -> Option<crate::secret::SecretString> {
-    std::env::var("NOMAD_TOKEN")
-        .ok()
-        .map(|t| t.trim().to_string())
-        .filter(|t| !t.is_empty())
-        .map(crate::secret::SecretString::new)
-}
 
 /// The flow to set up: `--flow`, else what `--nomad-version` runs, else legacy.
 fn choose_flow(args: &BootstrapArgs, ui: &Ui) -> Result<Flow> {

@@ -2,27 +2,38 @@
 //! against the live policies, token role and secrets engines (see `doctor::job`), and with
 //! `--rehearse` against Vault's own verdict for a real task token (`doctor::rehearse`).
 //!
+//! `--nomad-addr URL [JOB_ID...]` reads the jobs registered in a running Nomad instead
+//! (`nomad::job_json`) and judges them by the same checks, each named `nomad:<namespace>/<id>`.
+//!
 //! Exit 0 when nothing is an error; 3 when a task would be refused by Nomad, by Vault when its
 //! token is created, or would have a template denied; 1 when a job file cannot be read or
-//! parsed; 2 when Vault cannot be reached.
+//! parsed, or a job ID is not registered; 2 when Vault or Nomad cannot be reached or refuses.
 
-use anyhow::Result;
+use std::path::Path;
+
+use anyhow::{bail, Context, Result};
 use serde_json::json;
 
 use crate::cli::{CheckJobArgs, Flow, Format};
 use crate::doctor::jobs::{self, JobFlow};
 use crate::exit::Exit;
-use crate::nomad::jobspec;
+use crate::nomad::job_json;
+use crate::nomad::jobspec::{self, Jobspec};
+use crate::nomad_api::{NomadClient, NomadClientConfig, NomadError, NomadTls};
 use crate::output::{self, Ui};
+use crate::secret::SecretString;
 use crate::settings::Settings;
 
 pub fn run(args: &CheckJobArgs, settings: &Settings, ui: &Ui) -> Result<Exit> {
     let format = settings.format_for("check-job", &[Format::Table, Format::Json])?;
-    let specs = args
-        .jobs
-        .iter()
-        .map(|path| jobspec::load(path))
-        .collect::<Result<Vec<_>, _>>()?;
+    let specs = match &args.nomad_addr {
+        None => args
+            .jobs
+            .iter()
+            .map(|path| jobspec::load(path))
+            .collect::<Result<Vec<_>, _>>()?,
+        Some(address) => registered_jobs(args, address, settings)?,
+    };
     let client = settings.authenticated_client()?;
     let flow = match args.flow {
         Flow::Legacy => JobFlow::Legacy {
@@ -41,6 +52,7 @@ pub fn run(args: &CheckJobArgs, settings: &Settings, ui: &Ui) -> Result<Exit> {
             "role": args.role,
             "flow": flow.name(),
             "rehearsed": args.rehearse,
+            "nomad_addr": args.nomad_addr,
             "ok": !all.has_errors(),
             "files": report.files,
             "findings": all,
@@ -61,4 +73,75 @@ pub fn run(args: &CheckJobArgs, settings: &Settings, ui: &Ui) -> Result<Exit> {
     } else {
         Exit::Success
     })
+}
+
+/// The jobs registered in the Nomad at `address` (`args.jobs` as IDs: those; none: all), read
+/// in Nomad's JSON job format into the jobspec model.
+fn registered_jobs(
+    args: &CheckJobArgs,
+    address: &str,
+    settings: &Settings,
+) -> Result<Vec<Jobspec>> {
+    let client = NomadClient::new(NomadClientConfig {
+        address: address.to_string(),
+        token: nomad_token(args.nomad_token_file.as_deref())?,
+        tls: NomadTls::default(),
+        timeout: settings.timeout,
+    })?;
+    let namespace = &args.nomad_namespace;
+    let listed = client.jobs(namespace)?;
+    let ids: Vec<String> = args
+        .jobs
+        .iter()
+        .map(|id| id.to_string_lossy().into_owned())
+        .collect();
+    let missing: Vec<&String> = ids
+        .iter()
+        .filter(|id| !listed.iter().any(|stub| &stub.id == *id))
+        .collect();
+    if !missing.is_empty() {
+        bail!(not_registered(&missing, client.address(), namespace));
+    }
+    let mut specs = Vec::new();
+    for stub in listed
+        .iter()
+        .filter(|stub| ids.is_empty() || ids.contains(&stub.id))
+    {
+        let job = match client.job(&stub.namespace, &stub.id) {
+            Err(e) if e.status() == Some(404) => {
+                bail!(not_registered(
+                    &[&stub.id],
+                    client.address(),
+                    &stub.namespace
+                ))
+            }
+            other => other?,
+        };
+        specs.push(job_json::read(&job).map_err(|detail| NomadError::Decode {
+            address: client.address().to_string(),
+            path: format!("/v1/job/{}", stub.id),
+            detail,
+        })?);
+    }
+    Ok(specs)
+}
+
+fn not_registered(ids: &[&String], address: &str, namespace: &str) -> String {
+    let quoted: Vec<String> = ids.iter().map(|id| format!("{id:?}")).collect();
+    format!(
+        "no job {} is registered in Nomad at {address} (namespace {namespace:?}): `nomad job status` lists the job IDs; --nomad-namespace chooses the namespace",
+        quoted.join(", ")
+    )
+}
+
+/// The Nomad ACL token: from `--nomad-token-file` (refused unless 0600), else `NOMAD_TOKEN`;
+/// never a flag's value (it would show in `ps` and shell history).
+fn nomad_token(file: Option<&Path>) -> Result<Option<SecretString>> {
+    let Some(path) = file else {
+        return Ok(crate::nomad_api::env_token());
+    };
+    crate::steps::nomad_secrets::check_private(path, "the Nomad token file", "a Nomad ACL token")?;
+    let token = crate::settings::read_token_file(path)
+        .with_context(|| format!("cannot read the Nomad token file {}", path.display()))?;
+    Ok(Some(token))
 }

@@ -199,6 +199,27 @@ pub struct TemplateData {
 }
 
 impl TemplateData {
+    /// A template's text as Nomad stores it (`EmbeddedTmpl` of a registered job): no file
+    /// lines, and every `${…}` left in it (runtime interpolation such as `${NOMAD_META_x}`)
+    /// counted as an interpolation, so a secret path holding one is not checkable.
+    pub fn registered(text: String) -> TemplateData {
+        let mut hcl_interpolations = Vec::new();
+        let mut from = 0;
+        while let Some(start) = text[from..].find("${").map(|i| from + i) {
+            let end = text[start..]
+                .find('}')
+                .map_or(text.len(), |i| start + i + 1);
+            hcl_interpolations.push(start..end);
+            from = end;
+        }
+        TemplateData {
+            text,
+            hcl_interpolations,
+            first_file_line: None,
+            maps_line_for_line: false,
+        }
+    }
+
     fn file_line(&self, line: usize) -> Option<usize> {
         let first = self.first_file_line?;
         if self.maps_line_for_line {

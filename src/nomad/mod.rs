@@ -7,6 +7,7 @@ pub mod agent_config;
 pub mod capabilities;
 pub mod go_api_error;
 pub mod gofmt;
+pub mod job_json;
 pub mod jobspec;
 pub mod role_rules;
 pub mod role_spec;

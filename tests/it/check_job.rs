@@ -786,3 +786,217 @@ fn a_pinned_kv_version_is_the_one_whose_keys_are_checked() {
         .exit(3)
         .stdout_has("nothing is stored there (version 1 does not exist, or is deleted)");
 }
+
+// `check-job --nomad-addr`: the jobs registered in a running Nomad (the Nomad sandbox), in
+// Nomad's JSON job format (hashicorp/nomad api/tasks.go: Task.Vault, Task.Templates with
+// EmbeddedTmpl), judged by the same checks as job files and named `nomad:<namespace>/<id>`.
+mod registered {
+    use super::*;
+
+    use nomad_sandbox::{NomadSandbox, NomadSandboxHandle};
+
+    /// The job of hashicups-api.nomad.hcl / hashicups-wrong-policy.nomad.hcl as the Nomad CLI
+    /// submits it (`nomad job run` → api.Job JSON): the task's vault policies and template.
+    fn hashicups(policies: &[&str]) -> Value {
+        json!({
+            "ID": "example", "Name": "example", "Type": "service", "Datacenters": ["dc1"],
+            "TaskGroups": [{"Name": "example", "Count": 1, "Tasks": [{
+                "Name": "demo", "Driver": "docker",
+                "Config": {"image": "devopsrob/nomad-vault-integration:1.1.0"},
+                "Vault": {"Policies": policies},
+                "Templates": [{
+                    "DestPath": "${NOMAD_SECRETS_DIR}/env.vars", "Envvars": true, "ChangeMode": "restart",
+                    "EmbeddedTmpl": "SECRET_ONE = \"{{with secret \"secret/data/hashicups-api\"}}{{index .Data.data \"api-key\"}}{{end}}\"\n"
+                }]
+            }]}]
+        })
+    }
+
+    fn nomad_with(jobs: &[Value]) -> NomadSandboxHandle {
+        let nomad = NomadSandbox::builder()
+            .bootstrapped()
+            .start()
+            .expect("start the Nomad sandbox");
+        for job in jobs {
+            nomad.register_job(job).expect("register the job");
+        }
+        nomad
+    }
+
+    fn check_registered(vault: &TestVault, nomad: &NomadSandboxHandle) -> Nvctl {
+        check_job(vault)
+            .env("NOMAD_TOKEN", &nomad.management_token().unwrap())
+            .arg("--nomad-addr")
+            .arg(nomad.addr())
+    }
+
+    /// Every finding's severity and message, with where the task was found (`at`: the file's
+    /// line there, `nomad:<namespace>/<id>` here) written as `AT`.
+    fn messages(doc: &Value, at: &str) -> Vec<(Value, String)> {
+        let mut found: Vec<(Value, String)> = doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                let message = f["message"].as_str().unwrap_or_default();
+                (f["severity"].clone(), message.replace(at, "AT"))
+            })
+            .collect();
+        found.sort_by_key(|(s, m)| format!("{s}{m}"));
+        found
+    }
+
+    #[test]
+    fn a_registered_job_whose_policy_grants_its_secret_passes() {
+        let vault = support::vault();
+        seed_000(&vault);
+        write_policy(&Http::of(&vault), "hashicups-api", HASHICUPS_API);
+        let nomad = nomad_with(&[hashicups(&["hashicups-api"])]);
+        let run = check_registered(&vault, &nomad)
+            .args(["--format", "json"])
+            .run()
+            .exit(0);
+        let doc = run.json();
+        assert_eq!(doc["ok"], json!(true), "{doc}");
+        assert_eq!(doc["files"][0]["file"], json!("nomad:default/example"));
+        let read = &doc["files"][0]["tasks"][0]["reads"][0];
+        assert_eq!(read["path"], json!("secret/data/hashicups-api"), "{doc}");
+        assert_eq!(read["engine"], json!("KV v2"));
+        check_registered(&vault, &nomad)
+            .arg("example")
+            .run()
+            .exit(0)
+            .stderr_has("all checks passed");
+    }
+
+    #[test]
+    fn a_registered_job_whose_policy_lacks_the_path_gets_the_files_finding() {
+        let vault = support::vault();
+        let http = seed_000(&vault);
+        write_policy(&http, "access-tables", ACCESS_TABLES);
+        let nomad = nomad_with(&[hashicups(&["access-tables"])]);
+        check_registered(&vault, &nomad)
+            .run()
+            .exit(3)
+            .stdout_has("template secret \"secret/data/hashicups-api\" will be denied")
+            .stdout_has("[access-tables default]")
+            .stdout_has("nomad:default/example");
+        // The same words as for the job file the registered job was submitted from.
+        let from_nomad = check_registered(&vault, &nomad)
+            .args(["--format", "json"])
+            .run()
+            .exit(3)
+            .json();
+        let from_file = check_job(&vault)
+            .args(["--format", "json"])
+            .arg(job("hashicups-wrong-policy.nomad.hcl"))
+            .run()
+            .exit(3)
+            .json();
+        let file_task = format!("{}:7", job("hashicups-wrong-policy.nomad.hcl").display());
+        assert!(!messages(&from_nomad, "nomad:default/example").is_empty());
+        assert_eq!(
+            messages(&from_nomad, "nomad:default/example"),
+            messages(&from_file, &file_task)
+        );
+    }
+
+    #[test]
+    fn a_token_file_is_read_and_only_the_named_job_is_checked() {
+        let vault = support::vault();
+        let http = seed_000(&vault);
+        write_policy(&http, "hashicups-api", HASHICUPS_API);
+        write_policy(&http, "access-tables", ACCESS_TABLES);
+        let mut broken = hashicups(&["access-tables"]);
+        broken["ID"] = json!("broken");
+        broken["Name"] = json!("broken");
+        let nomad = nomad_with(&[hashicups(&["hashicups-api"]), broken]);
+        let dir = support::workdir();
+        let token_file = dir.path().join("nomad.token");
+        std::fs::write(&token_file, nomad.management_token().unwrap()).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&token_file, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let with_token_file = || {
+            check_job(&vault)
+                .env_remove("NOMAD_TOKEN")
+                .arg("--nomad-addr")
+                .arg(nomad.addr())
+                .arg("--nomad-token-file")
+                .arg(&token_file)
+        };
+        let run = with_token_file()
+            .args(["--format", "json", "example"])
+            .run()
+            .exit(0);
+        let files: Vec<Value> = run.json()["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["file"].clone())
+            .collect();
+        assert_eq!(files, vec![json!("nomad:default/example")]);
+        // Every registered job when none is named: the broken one fails the run.
+        with_token_file()
+            .run()
+            .exit(3)
+            .stdout_has("nomad:default/broken");
+        // A token file others can read is refused before anything is sent.
+        std::fs::set_permissions(&token_file, std::fs::Permissions::from_mode(0o644)).unwrap();
+        with_token_file()
+            .run()
+            .exit(1)
+            .stderr_has("is readable by others (mode 644)")
+            .hides(&nomad.management_token().unwrap());
+    }
+
+    #[test]
+    fn an_unreachable_nomad_is_exit_2_naming_its_address() {
+        let vault = support::vault();
+        check_job(&vault)
+            .env("NOMAD_TOKEN", "some-token")
+            .args(["--nomad-addr", "http://127.0.0.1:9"])
+            .run()
+            .exit(2)
+            .stderr_has("cannot connect to Nomad at http://127.0.0.1:9")
+            .hides("some-token");
+    }
+
+    /// No token is the anonymous token, refused `list-jobs`; an unknown secret is refused too
+    /// (the sandbox's Nomad 1.9.7 answers both `Permission denied`, 403 — structs.go
+    /// ErrPermissionDenied as command/agent/http.go writes it). Either way exit 2, the
+    /// token never shown.
+    #[test]
+    fn a_missing_or_unknown_token_gets_nomads_403_words_and_exit_2() {
+        let vault = support::vault();
+        let nomad = nomad_with(&[hashicups(&["hashicups-api"])]);
+        check_job(&vault)
+            .env_remove("NOMAD_TOKEN")
+            .arg("--nomad-addr")
+            .arg(nomad.addr())
+            .run()
+            .exit(2)
+            .stderr_has("with 403: Permission denied");
+        check_job(&vault)
+            .env("NOMAD_TOKEN", "6e9e0b6d-0000-4000-8000-000000000000")
+            .arg("--nomad-addr")
+            .arg(nomad.addr())
+            .run()
+            .exit(2)
+            .stderr_has("with 403: Permission denied")
+            .hides("6e9e0b6d-0000-4000-8000-000000000000");
+    }
+
+    #[test]
+    fn a_job_id_nomad_does_not_have_is_named() {
+        let vault = support::vault();
+        let nomad = nomad_with(&[hashicups(&["hashicups-api"])]);
+        check_registered(&vault, &nomad)
+            .arg("no-such-job")
+            .run()
+            .exit(1)
+            .stderr_has(&format!(
+                "no job \"no-such-job\" is registered in Nomad at {} (namespace \"*\")",
+                nomad.addr()
+            ));
+    }
+}
