@@ -103,7 +103,8 @@ job_policy "access-tables" {
 # and the user is gone (`--no-mint` skips the proof). Checked before anything is written: a
 # role's statements must create the user — the seed's one-line
 # `GRANT ALL ON SCHEMA public TO "{{name}}";` does not, and fails on a real PostgreSQL —, every
-# role must be in allowed_roles, the URL must be templated, TTLs at most the mount's max (768h).
+# role must be in allowed_roles, the URL must be templated, TTLs at most the mount's live max_lease_ttl
+# (768h unless tuned).
 #
 # database "postgresql" {                       # the connection's name: database/config/postgresql
 #   path           = "database"                 # the engine's mount (default "database")

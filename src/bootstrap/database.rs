@@ -23,8 +23,10 @@
 //! ```
 
 use crate::checks::{Finding, Findings, Severity};
+use crate::duration::format_go_secs;
 use crate::postgres_url::PostgresUrl;
 use crate::secret::SecretString;
+use crate::vault::{VaultClient, VaultError};
 
 /// The check name database findings carry.
 pub const CHECK: &str = "database";
@@ -121,8 +123,53 @@ fn at(origin: &str) -> &str {
     origin
 }
 
-/// What the configuration would do wrong, found before anything is written (exit 3).
-pub fn checks(spec: &DatabaseSpec) -> Findings {
+/// The longest lease the engine's mount gives, as read before writing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MountMax {
+    pub seconds: u64,
+    /// Where it comes from, for findings: `the max_lease_ttl database/ is tuned to (2h0m0s)`.
+    pub what: String,
+}
+
+impl MountMax {
+    /// Vault not readable yet (not initialised, sealed, no token): its default system max.
+    pub fn default_system() -> MountMax {
+        MountMax {
+            seconds: SYSTEM_MAX_TTL,
+            what: format!(
+                "Vault's default system max_lease_ttl ({}; Vault could not be asked before writing)",
+                format_go_secs(SYSTEM_MAX_TTL)
+            ),
+        }
+    }
+
+    /// The live value: `sys/mounts/<path>/tune` (effective: the mount's own, else the
+    /// system's); for a mount not there yet, the system's, which a new mount starts with —
+    /// read on `sys/`, which Vault never lets be tuned (mount.go untunableMounts).
+    pub fn live(client: &VaultClient, path: &str) -> Result<MountMax, VaultError> {
+        if let Some(tune) = client.read_mount_tune(path)? {
+            return Ok(MountMax {
+                seconds: tune.max_lease_ttl,
+                what: format!(
+                    "the max_lease_ttl of the mount {path}/ ({})",
+                    format_go_secs(tune.max_lease_ttl)
+                ),
+            });
+        }
+        let system = client.read_mount_tune("sys")?.unwrap_or_default();
+        Ok(MountMax {
+            seconds: system.max_lease_ttl,
+            what: format!(
+                "Vault's system max_lease_ttl ({}), which the new mount {path}/ gets",
+                format_go_secs(system.max_lease_ttl)
+            ),
+        })
+    }
+}
+
+/// What the configuration would do wrong, found before anything is written (exit 3); `max`
+/// is the mount's live max (see [`MountMax`]).
+pub fn checks(spec: &DatabaseSpec, max: &MountMax) -> Findings {
     let mut findings = Findings::new();
     let subject = format!("{}/config/{}", spec.path, spec.name);
     if spec.connection_url.has_literal_password() {
@@ -183,19 +230,32 @@ pub fn checks(spec: &DatabaseSpec) -> Findings {
                 .with_remedy(format!("add {:?} to allowed_roles of database {:?}", role.name, spec.name)),
             );
         }
-        if role.max_ttl > SYSTEM_MAX_TTL || role.default_ttl > SYSTEM_MAX_TTL {
+        let highest = role.default_ttl.max(role.max_ttl);
+        if highest > max.seconds {
+            let (key, ttl) = if role.default_ttl >= role.max_ttl {
+                ("default_ttl", role.default_ttl)
+            } else {
+                ("max_ttl", role.max_ttl)
+            };
+            let (ttl, cap) = (format_go_secs(ttl), format_go_secs(max.seconds));
             findings.push(
                 Finding::nvctl(
                     Severity::Error,
                     CHECK,
                     subject.clone(),
                     format!(
-                        "{}: role {:?}: a TTL above the mount's max (768h, Vault's system max) is capped by Vault: leases would end sooner than configured",
+                        "{}: role {:?}: {key} {ttl} is above {}: Vault takes the role as written (path_roles.go checks no TTL against the mount) but caps every lease of {}/creds/{} at {cap}, saying 'TTL of \"{ttl}\" exceeded the effective max_ttl of \"{cap}\"; TTL value is capped accordingly'",
                         at(&role.origin),
+                        role.name,
+                        max.what,
+                        spec.path,
                         role.name
                     ),
                 )
-                .with_remedy("keep default_ttl and max_ttl at or below 768h, or tune the mount's max_lease_ttl first"),
+                .with_remedy(format!(
+                    "keep default_ttl and max_ttl at or below {cap}, or raise the mount's max first (vault secrets tune -max-lease-ttl={ttl} {}/)",
+                    spec.path
+                )),
             );
         }
         if role.max_ttl > 0 && role.default_ttl > role.max_ttl {

@@ -209,7 +209,15 @@ pub fn run(
     // creates the user, a role the connection does not allow… (exit 3, nothing touched).
     let mut database_checks = Findings::new();
     for spec in &config.databases {
-        database_checks.extend(database::checks(spec));
+        // The mount's live max when Vault answers already (an earlier run's or the operator's
+        // token); a Vault not readable yet is a fresh one, whose default applies.
+        let max = if client.has_token() {
+            database::MountMax::live(&client, &spec.path)
+                .unwrap_or_else(|_| database::MountMax::default_system())
+        } else {
+            database::MountMax::default_system()
+        };
+        database_checks.extend(database::checks(spec, &max));
     }
     if !database_checks.has_errors() {
         for f in database_checks.iter() {

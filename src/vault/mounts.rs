@@ -276,7 +276,40 @@ fn expose_values<S: serde::Serializer>(
     serializer.collect_map(data.iter().map(|(k, v)| (k, v.expose())))
 }
 
+/// `GET sys/mounts/:path/tune` (logical_system.go handleTuneReadCommon): the effective lease
+/// TTLs, in seconds — the mount's own where tuned, the system's otherwise.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct MountTune {
+    #[serde(deserialize_with = "wire::seconds")]
+    pub default_lease_ttl: u64,
+    #[serde(deserialize_with = "wire::seconds")]
+    pub max_lease_ttl: u64,
+}
+
+impl Expected for MountTune {
+    const WHAT: &'static str = "a mount's tuning";
+    const REQUIRED: &'static [&'static str] = &["max_lease_ttl"];
+}
+
 impl VaultClient {
+    /// `GET sys/mounts/:path/tune`; `None` when nothing is mounted there (Vault answers 400
+    /// `cannot fetch sysview for path "x/"`).
+    pub fn read_mount_tune(&self, path: &str) -> Result<Option<MountTune>, VaultError> {
+        match self.read_data(&format!("sys/mounts/{}/tune", wire::path(path))) {
+            Ok(tune) => Ok(Some(tune)),
+            Err(e)
+                if e.status() == Some(400)
+                    && e.errors()
+                        .iter()
+                        .any(|m| m.starts_with("cannot fetch sysview")) =>
+            {
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
     /// `GET sys/mounts`: secrets engines by path (with the trailing `/`, e.g. `secret/`).
     pub fn list_mounts(&self) -> Result<BTreeMap<String, Mount>, VaultError> {
         self.list_mount_table("sys/mounts")

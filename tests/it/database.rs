@@ -153,6 +153,18 @@ impl Seed001 {
 
     /// The configuration with `database` lines (`rotate_root = true`) and `role` lines added.
     fn config_with(&self, allowed_roles: &str, url: &str, database: &str, role: &str) {
+        self.config_ttls(allowed_roles, url, database, role, "24h");
+    }
+
+    /// …with the role's max_ttl.
+    fn config_ttls(
+        &self,
+        allowed_roles: &str,
+        url: &str,
+        database: &str,
+        role: &str,
+        max_ttl: &str,
+    ) {
         let text = format!(
             r#"init {{
   key_shares    = 1
@@ -171,7 +183,7 @@ database "postgresql" {{
   role "accessdb" {{
     creation_statements_file = "accessdb.sql"
     default_ttl = "1h"
-    max_ttl     = "24h"
+    max_ttl     = "{max_ttl}"
     {role}
   }}
 }}
@@ -255,6 +267,8 @@ fn bootstrap_sets_up_seed_001s_database_proves_credentials_and_reruns_with_no_wr
             "GET /v1/database/config/postgresql",
             "GET /v1/database/roles/accessdb",
             "GET /v1/sys/mounts",
+            // The TTL check before writing: the mount's live max.
+            "GET /v1/sys/mounts/database/tune",
         ]
     );
 }
@@ -748,4 +762,58 @@ fn tables_that_are_not_a_list_of_names_are_refused_before_anything_is_sent() {
         seed.bootstrap(&vault).exit(1).stderr_has(message);
         assert!(vault.requests().is_empty(), "{tables}");
     }
+}
+
+// --- TTLs above the mount's max ---
+// Vault takes a role with any TTLs (path_roles.go pathRoleCreateUpdate compares none with the
+// mount) and caps each lease: sdk/framework/lease.go CalculateTTL, vault-api-engines.md §0.
+
+/// Seed 001 with the role's max_ttl at `max_ttl`.
+fn with_max_ttl(seed: &Seed001, max_ttl: &str) {
+    seed.config_ttls("[\"accessdb\"]", &seed.db.templated_url(), "", "", max_ttl);
+}
+
+#[test]
+fn a_ttl_above_the_system_max_is_caught_before_writing_on_a_fresh_vault() {
+    let seed = Seed001::new(FIXED_CREATE);
+    with_max_ttl(&seed, "1000h");
+    let vault = fresh_vault();
+    seed.bootstrap(&vault)
+        .exit(3)
+        .stderr_has("max_ttl 1000h0m0s is above Vault's default system max_lease_ttl (768h0m0s")
+        .stderr_has("TTL of \"1000h0m0s\" exceeded the effective max_ttl of \"768h0m0s\"; TTL value is capped accordingly")
+        .hides(seed.db.password());
+    assert_eq!(crate::support::writes(&vault), Vec::<String>::new());
+}
+
+#[test]
+fn a_ttl_above_the_mounts_tuned_max_is_caught_before_writing() {
+    let seed = Seed001::new(FIXED_CREATE);
+    let vault = fresh_vault();
+    seed.bootstrap(&vault).exit(0);
+    let http = Http::new(&vault.addr(), &vault.root_token().unwrap());
+    let (status, _) = http.put("sys/mounts/database/tune", &json!({"max_lease_ttl": "2h"}));
+    assert_eq!(status, 204);
+    vault.clear_requests();
+    seed.bootstrap(&vault)
+        .exit(3)
+        .stderr_has("max_ttl 24h0m0s is above the max_lease_ttl of the mount database/ (2h0m0s)")
+        .stderr_has("vault secrets tune -max-lease-ttl=24h0m0s database/");
+    assert_eq!(crate::support::writes(&vault), Vec::<String>::new());
+}
+
+#[test]
+fn a_ttl_above_the_system_max_is_caught_before_mounting_on_an_initialised_vault() {
+    let seed = Seed001::new(FIXED_CREATE);
+    let vault = fresh_vault();
+    seed.bootstrap(&vault).exit(0);
+    let http = Http::new(&vault.addr(), &vault.root_token().unwrap());
+    let (status, _) = http.delete("sys/mounts/database");
+    assert_eq!(status, 204);
+    with_max_ttl(&seed, "800h");
+    vault.clear_requests();
+    seed.bootstrap(&vault)
+        .exit(3)
+        .stderr_has("max_ttl 800h0m0s is above Vault's system max_lease_ttl (768h0m0s), which the new mount database/ gets");
+    assert_eq!(crate::support::writes(&vault), Vec::<String>::new());
 }
