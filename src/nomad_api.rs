@@ -19,6 +19,7 @@ use serde_json::Value;
 use zeroize::Zeroizing;
 
 use crate::secret::SecretString;
+use crate::vault::PartialAnswer;
 
 /// The largest answer read (a job list of a big cluster stays far below it).
 pub const MAX_ANSWER_BYTES: usize = 32 * 1024 * 1024;
@@ -61,6 +62,8 @@ pub enum NomadError {
         address: String,
         path: String,
         timeout: Duration,
+        /// The part of the answer that arrived in time (a server trickling it, or stalling).
+        partial: PartialAnswer,
     },
     /// The connection broke after the request was sent: Nomad may have acted on it.
     #[error("the connection to Nomad at {address} broke during {method} {path} ({detail}): Nomad may have acted on it")]
@@ -69,6 +72,8 @@ pub enum NomadError {
         method: String,
         path: String,
         detail: String,
+        /// The part of the answer that arrived before the break (often nothing).
+        partial: PartialAnswer,
     },
     /// Nomad answered an error status; `message` is its plain-text body, verbatim.
     #[error("Nomad at {address} answered {method} {path} with {status}: {message}")]
@@ -100,6 +105,19 @@ impl NomadError {
     pub fn nomad_message(&self) -> Option<&str> {
         match self {
             NomadError::Api { message, .. } => Some(message),
+            _ => None,
+        }
+    }
+
+    /// The bytes of the answer that arrived before the connection broke or the time ran out,
+    /// when any did: half an answer may be half a secret (see `crate::secret_once`).
+    pub fn partial_answer(&self) -> Option<&[u8]> {
+        match self {
+            NomadError::Timeout { partial, .. } | NomadError::Interrupted { partial, .. }
+                if !partial.0.is_empty() =>
+            {
+                Some(&partial.0)
+            }
             _ => None,
         }
     }
@@ -369,9 +387,9 @@ impl NomadClient {
                 Ok(0) => return Ok(body),
                 Ok(n) => n,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) if started.elapsed() >= self.timeout => {
-                    let _ = e;
-                    return Err(self.timed_out(path));
+                // What arrived goes with the error: it may be half a secret.
+                Err(e) if started.elapsed() >= self.timeout || is_timeout(&e) => {
+                    return Err(self.timed_out(path, body));
                 }
                 Err(e) => {
                     return Err(NomadError::Interrupted {
@@ -379,6 +397,7 @@ impl NomadClient {
                         method: method.to_string(),
                         path: path.to_string(),
                         detail: e.to_string(),
+                        partial: PartialAnswer(body),
                     })
                 }
             };
@@ -394,16 +413,17 @@ impl NomadClient {
             }
             body.extend_from_slice(&chunk[..n]);
             if started.elapsed() > self.timeout {
-                return Err(self.timed_out(path));
+                return Err(self.timed_out(path, body));
             }
         }
     }
 
-    fn timed_out(&self, path: &str) -> NomadError {
+    fn timed_out(&self, path: &str, arrived: Zeroizing<Vec<u8>>) -> NomadError {
         NomadError::Timeout {
             address: self.address.clone(),
             path: path.to_string(),
             timeout: self.timeout,
+            partial: PartialAnswer(arrived),
         }
     }
 
@@ -411,7 +431,7 @@ impl NomadClient {
         let detail = crate::vault::error_chain(&err);
         let lower = detail.to_lowercase();
         if err.is_timeout() {
-            self.timed_out(path)
+            self.timed_out(path, Zeroizing::default())
         } else if lower.contains("certificate")
             || lower.contains("tls")
             || lower.contains("handshake")
@@ -431,6 +451,7 @@ impl NomadClient {
                 method: method.to_string(),
                 path: path.to_string(),
                 detail,
+                partial: PartialAnswer::default(),
             }
         }
     }
@@ -506,6 +527,10 @@ impl NomadClient {
         self.send(Method::PUT, "/v1/acl/bootstrap", None)
             .map(|a| a.body)
     }
+}
+
+fn is_timeout(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::TimedOut
 }
 
 /// `NOMAD_TOKEN` from nvctl's environment, as the Nomad CLI reads it (trimmed; empty is none).

@@ -220,10 +220,16 @@ impl Prepared {
             }
             Sent::Unknown(error) => {
                 // Half an answer may still be half the secret: kept raw, like a whole one.
-                let partial = error
-                    .chain()
-                    .find_map(|cause| cause.downcast_ref::<VaultError>())
-                    .and_then(VaultError::partial_answer);
+                let partial = error.chain().find_map(|cause| {
+                    cause
+                        .downcast_ref::<VaultError>()
+                        .and_then(VaultError::partial_answer)
+                        .or_else(|| {
+                            cause
+                                .downcast_ref::<crate::nomad_api::NomadError>()
+                                .and_then(crate::nomad_api::NomadError::partial_answer)
+                        })
+                });
                 let kept = match partial {
                     Some(bytes) => {
                         let raw = raw_path(&s.target);
@@ -364,7 +370,7 @@ pub fn diagnose_missing(target: &Path) -> Option<String> {
     if raw.exists() {
         return Some(format!(
             "{} does not exist, but {} holds an answer an earlier run received and could not \
-             read: it may hold the secrets; keep it somewhere safe",
+             read: it may hold the secrets; keep it somewhere safe.",
             target.display(),
             raw.display()
         ));

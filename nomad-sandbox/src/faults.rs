@@ -1,6 +1,7 @@
 //! Fault injection, as far as tests need it: latency, a canned error answer instead of the
-//! real one (Nomad's plain-text errors), and a dropped connection — chosen by the index of the
-//! request (counted from 1 over everything the agent received) or by method and path.
+//! real one (Nomad's plain-text errors), a dropped connection, and an answer broken off part
+//! way — chosen by the index of the request (counted from 1 over everything the agent
+//! received) or by method and path.
 
 use std::time::Duration;
 
@@ -50,6 +51,42 @@ pub enum Fault {
     /// Matching requests get no answer: the connection is closed. With `after_apply` the
     /// request takes effect first.
     DropConnection { on: Trigger, after_apply: bool },
+    /// Matching requests take effect, and their answer goes out with its whole
+    /// `Content-Length` but only the part `keep` says; then the connection stalls (the
+    /// client's timeout ends it) or closes. Half an answer that may hold a secret.
+    BreakAnswer {
+        on: Trigger,
+        keep: Keep,
+        then: Break,
+    },
+}
+
+/// How much of a broken answer is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keep {
+    /// Its first N bytes.
+    First(usize),
+    /// All of it but its last N bytes.
+    AllBut(usize),
+}
+
+impl Keep {
+    /// How many of an answer of `len` bytes are sent.
+    pub fn of(self, len: usize) -> usize {
+        match self {
+            Keep::First(n) => n.min(len),
+            Keep::AllBut(n) => len.saturating_sub(n),
+        }
+    }
+}
+
+/// What follows the part of a broken answer that was sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Break {
+    /// Nothing more: the connection stays open and silent.
+    Stall,
+    /// The connection closes.
+    Close,
 }
 
 impl Fault {
@@ -87,6 +124,7 @@ pub enum Action {
     Respond { status: u16, body: String },
     DropBeforeApply,
     DropAfterApply,
+    BreakAnswer { keep: Keep, then: Break },
 }
 
 #[derive(Debug, Clone, Default)]
@@ -128,6 +166,12 @@ impl FaultPlan {
                         Action::DropAfterApply
                     } else {
                         Action::DropBeforeApply
+                    }
+                }
+                Fault::BreakAnswer { on, keep, then } if on.matches(index, method, path) => {
+                    return Action::BreakAnswer {
+                        keep: *keep,
+                        then: *then,
                     }
                 }
                 _ => {}

@@ -35,7 +35,7 @@ pub mod sandbox;
 pub mod server;
 pub mod state;
 
-pub use faults::{Fault, Trigger};
+pub use faults::{Break, Fault, Keep, Trigger};
 pub use identity::TaskIdentity;
 pub use sandbox::{NomadConnectionInfo, NomadSandbox, NomadSandboxBuilder, NomadSandboxHandle};
 pub use server::RecordedRequest;

@@ -5,13 +5,16 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
-use hyper::body::Incoming;
+use hyper::body::{Body, Frame, Incoming, SizeHint};
 use hyper::header::{HeaderName, HeaderValue, CONTENT_TYPE, DATE, LOCATION};
 use hyper::http::request::Parts;
 use hyper::{Response, StatusCode};
@@ -19,7 +22,7 @@ use serde_json::Value;
 
 use crate::api::{NomadError, Reply, Request};
 use crate::clock::http_date;
-use crate::faults::{Action, FaultPlan};
+use crate::faults::{Action, Break, FaultPlan, Keep};
 use crate::router::{self, Routed};
 use crate::state::State;
 
@@ -93,6 +96,86 @@ impl std::error::Error for DropConnection {}
 
 type HttpResponse = Response<Full<Bytes>>;
 
+/// The body of an answer on the wire: whole, or broken off by a fault.
+pub enum AnswerBody {
+    Whole(Full<Bytes>),
+    /// The first part of the answer; then, after a moment (so that part is flushed to the
+    /// client), silence or an error that closes the connection.
+    Broken {
+        part: Option<Bytes>,
+        then: Break,
+        pause: Pin<Box<tokio::time::Sleep>>,
+    },
+}
+
+impl Body for AnswerBody {
+    type Data = Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, std::io::Error>>> {
+        match self.get_mut() {
+            AnswerBody::Whole(full) => Pin::new(full)
+                .poll_frame(cx)
+                .map(|frame| frame.map(|f| f.map_err(|never| match never {}))),
+            AnswerBody::Broken { part, then, pause } => {
+                if let Some(part) = part.take() {
+                    return Poll::Ready(Some(Ok(Frame::data(part))));
+                }
+                if pause.as_mut().poll(cx).is_pending() {
+                    return Poll::Pending;
+                }
+                match then {
+                    // Never woken again: the client's timeout ends the exchange.
+                    Break::Stall => Poll::Pending,
+                    Break::Close => Poll::Ready(Some(Err(std::io::Error::new(
+                        std::io::ErrorKind::ConnectionAborted,
+                        "answer broken off by an injected fault",
+                    )))),
+                }
+            }
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        match self {
+            AnswerBody::Whole(full) => full.is_end_stream(),
+            AnswerBody::Broken { .. } => false,
+        }
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        match self {
+            AnswerBody::Whole(full) => full.size_hint(),
+            AnswerBody::Broken { .. } => SizeHint::default(),
+        }
+    }
+}
+
+/// The answer with its whole `Content-Length` but only the part `keep` says.
+async fn broken(answer: HttpResponse, keep: Keep, then: Break) -> Response<AnswerBody> {
+    let (mut parts, body) = answer.into_parts();
+    let whole = body
+        .collect()
+        .await
+        .map(|c| c.to_bytes())
+        .unwrap_or_default();
+    if let Ok(length) = HeaderValue::from_str(&whole.len().to_string()) {
+        parts.headers.insert(hyper::header::CONTENT_LENGTH, length);
+    }
+    let part = whole.slice(..keep.of(whole.len()));
+    Response::from_parts(
+        parts,
+        AnswerBody::Broken {
+            part: (!part.is_empty()).then_some(part),
+            then,
+            pause: Box::pin(tokio::time::sleep(Duration::from_millis(50))),
+        },
+    )
+}
+
 impl Node {
     pub fn new(state: State, faults: FaultPlan, latency: Duration, record: bool) -> Self {
         Node {
@@ -129,7 +212,7 @@ impl Node {
     pub async fn serve(
         self: Arc<Self>,
         req: hyper::Request<Incoming>,
-    ) -> Result<HttpResponse, DropConnection> {
+    ) -> Result<Response<AnswerBody>, DropConnection> {
         let (parts, body) = req.into_parts();
         let body = match body.collect().await {
             Ok(collected) => collected.to_bytes(),
@@ -149,16 +232,20 @@ impl Node {
         if !delay.is_zero() {
             tokio::time::sleep(delay).await;
         }
+        let whole = |answer: HttpResponse| Ok(answer.map(AnswerBody::Whole));
         match action {
-            Action::Proceed => Ok(self.answer(&parts, &body)),
+            Action::Proceed => whole(self.answer(&parts, &body)),
             Action::Respond { status, body } => {
                 let date = http_date(self.state().clock.now());
-                Ok(error_response(&NomadError::new(status, body), &date))
+                whole(error_response(&NomadError::new(status, body), &date))
             }
             Action::DropBeforeApply => Err(DropConnection),
             Action::DropAfterApply => {
                 let _applied = self.answer(&parts, &body);
                 Err(DropConnection)
+            }
+            Action::BreakAnswer { keep, then } => {
+                Ok(broken(self.answer(&parts, &body), keep, then).await)
             }
         }
     }

@@ -371,6 +371,78 @@ fn a_lost_bootstrap_answer_is_said_plainly_with_nomads_reset_procedure_and_conve
     assert!(!s.path("nomad-management.token.sent").exists());
 }
 
+/// Nomad's bootstrap answer broken off one byte short — then silence until the timeout, or a
+/// closed connection: the bytes that arrived hold the management token, so they are kept
+/// unread, 0600, beside the token file (never judged away or dropped), the run stops with
+/// exit 2 before anything is written to Vault, and the re-run names the file.
+#[test]
+fn a_bootstrap_answer_broken_off_keeps_the_bytes_that_arrived() {
+    support::sandbox_only("needs fault injection on Nomad");
+    for then in [nomad_sandbox::Break::Stall, nomad_sandbox::Break::Close] {
+        let s = Setup::with(NomadSandbox::builder().fault(Fault::BreakAnswer {
+            on: nomad_sandbox::Trigger::on_path("PUT", "/v1/acl/bootstrap"),
+            keep: nomad_sandbox::Keep::AllBut(1),
+            then,
+        }));
+        let token_file = s.path("nomad-management.token");
+        let raw = s.path("nomad-management.token.raw");
+        let config = s.config(
+            "  token_file    = \"nomad-management.token\"\n  acl_bootstrap = true\n  role \"nomad-admin\" { type = \"management\" }\n",
+        );
+        let run = s
+            .bootstrap(&config)
+            .args(["--timeout", "2s"])
+            .run()
+            .exit(2)
+            .stderr_has(&format!(
+                "PUT /v1/acl/bootstrap was sent to {} but no usable answer came back",
+                s.nomad.addr()
+            ))
+            .stderr_has("may have acted on it")
+            .stderr_lacks("refused");
+        let kept = std::fs::read_to_string(&raw).expect("the bytes that arrived are kept");
+        let run = run.stderr_has(&format!(
+            "The {} bytes of the answer that arrived were saved unread to {} (0600): keep that file.",
+            kept.len(),
+            raw.display()
+        ));
+        let secret = s.nomad.management_token().expect("Nomad bootstrapped");
+        run.hides(&secret);
+        let whole: serde_json::Value =
+            serde_json::from_str(&format!("{kept}}}")).expect("all of the answer but its `}`");
+        assert_eq!(whole["SecretID"], secret.as_str(), "{then:?}");
+        assert_eq!(mode(&raw), 0o600);
+        assert!(!token_file.exists());
+        assert!(s.path("nomad-management.token.sent").exists());
+        assert_eq!(support::writes(&s.vault), Vec::<String>::new());
+
+        // The re-run names the kept file and sends nothing while it is there: a second
+        // answer must never be written over it.
+        s.nomad.clear_faults();
+        s.bootstrap(&config)
+            .run()
+            .exit(1)
+            .stderr_has(
+                "holds an answer an earlier run received and could not read: it may hold the \
+                 secrets; keep it somewhere safe.",
+            )
+            .stderr_has(&format!(
+                "{} holds an earlier answer to PUT /v1/acl/bootstrap that nvctl could not read: \
+                 it may hold Nomad's management token; keep it somewhere safe and move it away \
+                 before trying again",
+                raw.display()
+            ));
+        let bootstraps = s
+            .nomad
+            .requests()
+            .iter()
+            .filter(|r| r.path == "/v1/acl/bootstrap")
+            .count();
+        assert_eq!(bootstraps, 1);
+        assert_eq!(std::fs::read_to_string(&raw).unwrap(), kept);
+    }
+}
+
 /// A Ctrl-C while Nomad's bootstrap answer is on its way: nvctl says it waits, saves the token
 /// 0600 once the answer arrives, and only then stops on the signal — before anything is
 /// written to Vault. The re-run takes the saved token and converges.
