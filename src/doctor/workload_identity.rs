@@ -126,8 +126,12 @@ fn fetch(url: &str, ca_pem: Option<&str>, timeout: Duration) -> Result<Vec<JwkSu
         .timeout(timeout)
         .redirect(reqwest::redirect::Policy::limited(3));
     if let Some(pem) = ca_pem.filter(|p| !p.trim().is_empty()) {
-        let certs = reqwest::Certificate::from_pem_bundle(pem.as_bytes())
-            .map_err(|e| format!("the JWKS CA certificate is not PEM: {}", chain(&e)))?;
+        let certs = reqwest::Certificate::from_pem_bundle(pem.as_bytes()).map_err(|e| {
+            format!(
+                "the JWKS CA certificate is not PEM: {}",
+                crate::vault::error_chain(&e)
+            )
+        })?;
         if certs.is_empty() {
             return Err("the JWKS CA file holds no PEM certificate".into());
         }
@@ -138,16 +142,19 @@ fn fetch(url: &str, ca_pem: Option<&str>, timeout: Duration) -> Result<Vec<JwkSu
     }
     let client = builder
         .build()
-        .map_err(|e| format!("cannot set up HTTP: {}", chain(&e)))?;
+        .map_err(|e| format!("cannot set up HTTP: {}", crate::vault::error_chain(&e)))?;
     let response = client
         .get(url)
         .header("Accept", "application/json")
         .send()
-        .map_err(|e| format!("the request failed: {}", chain(&e)))?;
+        .map_err(|e| format!("the request failed: {}", crate::vault::error_chain(&e)))?;
     let status = response.status();
-    let body = response
-        .text()
-        .map_err(|e| format!("reading the answer failed: {}", chain(&e)))?;
+    let body = response.text().map_err(|e| {
+        format!(
+            "reading the answer failed: {}",
+            crate::vault::error_chain(&e)
+        )
+    })?;
     if !status.is_success() {
         let excerpt: String = body.trim().chars().take(120).collect();
         return Err(format!("HTTP {status}: {excerpt}"));
@@ -155,21 +162,6 @@ fn fetch(url: &str, ca_pem: Option<&str>, timeout: Duration) -> Result<Vec<JwkSu
     let doc: serde_json::Value =
         serde_json::from_str(&body).map_err(|e| format!("the answer is not JSON ({e})"))?;
     wi::check_jwks(&doc)
-}
-
-/// An error with its causes, as reqwest's own message is often just "error sending request".
-fn chain(err: &dyn std::error::Error) -> String {
-    let mut out = err.to_string();
-    let mut source = err.source();
-    while let Some(cause) = source {
-        let text = cause.to_string();
-        if !out.contains(&text) {
-            out.push_str(": ");
-            out.push_str(&text);
-        }
-        source = cause.source();
-    }
-    out
 }
 
 /// The comparable form of a live JWT role.
