@@ -238,18 +238,32 @@ pub fn checks(spec: &DatabaseSpec, max: &MountMax) -> Findings {
                 ("max_ttl", role.max_ttl)
             };
             let (ttl, cap) = (format_go_secs(ttl), format_go_secs(max.seconds));
+            // Vault issues a lease at the role's default_ttl, capped by the lowest max (role,
+            // mount): only a default_ttl above the mount's max draws the core's warning
+            // (request_handling.go); a max_ttl above it only ends renewals earlier.
+            let effect = if role.default_ttl > max.seconds {
+                format!(
+                    "issues every lease of {}/creds/{} at {cap}, saying 'TTL of \"{}\" exceeded the effective max_ttl of \"{cap}\"; TTL value is capped accordingly'",
+                    spec.path,
+                    role.name,
+                    format_go_secs(role.default_ttl)
+                )
+            } else {
+                format!(
+                    "no lease of {}/creds/{} outlives {cap}: renewals stop {cap} after issue, not {ttl}",
+                    spec.path, role.name
+                )
+            };
             findings.push(
                 Finding::nvctl(
                     Severity::Error,
                     CHECK,
                     subject.clone(),
                     format!(
-                        "{}: role {:?}: {key} {ttl} is above {}: Vault takes the role as written (path_roles.go checks no TTL against the mount) but caps every lease of {}/creds/{} at {cap}, saying 'TTL of \"{ttl}\" exceeded the effective max_ttl of \"{cap}\"; TTL value is capped accordingly'",
+                        "{}: role {:?}: {key} {ttl} is above {}: Vault takes the role as written (path_roles.go checks no TTL against the mount) but {effect}",
                         at(&role.origin),
                         role.name,
                         max.what,
-                        spec.path,
-                        role.name
                     ),
                 )
                 .with_remedy(format!(

@@ -31,6 +31,11 @@ fn note_write(facts: &Facts) {
     facts.put(DatabaseWritten(true));
 }
 
+/// The connections (`path/name`) this run created in Vault: a root password PostgreSQL
+/// refuses cannot have been rotated through Vault before them (see `database_root`).
+#[derive(Debug, Clone, Default)]
+pub struct ConnectionsCreated(pub Vec<String>);
+
 /// The engine's mount (`vault secrets enable database`).
 pub struct DatabaseMountStep {
     path: String,
@@ -256,6 +261,9 @@ impl Step for DatabaseConnectionStep {
     fn apply(&mut self, client: &VaultClient, ui: &Ui) -> Result<()> {
         let warnings = match self.live.as_ref().and_then(Option::as_ref) {
             None => {
+                let created = format!("{}/{}", self.spec.path, self.spec.name);
+                self.facts
+                    .update::<ConnectionsCreated, _>(|c| c.0.push(created));
                 client.write_database_connection(&self.spec.path, &self.spec.name, &self.write())
             }
             Some(live) => {
@@ -574,19 +582,37 @@ fn table_privileges(
                     role.creation_source
                 )),
             ),
-            Err(LoginError::Refused(words) | LoginError::Unreachable(words)) => findings.push(
-                Finding::new(
+            Err(e) => {
+                let (LoginError::Refused(words) | LoginError::Unreachable(words)) = &e;
+                let finding = Finding::new(
                     Severity::Error,
                     Source::Postgresql,
                     CHECK,
                     subject,
                     format!("{user:?}: checking SELECT on {table}: {words}"),
-                )
-                .with_remedy(format!(
-                    "name an existing table as schema.table in role {:?}'s tables",
-                    role.name
-                )),
-            ),
+                );
+                // The remedy follows PostgreSQL's reason: an unknown table (42P01), a schema
+                // the user may not use (42501: the lookup of schema.table needs USAGE on it,
+                // namespace.c LookupExplicitNamespace), or none for a dropped connection.
+                let remedy = match &e {
+                    LoginError::Refused(w) if w.ends_with("(SQLSTATE 42P01)") => Some(format!(
+                        "name an existing table as schema.table in role {:?}'s tables",
+                        role.name
+                    )),
+                    LoginError::Refused(w) if w.ends_with("(SQLSTATE 42501)") => {
+                        Some(format!(
+                            "grant it in {}: GRANT USAGE ON SCHEMA {} TO \"{{{{name}}}}\";",
+                            role.creation_source,
+                            schema_name(table)
+                        ))
+                    }
+                    _ => None,
+                };
+                findings.push(match remedy {
+                    Some(remedy) => finding.with_remedy(remedy),
+                    None => finding,
+                });
+            }
         }
     }
     if !granted.is_empty() {
@@ -597,6 +623,14 @@ fn table_privileges(
             format!("{user:?} may SELECT from {}", granted.join(", ")),
         ));
     }
+}
+
+/// The schema of `schema.table` as written (`public` when none is named, as PostgreSQL's
+/// default search_path resolves it).
+fn schema_name(table: &str) -> &str {
+    table
+        .rsplit_once('.')
+        .map_or("public", |(schema, _)| schema)
 }
 
 /// The table's own name, as PostgreSQL's messages give it (`products` for `public.products`).

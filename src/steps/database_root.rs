@@ -25,7 +25,8 @@ use crate::checks::{Finding, Findings, Severity, Source};
 use crate::exit::VaultFailure;
 use crate::output::Ui;
 use crate::postgres_login::{login, LoginError};
-use crate::steps::database::{prove_roles, vault_words};
+use crate::secret::SecretString;
+use crate::steps::database::{prove_roles, vault_words, ConnectionsCreated};
 use crate::steps::pipeline::Facts;
 use crate::steps::{Change, Plan, Step};
 use crate::vault::VaultClient;
@@ -90,6 +91,33 @@ impl DatabaseRootRotationStep {
         )
     }
 
+    fn created_in_this_run(&self) -> bool {
+        self.facts
+            .get::<ConnectionsCreated>()
+            .is_some_and(|c| c.0.contains(&key(&self.spec)))
+    }
+
+    /// A PostgreSQL that lets the root user in with any password (`trust` in pg_hba.conf)
+    /// would let every run see "not rotated yet" and rotate again: refused before writing.
+    fn refuse_unchecked_passwords(&self) -> Result<()> {
+        let probe = SecretString::new(format!("nvctl-probe-{:016x}", fastrand::u64(..)));
+        if login(
+            &self.spec.connection_url,
+            &self.spec.username,
+            &probe,
+            self.timeout,
+        )
+        .is_ok()
+        {
+            return Err(VaultFailure(format!(
+                "rotate_root: PostgreSQL lets {:?} in with any password (pg_hba.conf `trust` for this host?), so nvctl cannot tell whether the root password was rotated, and a rotation would change nothing PostgreSQL checks; require a password for {:?} (scram-sha-256) or set rotate_root = false; nothing was written",
+                self.spec.username, self.spec.username
+            ))
+            .into());
+        }
+        Ok(())
+    }
+
     /// The warning the plan and the result carry.
     fn no_longer_valid(&self) -> String {
         format!(
@@ -111,7 +139,19 @@ impl Step for DatabaseRootRotationStep {
     fn observe(&mut self, _client: &VaultClient) -> Result<()> {
         // A login and `SELECT 1`: a read on PostgreSQL's side, nothing on Vault's.
         self.live = Some(match self.root_login() {
-            Ok(()) => Root::LogsIn,
+            Ok(()) => {
+                self.refuse_unchecked_passwords()?;
+                Root::LogsIn
+            }
+            // Vault can only have rotated a connection it had before this run.
+            Err(e) if e.is_wrong_password() && self.created_in_this_run() => {
+                let (LoginError::Refused(why) | LoginError::Unreachable(why)) = &e;
+                return Err(VaultFailure(format!(
+                    "rotate_root: the password in {} does not log in to PostgreSQL as {:?} ({why}), and database {:?} is new in Vault, so no rotation through Vault explains it: the password is wrong; nothing was rotated",
+                    self.spec.password_source, self.spec.username, self.spec.name
+                ))
+                .into());
+            }
             Err(e) if e.is_wrong_password() => Root::Rotated,
             Err(LoginError::Refused(why) | LoginError::Unreachable(why)) => {
                 return Err(VaultFailure(format!(
@@ -209,7 +249,7 @@ impl Step for DatabaseRootRotationStep {
                     self.no_longer_valid()
                 ))
                 .with_remedy(format!(
-                    "remove the password from {} (it is no longer valid); keep rotate_root = true: a re-run sees it rotated and writes nothing",
+                    "leave the old password in {} and rotate_root = true as they are: it no longer logs in, and that refusal is how a re-run sees the rotation done (and writes nothing)",
                     self.spec.password_source
                 )),
             ),

@@ -200,6 +200,22 @@ database "postgresql" {{
             .args(["bootstrap", "--yes", "--config", "bootstrap.hcl"])
             .run()
     }
+
+    /// The same, reporting as JSON (whose findings name the users the proof minted).
+    fn bootstrap_json(&self, vault: &vault_sandbox::SandboxHandle) -> crate::support::Run {
+        Nvctl::new()
+            .sandbox(vault)
+            .current_dir(self.dir.path())
+            .args([
+                "bootstrap",
+                "--yes",
+                "--format",
+                "json",
+                "--config",
+                "bootstrap.hcl",
+            ])
+            .run()
+    }
 }
 
 fn fresh_vault() -> vault_sandbox::SandboxHandle {
@@ -213,8 +229,10 @@ fn fresh_vault() -> vault_sandbox::SandboxHandle {
 fn bootstrap_sets_up_seed_001s_database_proves_credentials_and_reruns_with_no_writes() {
     let seed = Seed001::new(FIXED_CREATE);
     let vault = fresh_vault();
-    let run = seed.bootstrap(&vault).exit(0);
-    run.hides(seed.db.password());
+    let run = seed
+        .bootstrap_json(&vault)
+        .exit(0)
+        .hides(seed.db.password());
     // The database group's requests (BENCHMARKS.md), sorted: the verifications run side by side.
     // Each stage observes then writes; the connection write is where Vault connects and pings.
     assert_eq!(
@@ -256,7 +274,7 @@ fn bootstrap_sets_up_seed_001s_database_proves_credentials_and_reruns_with_no_wr
         paths.iter().any(|p| p == "/v1/sys/leases/revoke"),
         "{paths:?}"
     );
-    no_user_left(&seed);
+    no_user_left(&seed, &run);
 
     vault.clear_requests();
     seed.bootstrap(&vault).exit(0);
@@ -562,6 +580,7 @@ fn rotate_root_rotates_after_the_proof_and_a_rerun_sees_it_done() {
         .exit(0)
         .stderr_has("no longer logs in to PostgreSQL as")
         .stderr_has("Vault rotated the root password of database \"postgresql\"")
+        .stderr_has("leave the old password in")
         .hides(seed.db.password());
     assert_eq!(
         rotations(&vault),
@@ -608,6 +627,33 @@ fn rotate_root_rotates_after_the_proof_and_a_rerun_sees_it_done() {
         .stderr_has("the root password was rotated before")
         .hides(seed.db.password());
     assert_eq!(crate::support::writes(&vault), Vec::<String>::new());
+}
+
+/// A first run whose password file is wrong: PostgreSQL refuses it (28P01) as it would a
+/// rotated one, but Vault cannot have rotated a connection this run created, so the run says
+/// the password is wrong (exit 2) and rotates nothing — with verify_connection = false, where
+/// Vault does not catch it when the connection is written.
+#[test]
+fn rotate_root_on_a_new_connection_with_a_wrong_password_says_so_and_rotates_nothing() {
+    let seed = Seed001::new(FIXED_CREATE);
+    seed.config_with(
+        "[\"accessdb\"]",
+        &seed.db.templated_url(),
+        "rotate_root    = true\n  verify_connection = false",
+        "",
+    );
+    let password = seed.dir.path().join("postgres.password");
+    std::fs::write(&password, "wrong-password-123\n").unwrap();
+    let vault = fresh_vault();
+    seed.bootstrap(&vault)
+        .exit(2)
+        .stderr_has("rotate_root: the password in")
+        .stderr_has("password authentication failed for user")
+        .stderr_has("is new in Vault, so no rotation through Vault explains it: the password is wrong; nothing was rotated")
+        .stderr_lacks("rotated before")
+        .hides("wrong-password-123");
+    assert_eq!(rotations(&vault), Vec::<String>::new());
+    seed.db.login(seed.db.user(), seed.db.password()).unwrap();
 }
 
 #[test]
@@ -672,37 +718,43 @@ fn seed_with_tables(creation: &str, tables: &str) -> Seed001 {
     seed
 }
 
-/// No user minted by the proof is left behind.
-fn no_user_left(seed: &Seed001) {
-    let leftover: i64 = seed
-        .db
-        .client()
-        .unwrap()
-        .query_one(
-            "SELECT count(*) FROM pg_roles WHERE rolname LIKE 'v-root-accessdb-%'",
-            &[],
-        )
-        .unwrap()
-        .get(0);
-    assert_eq!(leftover, 0);
+/// The users the run says it minted (`"v-root-accessdb-…"` in its findings) are all gone.
+/// Asked by name: the throwaway cluster is shared by the tests running alongside, and its
+/// roles are cluster-wide, so another test's user may exist at this moment under the same
+/// prefix.
+fn no_user_left(seed: &Seed001, run: &crate::support::Run) {
+    let output = format!("{}{}", run.stdout, run.stderr);
+    let mut minted: Vec<&str> = output
+        .match_indices("v-root-accessdb-")
+        .map(|(at, _)| {
+            let rest = &output[at..];
+            let end = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+                .unwrap_or(rest.len());
+            &rest[..end]
+        })
+        .collect();
+    minted.sort_unstable();
+    minted.dedup();
+    assert!(
+        !minted.is_empty(),
+        "the run names the user it minted\n{}",
+        output
+    );
+    for user in minted {
+        assert!(
+            !seed.db.role_exists(user).unwrap(),
+            "{user} is left in PostgreSQL"
+        );
+    }
 }
 
 #[test]
 fn a_role_granting_select_on_the_jobs_tables_passes_the_privilege_check() {
     let seed = seed_with_tables(FIXED_CREATE, "[\"public.products\"]");
     let vault = fresh_vault();
-    let run = Nvctl::new()
-        .sandbox(&vault)
-        .current_dir(seed.dir.path())
-        .args([
-            "bootstrap",
-            "--yes",
-            "--format",
-            "json",
-            "--config",
-            "bootstrap.hcl",
-        ])
-        .run()
+    let run = seed
+        .bootstrap_json(&vault)
         .exit(0)
         .hides(seed.db.password());
     let doc = run.json();
@@ -719,7 +771,7 @@ fn a_role_granting_select_on_the_jobs_tables_passes_the_privilege_check() {
             .contains("may SELECT from public.products"),
         "{proof}"
     );
-    no_user_left(&seed);
+    no_user_left(&seed, &run);
 }
 
 #[test]
@@ -731,24 +783,46 @@ fn a_role_not_granting_select_is_a_finding_in_postgresqls_terms() {
         "[\"public.products\"]",
     );
     let vault = fresh_vault();
-    seed.bootstrap(&vault)
+    let run = seed
+        .bootstrap(&vault)
         .exit(3)
         .stderr_has("has_table_privilege('public.products', 'SELECT') is false")
         .stderr_has("permission denied for table products (SQLSTATE 42501)")
         .stderr_has("GRANT SELECT ON public.products TO \"{{name}}\";")
         .hides(seed.db.password());
-    no_user_left(&seed);
+    no_user_left(&seed, &run);
 }
 
 #[test]
 fn a_table_postgresql_does_not_know_is_said_in_its_words() {
     let seed = seed_with_tables(FIXED_CREATE, "[\"public.products\", \"public.nope\"]");
     let vault = fresh_vault();
-    seed.bootstrap(&vault)
+    let run = seed
+        .bootstrap(&vault)
         .exit(3)
         .stderr_has("relation \"public.nope\" does not exist (SQLSTATE 42P01)")
         .hides(seed.db.password());
-    no_user_left(&seed);
+    no_user_left(&seed, &run);
+}
+
+/// A table in a schema the minted user may not use: PostgreSQL checks USAGE on the schema
+/// while it looks the table up (namespace.c LookupExplicitNamespace), so the answer is about
+/// the schema, and so is the remedy.
+#[test]
+fn a_table_in_a_schema_the_user_may_not_use_is_said_with_the_grant_it_needs() {
+    let seed = seed_with_tables(FIXED_CREATE, "[\"app.items\"]");
+    seed.db
+        .execute("CREATE SCHEMA app; CREATE TABLE app.items (id int)")
+        .unwrap();
+    let vault = fresh_vault();
+    let run = seed
+        .bootstrap(&vault)
+        .exit(3)
+        .stderr_has("checking SELECT on app.items: ERROR: permission denied for schema app (SQLSTATE 42501)")
+        .stderr_has("GRANT USAGE ON SCHEMA app TO \"{{name}}\";")
+        .stderr_lacks("name an existing table")
+        .hides(seed.db.password());
+    no_user_left(&seed, &run);
 }
 
 #[test]
@@ -781,7 +855,8 @@ fn a_ttl_above_the_system_max_is_caught_before_writing_on_a_fresh_vault() {
     seed.bootstrap(&vault)
         .exit(3)
         .stderr_has("max_ttl 1000h0m0s is above Vault's default system max_lease_ttl (768h0m0s")
-        .stderr_has("TTL of \"1000h0m0s\" exceeded the effective max_ttl of \"768h0m0s\"; TTL value is capped accordingly")
+        .stderr_has("no lease of database/creds/accessdb outlives 768h0m0s: renewals stop 768h0m0s after issue, not 1000h0m0s")
+        .stderr_lacks("TTL value is capped accordingly")
         .hides(seed.db.password());
     assert_eq!(crate::support::writes(&vault), Vec::<String>::new());
 }
@@ -798,7 +873,19 @@ fn a_ttl_above_the_mounts_tuned_max_is_caught_before_writing() {
     seed.bootstrap(&vault)
         .exit(3)
         .stderr_has("max_ttl 24h0m0s is above the max_lease_ttl of the mount database/ (2h0m0s)")
+        .stderr_has("renewals stop 2h0m0s after issue, not 24h0m0s")
         .stderr_has("vault secrets tune -max-lease-ttl=24h0m0s database/");
+    assert_eq!(crate::support::writes(&vault), Vec::<String>::new());
+
+    // Tuned below the role's default_ttl (1h) too: every lease is issued capped, with the
+    // warning Vault's core gives, naming the default_ttl it capped.
+    let (status, _) = http.put("sys/mounts/database/tune", &json!({"max_lease_ttl": "30m"}));
+    assert_eq!(status, 204);
+    vault.clear_requests();
+    seed.bootstrap(&vault)
+        .exit(3)
+        .stderr_has("max_ttl 24h0m0s is above the max_lease_ttl of the mount database/ (30m0s)")
+        .stderr_has("issues every lease of database/creds/accessdb at 30m0s, saying 'TTL of \"1h0m0s\" exceeded the effective max_ttl of \"30m0s\"; TTL value is capped accordingly'");
     assert_eq!(crate::support::writes(&vault), Vec::<String>::new());
 }
 
