@@ -12,6 +12,7 @@ pub mod dev;
 pub mod doctor;
 pub mod duration;
 pub mod exit;
+pub mod http;
 pub mod initfile;
 pub mod interrupt;
 pub mod local_file;

@@ -11,13 +11,12 @@ use std::io::Read;
 use std::path::PathBuf;
 use std::time::{Duration, Instant, SystemTime};
 
-use reqwest::blocking::Client;
-use reqwest::header::{HeaderValue, CONTENT_TYPE, DATE};
-use reqwest::{Method, Url};
 use serde::Deserialize;
 use serde_json::Value;
+use url::Url;
 use zeroize::Zeroizing;
 
+use crate::http::{Client, Failure, HeaderValue, Method, TlsMaterial};
 use crate::secret::SecretString;
 use crate::vault::PartialAnswer;
 
@@ -245,15 +244,10 @@ impl NomadClient {
                     "invalid Nomad address {address:?}: use http(s)://host:port"
                 ))
             })?;
-        let mut builder = Client::builder()
-            .use_rustls_tls()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(config.timeout)
-            .connect_timeout(config.timeout)
-            .user_agent(concat!("nvctl/", env!("CARGO_PKG_VERSION")));
+        let mut material = TlsMaterial::default();
         if let Some(ca) = &config.tls.ca_cert {
             let pem = read_tls_file(ca, "ca_cert_file")?;
-            let certs = reqwest::Certificate::from_pem_bundle(&pem)
+            material.roots = crate::http::pem_certificates(&pem)
                 .ok()
                 .filter(|c| !c.is_empty())
                 .ok_or_else(|| {
@@ -262,25 +256,20 @@ impl NomadClient {
                         ca.display()
                     ))
                 })?;
-            builder = builder.tls_built_in_root_certs(false);
-            for cert in certs {
-                builder = builder.add_root_certificate(cert);
-            }
         }
         match (&config.tls.client_cert, &config.tls.client_key) {
             (None, None) => {}
             (Some(cert), Some(key)) => {
-                let mut pem = Zeroizing::new(read_tls_file(cert, "client_cert_file")?);
-                pem.push(b'\n');
-                pem.extend_from_slice(&Zeroizing::new(read_tls_file(key, "client_key_file")?));
-                let identity = reqwest::Identity::from_pem(&pem).map_err(|e| {
+                let cert_pem = read_tls_file(cert, "client_cert_file")?;
+                let key_pem = Zeroizing::new(read_tls_file(key, "client_key_file")?);
+                let identity = crate::http::pem_identity(&cert_pem, &key_pem).map_err(|e| {
                     NomadError::Config(format!(
                         "client_cert_file {} and client_key_file {} do not form a PEM identity: {e}",
                         cert.display(),
                         key.display()
                     ))
                 })?;
-                builder = builder.identity(identity);
+                material.identity = Some(identity);
             }
             _ => {
                 return Err(NomadError::Config(
@@ -288,9 +277,7 @@ impl NomadClient {
                 ))
             }
         }
-        let http = builder
-            .build()
-            .map_err(|e| NomadError::Config(format!("cannot set up the HTTP client: {e}")))?;
+        let http = Client::new(&material, config.timeout, None);
         Ok(NomadClient {
             http,
             base,
@@ -332,35 +319,38 @@ impl NomadClient {
         path: &str,
         body: Option<&[u8]>,
     ) -> Result<NomadAnswer, NomadError> {
-        let url = format!("{}{}", self.base.as_str().trim_end_matches('/'), path);
-        let mut builder = self.http.request(method.clone(), url);
+        let url = Url::parse(&format!(
+            "{}{}",
+            self.base.as_str().trim_end_matches('/'),
+            path
+        ))
+        .map_err(|e| NomadError::Config(format!("cannot build a URL for {path}: {e}")))?;
+        let mut headers: Vec<(&str, Zeroizing<String>)> = Vec::new();
         if let Some(token) = &self.token {
-            let mut value = HeaderValue::from_str(token.expose()).map_err(|_| {
-                NomadError::Config(
+            if HeaderValue::from_str(token.expose()).is_err() {
+                return Err(NomadError::Config(
                     "the Nomad token holds characters that cannot be sent in an HTTP header \
                      (check the token file for stray bytes)"
                         .into(),
-                )
-            })?;
-            value.set_sensitive(true);
-            builder = builder.header("X-Nomad-Token", value);
+                ));
+            }
+            headers.push(("X-Nomad-Token", Zeroizing::new(token.expose().to_string())));
         }
-        if let Some(body) = body {
-            builder = builder
-                .header(CONTENT_TYPE, "application/json")
-                .body(body.to_vec());
+        if body.is_some() {
+            headers.push(("Content-Type", Zeroizing::new("application/json".into())));
         }
+        let header_refs: Vec<(&str, &str)> =
+            headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
         let started = Instant::now();
-        let mut response = builder
-            .send()
+        let mut response = self
+            .http
+            .send(method.clone(), &url, &header_refs, body)
             .map_err(|e| self.transport(e, &method, path))?;
-        let status = response.status().as_u16();
+        let status = response.status;
         let date = response
-            .headers()
-            .get(DATE)
-            .and_then(|v| v.to_str().ok())
+            .header("date")
             .and_then(|v| httpdate::parse_http_date(v).ok());
-        let body = self.read_answer(&mut response, started, &method, path)?;
+        let body = self.read_answer(&mut response.body(), started, &method, path)?;
         if status >= 400 {
             return Err(NomadError::Api {
                 address: self.address.clone(),
@@ -388,16 +378,20 @@ impl NomadClient {
                 Ok(n) => n,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                 // What arrived goes with the error: it may be half a secret.
-                Err(e) if started.elapsed() >= self.timeout || is_timeout(&e) => {
-                    return Err(self.timed_out(path, body));
-                }
                 Err(e) => {
-                    return Err(NomadError::Interrupted {
-                        address: self.address.clone(),
-                        method: method.to_string(),
-                        path: path.to_string(),
-                        detail: e.to_string(),
-                        partial: PartialAnswer(body),
+                    return Err(match crate::http::read_failure(&e) {
+                        _ if started.elapsed() >= self.timeout => self.timed_out(path, body),
+                        Failure::Timeout => self.timed_out(path, body),
+                        Failure::Refused(detail)
+                        | Failure::Connect(detail)
+                        | Failure::Tls(detail)
+                        | Failure::AfterSend(detail) => NomadError::Interrupted {
+                            address: self.address.clone(),
+                            method: method.to_string(),
+                            path: path.to_string(),
+                            detail,
+                            partial: PartialAnswer(body),
+                        },
                     })
                 }
             };
@@ -427,32 +421,24 @@ impl NomadClient {
         }
     }
 
-    fn transport(&self, err: reqwest::Error, method: &Method, path: &str) -> NomadError {
-        let detail = crate::vault::error_chain(&err);
-        let lower = detail.to_lowercase();
-        if err.is_timeout() {
-            self.timed_out(path, Zeroizing::default())
-        } else if lower.contains("certificate")
-            || lower.contains("tls")
-            || lower.contains("handshake")
-        {
-            NomadError::Tls {
+    fn transport(&self, failure: Failure, method: &Method, path: &str) -> NomadError {
+        match failure {
+            Failure::Timeout => self.timed_out(path, Zeroizing::default()),
+            Failure::Tls(detail) => NomadError::Tls {
                 address: self.address.clone(),
                 detail,
-            }
-        } else if err.is_connect() {
-            NomadError::Unreachable {
+            },
+            Failure::Refused(detail) | Failure::Connect(detail) => NomadError::Unreachable {
                 address: self.address.clone(),
                 detail,
-            }
-        } else {
-            NomadError::Interrupted {
+            },
+            Failure::AfterSend(detail) => NomadError::Interrupted {
                 address: self.address.clone(),
                 method: method.to_string(),
                 path: path.to_string(),
                 detail,
                 partial: PartialAnswer::default(),
-            }
+            },
         }
     }
 
@@ -527,10 +513,6 @@ impl NomadClient {
         self.send(Method::PUT, "/v1/acl/bootstrap", None)
             .map(|a| a.body)
     }
-}
-
-fn is_timeout(e: &std::io::Error) -> bool {
-    e.kind() == std::io::ErrorKind::TimedOut
 }
 
 /// `NOMAD_TOKEN` from nvctl's environment, as the Nomad CLI reads it (trimmed; empty is none).

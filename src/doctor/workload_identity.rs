@@ -120,42 +120,50 @@ pub fn fetch_jwks(url: &str, ca_pem: Option<&str>, timeout: Duration) -> JwksPre
     }
 }
 
+/// The most of a JWKS answer read: key sets are a few KiB.
+const MAX_JWKS_BYTES: usize = 1024 * 1024;
+
+fn failure_words(failure: &crate::http::Failure) -> String {
+    use crate::http::Failure;
+    match failure {
+        Failure::Refused(d) | Failure::Connect(d) | Failure::Tls(d) | Failure::AfterSend(d) => {
+            d.clone()
+        }
+        Failure::Timeout => "no answer in time".to_string(),
+    }
+}
+
 fn fetch(url: &str, ca_pem: Option<&str>, timeout: Duration) -> Result<Vec<JwkSummary>, String> {
-    let mut builder = reqwest::blocking::Client::builder()
-        .use_rustls_tls()
-        .timeout(timeout)
-        .redirect(reqwest::redirect::Policy::limited(3));
+    let mut material = crate::http::TlsMaterial::default();
     if let Some(pem) = ca_pem.filter(|p| !p.trim().is_empty()) {
-        let certs = reqwest::Certificate::from_pem_bundle(pem.as_bytes()).map_err(|e| {
-            format!(
-                "the JWKS CA certificate is not PEM: {}",
-                crate::vault::error_chain(&e)
-            )
-        })?;
+        let certs = crate::http::pem_certificates(pem.as_bytes())
+            .map_err(|e| format!("the JWKS CA certificate is not PEM: {e}"))?;
         if certs.is_empty() {
             return Err("the JWKS CA file holds no PEM certificate".into());
         }
-        builder = builder.tls_built_in_root_certs(false);
-        for cert in certs {
-            builder = builder.add_root_certificate(cert);
-        }
+        material.roots = certs;
     }
-    let client = builder
-        .build()
-        .map_err(|e| format!("cannot set up HTTP: {}", crate::vault::error_chain(&e)))?;
-    let response = client
-        .get(url)
-        .header("Accept", "application/json")
-        .send()
-        .map_err(|e| format!("the request failed: {}", crate::vault::error_chain(&e)))?;
-    let status = response.status();
-    let body = response.text().map_err(|e| {
-        format!(
-            "reading the answer failed: {}",
-            crate::vault::error_chain(&e)
+    let url = url::Url::parse(url).map_err(|e| format!("the JWKS URL is not valid: {e}"))?;
+    let client = crate::http::Client::following(&material, timeout, 3);
+    let mut response = client
+        .send(
+            crate::http::Method::GET,
+            &url,
+            &[("Accept", "application/json")],
+            None,
         )
-    })?;
-    if !status.is_success() {
+        .map_err(|e| format!("the request failed: {}", failure_words(&e)))?;
+    let status = response.status;
+    let body = crate::http::read_bounded(&mut response, MAX_JWKS_BYTES)
+        .map_err(|e| format!("reading the answer failed: {}", failure_words(&e)))?
+        .ok_or_else(|| {
+            format!(
+                "the answer is larger than {} KiB, more than any key set",
+                MAX_JWKS_BYTES / 1024
+            )
+        })?;
+    let body = String::from_utf8_lossy(&body).into_owned();
+    if !(200..300).contains(&status) {
         let excerpt: String = body.trim().chars().take(120).collect();
         return Err(format!("HTTP {status}: {excerpt}"));
     }

@@ -75,7 +75,7 @@ pub struct TlsConfig {
     pub client_key: Option<PathBuf>,
     /// The name to send in SNI and to verify the certificate against, instead of the
     /// address's host. Implemented by connecting to the address's IPs under this name
-    /// (reqwest + rustls cannot set the verification name separately), so the HTTP `Host`
+    /// (the HTTP client cannot set the verification name separately), so the HTTP `Host`
     /// header carries this name too.
     pub server_name: Option<String>,
     /// Accept any server certificate. Insecure: for lab set-ups only.

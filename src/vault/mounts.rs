@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use reqwest::Method;
+use crate::http::Method;
 use serde::{Deserialize, Serialize};
 
 use super::error::VaultError;

@@ -3,7 +3,7 @@
 //! seed 004's `roles/` is 404) and `creds/:name`. Role reads are in `engines`
 //! ([`VaultClient::read_nomad_role`]), shared with check-job.
 
-use reqwest::Method;
+use crate::http::Method;
 use serde::{Deserialize, Serialize};
 
 use super::error::VaultError;

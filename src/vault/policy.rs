@@ -1,7 +1,7 @@
 //! ACL policies (vault-api.md §3): `sys/policies/acl/:name` and the legacy `sys/policy/:name`.
 //! Writes and deletes are idempotent, so they are retried like reads.
 
-use reqwest::Method;
+use crate::http::Method;
 use serde::{Deserialize, Serialize};
 
 use super::error::VaultError;

@@ -1,7 +1,7 @@
 //! `sys/init`, `sys/unseal`, `sys/seal-status`, `sys/seal`, `sys/health`, `sys/leader`
 //! (vault-api.md §1–2). These endpoints answer bare JSON, not the logical envelope.
 
-use reqwest::Method;
+use crate::http::Method;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use reqwest::Method;
+use crate::http::Method;
 use serde::{Deserialize, Serialize};
 
 use super::error::VaultError;

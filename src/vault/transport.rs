@@ -8,10 +8,10 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
-use reqwest::blocking::Client;
-use reqwest::header::{HeaderValue, CONTENT_TYPE, LOCATION, RETRY_AFTER};
-use reqwest::{Method, Url};
+use url::Url;
 use zeroize::Zeroizing;
+
+use crate::http::{Client, Failure, HeaderValue, Method, TlsMaterial};
 
 use super::error::{ApiAnswer, PartialAnswer, TlsProblem, VaultError};
 use super::observer::{ExchangeOutcome, RequestEvent, RequestObserver};
@@ -137,8 +137,7 @@ impl Request {
 /// The parts of the client every clone shares.
 struct Shared {
     tls: TlsConfig,
-    roots: Vec<reqwest::Certificate>,
-    identity: Option<reqwest::Identity>,
+    material: TlsMaterial,
     namespace: Option<String>,
     timeout: Duration,
     max_retries: u32,
@@ -221,8 +220,11 @@ impl VaultClient {
             }
             other => other,
         })?;
-        let roots = load_roots(&config.tls)?;
-        let identity = load_identity(&config.tls)?;
+        let material = TlsMaterial {
+            roots: load_roots(&config.tls)?,
+            identity: load_identity(&config.tls)?,
+            skip_verify: config.tls.skip_verify,
+        };
         if let Some(name) = &config.tls.server_name {
             if name.trim().is_empty() {
                 return Err(VaultError::Config(
@@ -230,11 +232,10 @@ impl VaultClient {
                 ));
             }
         }
-        let plain = build_http(&config.tls, &roots, &identity, config.timeout, None)?;
+        let plain = Client::new(&material, config.timeout, None);
         let shared = Shared {
             tls: config.tls,
-            roots,
-            identity,
+            material,
             namespace: config.namespace.filter(|ns| !ns.trim().is_empty()),
             timeout: config.timeout,
             max_retries: config.max_retries,
@@ -410,8 +411,8 @@ impl VaultClient {
     }
 
     /// One attempt: send, and follow up to [`MAX_REDIRECTS`] 307/308 answers with the same
-    /// method, body and headers. reqwest's own redirect handling is off because it drops
-    /// `X-Vault-Token` when the redirect crosses origins, which a standby's always does.
+    /// method, body and headers. The HTTP client follows none itself: an HTTP client's own
+    /// redirects drop `X-Vault-Token` when they cross origins, which a standby's always do.
     fn send_following_redirects(
         &self,
         request: &Request,
@@ -537,53 +538,58 @@ impl VaultClient {
         request: &Request,
     ) -> Result<(Answer, Option<String>), SendFailure> {
         let (http, wire_url) = self.transport_for(url)?;
-        let mut builder = http
-            .request(request.method.clone(), wire_url)
-            .header("X-Vault-Request", "true");
+        let mut headers: Vec<(&str, String)> = vec![("X-Vault-Request", "true".into())];
         if request.authenticated {
             if let Some(token) = &self.token {
-                let mut value = HeaderValue::from_str(token.expose()).map_err(|_| {
-                    SendFailure::Fatal(Box::new(VaultError::Config(
+                if HeaderValue::from_str(token.expose()).is_err() {
+                    return Err(SendFailure::Fatal(Box::new(VaultError::Config(
                         "the token contains characters that cannot be sent in an HTTP header \
                          (check the token file for stray bytes)"
                             .into(),
-                    )))
-                })?;
-                value.set_sensitive(true);
-                builder = builder.header("X-Vault-Token", value);
+                    ))));
+                }
+                headers.push(("X-Vault-Token", token.expose().to_string()));
                 self.note_plaintext_token(url);
             }
         }
         if let Some(seconds) = request.wrap_ttl {
-            builder = builder.header("X-Vault-Wrap-TTL", seconds.to_string());
+            headers.push(("X-Vault-Wrap-TTL", seconds.to_string()));
         }
         if let Some(namespace) = &self.shared.namespace {
             if sends_namespace(&request.path) {
-                builder = builder.header("X-Vault-Namespace", namespace.as_str());
+                headers.push(("X-Vault-Namespace", namespace.clone()));
             }
         }
-        if let Some(body) = &request.body {
-            builder = builder
-                .header(CONTENT_TYPE, "application/json")
-                .body(body.to_vec());
+        if request.body.is_some() {
+            headers.push(("Content-Type", "application/json".into()));
         }
+        // Zeroized when dropped: the token is in it.
+        let headers: Vec<(&str, Zeroizing<String>)> = headers
+            .into_iter()
+            .map(|(name, value)| (name, Zeroizing::new(value)))
+            .collect();
+        let header_refs: Vec<(&str, &str)> = headers
+            .iter()
+            .map(|(name, value)| (*name, value.as_str()))
+            .collect();
         let started = Instant::now();
-        let mut response = builder.send().map_err(classify)?;
-        let status = response.status().as_u16();
+        let mut response = http
+            .send(
+                request.method.clone(),
+                &wire_url,
+                &header_refs,
+                request.body.as_ref().map(|b| b.as_slice()),
+            )
+            .map_err(classify)?;
+        let status = response.status;
         let answered_by = origin_of(url);
         let location = if matches!(status, 307 | 308) {
-            response
-                .headers()
-                .get(LOCATION)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
+            response.header("location").map(str::to_owned)
         } else {
             None
         };
         let retry_after = response
-            .headers()
-            .get(RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
+            .header("retry-after")
             .and_then(|v| parse_retry_after(v, SystemTime::now()));
         let too_large = || {
             SendFailure::Fatal(Box::new(VaultError::Decode {
@@ -602,12 +608,10 @@ impl VaultClient {
             return Err(too_large());
         }
         let date = response
-            .headers()
-            .get(reqwest::header::DATE)
-            .and_then(|v| v.to_str().ok())
+            .header("date")
             .and_then(|v| httpdate::parse_http_date(v).ok());
-        let body =
-            read_answer(&mut response, started, self.shared.timeout)?.ok_or_else(too_large)?;
+        let body = read_answer(&mut response.body(), started, self.shared.timeout)?
+            .ok_or_else(too_large)?;
         Ok((
             Answer {
                 status,
@@ -676,14 +680,11 @@ impl VaultClient {
             .to_socket_addrs()
             .map_err(|e| SendFailure::Connect(format!("cannot resolve {host}: {e}")))?
             .collect();
-        let client = build_http(
-            &self.shared.tls,
-            &self.shared.roots,
-            &self.shared.identity,
+        let client = Client::new(
+            &self.shared.material,
             self.shared.timeout,
-            Some((server_name, &addrs)),
-        )
-        .map_err(|e| SendFailure::Fatal(Box::new(e)))?;
+            Some((server_name.to_string(), addrs)),
+        );
         cache.insert(origin, client.clone());
         Ok((client, wire_url))
     }
@@ -847,7 +848,7 @@ pub fn redact_userinfo(text: &str) -> String {
     out
 }
 
-/// `user:password` given in an address, by origin: sent (as reqwest does, Basic auth) to that
+/// `user:password` given in an address, by origin: sent (as Basic auth, by `crate::http`) to that
 /// origin only, and never shown. Process-wide because every address nvctl handles is the
 /// shown one (credentials stripped when the address is read, [`normalise_address`]).
 static CREDENTIALS: Mutex<Vec<(String, String, String)>> = Mutex::new(Vec::new());
@@ -934,11 +935,11 @@ fn read_file(path: &Path, what: &str) -> Result<Vec<u8>, VaultError> {
         .map_err(|e| VaultError::Config(format!("cannot read {what} {}: {e}", path.display())))
 }
 
-fn load_roots(tls: &TlsConfig) -> Result<Vec<reqwest::Certificate>, VaultError> {
+fn load_roots(tls: &TlsConfig) -> Result<Vec<ureq::tls::Certificate<'static>>, VaultError> {
     // As the Vault CLI: the CA file wins over the CA directory.
     if let Some(file) = &tls.ca_cert {
         let pem = read_file(file, "the CA certificate file (--ca-cert/VAULT_CACERT)")?;
-        let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+        let certs = crate::http::pem_certificates(&pem).map_err(|e| {
             VaultError::Config(format!(
                 "the CA certificate file {} (--ca-cert/VAULT_CACERT) is not valid PEM: {e}",
                 file.display()
@@ -973,7 +974,7 @@ fn load_roots(tls: &TlsConfig) -> Result<Vec<reqwest::Certificate>, VaultError> 
         else {
             continue;
         };
-        if let Ok(found) = reqwest::Certificate::from_pem_bundle(&pem) {
+        if let Ok(found) = crate::http::pem_certificates(&pem) {
             certs.extend(found);
         }
     }
@@ -986,7 +987,7 @@ fn load_roots(tls: &TlsConfig) -> Result<Vec<reqwest::Certificate>, VaultError> 
     Ok(certs)
 }
 
-fn load_identity(tls: &TlsConfig) -> Result<Option<reqwest::Identity>, VaultError> {
+fn load_identity(tls: &TlsConfig) -> Result<Option<ureq::tls::ClientCert>, VaultError> {
     let (cert, key) = match (&tls.client_cert, &tls.client_key) {
         (None, None) => return Ok(None),
         (Some(cert), Some(key)) => (cert, key),
@@ -998,65 +999,27 @@ fn load_identity(tls: &TlsConfig) -> Result<Option<reqwest::Identity>, VaultErro
             ))
         }
     };
-    let mut pem = Zeroizing::new(read_file(
+    let cert_pem = read_file(
         cert,
         "the client certificate (--client-cert/VAULT_CLIENT_CERT)",
-    )?);
-    pem.push(b'\n');
+    )?;
     let key_pem = Zeroizing::new(read_file(
         key,
         "the client key (--client-key/VAULT_CLIENT_KEY)",
     )?);
-    pem.extend_from_slice(&key_pem);
-    reqwest::Identity::from_pem(&pem).map(Some).map_err(|e| {
-        VaultError::Config(format!(
-            "the client certificate {} and key {} do not form a PEM identity: {e}",
-            cert.display(),
-            key.display()
-        ))
-    })
+    crate::http::pem_identity(&cert_pem, &key_pem)
+        .map(Some)
+        .map_err(|e| {
+            VaultError::Config(format!(
+                "the client certificate {} and key {} do not form a PEM identity: {e}",
+                cert.display(),
+                key.display()
+            ))
+        })
 }
 
-fn build_http(
-    tls: &TlsConfig,
-    roots: &[reqwest::Certificate],
-    identity: &Option<reqwest::Identity>,
-    timeout: Duration,
-    resolve: Option<(&str, &[SocketAddr])>,
-) -> Result<Client, VaultError> {
-    let mut builder = Client::builder()
-        .use_rustls_tls()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(timeout)
-        .connect_timeout(timeout)
-        .user_agent(concat!("nvctl/", env!("CARGO_PKG_VERSION")));
-    if !roots.is_empty() {
-        builder = builder.tls_built_in_root_certs(false);
-        for cert in roots {
-            builder = builder.add_root_certificate(cert.clone());
-        }
-    }
-    if let Some(identity) = identity {
-        builder = builder.identity(identity.clone());
-    }
-    if tls.skip_verify {
-        builder = builder
-            .danger_accept_invalid_certs(true)
-            .danger_accept_invalid_hostnames(true);
-    }
-    if let Some((name, addrs)) = resolve {
-        builder = builder.resolve_to_addrs(name, addrs);
-    }
-    builder.build().map_err(|e| {
-        VaultError::Config(format!(
-            "cannot set up the HTTP client (check the CA and client certificates): {}",
-            error_chain(&e)
-        ))
-    })
-}
-
-/// The error and its sources on one line. reqwest puts the URL in its messages; URLs never
-/// hold a token (it travels in a header). Nomad's client words its failures with it too.
+/// The error and its sources on one line. URLs in messages never hold a token (it travels in
+/// a header). Nomad's client words its failures with it too.
 pub fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
     let mut parts = vec![err.to_string()];
     let mut source = err.source();
@@ -1068,19 +1031,6 @@ pub fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
         source = cause.source();
     }
     parts.join(": ")
-}
-
-fn chain_has_io_kind(err: &(dyn std::error::Error + 'static), kind: std::io::ErrorKind) -> bool {
-    let mut current = Some(err);
-    while let Some(e) = current {
-        if let Some(io) = e.downcast_ref::<std::io::Error>() {
-            if io.kind() == kind {
-                return true;
-            }
-        }
-        current = e.source();
-    }
-    false
 }
 
 fn tls_problem(chain: &str) -> Option<TlsProblem> {
@@ -1108,34 +1058,20 @@ fn tls_problem(chain: &str) -> Option<TlsProblem> {
     }
 }
 
-fn classify(err: reqwest::Error) -> SendFailure {
-    if err.is_timeout() || chain_has_io_kind(&err, std::io::ErrorKind::TimedOut) {
-        return SendFailure::Timeout(Zeroizing::default());
-    }
-    let chain = error_chain(&err);
-    if err.is_connect() {
-        if chain_has_io_kind(&err, std::io::ErrorKind::ConnectionRefused) {
-            return SendFailure::Refused;
+fn classify(failure: Failure) -> SendFailure {
+    match failure {
+        Failure::Refused(_) => SendFailure::Refused,
+        Failure::Connect(detail) => SendFailure::Connect(detail),
+        Failure::Tls(detail) => {
+            SendFailure::Tls(tls_problem(&detail).unwrap_or(TlsProblem::Other), detail)
         }
-        if let Some(problem) = tls_problem(&chain) {
-            return SendFailure::Tls(problem, chain);
-        }
-        return SendFailure::Connect(chain);
+        Failure::Timeout => SendFailure::Timeout(Zeroizing::default()),
+        Failure::AfterSend(detail) => SendFailure::AfterSend(detail, Zeroizing::default()),
     }
-    SendFailure::AfterSend(chain, Zeroizing::default())
 }
 
 fn classify_read(err: std::io::Error) -> SendFailure {
-    let timed_out = err.kind() == std::io::ErrorKind::TimedOut
-        || error_chain(&err).to_ascii_lowercase().contains("timed out");
-    if timed_out {
-        SendFailure::Timeout(Zeroizing::default())
-    } else {
-        SendFailure::AfterSend(
-            format!("reading the answer: {}", error_chain(&err)),
-            Zeroizing::default(),
-        )
-    }
+    classify(crate::http::read_failure(&err))
 }
 
 impl From<VaultError> for SendFailure {

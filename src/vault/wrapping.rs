@@ -4,7 +4,7 @@
 //! came from without using it up (hashicorp/vault vault/logical_system.go
 //! handleWrappingLookup, handleWrappingUnwrap).
 
-use reqwest::Method;
+use crate::http::Method;
 use serde::Deserialize;
 
 use super::error::VaultError;

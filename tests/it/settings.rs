@@ -361,3 +361,23 @@ fn verbose_logs_each_request_without_the_token() {
         .exit(0)
         .stderr_lacks("auth/token/lookup-self →");
 }
+
+/// A host name that does not resolve (`.invalid` never does, RFC 6761): nothing was sent, so
+/// it is "cannot connect" with the resolver's words — never a connection that broke after
+/// sending, which would tell `init` the keys may be lost.
+#[test]
+fn an_address_whose_name_does_not_resolve_is_cannot_connect() {
+    Nvctl::new()
+        .args([
+            "status",
+            "--max-retries",
+            "0",
+            "--address",
+            "http://vault.nvctl-test.invalid:8200",
+        ])
+        .run()
+        .exit(2)
+        .stderr_has("cannot connect to http://vault.nvctl-test.invalid:8200")
+        .stderr_has("cannot resolve vault.nvctl-test.invalid")
+        .stderr_lacks("broke during");
+}

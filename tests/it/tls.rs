@@ -95,3 +95,29 @@ fn a_tls_server_name_the_certificate_does_not_carry_is_refused() {
         .exit(2)
         .stderr_has("TLS handshake");
 }
+
+/// `--tls-server-name localhost` with the address `https://127.0.0.1:…`: the certificate names
+/// localhost, so the handshake succeeds — nvctl connects to the address's IP and verifies (and
+/// sends in SNI) the name given.
+#[test]
+fn a_tls_server_name_the_certificate_carries_is_verified_against_it() {
+    let (server, _dir, ca) = tls_endpoint();
+    let address = server.base_url();
+    assert!(address.starts_with("https://127.0.0.1:"), "{address}");
+    Nvctl::new()
+        .arg("--ca-cert")
+        .arg(&ca)
+        .args([
+            "status",
+            "--max-retries",
+            "0",
+            "--tls-server-name",
+            "localhost",
+            "--address",
+            &address,
+        ])
+        .run()
+        .exit(2)
+        .stderr_lacks("TLS handshake")
+        .stderr_has("sys/seal-status");
+}
