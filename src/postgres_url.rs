@@ -103,7 +103,8 @@ impl PostgresUrl {
         };
         let (path, query) = tail.split_once('?').unwrap_or((tail, ""));
         Location {
-            host: host.to_string(),
+            // Percent-decoded: `%2Fvar%2Frun%2Fpostgresql` names a socket directory, as libpq reads it.
+            host: percent_decode(host),
             port,
             database: percent_decode(path.trim_start_matches('/')),
             query: query
@@ -185,6 +186,17 @@ mod tests {
         );
         assert_eq!(format!("{url:?}"), "postgres://postgres:xxxxx@db:6543/app");
         assert_eq!(url.location().port, 6543);
+    }
+
+    #[test]
+    fn a_percent_encoded_directory_is_a_socket_host() {
+        let at = PostgresUrl::parse("postgresql://%2Fvar%2Frun%2Fpostgresql:5433/app")
+            .unwrap()
+            .location();
+        assert_eq!(
+            (at.host.as_str(), at.port, at.database.as_str()),
+            ("/var/run/postgresql", 5433, "app")
+        );
     }
 
     #[test]
