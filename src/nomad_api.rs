@@ -382,7 +382,8 @@ impl NomadClient {
                     return Err(match crate::http::read_failure(&e) {
                         _ if started.elapsed() >= self.timeout => self.timed_out(path, body),
                         Failure::Timeout => self.timed_out(path, body),
-                        Failure::Refused(detail)
+                        Failure::Invalid(detail)
+                        | Failure::Refused(detail)
                         | Failure::Connect(detail)
                         | Failure::Tls(detail)
                         | Failure::AfterSend(detail) => NomadError::Interrupted {
@@ -423,6 +424,7 @@ impl NomadClient {
 
     fn transport(&self, failure: Failure, method: &Method, path: &str) -> NomadError {
         match failure {
+            Failure::Invalid(detail) => NomadError::Config(detail),
             Failure::Timeout => self.timed_out(path, Zeroizing::default()),
             Failure::Tls(detail) => NomadError::Tls {
                 address: self.address.clone(),

@@ -126,9 +126,11 @@ const MAX_JWKS_BYTES: usize = 1024 * 1024;
 fn failure_words(failure: &crate::http::Failure) -> String {
     use crate::http::Failure;
     match failure {
-        Failure::Refused(d) | Failure::Connect(d) | Failure::Tls(d) | Failure::AfterSend(d) => {
-            d.clone()
-        }
+        Failure::Invalid(d)
+        | Failure::Refused(d)
+        | Failure::Connect(d)
+        | Failure::Tls(d)
+        | Failure::AfterSend(d) => d.clone(),
         Failure::Timeout => "no answer in time".to_string(),
     }
 }

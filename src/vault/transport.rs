@@ -1060,6 +1060,7 @@ fn tls_problem(chain: &str) -> Option<TlsProblem> {
 
 fn classify(failure: Failure) -> SendFailure {
     match failure {
+        Failure::Invalid(detail) => SendFailure::Fatal(Box::new(VaultError::Config(detail))),
         Failure::Refused(_) => SendFailure::Refused,
         Failure::Connect(detail) => SendFailure::Connect(detail),
         Failure::Tls(detail) => {

@@ -381,3 +381,79 @@ fn an_address_whose_name_does_not_resolve_is_cannot_connect() {
         .stderr_has("cannot resolve vault.nvctl-test.invalid")
         .stderr_lacks("broke during");
 }
+
+/// A proxy that records the first request line it receives and answers 502.
+fn recording_proxy() -> (String, std::sync::mpsc::Receiver<String>) {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(4) {
+            let Ok(stream) = stream else { return };
+            let mut reader = BufReader::new(stream);
+            let mut line = String::new();
+            let _ = reader.read_line(&mut line);
+            let _ = tx.send(line.trim_end().to_string());
+            let mut stream = reader.into_inner();
+            let _ = stream.write_all(
+                b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            );
+        }
+    });
+    (url, rx)
+}
+
+/// Proxies as Go's ProxyFromEnvironment (the Vault CLI's) chooses them: HTTP_PROXY carries
+/// http:// requests; HTTPS_PROXY alone never does (a token meant for an http:// Vault would
+/// go to it in clear); a loopback Vault is reached directly whatever the environment says.
+#[test]
+fn proxies_are_chosen_per_scheme_and_never_for_loopback() {
+    let (proxy, requests) = recording_proxy();
+    Nvctl::new()
+        .env("HTTP_PROXY", &proxy)
+        .args([
+            "status",
+            "--max-retries",
+            "0",
+            "--address",
+            "http://vault.nvctl-test.invalid:8200",
+        ])
+        .run()
+        .exit(2)
+        .stderr_lacks("cannot resolve");
+    // ureq tunnels through the proxy (CONNECT) for http:// too.
+    assert_eq!(
+        requests.recv_timeout(Duration::from_secs(5)).unwrap(),
+        "CONNECT vault.nvctl-test.invalid:8200 HTTP/1.1"
+    );
+
+    Nvctl::new()
+        .env("HTTPS_PROXY", &proxy)
+        .args([
+            "status",
+            "--max-retries",
+            "0",
+            "--address",
+            "http://vault.nvctl-test.invalid:8200",
+        ])
+        .run()
+        .exit(2)
+        .stderr_has("cannot resolve vault.nvctl-test.invalid");
+    assert!(
+        requests.try_recv().is_err(),
+        "HTTPS_PROXY carried an http:// request"
+    );
+
+    let vault = Sandbox::builder().dev_default().start().expect("sandbox");
+    Nvctl::new()
+        .env("HTTP_PROXY", &proxy)
+        .env("HTTPS_PROXY", &proxy)
+        .args(["status", "--max-retries", "0", "--address", &vault.addr()])
+        .run()
+        .exit(0);
+    assert!(
+        requests.try_recv().is_err(),
+        "a loopback Vault went through the proxy"
+    );
+}

@@ -5,17 +5,22 @@
 //! TLS handshake failed, the time ran out, or the connection broke after sending — because
 //! that decides whether a request may be sent again.
 
+pub mod proxy;
+
+use std::collections::HashMap;
 use std::io::Read;
 use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use base64::Engine;
+use rustls::pki_types::pem::PemObject;
 use ureq::http::{HeaderMap, Request, Uri};
 
 pub use ureq::http::{HeaderValue, Method};
 use ureq::tls::{Certificate, ClientCert, PemItem, PrivateKey, RootCerts, TlsConfig};
 use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
-use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
+use ureq::unversioned::transport::{ConnectionDetails, Connector, DefaultConnector, NextTimeout};
 use url::Url;
 
 /// Certificates to trust instead of the built-in roots, a client identity for mutual TLS, and
@@ -46,12 +51,29 @@ pub fn pem_identity(cert_pem: &[u8], key_pem: &[u8]) -> Result<ClientCert, Strin
     }
     let key = PrivateKey::from_pem(key_pem)
         .map_err(|e| format!("the key file holds no PEM private key ({e})"))?;
+    // Checked here as rustls will use them: the TLS layer would otherwise find a key that
+    // does not match the certificate (or that it cannot load) only at the first connection.
+    let chain_der = chain
+        .iter()
+        .map(|c| rustls::pki_types::CertificateDer::from(c.der().to_vec()))
+        .collect();
+    let key_der = rustls::pki_types::PrivateKeyDer::from_pem_slice(key_pem)
+        .map_err(|e| format!("the key file holds no PEM private key ({e})"))?;
+    rustls::sign::CertifiedKey::from_der(
+        chain_der,
+        key_der,
+        &rustls::crypto::ring::default_provider(),
+    )
+    .map_err(|e| format!("the certificate and the key do not go together ({e})"))?;
     Ok(ClientCert::new_with_certs(&chain, key))
 }
 
 /// How a request failed, by what it means for the request.
 #[derive(Debug)]
 pub enum Failure {
+    /// The request could not be built here (an invalid URL, a header value, a proxy
+    /// setting): nothing was sent, and sending again would not help.
+    Invalid(String),
     /// The connection was refused: nothing was sent.
     Refused(String),
     /// The connection could not be opened (name not found, network unreachable): nothing sent.
@@ -64,10 +86,20 @@ pub enum Failure {
     AfterSend(String),
 }
 
-/// One client: a connection pool with its TLS settings and timeout.
+/// One client: its TLS settings, timeout and redirect rule, and a connection pool per proxy
+/// (see [`proxy`]). Clones share them.
 #[derive(Clone)]
 pub struct Client {
-    agent: ureq::Agent,
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    tls: ureq::tls::TlsConfig,
+    timeout: Duration,
+    pin: Option<(String, Vec<SocketAddr>)>,
+    redirects: u32,
+    /// By proxy URL (`None`: direct).
+    agents: Mutex<HashMap<Option<String>, ureq::Agent>>,
 }
 
 impl Client {
@@ -101,24 +133,51 @@ impl Client {
         if let Some(identity) = &tls.identity {
             tls_config = tls_config.client_cert(Some(identity.clone()));
         }
+        Client {
+            shared: Arc::new(Shared {
+                tls: tls_config.build(),
+                timeout,
+                pin,
+                redirects,
+                agents: Mutex::new(HashMap::new()),
+            }),
+        }
+    }
+
+    /// The pool for requests through `proxy` (or direct).
+    fn agent(&self, proxy: Option<String>) -> Result<ureq::Agent, Failure> {
+        let mut agents = self.shared.agents.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(agent) = agents.get(&proxy) {
+            return Ok(agent.clone());
+        }
+        let via = match &proxy {
+            Some(url) => Some(ureq::Proxy::new(url).map_err(|e| {
+                Failure::Invalid(format!(
+                    "the proxy {url:?} (HTTP_PROXY/HTTPS_PROXY) cannot be used: {e}"
+                ))
+            })?),
+            None => None,
+        };
+        let s = &self.shared;
         let config = ureq::Agent::config_builder()
             .http_status_as_error(false)
-            .max_redirects(redirects)
+            .max_redirects(s.redirects)
             .max_redirects_will_error(false)
-            .timeout_global(Some(timeout))
-            .timeout_connect(Some(timeout))
+            .timeout_global(Some(s.timeout))
+            .timeout_connect(Some(s.timeout))
             .user_agent(concat!("nvctl/", env!("CARGO_PKG_VERSION")))
             // No gzip/brotli negotiated: answers are read as they come, bounded by the caller.
             .accept_encoding("identity")
-            .tls_config(tls_config.build())
+            .proxy(via)
+            .tls_config(s.tls.clone())
             .build();
         let resolver = PinnedResolver {
-            pin,
+            pin: s.pin.clone(),
             fallback: DefaultResolver::default(),
         };
-        Client {
-            agent: ureq::Agent::with_parts(config, DefaultConnector::default(), resolver),
-        }
+        let agent = ureq::Agent::with_parts(config, BeforeSendConnector::default(), resolver);
+        agents.insert(proxy, agent.clone());
+        Ok(agent)
     }
 
     /// Sends one request. `headers` are sent as given, marked sensitive (they may carry a
@@ -130,6 +189,7 @@ impl Client {
         headers: &[(&str, &str)],
         body: Option<&[u8]>,
     ) -> Result<Response, Failure> {
+        let agent = self.agent(proxy::for_url(url))?;
         let mut bare = url.clone();
         let credentials = (!url.username().is_empty() || url.password().is_some()).then(|| {
             format!(
@@ -143,30 +203,30 @@ impl Client {
         let uri: Uri = bare
             .as_str()
             .parse()
-            .map_err(|e| Failure::Connect(format!("invalid URL: {e}")))?;
+            .map_err(|e| Failure::Invalid(format!("invalid URL: {e}")))?;
         let mut request = Request::builder().method(method).uri(uri);
         for (name, value) in headers {
             let mut value = HeaderValue::from_str(value)
-                .map_err(|_| Failure::Connect(format!("the {name} header cannot be sent")))?;
+                .map_err(|_| Failure::Invalid(format!("the {name} header cannot be sent")))?;
             value.set_sensitive(true);
             request = request.header(*name, value);
         }
         if let Some(credentials) = credentials {
             let encoded = base64::engine::general_purpose::STANDARD.encode(credentials);
             let mut value = HeaderValue::from_str(&format!("Basic {encoded}"))
-                .map_err(|_| Failure::Connect("the address's credentials cannot be sent".into()))?;
+                .map_err(|_| Failure::Invalid("the address's credentials cannot be sent".into()))?;
             value.set_sensitive(true);
             request = request.header("Authorization", value);
         }
         let answer = match body {
             Some(body) => request
                 .body(body.to_vec())
-                .map_err(|e| Failure::Connect(format!("invalid request: {e}")))
-                .and_then(|r| self.agent.run(r).map_err(sort)),
+                .map_err(|e| Failure::Invalid(format!("invalid request: {e}")))
+                .and_then(|r| agent.run(r).map_err(sort)),
             None => request
                 .body(())
-                .map_err(|e| Failure::Connect(format!("invalid request: {e}")))
-                .and_then(|r| self.agent.run(r).map_err(sort)),
+                .map_err(|e| Failure::Invalid(format!("invalid request: {e}")))
+                .and_then(|r| agent.run(r).map_err(sort)),
         }?;
         let (parts, body) = answer.into_parts();
         Ok(Response {
@@ -229,46 +289,84 @@ fn describe_io(err: &std::io::Error) -> String {
 fn describe(err: &ureq::Error) -> String {
     match err {
         ureq::Error::Io(e) => e.to_string(),
-        ureq::Error::Rustls(e) => format!("TLS handshake failed: {e}"),
-        ureq::Error::Tls(e) => format!("TLS handshake failed: {e}"),
+        ureq::Error::Rustls(e) => e.to_string(),
+        ureq::Error::Tls(e) => e.to_string(),
         ureq::Error::HostNotFound => "the host name could not be resolved".to_string(),
         other => other.to_string(),
     }
 }
 
-/// Sorts a failed exchange by the phase it failed in, as far as it can be told: refusals, name
-/// lookups, unreachable networks and handshakes happen before anything is sent; anything else
-/// may have followed the request, and is said so (never retried where that would be unsafe).
+/// Sorts a failed exchange by the phase it failed in. Only what failed while the connection
+/// was being opened ([`BeforeSendConnector`]: TCP, proxy, TLS handshake) or the name resolved
+/// is "nothing was sent"; anything else may have followed the request — a pooled connection
+/// that breaks, a TLS alert while the answer is read — and is said so.
 fn sort(err: ureq::Error) -> Failure {
     use std::io::ErrorKind;
     let text = describe(&err);
     match &err {
         ureq::Error::Timeout(_) => Failure::Timeout,
-        ureq::Error::Io(e) if e.kind() == ErrorKind::ConnectionRefused => Failure::Refused(text),
-        ureq::Error::Io(e) if e.kind() == ErrorKind::TimedOut => Failure::Timeout,
         ureq::Error::Io(e) if e.get_ref().is_some_and(|inner| inner.is::<NotResolved>()) => {
             Failure::Connect(text)
         }
-        ureq::Error::Io(e)
-            if matches!(
-                e.kind(),
-                ErrorKind::NetworkUnreachable
-                    | ErrorKind::HostUnreachable
-                    | ErrorKind::AddrNotAvailable
-                    | ErrorKind::NetworkDown
-            ) =>
-        {
-            Failure::Connect(text)
-        }
-        // The TLS handshake's own failures come as invalid data (rustls' error inside).
-        ureq::Error::Io(e) if e.kind() == ErrorKind::InvalidData => {
-            Failure::Tls(format!("TLS handshake failed: {e}"))
-        }
-        ureq::Error::Rustls(_) | ureq::Error::Tls(_) | ureq::Error::Pem(_) => Failure::Tls(text),
-        ureq::Error::HostNotFound | ureq::Error::BadUri(_) | ureq::Error::ConnectionFailed => {
-            Failure::Connect(text)
+        ureq::Error::Io(e) => match e.get_ref().and_then(|i| i.downcast_ref::<BeforeSend>()) {
+            Some(_) if e.kind() == ErrorKind::ConnectionRefused => Failure::Refused(text),
+            Some(_) if e.kind() == ErrorKind::TimedOut => Failure::Timeout,
+            Some(before) if before.tls => Failure::Tls(text),
+            Some(_) => Failure::Connect(text),
+            None if e.kind() == ErrorKind::TimedOut => Failure::Timeout,
+            None => Failure::AfterSend(text),
+        },
+        ureq::Error::BadUri(_) | ureq::Error::InvalidProxyUrl | ureq::Error::Http(_) => {
+            Failure::Invalid(text)
         }
         _ => Failure::AfterSend(text),
+    }
+}
+
+/// A failure while the connection was being opened: nothing of the request was sent.
+#[derive(Debug)]
+struct BeforeSend {
+    text: String,
+    /// The TLS handshake failed (rather than TCP or the proxy).
+    tls: bool,
+}
+
+impl std::fmt::Display for BeforeSend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl std::error::Error for BeforeSend {}
+
+/// ureq's default connector (TCP, proxy, rustls), its failures marked [`BeforeSend`] with
+/// their I/O kind kept. A reused pooled connection does not pass through here.
+#[derive(Debug, Default)]
+struct BeforeSendConnector(DefaultConnector);
+
+impl Connector<()> for BeforeSendConnector {
+    type Out = <DefaultConnector as Connector<()>>::Out;
+
+    fn connect(
+        &self,
+        details: &ConnectionDetails,
+        chained: Option<()>,
+    ) -> Result<Option<Self::Out>, ureq::Error> {
+        self.0.connect(details, chained).map_err(|err| {
+            let (kind, tls) = match &err {
+                ureq::Error::Timeout(_) => return err,
+                ureq::Error::Io(e) => (e.kind(), e.kind() == std::io::ErrorKind::InvalidData),
+                ureq::Error::Rustls(_) | ureq::Error::Tls(_) | ureq::Error::Pem(_) => {
+                    (std::io::ErrorKind::Other, true)
+                }
+                _ => (std::io::ErrorKind::Other, false),
+            };
+            let text = match (&err, tls) {
+                (_, true) => format!("TLS handshake failed: {}", describe(&err)),
+                _ => describe(&err),
+            };
+            ureq::Error::Io(std::io::Error::new(kind, BeforeSend { text, tls }))
+        })
     }
 }
 
