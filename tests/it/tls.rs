@@ -121,3 +121,44 @@ fn a_tls_server_name_the_certificate_carries_is_verified_against_it() {
         .stderr_lacks("TLS handshake")
         .stderr_has("sys/seal-status");
 }
+
+/// tests/fixtures/tls: a throwaway self-signed client certificate (client.pem) with its key
+/// (client.key), and an unrelated key (other.key) — test material only, made with openssl.
+fn fixture(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/tls")
+        .join(name)
+}
+
+/// A client certificate with a key that is not its own is refused when read, in one clear
+/// message naming both files (exit 1, nothing sent) — not at the first connection.
+#[test]
+fn a_client_key_that_is_not_the_certificates_is_refused_before_anything_is_sent() {
+    support::sandbox_only("counts the requests Vault received");
+    let vault = support::dev_sandbox();
+    let run = Nvctl::new()
+        .sandbox(&vault)
+        .arg("--client-cert")
+        .arg(fixture("client.pem"))
+        .arg("--client-key")
+        .arg(fixture("other.key"))
+        .args(["status", "--max-retries", "0"])
+        .run()
+        .exit(1)
+        .stderr_has("do not form a PEM identity")
+        .stderr_has("the certificate and the key do not go together")
+        .stderr_has("client.pem")
+        .stderr_lacks("panicked");
+    assert!(vault.requests().is_empty(), "{}", run.stderr);
+
+    // Its own key is accepted (the sandbox speaks plain http: the identity is only loaded).
+    Nvctl::new()
+        .sandbox(&vault)
+        .arg("--client-cert")
+        .arg(fixture("client.pem"))
+        .arg("--client-key")
+        .arg(fixture("client.key"))
+        .args(["status", "--max-retries", "0"])
+        .run()
+        .exit(0);
+}
