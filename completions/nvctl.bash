@@ -469,7 +469,7 @@ _nvctl() {
             return 0
             ;;
         nvctl__subcmd__check__subcmd__job)
-            opts="-y -v -q -h -V --nomad-addr --nomad-token-file --nomad-namespace --role --rehearse --flow --auth-path --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --yes --show-secrets --format --verbose --quiet --strict --help --version"
+            opts="-y -v -q -h -V --nomad-addr --nomad-token-file --nomad-namespace --nomad-ca-cert --nomad-client-cert --nomad-client-key --role --rehearse --flow --auth-path --address --token-file --namespace --ca-cert --ca-path --client-cert --client-key --tls-server-name --tls-skip-verify --timeout --max-retries --yes --show-secrets --format --verbose --quiet --strict --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -484,6 +484,18 @@ _nvctl() {
                     return 0
                     ;;
                 --nomad-namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --nomad-ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --nomad-client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --nomad-client-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -739,6 +739,9 @@ complete -c nvctl -n "__fish_nvctl_using_subcommand doctor" -s V -l version -d '
 complete -c nvctl -n "__fish_nvctl_using_subcommand check-job" -l nomad-addr -d 'Check the jobs registered in the Nomad at URL (its JSON job format) instead of files; the Nomad ACL token from NOMAD_TOKEN or --nomad-token-file' -r
 complete -c nvctl -n "__fish_nvctl_using_subcommand check-job" -l nomad-token-file -d 'With --nomad-addr: a file (mode 0600) holding the Nomad ACL token, instead of NOMAD_TOKEN' -r -F
 complete -c nvctl -n "__fish_nvctl_using_subcommand check-job" -l nomad-namespace -d 'With --nomad-addr: the namespace whose jobs are checked (`*`: every namespace)' -r
+complete -c nvctl -n "__fish_nvctl_using_subcommand check-job" -l nomad-ca-cert -d 'With --nomad-addr: the CA certificate (PEM) Nomad\'s TLS certificate is verified against, instead of the built-in roots' -r -F
+complete -c nvctl -n "__fish_nvctl_using_subcommand check-job" -l nomad-client-cert -d 'With --nomad-addr: the client certificate (PEM) for Nomad\'s mutual TLS' -r -F
+complete -c nvctl -n "__fish_nvctl_using_subcommand check-job" -l nomad-client-key -d 'With --nomad-addr: the client certificate\'s private key (PEM)' -r -F
 complete -c nvctl -n "__fish_nvctl_using_subcommand check-job" -l role -d 'Token role the Nomad servers create task tokens from' -r
 complete -c nvctl -n "__fish_nvctl_using_subcommand check-job" -l flow -d 'The flow the Nomad servers use: the token role (legacy) or workload identity, where a task\'s policies are the JWT role\'s, templated on its identity\'s claims' -r -f -a "legacy\t'the token flow (Nomad ≤ 1.9): policy, token role, server token'
 workload-identity\t'workload identity (Nomad ≥ 1.7; the only flow on ≥ 1.10): jwt auth method and role'"

@@ -876,6 +876,19 @@ pub struct CheckJobArgs {
     #[arg(long, value_name = "NAMESPACE", default_value = "*")]
     pub nomad_namespace: String,
 
+    /// With --nomad-addr: the CA certificate (PEM) Nomad's TLS certificate is verified against,
+    /// instead of the built-in roots
+    #[arg(long, value_name = "FILE", env = "NOMAD_CACERT")]
+    pub nomad_ca_cert: Option<PathBuf>,
+
+    /// With --nomad-addr: the client certificate (PEM) for Nomad's mutual TLS
+    #[arg(long, value_name = "FILE", env = "NOMAD_CLIENT_CERT")]
+    pub nomad_client_cert: Option<PathBuf>,
+
+    /// With --nomad-addr: the client certificate's private key (PEM)
+    #[arg(long, value_name = "FILE", env = "NOMAD_CLIENT_KEY")]
+    pub nomad_client_key: Option<PathBuf>,
+
     /// Token role the Nomad servers create task tokens from
     #[arg(long, default_value = "nomad-cluster", value_name = "ROLE")]
     pub role: String,

@@ -24,12 +24,42 @@ use crate::vault::PartialAnswer;
 pub const MAX_ANSWER_BYTES: usize = 32 * 1024 * 1024;
 
 /// TLS material for Nomad, as `nomad_secrets { ca_cert_file, client_cert_file, client_key_file }`
-/// names it (the same files Vault is given in `nomad/config/access`).
+/// names it (the same files Vault is given in `nomad/config/access`), or check-job's flags.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct NomadTls {
     pub ca_cert: Option<PathBuf>,
     pub client_cert: Option<PathBuf>,
     pub client_key: Option<PathBuf>,
+    /// How the operator gave them, for messages.
+    pub names: TlsNames,
+}
+
+/// The operator's names for the three TLS settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TlsNames {
+    pub ca_cert: &'static str,
+    pub client_cert: &'static str,
+    pub client_key: &'static str,
+}
+
+impl TlsNames {
+    /// check-job's flags, with the Nomad CLI's environment variables.
+    pub const FLAGS: TlsNames = TlsNames {
+        ca_cert: "--nomad-ca-cert/NOMAD_CACERT",
+        client_cert: "--nomad-client-cert/NOMAD_CLIENT_CERT",
+        client_key: "--nomad-client-key/NOMAD_CLIENT_KEY",
+    };
+}
+
+impl Default for TlsNames {
+    /// The `nomad_secrets` block's keys.
+    fn default() -> Self {
+        TlsNames {
+            ca_cert: "ca_cert_file",
+            client_cert: "client_cert_file",
+            client_key: "client_key_file",
+        }
+    }
 }
 
 /// Everything the client needs, resolved by the caller.
@@ -54,8 +84,13 @@ pub enum NomadError {
         "cannot connect to Nomad at {address} ({detail}): is Nomad running there, at that address?"
     )]
     Unreachable { address: String, detail: String },
-    #[error("TLS handshake with Nomad at {address} failed ({detail}): check ca_cert_file, client_cert_file and client_key_file")]
-    Tls { address: String, detail: String },
+    #[error("TLS handshake with Nomad at {address} failed ({detail}): check {settings}")]
+    Tls {
+        address: String,
+        detail: String,
+        /// The settings that decide it, as the operator named them.
+        settings: String,
+    },
     #[error("no answer from Nomad at {address} on {path} within {}", humantime::format_duration(*.timeout))]
     Timeout {
         address: String,
@@ -221,6 +256,8 @@ pub struct NomadClient {
     address: String,
     token: Option<SecretString>,
     timeout: Duration,
+    /// What decides a TLS handshake, as the operator named it (for the TLS error).
+    tls_settings: String,
 }
 
 impl std::fmt::Debug for NomadClient {
@@ -246,13 +283,15 @@ impl NomadClient {
             })?;
         let mut material = TlsMaterial::default();
         if let Some(ca) = &config.tls.ca_cert {
-            let pem = read_tls_file(ca, "ca_cert_file")?;
+            let names = config.tls.names;
+            let pem = read_tls_file(ca, names.ca_cert)?;
             material.roots = crate::http::pem_certificates(&pem)
                 .ok()
                 .filter(|c| !c.is_empty())
                 .ok_or_else(|| {
                     NomadError::Config(format!(
-                        "ca_cert_file {} holds no PEM certificate",
+                        "{} {} holds no PEM certificate",
+                        names.ca_cert,
                         ca.display()
                     ))
                 })?;
@@ -260,30 +299,39 @@ impl NomadClient {
         match (&config.tls.client_cert, &config.tls.client_key) {
             (None, None) => {}
             (Some(cert), Some(key)) => {
-                let cert_pem = read_tls_file(cert, "client_cert_file")?;
-                let key_pem = Zeroizing::new(read_tls_file(key, "client_key_file")?);
+                let names = config.tls.names;
+                let cert_pem = read_tls_file(cert, names.client_cert)?;
+                let key_pem = Zeroizing::new(read_tls_file(key, names.client_key)?);
                 let identity = crate::http::pem_identity(&cert_pem, &key_pem).map_err(|e| {
                     NomadError::Config(format!(
-                        "client_cert_file {} and client_key_file {} do not form a PEM identity: {e}",
+                        "{} {} and {} {} do not form a PEM identity: {e}",
+                        names.client_cert,
                         cert.display(),
+                        names.client_key,
                         key.display()
                     ))
                 })?;
                 material.identity = Some(identity);
             }
             _ => {
-                return Err(NomadError::Config(
-                    "a client certificate needs both client_cert_file and client_key_file".into(),
-                ))
+                return Err(NomadError::Config(format!(
+                    "a client certificate needs both {} and {}",
+                    config.tls.names.client_cert, config.tls.names.client_key
+                )))
             }
         }
         let http = Client::new(&material, config.timeout, None);
+        let names = config.tls.names;
         Ok(NomadClient {
             http,
             base,
             address,
             token: config.token,
             timeout: config.timeout,
+            tls_settings: format!(
+                "{}, {} and {}",
+                names.ca_cert, names.client_cert, names.client_key
+            ),
         })
     }
 
@@ -429,6 +477,7 @@ impl NomadClient {
             Failure::Tls(detail) => NomadError::Tls {
                 address: self.address.clone(),
                 detail,
+                settings: self.tls_settings.clone(),
             },
             Failure::Refused(detail) | Failure::Connect(detail) => NomadError::Unreachable {
                 address: self.address.clone(),

@@ -19,7 +19,7 @@ use crate::doctor::jobs::{self, JobFlow};
 use crate::exit::Exit;
 use crate::nomad::job_json;
 use crate::nomad::jobspec::{self, Jobspec};
-use crate::nomad_api::{NomadClient, NomadClientConfig, NomadError, NomadTls};
+use crate::nomad_api::{NomadClient, NomadClientConfig, NomadError, NomadTls, TlsNames};
 use crate::output::{self, Ui};
 use crate::secret::SecretString;
 use crate::settings::Settings;
@@ -85,7 +85,12 @@ fn registered_jobs(
     let client = NomadClient::new(NomadClientConfig {
         address: address.to_string(),
         token: nomad_token(args.nomad_token_file.as_deref())?,
-        tls: NomadTls::default(),
+        tls: NomadTls {
+            ca_cert: args.nomad_ca_cert.clone(),
+            client_cert: args.nomad_client_cert.clone(),
+            client_key: args.nomad_client_key.clone(),
+            names: TlsNames::FLAGS,
+        },
         timeout: settings.timeout,
     })?;
     let namespace = &args.nomad_namespace;

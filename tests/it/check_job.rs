@@ -949,6 +949,40 @@ mod registered {
             .hides(&nomad.management_token().unwrap());
     }
 
+    /// A Nomad behind TLS with a private CA (the sandbox's TLS test endpoint stands in: it is
+    /// not a Nomad, so a good handshake ends in its 404): without the CA the handshake fails,
+    /// naming check-job's own flags; with --nomad-ca-cert or NOMAD_CACERT it succeeds.
+    #[test]
+    fn a_nomad_behind_tls_is_reached_with_its_ca_from_the_flag_or_nomad_cacert() {
+        let vault = support::vault();
+        let server = vault_sandbox::testing::JwksServer::start_ed25519_tls().expect("TLS server");
+        let dir = support::workdir();
+        let ca = dir.path().join("nomad-ca.pem");
+        std::fs::write(&ca, server.ca_pem().expect("a CA")).unwrap();
+        check_job(&vault)
+            .env("NOMAD_TOKEN", "some-token")
+            .env_remove("NOMAD_CACERT")
+            .args(["--nomad-addr", &server.base_url()])
+            .run()
+            .exit(2)
+            .stderr_has(&format!("TLS handshake with Nomad at {} failed", server.base_url()))
+            .stderr_has("check --nomad-ca-cert/NOMAD_CACERT, --nomad-client-cert/NOMAD_CLIENT_CERT and --nomad-client-key/NOMAD_CLIENT_KEY")
+            .hides("some-token");
+        for nvctl in [
+            check_job(&vault).arg("--nomad-ca-cert").arg(&ca),
+            check_job(&vault).env("NOMAD_CACERT", ca.to_str().unwrap()),
+        ] {
+            nvctl
+                .env("NOMAD_TOKEN", "some-token")
+                .args(["--nomad-addr", &server.base_url()])
+                .run()
+                .exit(2)
+                .stderr_lacks("TLS handshake")
+                .stderr_has("/v1/jobs")
+                .hides("some-token");
+        }
+    }
+
     #[test]
     fn an_unreachable_nomad_is_exit_2_naming_its_address() {
         let vault = support::vault();

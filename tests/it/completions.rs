@@ -1,5 +1,5 @@
 //! The completion scripts checked in under completions/ are what `nvctl completions` prints.
-//! When this fails, regenerate them: `NVCTL_BLESS=1 cargo test --test completions`.
+//! When this fails, regenerate them: `NVCTL_BLESS=1 cargo test -p nvctl --test it -- completions`.
 
 use crate::support;
 
@@ -34,7 +34,7 @@ fn checked_in_completions_are_current() {
     }
     assert!(
         stale.is_empty(),
-        "completions/{stale:?} are stale: run `NVCTL_BLESS=1 cargo test --test completions` and commit"
+        "completions/{stale:?} are stale: run `NVCTL_BLESS=1 cargo test -p nvctl --test it -- completions` and commit"
     );
 }
 
