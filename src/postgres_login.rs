@@ -281,15 +281,28 @@ impl Connection {
         timeout: Duration,
         deadline: Instant,
     ) -> Result<Connection, LoginError> {
-        match UnixStream::connect(&path) {
-            Ok(stream) => Ok(Connection {
+        // std has no connect timeout for Unix sockets, and a connect blocks while the
+        // server's listen backlog is full: it runs on a thread of its own, waited for until
+        // the deadline (a thread still blocked then ends with the process).
+        let (tx, rx) = std::sync::mpsc::channel();
+        let target = path.clone();
+        std::thread::spawn(move || {
+            let _ = tx.send(UnixStream::connect(&target));
+        });
+        let left = deadline.saturating_duration_since(Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(Ok(stream)) => Ok(Connection {
                 stream: Stream::Unix(stream),
                 place: path,
                 timeout,
                 deadline,
             }),
-            Err(e) => Err(LoginError::Unreachable(format!(
+            Ok(Err(e)) => Err(LoginError::Unreachable(format!(
                 "cannot connect to {path}: {e}"
+            ))),
+            Err(_) => Err(LoginError::Unreachable(format!(
+                "cannot connect to {path}: no connection within {}",
+                humantime::format_duration(timeout)
             ))),
         }
     }
@@ -723,6 +736,35 @@ mod tests {
             Message::DataRow(row) => assert_eq!(first_bool(&row), Ok(None)),
             _ => panic!("not a DataRow"),
         }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_socket_directory_without_postgresql_is_unreachable_in_its_words() {
+        let dir = tempfile::tempdir().unwrap();
+        let host = dir.path().to_str().unwrap().replace('/', "%2F");
+        let url = PostgresUrl::parse(&format!(
+            "postgresql://{{{{username}}}}:{{{{password}}}}@{host}:5432/postgres"
+        ))
+        .unwrap();
+        let err = login(
+            &url,
+            "someone",
+            &SecretString::new("not-shown-7f3a9"),
+            Duration::from_secs(2),
+        )
+        .unwrap_err();
+        let LoginError::Unreachable(words) = err else {
+            panic!("not unreachable: {err:?}")
+        };
+        assert!(
+            words.starts_with(&format!(
+                "cannot connect to {}/.s.PGSQL.5432: ",
+                dir.path().display()
+            )),
+            "{words}"
+        );
+        assert!(!words.contains("not-shown-7f3a9"), "{words}");
     }
 
     #[test]
