@@ -578,6 +578,52 @@ fn an_unreachable_nomad_is_exit_2_naming_the_address_and_nothing_is_written() {
     assert_eq!(support::writes(&s.vault), Vec::<String>::new());
 }
 
+/// A Nomad behind TLS with a private CA (the sandbox's TLS test endpoint stands in: not a
+/// Nomad, so a good handshake ends in its 404): without `ca_cert_file` the handshake fails
+/// naming the block's TLS keys and nothing is written; with it nvctl gets through.
+#[test]
+fn a_nomad_behind_tls_is_reached_with_ca_cert_file_and_refused_without() {
+    support::sandbox_only("counts the writes the Vault sandbox receives");
+    let s = Setup::new();
+    let token = s.nomad.management_token().unwrap();
+    s.token_file(&token);
+    let server = vault_sandbox::testing::JwksServer::start_ed25519_tls().expect("TLS server");
+    std::fs::write(s.path("nomad-ca.pem"), server.ca_pem().expect("a CA")).unwrap();
+    let path = s.path("bootstrap.hcl");
+    let write = |tls: &str| {
+        std::fs::write(
+            &path,
+            format!(
+                "nomad_secrets {{\n  address = \"{}\"\n  token_file = \"nomad-management.token\"\n{tls}  role \"nomad-admin\" {{ type = \"management\" }}\n}}\n",
+                server.base_url()
+            ),
+        )
+        .unwrap()
+    };
+    write("");
+    s.vault.clear_requests();
+    s.bootstrap(&path)
+        .run()
+        .exit(2)
+        .stderr_has(&format!(
+            "TLS handshake with Nomad at {} failed",
+            server.base_url()
+        ))
+        .stderr_has("check ca_cert_file, client_cert_file and client_key_file")
+        .hides(&token);
+    assert_eq!(support::writes(&s.vault), Vec::<String>::new());
+
+    // With the CA the handshake succeeds and nvctl asks the endpoint as it asks a Nomad: it
+    // is not one, so the token check ends in its 404 (a finding, exit 3).
+    write("  ca_cert_file = \"nomad-ca.pem\"\n");
+    s.bootstrap(&path)
+        .run()
+        .exit(3)
+        .stderr_lacks("TLS handshake")
+        .stderr_has("acl/token/self answered 404")
+        .hides(&token);
+}
+
 #[test]
 fn another_engine_at_the_path_is_refused_and_left_alone() {
     support::sandbox_only("mounts a KV engine where the Nomad engine would go");
