@@ -255,12 +255,12 @@ impl Prepared {
                 };
                 return Err(error.context(VaultFailure(format!(
                     "{request} was sent to {server} but no usable answer came back: {server} may \
-                     have acted on it ({effect_lower}) and {holds} would then be lost with the \
+                     have acted on it ({effect}) and {holds} would then be lost with the \
                      answer. {check}; {if_acted}, {if_lost}. ({note} records the attempt; the \
                      next run reports it.){kept}",
                     request = s.request,
                     server = s.server,
-                    effect_lower = s.effect.to_lowercase(),
+                    effect = s.effect,
                     holds = s.holds,
                     check = s.check,
                     if_acted = s.if_acted,

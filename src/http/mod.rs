@@ -189,7 +189,15 @@ impl Client {
         headers: &[(&str, &str)],
         body: Option<&[u8]>,
     ) -> Result<Response, Failure> {
-        let agent = self.agent(proxy::for_url(url))?;
+        let via = proxy::for_url(url);
+        let agent = self.agent(via.clone())?;
+        // A failure to reach the proxy is said as the proxy's, not the server's.
+        let through = |failure: Failure| match (&via, failure) {
+            (Some(p), Failure::Refused(d) | Failure::Connect(d)) => {
+                Failure::Connect(format!("through {}: {d}", proxy::shown(p, url)))
+            }
+            (_, failure) => failure,
+        };
         let mut bare = url.clone();
         let credentials = (!url.username().is_empty() || url.password().is_some()).then(|| {
             format!(
@@ -222,11 +230,11 @@ impl Client {
             Some(body) => request
                 .body(body.to_vec())
                 .map_err(|e| Failure::Invalid(format!("invalid request: {e}")))
-                .and_then(|r| agent.run(r).map_err(sort)),
+                .and_then(|r| agent.run(r).map_err(sort).map_err(through)),
             None => request
                 .body(())
                 .map_err(|e| Failure::Invalid(format!("invalid request: {e}")))
-                .and_then(|r| agent.run(r).map_err(sort)),
+                .and_then(|r| agent.run(r).map_err(sort).map_err(through)),
         }?;
         let (parts, body) = answer.into_parts();
         Ok(Response {
@@ -256,8 +264,12 @@ impl Response {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
-    /// The announced length of the body.
+    /// The announced length of the body; none when `Transfer-Encoding` is there, which
+    /// overrides it (RFC 9112 §6.3).
     pub fn content_length(&self) -> Option<u64> {
+        if self.headers.contains_key("transfer-encoding") {
+            return None;
+        }
         self.header("content-length").and_then(|v| v.parse().ok())
     }
 
@@ -292,6 +304,7 @@ fn describe(err: &ureq::Error) -> String {
         ureq::Error::Rustls(e) => e.to_string(),
         ureq::Error::Tls(e) => e.to_string(),
         ureq::Error::HostNotFound => "the host name could not be resolved".to_string(),
+        ureq::Error::Protocol(e) => format!("the answer is not valid HTTP ({e})"),
         other => other.to_string(),
     }
 }

@@ -6,8 +6,13 @@
 //!   upper-case ones are unset or empty); a proxy without a scheme is `http://`;
 //! - never for `localhost` or a loopback address;
 //! - not for hosts `NO_PROXY` names: comma-separated, trimmed, case-insensitive; `*` matches
-//!   everything; an IP address or CIDR range matches IP hosts; `example.com` matches it and
-//!   its subdomains, `.example.com` only its subdomains; an entry with `:port` only that port.
+//!   everything; an IP address (`ip:port`, `[v6]:port`) or CIDR range matches IP hosts;
+//!   `example.com` matches it and its subdomains, `.example.com` and `*.example.com` only its
+//!   subdomains; an entry with `:port` only that port.
+//!
+//! ureq reaches every target through a proxy by tunnelling (`CONNECT host:port`), http://
+//! ones too, where Go would forward the request: a proxy that allows CONNECT only to port 443
+//! (Squid's default) refuses an `http://…:8200` Vault — name it in `NO_PROXY`.
 //!
 //! A single proxy for every scheme (as `ALL_PROXY` elsewhere) would send a token meant for an
 //! `http://` Vault in clear to an HTTPS proxy: not done.
@@ -19,6 +24,25 @@ use url::Url;
 /// The proxy URL for `url`, from the environment.
 pub fn for_url(url: &Url) -> Option<String> {
     choose(url, &|name| std::env::var(name).ok())
+}
+
+/// How to name a proxy in a message: its URL without credentials, and the variable it came
+/// from.
+pub fn shown(proxy: &str, target: &Url) -> String {
+    let variable = if target.scheme() == "https" {
+        "HTTPS_PROXY"
+    } else {
+        "HTTP_PROXY"
+    };
+    let bare = match Url::parse(proxy) {
+        Ok(mut url) => {
+            let _ = url.set_username("");
+            let _ = url.set_password(None);
+            url.as_str().trim_end_matches('/').to_string()
+        }
+        Err(_) => "(unparsable)".to_string(),
+    };
+    format!("the proxy {bare} ({variable})")
 }
 
 fn choose(url: &Url, env: &dyn Fn(&str) -> Option<String>) -> Option<String> {
@@ -65,13 +89,15 @@ fn excluded(no_proxy: &str, host: &str, port: u16) -> bool {
             if entry == "*" {
                 return true;
             }
-            if let Some(ip) = ip {
-                return matches_ip(&entry, ip);
-            }
             let (name, entry_port) = split_port(&entry);
             if entry_port.is_some_and(|p| p != port) {
                 return false;
             }
+            if let Some(ip) = ip {
+                return matches_ip(name, ip);
+            }
+            // `*.example.com` is `.example.com` (Go strips the `*`).
+            let name = name.strip_prefix('*').unwrap_or(name);
             match name.strip_prefix('.') {
                 Some(suffix) => host.ends_with(&format!(".{suffix}")),
                 None => host == name || host.ends_with(&format!(".{name}")),
@@ -79,8 +105,14 @@ fn excluded(no_proxy: &str, host: &str, port: u16) -> bool {
         })
 }
 
-/// `host:port` → (`host`, port); a bare IPv6 address or a name without a port → (it, None).
+/// `host:port` or `[v6]:port` → (`host`, port); a bare IPv6 address, a CIDR range or a name
+/// without a port → (it, None).
 fn split_port(entry: &str) -> (&str, Option<u16>) {
+    if let Some(rest) = entry.strip_prefix('[') {
+        if let Some((v6, tail)) = rest.split_once(']') {
+            return (v6, tail.strip_prefix(':').and_then(|p| p.parse().ok()));
+        }
+    }
     match entry.rsplit_once(':') {
         Some((name, port)) if !name.contains(':') => match port.parse() {
             Ok(port) => (name, Some(port)),
@@ -91,8 +123,6 @@ fn split_port(entry: &str) -> (&str, Option<u16>) {
 }
 
 fn matches_ip(entry: &str, ip: IpAddr) -> bool {
-    let entry = entry.trim_start_matches('[');
-    let entry = entry.split(']').next().unwrap_or(entry);
     match entry.split_once('/') {
         Some((network, bits)) => {
             let (Ok(network), Ok(bits)) = (network.parse::<IpAddr>(), bits.parse::<u32>()) else {
@@ -132,6 +162,15 @@ mod tests {
     }
 
     #[test]
+    fn a_proxy_is_named_without_its_credentials() {
+        let target = Url::parse("http://10.0.0.7:8200").unwrap();
+        assert_eq!(
+            shown("http://user:pa55@proxy.corp:3128", &target),
+            "the proxy http://proxy.corp:3128 (HTTP_PROXY)"
+        );
+    }
+
+    #[test]
     fn each_scheme_takes_its_own_proxy_and_never_the_others() {
         let https_only = [("HTTPS_PROXY", "proxy.corp:3128")];
         assert_eq!(
@@ -152,7 +191,7 @@ mod tests {
             ("HTTPS_PROXY", "http://p:3128"),
             (
                 "NO_PROXY",
-                " .internal , example.com, 10.0.0.0/8, 192.168.1.5, vault.lab:8200",
+                " .internal , example.com, 10.0.0.0/8, 192.168.1.5, vault.lab:8200, *.corp.example, 192.0.2.2:9204, [2001:db8::1]:8200",
             ),
         ];
         for direct in [
@@ -165,6 +204,9 @@ mod tests {
             "https://10.1.2.3:8200",
             "https://192.168.1.5:8200",
             "https://vault.lab:8200",
+            "https://vault.corp.example:8200",
+            "https://192.0.2.2:9204",
+            "https://[2001:db8::1]:8200",
         ] {
             assert_eq!(with(&base, direct), None, "{direct}");
         }
@@ -173,6 +215,8 @@ mod tests {
             "https://notexample.com",
             "https://11.0.0.1:8200",
             "https://vault.lab:8201",
+            "https://192.0.2.2:9205",
+            "https://[2001:db8::1]:8201",
         ] {
             assert!(with(&base, proxied).is_some(), "{proxied}");
         }

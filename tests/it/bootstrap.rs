@@ -357,7 +357,7 @@ fn a_dropped_connection_at_any_request_converges_on_rerun_and_never_loses_keys()
             assert!(
                 first
                     .stderr
-                    .contains("may have acted on it (vault was initialised)"),
+                    .contains("may have acted on it (Vault was initialised)"),
                 "{}",
                 first.stderr
             );

@@ -291,7 +291,7 @@ fn a_connection_dropped_after_init_says_vault_may_be_initialised_and_never_retri
             "PUT sys/init was sent to {} but no usable answer came back",
             h.addr()
         ))
-        .stderr_has("may have acted on it (vault was initialised)")
+        .stderr_has("may have acted on it (Vault was initialised)")
         .stderr_has("nvctl status")
         .stderr_lacks("refused");
     assert_eq!(init_puts(&h), 1, "sys/init is never sent twice");

@@ -138,7 +138,7 @@ fn an_init_answer_that_never_comes_is_reported_as_possibly_applied_and_the_rerun
         .exit(2)
         .stderr_has(&format!(
             "PUT sys/init was sent to {} but no usable answer came back: {} may have acted on \
-             it (vault was initialised)",
+             it (Vault was initialised)",
             h.addr(),
             h.addr()
         ))
@@ -394,7 +394,7 @@ fn an_init_answer_that_stalls_halfway_keeps_the_bytes_that_arrived_when_the_time
         .exit(2)
         .stderr_has(&format!(
             "PUT sys/init was sent to {addr} but no usable answer came back: {addr} may have \
-             acted on it (vault was initialised)"
+             acted on it (Vault was initialised)"
         ))
         .stderr_has("within 1s")
         .stderr_has(&format!(

@@ -445,6 +445,22 @@ fn proxies_are_chosen_per_scheme_and_never_for_loopback() {
         "HTTPS_PROXY carried an http:// request"
     );
 
+    // A proxy that cannot be reached is named (without its credentials) as the one at fault.
+    Nvctl::new()
+        .env("HTTP_PROXY", "http://ops:proxy-pa55@127.0.0.1:9")
+        .args([
+            "status",
+            "--max-retries",
+            "0",
+            "--address",
+            "http://vault.nvctl-test.invalid:8200",
+        ])
+        .run()
+        .exit(2)
+        .stderr_has("through the proxy http://127.0.0.1:9 (HTTP_PROXY)")
+        .stderr_lacks("connection refused by")
+        .hides("proxy-pa55");
+
     let vault = Sandbox::builder().dev_default().start().expect("sandbox");
     Nvctl::new()
         .env("HTTP_PROXY", &proxy)
