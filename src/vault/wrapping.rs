@@ -66,14 +66,19 @@ impl Expected for WrapLookup {
 
 impl VaultClient {
     /// `POST <path>` (a token creation endpoint) with `X-Vault-Wrap-TTL`: the new token comes
-    /// back wrapped. Never retried once sent (a second copy mints a second token).
+    /// back wrapped. Never retried once sent (a second copy mints a second token). `path` as
+    /// shown (`auth/token/create/<role>`): the role's segment is encoded for the wire here.
     pub fn create_token_wrapped(
         &self,
         path: &str,
         body: &TokenCreateRequest,
         wrap_ttl: u64,
     ) -> Result<WrapInfo, VaultError> {
-        let request = Request::new(Method::POST, path, Replay::NeverAfterSend)
+        let wire_path = match path.strip_prefix("auth/token/create/") {
+            Some(role) => format!("auth/token/create/{}", wire::segment(role)),
+            None => path.to_string(),
+        };
+        let request = Request::new(Method::POST, wire_path, Replay::NeverAfterSend)
             .json(body)?
             .wrapped(wrap_ttl);
         let reply = self.execute(&request)?;
