@@ -18,6 +18,9 @@ use std::time::Duration;
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 
 struct Held {
+    id: u64,
+    /// A secret on its way to disk, or a clean-up to finish.
+    kind: Kind,
     /// What nvctl is waiting for, e.g. "Vault's answer to PUT sys/init".
     waiting_for: String,
     /// What a stop now would lose, said on the second signal.
@@ -28,16 +31,27 @@ struct Held {
     outcome: Option<String>,
 }
 
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// A secret that exists once is on its way to disk ([`hold`]).
+    Secret,
+    /// Something nvctl made must be undone before it stops ([`hold_cleanup`]).
+    Cleanup,
+}
+
 struct State {
-    held: Option<Held>,
-    /// The first signal received inside the held section.
+    /// The held sections open now (verification steps run side by side, each may hold).
+    held: Vec<Held>,
+    next_id: u64,
+    /// The first signal received inside a held section.
     pending: Option<i32>,
     received: u32,
     temps: Vec<PathBuf>,
 }
 
 static STATE: Mutex<State> = Mutex::new(State {
-    held: None,
+    held: Vec::new(),
+    next_id: 0,
     pending: None,
     received: 0,
     temps: Vec::new(),
@@ -63,9 +77,26 @@ pub fn install() -> std::io::Result<()> {
 fn on_signal(signal: i32) {
     let mut state = state();
     let name = signal_name(signal);
-    if let Some(held) = &state.held {
+    if let Some(held) = state.held.last() {
         let first = state.received == 0;
-        let message = if first {
+        let message = if held.kind == Kind::Cleanup {
+            if first {
+                format!(
+                    "nvctl: {name} received while {}: nvctl stops as soon as that is done (at \
+                     most {})",
+                    held.waiting_for,
+                    humantime::format_duration(held.bound)
+                )
+            } else {
+                format!(
+                    "nvctl: {name} received again. {} So nvctl still finishes {} before \
+                     stopping (at most {} in all).",
+                    held.at_stake,
+                    held.waiting_for,
+                    humantime::format_duration(held.bound)
+                )
+            }
+        } else if first {
             format!(
                 "nvctl: {name} received while waiting for {}: nvctl stops as soon as it is saved \
                  (at most {})",
@@ -111,28 +142,48 @@ fn say(message: &str) {
 /// the drop, after the outcome was said.
 #[must_use = "signals are held only while the guard lives"]
 pub struct Hold {
-    _private: (),
+    id: u64,
 }
 
 /// Starts a held section. `waiting_for` names what is awaited ("Vault's answer to PUT
 /// sys/init"), `at_stake` what a stop would lose (a sentence), `bound` the longest wait.
 pub fn hold(waiting_for: impl Into<String>, at_stake: impl Into<String>, bound: Duration) -> Hold {
+    open(Kind::Secret, waiting_for.into(), at_stake.into(), bound)
+}
+
+/// Starts a held section around a clean-up that must finish: `doing` says what ("revoking the
+/// credential minted for the proof"), `at_stake` what a stop would leave behind (a sentence).
+pub fn hold_cleanup(
+    doing: impl Into<String>,
+    at_stake: impl Into<String>,
+    bound: Duration,
+) -> Hold {
+    open(Kind::Cleanup, doing.into(), at_stake.into(), bound)
+}
+
+fn open(kind: Kind, waiting_for: String, at_stake: String, bound: Duration) -> Hold {
     let mut state = state();
-    state.held = Some(Held {
-        waiting_for: waiting_for.into(),
-        at_stake: at_stake.into(),
+    if state.held.is_empty() {
+        state.pending = None;
+        state.received = 0;
+    }
+    state.next_id += 1;
+    let id = state.next_id;
+    state.held.push(Held {
+        id,
+        kind,
+        waiting_for,
+        at_stake,
         bound,
         outcome: None,
     });
-    state.pending = None;
-    state.received = 0;
-    Hold { _private: () }
+    Hold { id }
 }
 
 impl Hold {
     /// What to say if the section ends with a signal pending ("the keys are saved in …").
     pub fn outcome(&self, outcome: impl Into<String>) {
-        if let Some(held) = state().held.as_mut() {
+        if let Some(held) = state().held.iter_mut().find(|h| h.id == self.id) {
             held.outcome = Some(outcome.into());
         }
     }
@@ -141,7 +192,12 @@ impl Hold {
 impl Drop for Hold {
     fn drop(&mut self) {
         let mut state = state();
-        let held = state.held.take();
+        let at = state.held.iter().position(|h| h.id == self.id);
+        let held = at.map(|i| state.held.remove(i));
+        // Another section still open: it stops the process when it ends.
+        if !state.held.is_empty() {
+            return;
+        }
         let Some(signal) = state.pending.take() else {
             return;
         };

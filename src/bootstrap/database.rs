@@ -98,15 +98,18 @@ pub fn allows(allowed_roles: &[String], role: &str) -> bool {
     })
 }
 
-/// Whether statements create the user Vault names (`CREATE ROLE|USER "{{name}}"`).
+/// Whether statements create the user Vault names: `CREATE ROLE|USER "{{name}}"`, or a
+/// `CREATE ROLE|USER` built around `{{name}}` (a `DO` block's `format('CREATE ROLE %I …',
+/// '{{name}}')`). Comments are not statements: `-- CREATE ROLE "{{name}}"` creates nothing.
 fn creates_the_user(statements: &[String]) -> bool {
     statements.iter().any(|s| {
-        let flat: String = s
+        let flat: String = without_comments(s)
             .split_whitespace()
             .collect::<Vec<_>>()
             .join(" ")
             .to_uppercase();
-        ["CREATE ROLE", "CREATE USER"].iter().any(|verb| {
+        let names_the_user = flat.contains("{{NAME}}") || flat.contains("{{USERNAME}}");
+        let direct = ["CREATE ROLE", "CREATE USER"].iter().any(|verb| {
             flat.match_indices(verb).any(|(i, _)| {
                 let rest = flat[i + verb.len()..].trim_start();
                 let rest = rest
@@ -115,8 +118,62 @@ fn creates_the_user(statements: &[String]) -> bool {
                 let rest = rest.trim_start_matches('"');
                 rest.starts_with("{{NAME}}") || rest.starts_with("{{USERNAME}}")
             })
-        })
+        });
+        let built = names_the_user
+            && [
+                "CREATE ROLE %I",
+                "CREATE USER %I",
+                "CREATE ROLE %S",
+                "CREATE USER %S",
+            ]
+            .iter()
+            .any(|verb| flat.contains(verb));
+        direct || built
     })
+}
+
+/// SQL without its comments (`-- …` to the end of the line, `/* … */`), string literals left
+/// as they are.
+fn without_comments(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut chars = sql.chars().peekable();
+    let mut in_string = false;
+    while let Some(c) = chars.next() {
+        if in_string {
+            out.push(c);
+            if c == '\'' {
+                in_string = false;
+            }
+            continue;
+        }
+        match (c, chars.peek()) {
+            ('\'', _) => {
+                in_string = true;
+                out.push(c);
+            }
+            ('-', Some('-')) => {
+                for c in chars.by_ref() {
+                    if c == '\n' {
+                        out.push('\n');
+                        break;
+                    }
+                }
+            }
+            ('/', Some('*')) => {
+                chars.next();
+                let mut last = ' ';
+                for c in chars.by_ref() {
+                    if last == '*' && c == '/' {
+                        break;
+                    }
+                    last = c;
+                }
+                out.push(' ');
+            }
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 fn at(origin: &str) -> &str {
@@ -320,6 +377,22 @@ mod tests {
         ]));
         assert!(creates_the_user(&[
             "DO $$ BEGIN CREATE ROLE \"{{name}}\" LOGIN; END $$;".into()
+        ]));
+        // A role built by format() around the name creates it too.
+        assert!(creates_the_user(&[
+            "DO $$ BEGIN EXECUTE format('CREATE ROLE %I LOGIN PASSWORD %L', '{{name}}', '{{password}}'); END $$;".into()
+        ]));
+        // A commented-out CREATE ROLE creates nothing.
+        assert!(!creates_the_user(&[
+            "-- CREATE ROLE \"{{name}}\" WITH LOGIN;\nGRANT ALL ON SCHEMA public TO \"{{name}}\";"
+                .into()
+        ]));
+        assert!(!creates_the_user(&[
+            "/* CREATE ROLE \"{{name}}\" */ GRANT ALL ON SCHEMA public TO \"{{name}}\";".into()
+        ]));
+        // A `--` inside a string is not a comment.
+        assert!(creates_the_user(&[
+            "CREATE ROLE \"{{name}}\" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '--';".into()
         ]));
     }
 

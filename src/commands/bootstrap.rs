@@ -66,6 +66,17 @@ pub fn run(
     };
     let mut config = resolve(args, &ctx)?;
     config.strict |= settings.strict;
+    if sandbox.is_some() {
+        // The in-memory Vault would hold the only copy of the new root password, and it is
+        // gone when nvctl exits: the database's root user would be locked out for good.
+        if let Some(spec) = config.databases.iter().find(|d| d.rotate_root) {
+            anyhow::bail!(
+                "database {:?}: rotate_root = true with --dev would lock {:?} out of PostgreSQL for good: Vault sets a root password only it knows, and the in-memory Vault forgets it when nvctl exits; leave rotate_root out to try the block with --dev (nothing was sent)",
+                spec.name,
+                spec.username
+            );
+        }
+    }
     if config.strict && !config.advice.is_empty() {
         // nvctl's error-grade advice about the configured role: Nomad would accept the role,
         // but `--strict` (or `strict = true`) asks for nvctl's advice to hold too.

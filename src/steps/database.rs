@@ -241,7 +241,7 @@ impl Step for DatabaseConnectionStep {
                         format!("database connection {:?}", self.spec.name),
                     )
                 } else {
-                    Plan::update(
+                    let plan = Plan::update(
                         self.subject(),
                         format!(
                             "database connection {:?} differs from the configuration",
@@ -252,7 +252,15 @@ impl Step for DatabaseConnectionStep {
                             &Self::pretty(&desired),
                             &self.subject(),
                         ),
-                    )
+                    );
+                    if live["username"] != desired["username"] {
+                        plan.with_warning(format!(
+                            "the root user changes: the password from {} is sent with it (Vault would otherwise keep the old user's password)",
+                            self.spec.password_source
+                        ))
+                    } else {
+                        plan
+                    }
                 }
             }
         }
@@ -270,13 +278,21 @@ impl Step for DatabaseConnectionStep {
                 // Only what changed; never the password (it may have been rotated since).
                 let desired = self.desired_view();
                 let live = Self::live_view(live, &desired);
-                let changed: serde_json::Map<String, Value> = desired
+                let mut changed: serde_json::Map<String, Value> = desired
                     .as_object()
                     .into_iter()
                     .flatten()
                     .filter(|(k, v)| live.get(k.as_str()) != Some(*v))
                     .map(|(k, v)| (k.clone(), v.clone()))
                     .collect();
+                // Vault merges an update into the stored connection: a new user with the old
+                // user's password would fail to log in (28P01). The new user's goes with it.
+                if changed.contains_key("username") {
+                    changed.insert(
+                        "password".into(),
+                        Value::String(self.spec.password.expose().to_string()),
+                    );
+                }
                 client.update_database_connection(
                     &self.spec.path,
                     &self.spec.name,
@@ -483,6 +499,18 @@ fn prove_role(
 ) {
     let role = role_spec.name.as_str();
     let subject = format!("{}/creds/{role}", spec.path);
+    // From the mint to the revocation a stop would leave a live user in PostgreSQL (and a
+    // lease in Vault): signals wait until the credential is revoked (four requests' time).
+    let hold = crate::interrupt::hold_cleanup(
+        format!("nvctl proves {subject}: minting a credential, using it and revoking it"),
+        format!(
+            "Stopping now would leave the user minted for the proof able to log in to PostgreSQL until its lease ({subject}/…) expires."
+        ),
+        timeout.saturating_mul(4),
+    );
+    hold.outcome(format!(
+        "the proof of {subject} is over (no credential was minted)"
+    ));
     let creds = match client.database_credentials(&spec.path, role) {
         Ok(creds) => creds,
         Err(e) => {
@@ -511,6 +539,11 @@ fn prove_role(
         ));
     }
     if let Err(e) = client.revoke_lease(&creds.lease_id) {
+        hold.outcome(format!(
+            "Vault did not revoke the credential minted to prove {subject} ({}): the lease {} stays until it expires",
+            vault_words(&e),
+            creds.lease_id
+        ));
         findings.push(
             Finding::vault(Severity::Error, CHECK, subject.clone(), vault_words(&e)).with_remedy(
                 format!(
@@ -521,6 +554,10 @@ fn prove_role(
         );
         return;
     }
+    hold.outcome(format!(
+        "the credential minted to prove {subject} ({:?}) is revoked",
+        creds.username
+    ));
     if logged_in.is_err() {
         return;
     }

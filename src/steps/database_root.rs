@@ -168,7 +168,7 @@ impl Step for DatabaseRootRotationStep {
         let subject = self.subject();
         match &self.live {
             Some(Root::Rotated) => Plan::nothing(subject, "root rotation").with_in_place(format!(
-                "database {:?}: the root password was rotated before (the password in {} no longer logs in as {:?}).",
+                "database {:?}: the root password was rotated before, as far as PostgreSQL tells: it refuses the password in {} for {:?} (28P01). If that password is simply mistyped, nothing was rotated: nvctl cannot tell the two apart, so it writes nothing.",
                 self.spec.name, self.spec.password_source, self.spec.username
             )),
             _ => {

@@ -569,6 +569,106 @@ fn rotations(vault: &vault_sandbox::SandboxHandle) -> Vec<String> {
         .collect()
 }
 
+/// The root user changed in the configuration: Vault merges an update into the stored
+/// connection, so the new user would be tried with the old user's password (28P01); nvctl
+/// sends the new user's password with it, says so in the plan, and the connection works.
+#[test]
+fn a_changed_root_user_is_sent_with_its_own_password() {
+    let seed = Seed001::new(FIXED_CREATE);
+    let vault = fresh_vault();
+    seed.bootstrap(&vault).exit(0);
+
+    let other = format!("{}_second_root", seed.db.user());
+    let other_password = "second-root-pw-4d1e";
+    seed.db
+        .execute(&format!(
+            "CREATE ROLE \"{other}\" WITH LOGIN CREATEROLE PASSWORD '{other_password}'; \
+             GRANT ALL ON DATABASE \"{}\" TO \"{other}\"",
+            seed.db.database()
+        ))
+        .unwrap();
+    let config = seed.dir.path().join("bootstrap.hcl");
+    let text = std::fs::read_to_string(&config).unwrap().replace(
+        &format!("username       = \"{}\"", seed.db.user()),
+        &format!("username       = \"{other}\""),
+    );
+    std::fs::write(&config, text).unwrap();
+    std::fs::write(
+        seed.dir.path().join("postgres.password"),
+        format!("{other_password}\n"),
+    )
+    .unwrap();
+
+    vault.clear_requests();
+    seed.bootstrap(&vault)
+        .exit(0)
+        .stderr_has("the root user changes: the password from")
+        .hides(other_password)
+        .hides(seed.db.password());
+    let http = Http::new(&vault.addr(), &vault.root_token().unwrap());
+    let (_, connection) = http.get("database/config/postgresql");
+    assert_eq!(
+        connection["data"]["connection_details"]["username"],
+        json!(other)
+    );
+    // Vault connects as the new user: it mints credentials that log in.
+    let (status, creds) = http.get("database/creds/accessdb");
+    assert_eq!(status, 200, "{creds}");
+    seed.db
+        .login(
+            creds["data"]["username"].as_str().unwrap(),
+            creds["data"]["password"].as_str().unwrap(),
+        )
+        .unwrap();
+    let (status, _) = http.put("sys/leases/revoke", &json!({"lease_id": creds["lease_id"]}));
+    assert_eq!(status, 204);
+}
+
+/// A Ctrl-C while the proof's credential is being revoked (revocation statements that take a
+/// moment): nvctl says it finishes first, the revocation completes, and only then does it stop
+/// (killed by SIGINT), naming the user it revoked — no live user is left in PostgreSQL.
+#[cfg(unix)]
+#[test]
+fn sigint_during_the_proof_waits_for_the_revocation_then_stops() {
+    let seed = Seed001::new(FIXED_CREATE);
+    std::fs::write(
+        seed.dir.path().join("revoke.sql"),
+        "SELECT pg_sleep(2);\nDROP ROLE IF EXISTS \"{{name}}\";\n",
+    )
+    .unwrap();
+    seed.config_with(
+        "[\"accessdb\"]",
+        &seed.db.templated_url(),
+        "",
+        "revocation_statements_file = \"revoke.sql\"",
+    );
+    let vault = fresh_vault();
+    let running = Nvctl::new()
+        .sandbox(&vault)
+        .current_dir(seed.dir.path())
+        .args(["bootstrap", "--yes", "--config", "bootstrap.hcl"])
+        .spawn();
+    await_that("nvctl asked Vault to revoke the proof's lease", || {
+        vault
+            .requests()
+            .iter()
+            .any(|r| r.method == "PUT" && r.path == "/v1/sys/leases/revoke")
+    });
+    running.signal("INT");
+    running.await_stderr(
+        "nvctl: SIGINT received while nvctl proves database/creds/accessdb: minting a credential, using it and revoking it",
+    );
+    let run = running
+        .finish()
+        .killed_by(2)
+        .stderr_has(
+            "nvctl: stopping on SIGINT: the credential minted to prove database/creds/accessdb (\"v-root-accessdb-",
+        )
+        .stderr_has("is revoked")
+        .hides(seed.db.password());
+    no_user_left(&seed, &run);
+}
+
 /// Vault's rotate-root (path_rotate_credentials.go:pathRotateRootCredentialsUpdate →
 /// postgresql.go:changeUserPassword, vault-api-engines.md §3.5, §7) sets a password only Vault
 /// knows: afterwards the file's password is refused by PostgreSQL, and Vault still mints.
