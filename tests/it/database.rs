@@ -624,6 +624,22 @@ fn a_changed_root_user_is_sent_with_its_own_password() {
     assert_eq!(status, 204);
 }
 
+/// `bootstrap --dev` with rotate_root: the in-memory Vault would hold the only copy of the new
+/// root password and forget it at exit, locking the user out — refused before anything.
+#[test]
+fn rotate_root_with_dev_is_refused_before_anything() {
+    let seed = Seed001::rotating(FIXED_CREATE);
+    Nvctl::new()
+        .current_dir(seed.dir.path())
+        .args(["bootstrap", "--dev", "--yes", "--config", "bootstrap.hcl"])
+        .run()
+        .exit(1)
+        .stderr_has("rotate_root = true with --dev would lock")
+        .stderr_has("out of PostgreSQL for good")
+        .hides(seed.db.password());
+    seed.db.login(seed.db.user(), seed.db.password()).unwrap();
+}
+
 /// A Ctrl-C while the proof's credential is being revoked (revocation statements that take a
 /// moment): nvctl says it finishes first, the revocation completes, and only then does it stop
 /// (killed by SIGINT), naming the user it revoked — no live user is left in PostgreSQL.
