@@ -176,6 +176,16 @@ fn background(args: &DevArgs, format: Format) -> Result<Exit> {
             );
         }
     };
+    // With `--format json` the child's errors are JSON documents too: `{"error", "exit_code"}`
+    // is a sandbox that did not start (PostgreSQL unreachable, a wrong PGPASSWORD…).
+    if let Some(error) = info.get("error").and_then(|e| e.as_str()) {
+        let _ = child.wait();
+        let message = format!("the background sandbox did not start: {error}");
+        return Err(match info.get("exit_code").and_then(|c| c.as_i64()) {
+            Some(2) => crate::exit::VaultFailure(message).into(),
+            _ => anyhow::anyhow!(message),
+        });
+    }
     let pid = child.id();
     if format == Format::Json {
         let mut info = info;

@@ -103,6 +103,24 @@ fn dev_postgres_says_in_vaults_words_why_it_cannot_connect() {
         .hides("not-the-password");
 }
 
+/// The same in the background: the failure is said and the exit code kept, never an `export`
+/// of a sandbox that is not there.
+#[test]
+fn dev_postgres_in_the_background_says_why_it_did_not_start() {
+    let db = tenant();
+    Nvctl::new()
+        .args(["dev", "--background", "--postgres", &url_with_user(&db)])
+        .env("PGPASSWORD", "not-the-password")
+        .run()
+        .exit(2)
+        .stderr_has(
+            "the background sandbox did not start: the in-memory Vault could not connect to",
+        )
+        .stderr_has("password authentication failed")
+        .stdout_lacks("export")
+        .hides("not-the-password");
+}
+
 // --- bootstrap: database "NAME" { … } (seed 001 steps 9–12) ---
 
 /// Seed 001's role with the creating statement the seed lacks, and table privileges Vault's
