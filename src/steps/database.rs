@@ -730,7 +730,7 @@ impl Step for DatabaseProofStep {
             format!("database {:?}: credentials proof skipped (--no-mint).", self.spec.name)
         } else {
             format!(
-                "database {:?}: credentials are minted, used and revoked once its settings are written.",
+                "database {:?}: when this run writes its settings, a credential is minted, used and revoked to prove them (a run that writes nothing mints nothing).",
                 self.spec.name
             )
         })

@@ -192,7 +192,11 @@ impl Step for DatabaseRootRotationStep {
                     )
                 }
                 .with_warning(self.no_longer_valid())
-                .with_done(format!("{subject}: approved; it runs after the credentials proof"))
+                .with_done(if self.no_mint {
+                    format!("{subject}: approved; it runs at verification (--no-mint: no credentials proof)")
+                } else {
+                    format!("{subject}: approved; it runs after the credentials proof")
+                })
             }
         }
     }
