@@ -197,6 +197,13 @@ pub trait Step: Send {
     }
     fn observe(&mut self, client: &VaultClient) -> Result<()>;
     fn plan(&self) -> Plan;
+    /// What the step observed that makes the writes of its stage and after pointless (a
+    /// Nomad that refuses the token Vault's engine would use): with an error among them, the
+    /// driver stops before anything of the stage is written and reports them (exit 3), under
+    /// `--plan` too.
+    fn findings_before_writing(&self) -> Findings {
+        Findings::new()
+    }
     fn apply(&mut self, client: &VaultClient, ui: &Ui) -> Result<()>;
     fn verify(&mut self, client: &VaultClient) -> Result<Findings>;
     /// Paths (files) the step wrote, for the JSON report.
@@ -258,6 +265,9 @@ impl<S: Step + ?Sized> Step for &mut S {
     }
     fn plan(&self) -> Plan {
         (**self).plan()
+    }
+    fn findings_before_writing(&self) -> Findings {
+        (**self).findings_before_writing()
     }
     fn apply(&mut self, client: &VaultClient, ui: &Ui) -> Result<()> {
         (**self).apply(client, ui)

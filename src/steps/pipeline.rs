@@ -344,6 +344,33 @@ pub fn drive(
             }
         }
 
+        // Findings that make this stage's writes pointless stop the run before them.
+        let stopping: Vec<(usize, Findings)> = slots
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.stage == stage && s.unobservable.is_none())
+            .map(|(i, s)| (i, s.step.findings_before_writing()))
+            .filter(|(_, found)| found.has_errors())
+            .collect();
+        if !stopping.is_empty() {
+            ui.failed(format!(
+                "{label}: the checks below fail, so nothing of it or after it is {}",
+                if plan_only { "planned" } else { "written" }
+            ));
+            let mut report = PipelineReport {
+                plan: plan_only,
+                ..PipelineReport::default()
+            };
+            for (i, slot) in slots.into_iter().enumerate() {
+                let mut step = unverified(slot);
+                if let Some((_, found)) = stopping.iter().find(|(j, _)| *j == i) {
+                    step.findings = found.clone();
+                }
+                report.steps.push(step);
+            }
+            return Ok(report);
+        }
+
         // Consent, in pipeline order, before anything of the stage is written.
         let changes = stage_changes(&slots, stage);
         if !ask_all_first {

@@ -653,19 +653,25 @@ fn acls_disabled_is_nomads_acl_support_disabled_and_exit_3() {
     let config = s.config(
         "  token_file = \"nomad-management.token\"\n  role \"deployer\" { policies = [\"deploy\"] }\n",
     );
-    let run = s
-        .bootstrap(&config)
+    // Found before anything is written: Vault would take the engine's settings, and every
+    // creds/ call would then fail with Nomad's words.
+    s.bootstrap(&config)
         .run()
         .exit(3)
         .stderr_has("ACL support disabled")
-        .stderr_has("acl { enabled = true }");
-    // Vault's own words for the CI job's creds call, quoting Nomad's.
-    assert!(
-        run.stderr
-            .contains("Unexpected response code: 400 (ACL support disabled)"),
-        "{}",
-        run.stderr
-    );
+        .stderr_has("acl { enabled = true }")
+        .stderr_has(
+            "Nomad secrets engine: the checks below fail, so nothing of it or after it is written",
+        );
+    assert_eq!(support::writes(&s.vault), Vec::<String>::new());
+    // --plan says the same, with the same exit code.
+    s.bootstrap(&config)
+        .arg("--plan")
+        .run()
+        .exit(3)
+        .stderr_has("ACL support disabled")
+        .stderr_has("nothing of it or after it is planned");
+    assert_eq!(support::writes(&s.vault), Vec::<String>::new());
 }
 
 #[test]
@@ -687,6 +693,8 @@ fn a_token_without_management_rights_is_permission_denied_and_exit_3() {
         .stderr_has("is a client token (policies: deploy)")
         .stderr_has("Unexpected response code: 403 (Permission denied)")
         .hides(&client_secret);
+    // Nothing of the engine was written with a token Nomad would refuse.
+    assert_eq!(support::writes(&s.vault), Vec::<String>::new());
 }
 
 #[test]
@@ -704,6 +712,7 @@ fn a_token_nomad_does_not_know_is_quoted_and_exit_3() {
         .exit(3)
         .stderr_has("acl/token/self answered 403")
         .stderr_has("Nomad does not accept the token");
+    assert_eq!(support::writes(&s.vault), Vec::<String>::new());
 }
 
 #[test]
@@ -720,6 +729,7 @@ fn a_policy_missing_in_nomad_is_named_with_the_roles_that_use_it_and_exit_3() {
         .exit(3)
         .stderr_has("the Nomad ACL policy \"deploy-prod\" does not exist (Nomad: `ACL policy not found`), but role \"deployer\" names it")
         .stderr_has("nomad acl policy apply deploy-prod");
+    assert_eq!(support::writes(&s.vault), Vec::<String>::new());
 }
 
 #[test]
@@ -740,6 +750,7 @@ fn clock_skew_between_vault_and_nomad_is_found_from_their_date_headers_and_exit_
         .exit(3)
         .stderr_has("ahead of Vault's (their Date headers")
         .stderr_has("synchronise the clocks");
+    assert_eq!(support::writes(&s.vault), Vec::<String>::new());
 }
 
 #[test]

@@ -8,8 +8,9 @@
 //! | Policy not found | `GET /v1/acl/policy/:name` → 404 `ACL policy not found` | nvctl's: Nomad mints tokens naming missing policies without complaint, and they grant nothing |
 //! | Token immediately invalid (clock skew) | the `Date` headers of Vault and Nomad | nvctl's: above [`MAX_SKEW`] |
 //!
-//! Each is a finding of the step's verification (exit 3), and a warning with the plan, so
-//! `--plan` shows them too. The step writes nothing.
+//! Each is a finding (exit 3) that stops the run before anything of the engine is written
+//! (under `--plan` too): Vault would take the engine's settings without complaint, and every
+//! `creds/` call would fail later. The step writes nothing.
 
 use std::collections::BTreeSet;
 use std::time::{Duration, SystemTime};
@@ -365,6 +366,15 @@ impl Step for NomadChecksStep {
             plan = plan.with_warning(w);
         }
         plan
+    }
+
+    /// Vault's engine would be given a token Nomad refuses, roles whose policies do not
+    /// exist, or clocks that invalidate every token: nothing of the engine is written.
+    fn findings_before_writing(&self) -> Findings {
+        self.observed
+            .as_ref()
+            .map(|o| o.findings.clone())
+            .unwrap_or_default()
     }
 
     fn apply(&mut self, _client: &VaultClient, _ui: &Ui) -> Result<()> {
