@@ -129,15 +129,8 @@ impl OnceSecret {
     /// earlier raw answer exists, and the place is writable.
     pub fn prepare(self) -> Result<Prepared> {
         ensure_absent(&self.target)?;
-        let raw = raw_path(&self.target);
-        if raw.exists() {
-            anyhow::bail!(
-                "{} holds an earlier answer to {} that nvctl could not read: it may hold {}; \
-                 keep it somewhere safe and move it away before trying again",
-                raw.display(),
-                self.request,
-                self.holds
-            );
+        if let Some(why) = kept_raw_answer(&self.target, &self.request, &self.holds) {
+            anyhow::bail!(why);
         }
         let pending = PendingSecretFile::create_new(&self.target)?;
         Ok(Prepared {
@@ -145,6 +138,19 @@ impl OnceSecret {
             pending,
         })
     }
+}
+
+/// Why nothing may be sent while an earlier unreadable answer is kept beside `target` (the
+/// next answer must never be written over it), when one is.
+pub fn kept_raw_answer(target: &Path, request: &str, holds: &str) -> Option<String> {
+    let raw = raw_path(target);
+    raw.exists().then(|| {
+        format!(
+            "{} holds an earlier answer to {request} that nvctl could not read: it may hold \
+             {holds}; keep it somewhere safe and move it away before trying again",
+            raw.display()
+        )
+    })
 }
 
 /// Ready to send: the place is known writable.
@@ -236,9 +242,12 @@ impl Prepared {
                         match write_private_now(&raw, bytes) {
                             Ok(()) => format!(
                                 " The {} bytes of the answer that arrived were saved unread to {} \
-                                 (0600): keep that file.",
+                                 (0600): keep that file. It may hold {} in clear text, and nvctl \
+                                 sends {} again only once it is moved somewhere safe.",
                                 bytes.len(),
-                                raw.display()
+                                raw.display(),
+                                s.holds,
+                                s.request
                             ),
                             Err(e) => {
                                 emergency(

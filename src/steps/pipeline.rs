@@ -516,6 +516,9 @@ fn ask_stage(slots: &mut [Slot<'_, '_>], stage: usize, ui: &Ui, consent: Consent
         }
         if consent == Consent::PlanOnly {
             show_plan(ui, plan, consent);
+            if let Some(refusal) = &plan.refusal {
+                ui.warn(format!("a run would stop here, writing nothing: {refusal}"));
+            }
             slot.outcome = Some(Outcome::Pending);
             continue;
         }

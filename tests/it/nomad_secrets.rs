@@ -420,12 +420,18 @@ fn a_bootstrap_answer_broken_off_keeps_the_bytes_that_arrived() {
         // answer must never be written over it.
         s.nomad.clear_faults();
         s.bootstrap(&config)
+            .arg("--plan")
+            .run()
+            .exit(3)
+            .stderr_has("a run would stop here, writing nothing:")
+            .stderr_has(&format!(
+                "{} holds an earlier answer to PUT /v1/acl/bootstrap",
+                raw.display()
+            ));
+        s.bootstrap(&config)
             .run()
             .exit(1)
-            .stderr_has(
-                "holds an answer an earlier run received and could not read: it may hold the \
-                 secrets; keep it somewhere safe.",
-            )
+            .stderr_lacks("This run asks Nomad again")
             .stderr_has(&format!(
                 "{} holds an earlier answer to PUT /v1/acl/bootstrap that nvctl could not read: \
                  it may hold Nomad's management token; keep it somewhere safe and move it away \

@@ -20,7 +20,7 @@ use zeroize::Zeroizing;
 use crate::checks::Findings;
 use crate::nomad_api::{BootstrapToken, NomadError};
 use crate::output::Ui;
-use crate::secret_once::{diagnose_missing, OnceSecret, Sent};
+use crate::secret_once::{diagnose_missing, kept_raw_answer, OnceSecret, Sent};
 use crate::steps::pipeline::Facts;
 use crate::steps::{Plan, Step};
 use crate::vault::VaultClient;
@@ -181,6 +181,14 @@ impl Step for AclBootstrapStep {
             "Nomad's ACLs bootstrapped: the management token is saved in {}",
             self.target.display()
         ));
+        // An earlier answer kept raw: nothing is sent while it is there.
+        if let Some(why) = kept_raw_answer(
+            &self.target,
+            "PUT /v1/acl/bootstrap",
+            "Nomad's management token",
+        ) {
+            return plan.refused(why);
+        }
         match &observed.earlier_attempt {
             Some(told) => plan.with_warning(format!(
                 "{told} This run asks Nomad again: if the earlier request reached it, Nomad \
