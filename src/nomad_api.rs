@@ -272,8 +272,10 @@ impl std::fmt::Debug for NomadClient {
 impl NomadClient {
     /// Parses the address and loads the TLS files; nothing is sent.
     pub fn new(config: NomadClientConfig) -> Result<NomadClient, NomadError> {
-        let address = config.address.trim().trim_end_matches('/').to_string();
-        let base = Url::parse(&address)
+        let given = config.address.trim().trim_end_matches('/').to_string();
+        // Shown everywhere without a `user:password` (which goes as Basic auth).
+        let address = crate::vault::redact_userinfo(&given);
+        let base = Url::parse(&given)
             .ok()
             .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
             .ok_or_else(|| {
@@ -337,6 +339,11 @@ impl NomadClient {
 
     pub fn address(&self) -> &str {
         &self.address
+    }
+
+    /// Whether a token is sent (none: Nomad's anonymous token).
+    pub fn has_token(&self) -> bool {
+        self.token.is_some()
     }
 
     pub fn timeout(&self) -> Duration {

@@ -34,6 +34,15 @@ pub fn run(args: &CheckJobArgs, settings: &Settings, ui: &Ui) -> Result<Exit> {
             .collect::<Result<Vec<_>, _>>()?,
         Some(address) => registered_jobs(args, address, settings)?,
     };
+    if specs.is_empty() && format != Format::Json {
+        // Only a Nomad with no job (in that namespace) gets here: never "all checks passed".
+        ui.warn(format!(
+            "no job is registered in Nomad at {} (namespace {:?}): nothing was checked",
+            crate::vault::redact_userinfo(args.nomad_addr.as_deref().unwrap_or_default()),
+            args.nomad_namespace
+        ));
+        return Ok(Exit::Success);
+    }
     let client = settings.authenticated_client()?;
     let flow = match args.flow {
         Flow::Legacy => JobFlow::Legacy {
@@ -52,7 +61,7 @@ pub fn run(args: &CheckJobArgs, settings: &Settings, ui: &Ui) -> Result<Exit> {
             "role": args.role,
             "flow": flow.name(),
             "rehearsed": args.rehearse,
-            "nomad_addr": args.nomad_addr,
+            "nomad_addr": args.nomad_addr.as_deref().map(crate::vault::redact_userinfo),
             "ok": !all.has_errors(),
             "files": report.files,
             "findings": all,
@@ -94,7 +103,18 @@ fn registered_jobs(
         timeout: settings.timeout,
     })?;
     let namespace = &args.nomad_namespace;
-    let listed = client.jobs(namespace)?;
+    let listed = client.jobs(namespace).map_err(|e| {
+        let anonymous = e.status() == Some(403) && !client.has_token();
+        let error = anyhow::Error::from(e);
+        if anonymous {
+            error.context(crate::exit::VaultFailure(
+                "Nomad refused the anonymous token, as no Nomad token was given: set NOMAD_TOKEN or --nomad-token-file"
+                    .into(),
+            ))
+        } else {
+            error
+        }
+    })?;
     let ids: Vec<String> = args
         .jobs
         .iter()

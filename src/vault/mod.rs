@@ -42,7 +42,9 @@ pub use token::{
     Capabilities, TokenAuth, TokenCreateRequest, TokenCreated, TokenLookup, TokenRole,
     TokenRoleParams,
 };
-pub use transport::{error_chain, normalise_address, Replay, VaultClient, MAX_RETRY_AFTER};
+pub use transport::{
+    error_chain, normalise_address, redact_userinfo, Replay, VaultClient, MAX_RETRY_AFTER,
+};
 pub(crate) use wire::describe_json_error;
 pub use wire::parse_duration_secs;
 pub use wrapping::{WrapInfo, WrapLookup};

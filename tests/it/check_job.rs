@@ -1009,7 +1009,8 @@ mod registered {
             .arg(nomad.addr())
             .run()
             .exit(2)
-            .stderr_has("with 403: Permission denied");
+            .stderr_has("with 403: Permission denied")
+            .stderr_has("no Nomad token was given: set NOMAD_TOKEN or --nomad-token-file");
         check_job(&vault)
             .env("NOMAD_TOKEN", "6e9e0b6d-0000-4000-8000-000000000000")
             .arg("--nomad-addr")
@@ -1018,6 +1019,35 @@ mod registered {
             .exit(2)
             .stderr_has("with 403: Permission denied")
             .hides("6e9e0b6d-0000-4000-8000-000000000000");
+    }
+
+    /// A Nomad (or namespace) without jobs: said, never "all checks passed" over nothing.
+    #[test]
+    fn a_nomad_without_jobs_says_nothing_was_checked() {
+        let vault = support::vault();
+        let nomad = nomad_with(&[]);
+        check_registered(&vault, &nomad)
+            .run()
+            .exit(0)
+            .stderr_has(&format!(
+                "no job is registered in Nomad at {} (namespace \"*\"): nothing was checked",
+                nomad.addr()
+            ))
+            .stderr_lacks("all checks passed");
+    }
+
+    /// A `user:password@` in the address is never printed.
+    #[test]
+    fn credentials_in_the_nomad_address_are_never_printed() {
+        let vault = support::vault();
+        let nomad = nomad_with(&[]);
+        let address = nomad.addr().replace("http://", "http://ops:nomad-pa55@");
+        check_job(&vault)
+            .env("NOMAD_TOKEN", &nomad.management_token().unwrap())
+            .args(["--nomad-addr", &address])
+            .run()
+            .stderr_has("no job is registered in Nomad at http://***@")
+            .hides("nomad-pa55");
     }
 
     #[test]

@@ -630,6 +630,34 @@ fn a_nomad_behind_tls_is_reached_with_ca_cert_file_and_refused_without() {
         .hides(&token);
 }
 
+/// A `user:password@` in nomad_secrets.address would be printed and stored in Vault's engine
+/// config, and Nomad does not authenticate with it: refused, never shown, nothing sent.
+#[test]
+fn credentials_in_the_nomad_address_are_refused_and_never_printed() {
+    support::sandbox_only("counts the writes the Vault sandbox receives");
+    let s = Setup::new();
+    let token = s.nomad.management_token().unwrap();
+    s.token_file(&token);
+    let path = s.path("bootstrap.hcl");
+    std::fs::write(
+        &path,
+        format!(
+            "nomad_secrets {{\n  address = \"{}\"\n  token_file = \"nomad-management.token\"\n  role \"nomad-admin\" {{ type = \"management\" }}\n}}\n",
+            s.nomad.addr().replace("http://", "http://ops:nomad-pa55@")
+        ),
+    )
+    .unwrap();
+    s.vault.clear_requests();
+    s.bootstrap(&path)
+        .run()
+        .exit(1)
+        .stderr_has("carries a user and password: Nomad authenticates with its ACL token")
+        .hides("nomad-pa55")
+        .hides(&token);
+    assert_eq!(support::writes(&s.vault), Vec::<String>::new());
+    assert!(s.nomad.requests().is_empty());
+}
+
 #[test]
 fn another_engine_at_the_path_is_refused_and_left_alone() {
     support::sandbox_only("mounts a KV engine where the Nomad engine would go");

@@ -134,6 +134,17 @@ pub(super) fn resolve(file: &RawBlock, r: &mut Resolver) -> Option<NomadSecretsS
         Some(a) => {
             if let Err(e) = crate::nomad::workload_identity::jwks_url_from_nomad_addr(&a.value) {
                 p.at(&a.at, format!("nomad_secrets.address: {e}"));
+            } else if url::Url::parse(a.value.trim())
+                .is_ok_and(|u| !u.username().is_empty() || u.password().is_some())
+            {
+                // It would be printed in every message and stored in Vault's engine config.
+                p.at(
+                    &a.at,
+                    format!(
+                        "nomad_secrets.address {:?} carries a user and password: Nomad authenticates with its ACL token (token_file or NOMAD_TOKEN), not with them; remove them from the address",
+                        crate::vault::redact_userinfo(a.value.trim())
+                    ),
+                );
             }
             a.value.trim().trim_end_matches('/').to_string()
         }
