@@ -62,13 +62,15 @@ impl Setup {
 
     /// The bootstrap file: `nomad_secrets { address, <extra> }` and the legacy flow's outputs.
     fn config(&self, extra: &str) -> PathBuf {
+        self.config_at(&self.nomad.addr(), extra)
+    }
+
+    /// The same with another Nomad address (unreachable, TLS, with credentials…).
+    fn config_at(&self, address: &str, extra: &str) -> PathBuf {
         let path = self.path("bootstrap.hcl");
         std::fs::write(
             &path,
-            format!(
-                "nomad_secrets {{\n  address = \"{}\"\n{extra}\n}}\n",
-                self.nomad.addr()
-            ),
+            format!("nomad_secrets {{\n  address = \"{address}\"\n{extra}\n}}\n"),
         )
         .unwrap();
         path
@@ -569,12 +571,10 @@ fn an_unreachable_nomad_is_exit_2_naming_the_address_and_nothing_is_written() {
     let s = Setup::new();
     let token = s.nomad.management_token().unwrap();
     s.token_file(&token);
-    let path = s.path("bootstrap.hcl");
-    std::fs::write(
-        &path,
-        "nomad_secrets {\n  address = \"http://127.0.0.1:1\"\n  token_file = \"nomad-management.token\"\n  role \"nomad-admin\" { type = \"management\" }\n}\n",
-    )
-    .unwrap();
+    let path = s.config_at(
+        "http://127.0.0.1:1",
+        "  token_file = \"nomad-management.token\"\n  role \"nomad-admin\" { type = \"management\" }\n",
+    );
     s.vault.clear_requests();
     s.bootstrap(&path)
         .run()
@@ -595,18 +595,15 @@ fn a_nomad_behind_tls_is_reached_with_ca_cert_file_and_refused_without() {
     s.token_file(&token);
     let server = vault_sandbox::testing::JwksServer::start_ed25519_tls().expect("TLS server");
     std::fs::write(s.path("nomad-ca.pem"), server.ca_pem().expect("a CA")).unwrap();
-    let path = s.path("bootstrap.hcl");
     let write = |tls: &str| {
-        std::fs::write(
-            &path,
-            format!(
-                "nomad_secrets {{\n  address = \"{}\"\n  token_file = \"nomad-management.token\"\n{tls}  role \"nomad-admin\" {{ type = \"management\" }}\n}}\n",
-                server.base_url()
+        s.config_at(
+            &server.base_url(),
+            &format!(
+                "  token_file = \"nomad-management.token\"\n{tls}  role \"nomad-admin\" {{ type = \"management\" }}\n"
             ),
         )
-        .unwrap()
     };
-    write("");
+    let path = write("");
     s.vault.clear_requests();
     s.bootstrap(&path)
         .run()
@@ -638,15 +635,10 @@ fn credentials_in_the_nomad_address_are_refused_and_never_printed() {
     let s = Setup::new();
     let token = s.nomad.management_token().unwrap();
     s.token_file(&token);
-    let path = s.path("bootstrap.hcl");
-    std::fs::write(
-        &path,
-        format!(
-            "nomad_secrets {{\n  address = \"{}\"\n  token_file = \"nomad-management.token\"\n  role \"nomad-admin\" {{ type = \"management\" }}\n}}\n",
-            s.nomad.addr().replace("http://", "http://ops:nomad-pa55@")
-        ),
-    )
-    .unwrap();
+    let path = s.config_at(
+        &s.nomad.addr().replace("http://", "http://ops:nomad-pa55@"),
+        "  token_file = \"nomad-management.token\"\n  role \"nomad-admin\" { type = \"management\" }\n",
+    );
     s.vault.clear_requests();
     s.bootstrap(&path)
         .run()
