@@ -9,6 +9,7 @@
 
 use std::io::Read;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use serde::Deserialize;
@@ -18,7 +19,7 @@ use zeroize::Zeroizing;
 
 use crate::http::{Client, Failure, HeaderValue, Method, TlsMaterial};
 use crate::secret::SecretString;
-use crate::vault::PartialAnswer;
+use crate::vault::{ExchangeOutcome, PartialAnswer, RequestEvent, RequestObserver};
 
 /// The largest answer read (a job list of a big cluster stays far below it).
 pub const MAX_ANSWER_BYTES: usize = 32 * 1024 * 1024;
@@ -63,7 +64,7 @@ impl Default for TlsNames {
 }
 
 /// Everything the client needs, resolved by the caller.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct NomadClientConfig {
     /// `https://nomad.example.com:4646` (a trailing `/` is ignored).
     pub address: String,
@@ -71,6 +72,8 @@ pub struct NomadClientConfig {
     pub tls: NomadTls,
     /// Connect + send + the whole answer.
     pub timeout: Duration,
+    /// Told about every exchange (`-v`), as the Vault client's.
+    pub observer: Option<Arc<dyn RequestObserver>>,
 }
 
 /// How a call to Nomad failed.
@@ -258,6 +261,7 @@ pub struct NomadClient {
     timeout: Duration,
     /// What decides a TLS handshake, as the operator named it (for the TLS error).
     tls_settings: String,
+    observer: Option<Arc<dyn RequestObserver>>,
 }
 
 impl std::fmt::Debug for NomadClient {
@@ -334,6 +338,7 @@ impl NomadClient {
                 "{}, {} and {}",
                 names.ca_cert, names.client_cert, names.client_key
             ),
+            observer: config.observer,
         })
     }
 
@@ -369,6 +374,39 @@ impl NomadClient {
     /// One request; an error status is [`NomadError::Api`] with Nomad's text. Never retried:
     /// the callers' requests are few, and the bootstrap must never go twice.
     pub fn send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&[u8]>,
+    ) -> Result<NomadAnswer, NomadError> {
+        let Some(observer) = &self.observer else {
+            return self.send_once(method, path, body);
+        };
+        let started = Instant::now();
+        let result = self.send_once(method.clone(), path, body);
+        let outcome = match &result {
+            Ok(answer) => ExchangeOutcome::Status(answer.status),
+            Err(NomadError::Api { status, .. }) => ExchangeOutcome::Status(*status),
+            Err(NomadError::Unreachable { .. }) => ExchangeOutcome::Failed("cannot connect"),
+            Err(NomadError::Tls { .. }) => ExchangeOutcome::Failed("TLS handshake failed"),
+            Err(NomadError::Timeout { .. }) => ExchangeOutcome::Failed("timed out"),
+            Err(NomadError::Interrupted { .. }) => ExchangeOutcome::Failed("connection broken"),
+            Err(NomadError::Decode { .. }) => ExchangeOutcome::Failed("unreadable answer"),
+            // Nothing was sent.
+            Err(NomadError::Config(_)) => return result,
+        };
+        observer.exchange(&RequestEvent {
+            method: method.as_str(),
+            path,
+            outcome,
+            attempt: 1,
+            node: &self.address,
+            elapsed: started.elapsed(),
+        });
+        result
+    }
+
+    fn send_once(
         &self,
         method: Method,
         path: &str,
@@ -633,6 +671,7 @@ mod tests {
             token: None,
             tls: NomadTls::default(),
             timeout: Duration::from_secs(1),
+            observer: None,
         });
         assert!(matches!(bad, Err(NomadError::Config(_))));
     }
@@ -645,6 +684,7 @@ mod tests {
                 token: Some(SecretString::new("t")),
                 tls: NomadTls::default(),
                 timeout: Duration::from_secs(1),
+                observer: None,
             })
             .unwrap()
         };

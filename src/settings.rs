@@ -254,7 +254,8 @@ impl Settings {
         self
     }
 
-    fn request_log(&self) -> Option<Arc<dyn RequestObserver>> {
+    /// The `-v` request log, when asked for: every client tells it its exchanges.
+    pub fn request_log(&self) -> Option<Arc<dyn RequestObserver>> {
         self.request_observer
             .as_ref()
             .map(|slot| Arc::clone(&slot.0))

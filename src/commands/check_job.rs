@@ -101,6 +101,7 @@ fn registered_jobs(
             names: TlsNames::FLAGS,
         },
         timeout: settings.timeout,
+        observer: settings.request_log(),
     })?;
     let namespace = &args.nomad_namespace;
     let listed = client.jobs(namespace).map_err(|e| {

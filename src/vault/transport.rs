@@ -296,6 +296,12 @@ impl VaultClient {
         self.shared.timeout
     }
 
+    /// The observer told about this client's exchanges (`-v`), for clients of other servers
+    /// (Nomad) to tell it theirs.
+    pub fn request_observer(&self) -> Option<Arc<dyn RequestObserver>> {
+        self.shared.observer.clone()
+    }
+
     /// Warnings for the operator gathered while sending (e.g. a token sent over plain
     /// `http://` to a non-loopback host), each once; drained by this call. Shared by clones.
     pub fn take_notices(&self) -> Vec<String> {

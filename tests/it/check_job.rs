@@ -1036,6 +1036,23 @@ mod registered {
             .stderr_lacks("all checks passed");
     }
 
+    /// `-v` logs the requests to Nomad as it logs Vault's, never the token.
+    #[test]
+    fn verbose_logs_the_requests_to_nomad_too() {
+        let vault = support::vault();
+        let nomad = nomad_with(&[hashicups(&["hashicups-api"])]);
+        let token = nomad.management_token().unwrap();
+        check_registered(&vault, &nomad)
+            .arg("-v")
+            .run()
+            .stderr_has(&format!(
+                "GET /v1/jobs?namespace=* → 200 (attempt 1, node {}",
+                nomad.addr()
+            ))
+            .stderr_has("GET /v1/job/example?namespace=default → 200")
+            .hides(&token);
+    }
+
     /// A `user:password@` in the address is never printed.
     #[test]
     fn credentials_in_the_nomad_address_are_never_printed() {

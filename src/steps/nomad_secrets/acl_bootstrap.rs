@@ -126,7 +126,7 @@ impl Step for AclBootstrapStep {
         // no agent:read) and 200 when they are off.
         let nomad = self
             .spec
-            .client(None, client.timeout())
+            .client(None, client)
             .context("the nomad_secrets block")?;
         let acl_enabled = match nomad.agent_self() {
             Ok(agent) => agent.acl_enabled,
@@ -200,7 +200,7 @@ impl Step for AclBootstrapStep {
 
     fn apply(&mut self, client: &VaultClient, _ui: &Ui) -> Result<()> {
         let timeout = client.timeout();
-        let nomad = self.spec.client(None, timeout)?;
+        let nomad = self.spec.client(None, client)?;
         let earlier = self
             .observed
             .as_ref()

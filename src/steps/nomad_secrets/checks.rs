@@ -87,7 +87,7 @@ impl NomadChecksStep {
         };
         let nomad = self
             .spec
-            .client(Some(token), client.timeout())
+            .client(Some(token), client)
             .context("the nomad_secrets block")?;
         let policies: Vec<String> = self.policies().into_iter().collect();
         // Everything at once: one round trip to each server.

@@ -24,8 +24,8 @@ pub mod lease;
 pub mod proof;
 pub mod role;
 
+use crate::vault::VaultClient;
 use std::path::PathBuf;
-use std::time::Duration;
 
 use anyhow::{Context, Result};
 
@@ -109,17 +109,18 @@ impl NomadSecretsSpec {
         }
     }
 
-    /// A client for Nomad with `token` (the timeout is the Vault client's).
+    /// A client for Nomad with `token` (the timeout and the `-v` log are the Vault client's).
     pub fn client(
         &self,
         token: Option<SecretString>,
-        timeout: Duration,
+        vault: &VaultClient,
     ) -> Result<NomadClient, crate::nomad_api::NomadError> {
         NomadClient::new(NomadClientConfig {
             address: self.address.clone(),
             token,
             tls: self.tls.clone(),
-            timeout,
+            timeout: vault.timeout(),
+            observer: vault.request_observer(),
         })
     }
 }

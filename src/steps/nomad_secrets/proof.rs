@@ -47,10 +47,7 @@ impl ProofStep {
                 return;
             }
         };
-        let Ok(nomad) = self
-            .spec
-            .client(Some(creds.secret_id.clone()), client.timeout())
-        else {
+        let Ok(nomad) = self.spec.client(Some(creds.secret_id.clone()), client) else {
             return;
         };
         let subject = format!("{creds_path} (accessor {})", creds.accessor_id);
