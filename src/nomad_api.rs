@@ -17,7 +17,7 @@ use serde_json::Value;
 use url::Url;
 use zeroize::Zeroizing;
 
-use crate::http::{Client, Failure, HeaderValue, Method, TlsMaterial};
+use crate::http::{Client, Failure, HeaderValue, Method, ReadStop, TlsMaterial};
 use crate::secret::SecretString;
 use crate::vault::{ExchangeOutcome, PartialAnswer, RequestEvent, RequestObserver};
 
@@ -463,47 +463,26 @@ impl NomadClient {
         method: &Method,
         path: &str,
     ) -> Result<Zeroizing<Vec<u8>>, NomadError> {
-        let mut body = Zeroizing::new(Vec::new());
-        let mut chunk = Zeroizing::new(vec![0u8; 64 * 1024]);
-        loop {
-            let n = match response.read(&mut chunk) {
-                Ok(0) => return Ok(body),
-                Ok(n) => n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                // What arrived goes with the error: it may be half a secret.
-                Err(e) => {
-                    return Err(match crate::http::read_failure(&e) {
-                        _ if started.elapsed() >= self.timeout => self.timed_out(path, body),
-                        Failure::Timeout => self.timed_out(path, body),
-                        Failure::Invalid(detail)
-                        | Failure::Refused(detail)
-                        | Failure::Connect(detail)
-                        | Failure::Tls(detail)
-                        | Failure::AfterSend(detail) => NomadError::Interrupted {
-                            address: self.address.clone(),
-                            method: method.to_string(),
-                            path: path.to_string(),
-                            detail,
-                            partial: PartialAnswer(body),
-                        },
-                    })
-                }
-            };
-            if body.len() + n > MAX_ANSWER_BYTES {
-                return Err(NomadError::Decode {
+        crate::http::read_body(response, started, self.timeout, MAX_ANSWER_BYTES).map_err(|stop| {
+            match stop {
+                ReadStop::TooLarge => NomadError::Decode {
                     address: self.address.clone(),
                     path: path.to_string(),
                     detail: format!(
                         "the answer is larger than {} MiB, the most nvctl reads",
                         MAX_ANSWER_BYTES / (1024 * 1024)
                     ),
-                });
+                },
+                ReadStop::Timeout(partial) => self.timed_out(path, partial),
+                ReadStop::Broken(detail, partial) => NomadError::Interrupted {
+                    address: self.address.clone(),
+                    method: method.to_string(),
+                    path: path.to_string(),
+                    detail,
+                    partial: PartialAnswer(partial),
+                },
             }
-            body.extend_from_slice(&chunk[..n]);
-            if started.elapsed() > self.timeout {
-                return Err(self.timed_out(path, body));
-            }
-        }
+        })
     }
 
     fn timed_out(&self, path: &str, arrived: Zeroizing<Vec<u8>>) -> NomadError {

@@ -12,6 +12,7 @@
 //! `failed to validate self token/role` for those too but retries every 30 s and may well
 //! succeed, so nvctl reports them as a Vault error (exit 2) saying so, never as a refusal.
 
+use crate::steps::pipeline::joined;
 use anyhow::Result;
 use serde::Serialize;
 
@@ -108,7 +109,10 @@ pub fn validate_server_token(
             )
         });
         let lookup = lookup_own_token(client, token);
-        (lookup, early.map(|(caps, role)| (join(caps), join(role))))
+        (
+            lookup,
+            early.map(|(caps, role)| (joined(caps), joined(role))),
+        )
     });
     let lookup = match lookup {
         OwnLookup::Found(lookup) => lookup,
@@ -229,7 +233,7 @@ fn read_capabilities_and_role(
     std::thread::scope(|scope| {
         let caps = scope.spawn(|| client.capabilities_self(&paths));
         let read = role.map(|name| scope.spawn(move || client.read_token_role(name)));
-        (join(caps), read.map(join))
+        (joined(caps), read.map(joined))
     })
 }
 
@@ -305,13 +309,6 @@ fn lookup_own_token(client: &VaultClient, token: &SecretString) -> OwnLookup {
             OwnLookup::Refused(token_rules::lookup_failed(&nomad_quote(&e)))
         }
         Err(e) => OwnLookup::VaultFailed(e),
-    }
-}
-
-fn join<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
-    match handle.join() {
-        Ok(value) => value,
-        Err(panic) => std::panic::resume_unwind(panic),
     }
 }
 

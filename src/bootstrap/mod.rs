@@ -207,17 +207,20 @@ pub fn run(
     };
     // The database blocks' checks come before anything is written: a statement that never
     // creates the user, a role the connection does not allow… (exit 3, nothing touched).
+    // The mounts' live max when Vault answers already (an earlier run's or the operator's
+    // token), read for every block at once; a Vault not readable yet is a fresh one, whose
+    // default applies.
+    let mut specs: Vec<&database::DatabaseSpec> = config.databases.iter().collect();
+    let maxes = crate::steps::pipeline::all_at_once(&mut specs, |spec| {
+        client
+            .has_token()
+            .then(|| database::MountMax::live(&client, &spec.path).ok())
+            .flatten()
+            .unwrap_or_else(database::MountMax::default_system)
+    });
     let mut database_checks = Findings::new();
-    for spec in &config.databases {
-        // The mount's live max when Vault answers already (an earlier run's or the operator's
-        // token); a Vault not readable yet is a fresh one, whose default applies.
-        let max = if client.has_token() {
-            database::MountMax::live(&client, &spec.path)
-                .unwrap_or_else(|_| database::MountMax::default_system())
-        } else {
-            database::MountMax::default_system()
-        };
-        database_checks.extend(database::checks(spec, &max));
+    for (spec, max) in config.databases.iter().zip(&maxes) {
+        database_checks.extend(database::checks(spec, max));
     }
     if !database_checks.has_errors() {
         for f in database_checks.iter() {

@@ -123,18 +123,6 @@ pub fn fetch_jwks(url: &str, ca_pem: Option<&str>, timeout: Duration) -> JwksPre
 /// The most of a JWKS answer read: key sets are a few KiB.
 const MAX_JWKS_BYTES: usize = 1024 * 1024;
 
-fn failure_words(failure: &crate::http::Failure) -> String {
-    use crate::http::Failure;
-    match failure {
-        Failure::Invalid(d)
-        | Failure::Refused(d)
-        | Failure::Connect(d)
-        | Failure::Tls(d)
-        | Failure::AfterSend(d) => d.clone(),
-        Failure::Timeout => "no answer in time".to_string(),
-    }
-}
-
 fn fetch(url: &str, ca_pem: Option<&str>, timeout: Duration) -> Result<Vec<JwkSummary>, String> {
     let mut material = crate::http::TlsMaterial::default();
     if let Some(pem) = ca_pem.filter(|p| !p.trim().is_empty()) {
@@ -147,6 +135,7 @@ fn fetch(url: &str, ca_pem: Option<&str>, timeout: Duration) -> Result<Vec<JwkSu
     }
     let url = url::Url::parse(url).map_err(|e| format!("the JWKS URL is not valid: {e}"))?;
     let client = crate::http::Client::following(&material, timeout, 3);
+    let started = std::time::Instant::now();
     let mut response = client
         .send(
             crate::http::Method::GET,
@@ -154,15 +143,20 @@ fn fetch(url: &str, ca_pem: Option<&str>, timeout: Duration) -> Result<Vec<JwkSu
             &[("Accept", "application/json")],
             None,
         )
-        .map_err(|e| format!("the request failed: {}", failure_words(&e)))?;
+        .map_err(|e| format!("the request failed: {e}"))?;
     let status = response.status;
-    let body = crate::http::read_bounded(&mut response, MAX_JWKS_BYTES)
-        .map_err(|e| format!("reading the answer failed: {}", failure_words(&e)))?
-        .ok_or_else(|| {
-            format!(
+    let body = crate::http::read_body(&mut response.body(), started, timeout, MAX_JWKS_BYTES)
+        .map_err(|stop| match stop {
+            crate::http::ReadStop::TooLarge => format!(
                 "the answer is larger than {} KiB, more than any key set",
                 MAX_JWKS_BYTES / 1024
-            )
+            ),
+            crate::http::ReadStop::Timeout(_) => {
+                "reading the answer failed: no answer in time".to_string()
+            }
+            crate::http::ReadStop::Broken(detail, _) => {
+                format!("reading the answer failed: {detail}")
+            }
         })?;
     let body = String::from_utf8_lossy(&body).into_owned();
     if !(200..300).contains(&status) {

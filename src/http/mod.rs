@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::io::Read;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use base64::Engine;
 use rustls::pki_types::pem::PemObject;
@@ -22,6 +22,7 @@ use ureq::tls::{Certificate, ClientCert, PemItem, PrivateKey, RootCerts, TlsConf
 use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
 use ureq::unversioned::transport::{ConnectionDetails, Connector, DefaultConnector, NextTimeout};
 use url::Url;
+use zeroize::Zeroizing;
 
 /// Certificates to trust instead of the built-in roots, a client identity for mutual TLS, and
 /// the operator's insecure "accept any certificate".
@@ -84,6 +85,20 @@ pub enum Failure {
     Timeout,
     /// The connection broke after the request may have been sent.
     AfterSend(String),
+}
+
+/// The failure in words (for a timeout, that no answer came in time).
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::Invalid(d)
+            | Failure::Refused(d)
+            | Failure::Connect(d)
+            | Failure::Tls(d)
+            | Failure::AfterSend(d) => f.write_str(d),
+            Failure::Timeout => f.write_str("no answer in time"),
+        }
+    }
 }
 
 /// One client: its TLS settings, timeout and redirect rule, and a connection pool per proxy
@@ -434,13 +449,47 @@ impl std::fmt::Display for NotResolved {
 
 impl std::error::Error for NotResolved {}
 
-/// Reads a whole body within the bound `max` bytes; `None` when it is larger. For small
-/// answers read in one go (the JWKS preflight).
-pub fn read_bounded(response: &mut Response, max: usize) -> Result<Option<Vec<u8>>, Failure> {
-    let mut body = Vec::new();
-    let mut reader = response.body().take(max as u64 + 1);
-    reader
-        .read_to_end(&mut body)
-        .map_err(|e| read_failure(&e))?;
-    Ok((body.len() <= max).then_some(body))
+/// How reading an answer's body stopped short. What had arrived goes with it: half an answer
+/// may be half a secret (see `crate::secret_once`).
+pub enum ReadStop {
+    /// More than the most the caller reads.
+    TooLarge,
+    /// The time ran out.
+    Timeout(Zeroizing<Vec<u8>>),
+    /// The connection broke.
+    Broken(String, Zeroizing<Vec<u8>>),
+}
+
+/// Reads a whole body within `timeout` of `started` (a server trickling bytes cannot hold
+/// nvctl longer than that, plus one read's own timeout) and at most `max` bytes. The one
+/// bounded reader of every answer nvctl reads: Vault's, Nomad's, a JWKS document.
+pub fn read_body(
+    body: &mut impl Read,
+    started: Instant,
+    timeout: Duration,
+    max: usize,
+) -> Result<Zeroizing<Vec<u8>>, ReadStop> {
+    let mut read = Zeroizing::new(Vec::new());
+    let mut chunk = Zeroizing::new(vec![0u8; 64 * 1024]);
+    loop {
+        let n = match body.read(&mut chunk) {
+            Ok(0) => return Ok(read),
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(_) if started.elapsed() >= timeout => return Err(ReadStop::Timeout(read)),
+            Err(e) => {
+                return Err(match read_failure(&e) {
+                    Failure::Timeout => ReadStop::Timeout(read),
+                    other => ReadStop::Broken(other.to_string(), read),
+                })
+            }
+        };
+        if read.len() + n > max {
+            return Err(ReadStop::TooLarge);
+        }
+        read.extend_from_slice(&chunk[..n]);
+        if started.elapsed() > timeout {
+            return Err(ReadStop::Timeout(read));
+        }
+    }
 }

@@ -34,15 +34,10 @@ pub fn shown(proxy: &str, target: &Url) -> String {
     } else {
         "HTTP_PROXY"
     };
-    let bare = match Url::parse(proxy) {
-        Ok(mut url) => {
-            let _ = url.set_username("");
-            let _ = url.set_password(None);
-            url.as_str().trim_end_matches('/').to_string()
-        }
-        Err(_) => "(unparsable)".to_string(),
-    };
-    format!("the proxy {bare} ({variable})")
+    format!(
+        "the proxy {} ({variable})",
+        crate::vault::strip_userinfo(proxy).trim_end_matches('/')
+    )
 }
 
 fn choose(url: &Url, env: &dyn Fn(&str) -> Option<String>) -> Option<String> {

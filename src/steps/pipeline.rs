@@ -692,12 +692,14 @@ pub fn all_at_once<T: Send, R: Send>(items: &mut [T], f: impl Fn(&mut T) -> R + 
             .iter_mut()
             .map(|i| scope.spawn(move || f(i)))
             .collect();
-        handles
-            .into_iter()
-            .map(|h| match h.join() {
-                Ok(r) => r,
-                Err(panic) => std::panic::resume_unwind(panic),
-            })
-            .collect()
+        handles.into_iter().map(joined).collect()
     })
+}
+
+/// A scoped thread's result; its panic goes on in the caller.
+pub fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    match handle.join() {
+        Ok(value) => value,
+        Err(panic) => std::panic::resume_unwind(panic),
+    }
 }

@@ -6,6 +6,7 @@
 //! unsealed get nothing. The nodes are observed at the same time; with
 //! [`UnsealStep::with_keys_together`] a threshold's worth of shares goes to a node at once.
 
+use crate::steps::pipeline::joined;
 use anyhow::{Context, Result};
 use base64::Engine;
 use serde::Serialize;
@@ -362,7 +363,7 @@ fn submit(node: &VaultClient, keys: &[UnsealKey]) -> Result<Option<SealStatus>, 
             .iter()
             .map(|key| scope.spawn(move || node.unseal(key)))
             .collect();
-        handles.into_iter().map(join).collect()
+        handles.into_iter().map(joined).collect()
     });
     let mut furthest: Option<SealStatus> = None;
     for answer in answers {
@@ -375,13 +376,6 @@ fn submit(node: &VaultClient, keys: &[UnsealKey]) -> Result<Option<SealStatus>, 
         }
     }
     Ok(furthest)
-}
-
-fn join<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
-    match handle.join() {
-        Ok(value) => value,
-        Err(panic) => std::panic::resume_unwind(panic),
-    }
 }
 
 /// Maps a failed `sys/unseal`: a 400/500 at the threshold means the combined key was wrong.
@@ -437,7 +431,7 @@ impl Step for UnsealStep {
                     })
                 })
                 .collect();
-            handles.into_iter().map(join).collect()
+            handles.into_iter().map(joined).collect()
         });
         self.nodes.clear();
         self.statuses.clear();

@@ -43,7 +43,8 @@ pub use token::{
     TokenRoleParams,
 };
 pub use transport::{
-    error_chain, normalise_address, redact_userinfo, Replay, VaultClient, MAX_RETRY_AFTER,
+    error_chain, normalise_address, redact_userinfo, strip_userinfo, Replay, VaultClient,
+    MAX_RETRY_AFTER,
 };
 pub(crate) use wire::describe_json_error;
 pub use wire::parse_duration_secs;

@@ -2,7 +2,6 @@
 //! backoff, 307 redirects from standbys, and the mapping of failures to [`VaultError`].
 
 use std::collections::{HashMap, HashSet};
-use std::io::Read;
 use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -11,7 +10,7 @@ use std::time::{Duration, Instant, SystemTime};
 use url::Url;
 use zeroize::Zeroizing;
 
-use crate::http::{Client, Failure, HeaderValue, Method, TlsMaterial};
+use crate::http::{Client, Failure, HeaderValue, Method, ReadStop, TlsMaterial};
 
 use super::error::{ApiAnswer, PartialAnswer, TlsProblem, VaultError};
 use super::observer::{ExchangeOutcome, RequestEvent, RequestObserver};
@@ -616,8 +615,17 @@ impl VaultClient {
         let date = response
             .header("date")
             .and_then(|v| httpdate::parse_http_date(v).ok());
-        let body = read_answer(&mut response.body(), started, self.shared.timeout)?
-            .ok_or_else(too_large)?;
+        let body = crate::http::read_body(
+            &mut response.body(),
+            started,
+            self.shared.timeout,
+            MAX_ANSWER_BYTES,
+        )
+        .map_err(|stop| match stop {
+            ReadStop::TooLarge => too_large(),
+            ReadStop::Timeout(partial) => SendFailure::Timeout(partial),
+            ReadStop::Broken(detail, partial) => SendFailure::AfterSend(detail, partial),
+        })?;
         Ok((
             Answer {
                 status,
@@ -826,7 +834,8 @@ fn parse_address(address: &str) -> Result<(Url, String), VaultError> {
     Ok((url, strip_userinfo(trimmed)))
 }
 
-fn strip_userinfo(text: &str) -> String {
+/// `text` without the `user:password@` of the URL in it.
+pub fn strip_userinfo(text: &str) -> String {
     redact_userinfo(text).replacen("***@", "", 1)
 }
 
@@ -900,40 +909,6 @@ fn attach_credentials(mut url: Url) -> Url {
         let _ = url.set_password(Some(password.as_str()).filter(|p| !p.is_empty()));
     }
     url
-}
-
-/// Reads the whole answer within `timeout` of `started` (a server trickling bytes cannot hold
-/// nvctl longer than that, plus one read's own timeout) and at most [`MAX_ANSWER_BYTES`];
-/// `None` when it is larger.
-fn read_answer(
-    response: &mut impl Read,
-    started: Instant,
-    timeout: Duration,
-) -> Result<Option<Zeroizing<Vec<u8>>>, SendFailure> {
-    let mut body = Zeroizing::new(Vec::new());
-    let mut chunk = Zeroizing::new(vec![0u8; 64 * 1024]);
-    loop {
-        let n = match response.read(&mut chunk) {
-            Ok(0) => return Ok(Some(body)),
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            // What arrived before the break goes with the error: it may be half a secret.
-            Err(e) => {
-                return Err(match classify_read(e) {
-                    SendFailure::AfterSend(detail, _) => SendFailure::AfterSend(detail, body),
-                    SendFailure::Timeout(_) => SendFailure::Timeout(body),
-                    other => other,
-                })
-            }
-        };
-        if body.len() + n > MAX_ANSWER_BYTES {
-            return Ok(None);
-        }
-        body.extend_from_slice(&chunk[..n]);
-        if started.elapsed() > timeout {
-            return Err(SendFailure::Timeout(body));
-        }
-    }
 }
 
 fn read_file(path: &Path, what: &str) -> Result<Vec<u8>, VaultError> {
@@ -1075,10 +1050,6 @@ fn classify(failure: Failure) -> SendFailure {
         Failure::Timeout => SendFailure::Timeout(Zeroizing::default()),
         Failure::AfterSend(detail) => SendFailure::AfterSend(detail, Zeroizing::default()),
     }
-}
-
-fn classify_read(err: std::io::Error) -> SendFailure {
-    classify(crate::http::read_failure(&err))
 }
 
 impl From<VaultError> for SendFailure {

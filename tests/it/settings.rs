@@ -362,19 +362,23 @@ fn verbose_logs_each_request_without_the_token() {
         .stderr_lacks("auth/token/lookup-self →");
 }
 
+/// `status` of a Vault whose host name never resolves (`.invalid`, RFC 6761), no retries.
+fn status_of_an_unresolvable_vault(nvctl: Nvctl) -> Nvctl {
+    nvctl.args([
+        "status",
+        "--max-retries",
+        "0",
+        "--address",
+        "http://vault.nvctl-test.invalid:8200",
+    ])
+}
+
 /// A host name that does not resolve (`.invalid` never does, RFC 6761): nothing was sent, so
 /// it is "cannot connect" with the resolver's words — never a connection that broke after
 /// sending, which would tell `init` the keys may be lost.
 #[test]
 fn an_address_whose_name_does_not_resolve_is_cannot_connect() {
-    Nvctl::new()
-        .args([
-            "status",
-            "--max-retries",
-            "0",
-            "--address",
-            "http://vault.nvctl-test.invalid:8200",
-        ])
+    status_of_an_unresolvable_vault(Nvctl::new())
         .run()
         .exit(2)
         .stderr_has("cannot connect to http://vault.nvctl-test.invalid:8200")
@@ -410,15 +414,7 @@ fn recording_proxy() -> (String, std::sync::mpsc::Receiver<String>) {
 #[test]
 fn proxies_are_chosen_per_scheme_and_never_for_loopback() {
     let (proxy, requests) = recording_proxy();
-    Nvctl::new()
-        .env("HTTP_PROXY", &proxy)
-        .args([
-            "status",
-            "--max-retries",
-            "0",
-            "--address",
-            "http://vault.nvctl-test.invalid:8200",
-        ])
+    status_of_an_unresolvable_vault(Nvctl::new().env("HTTP_PROXY", &proxy))
         .run()
         .exit(2)
         .stderr_lacks("cannot resolve");
@@ -428,15 +424,7 @@ fn proxies_are_chosen_per_scheme_and_never_for_loopback() {
         "CONNECT vault.nvctl-test.invalid:8200 HTTP/1.1"
     );
 
-    Nvctl::new()
-        .env("HTTPS_PROXY", &proxy)
-        .args([
-            "status",
-            "--max-retries",
-            "0",
-            "--address",
-            "http://vault.nvctl-test.invalid:8200",
-        ])
+    status_of_an_unresolvable_vault(Nvctl::new().env("HTTPS_PROXY", &proxy))
         .run()
         .exit(2)
         .stderr_has("cannot resolve vault.nvctl-test.invalid");
@@ -446,20 +434,14 @@ fn proxies_are_chosen_per_scheme_and_never_for_loopback() {
     );
 
     // A proxy that cannot be reached is named (without its credentials) as the one at fault.
-    Nvctl::new()
-        .env("HTTP_PROXY", "http://ops:proxy-pa55@127.0.0.1:9")
-        .args([
-            "status",
-            "--max-retries",
-            "0",
-            "--address",
-            "http://vault.nvctl-test.invalid:8200",
-        ])
-        .run()
-        .exit(2)
-        .stderr_has("through the proxy http://127.0.0.1:9 (HTTP_PROXY)")
-        .stderr_lacks("connection refused by")
-        .hides("proxy-pa55");
+    status_of_an_unresolvable_vault(
+        Nvctl::new().env("HTTP_PROXY", "http://ops:proxy-pa55@127.0.0.1:9"),
+    )
+    .run()
+    .exit(2)
+    .stderr_has("through the proxy http://127.0.0.1:9 (HTTP_PROXY)")
+    .stderr_lacks("connection refused by")
+    .hides("proxy-pa55");
 
     let vault = Sandbox::builder().dev_default().start().expect("sandbox");
     Nvctl::new()

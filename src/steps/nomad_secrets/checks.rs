@@ -12,6 +12,7 @@
 //! (under `--plan` too): Vault would take the engine's settings without complaint, and every
 //! `creds/` call would fail later. The step writes nothing.
 
+use crate::steps::pipeline::joined;
 use std::collections::BTreeSet;
 use std::time::{Duration, SystemTime};
 
@@ -29,14 +30,6 @@ use super::{NomadSecretsSpec, CHECK};
 /// default (`clock_skew_leeway`), so identities Nomad signs further off are refused, and
 /// leases and token times read wrong across the two.
 pub const MAX_SKEW: Duration = Duration::from_secs(60);
-
-/// A scoped thread's result; its panic goes on.
-fn join<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
-    match handle.join() {
-        Ok(r) => r,
-        Err(panic) => std::panic::resume_unwind(panic),
-    }
-}
 
 #[derive(Debug, Clone, Default)]
 struct Observed {
@@ -103,10 +96,10 @@ impl NomadChecksStep {
                 })
                 .collect();
             (
-                join(agent),
-                join(token),
-                join(vault),
-                found.into_iter().map(join).collect::<Vec<_>>(),
+                joined(agent),
+                joined(token),
+                joined(vault),
+                found.into_iter().map(joined).collect::<Vec<_>>(),
             )
         });
         let mut findings = Findings::new();
